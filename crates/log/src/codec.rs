@@ -1,0 +1,373 @@
+//! The one codec module: the only code that turns records into bytes and back.
+//!
+//! A stored value is `[format: u8][crc32 of payload: u32 LE][payload]`, where the
+//! payload is `wire::v1::Record` encoded by bincode 2 (serde, standard config).
+//! See docs/FORMAT.md.
+
+use annals_model::{
+    ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind, PlaceId,
+    PlaceKind, Point, Qualifier, Recorded, SourceId,
+};
+use chrono::{DateTime, Utc};
+
+use crate::wire::v1 as w;
+
+/// The record format this build writes.
+pub const FORMAT: u8 = 1;
+const HEADER: usize = 5;
+/// No stored record may claim to be larger than this when decoding.
+const LIMIT: usize = 256 * 1024 * 1024;
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<LIMIT>()
+}
+
+/// Why stored bytes could not be decoded. Carries no sequence number: the log
+/// adds it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("record is {0} bytes, shorter than its 5-byte header")]
+    Truncated(usize),
+    #[error("record has format {0}, but this build reads only format {FORMAT}; upgrade annals")]
+    UnknownFormat(u8),
+    #[error(
+        "checksum mismatch (stored {stored:08x}, computed {computed:08x}): the record is damaged"
+    )]
+    Checksum { stored: u32, computed: u32 },
+    #[error("record payload does not decode: {0}")]
+    Payload(String),
+    #[error("record decodes but holds an invalid value: {0}")]
+    Invalid(String),
+}
+
+/// Encodes an event with its recorded time into a stored value.
+pub fn encode(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
+    let record =
+        w::Record { recorded_at_micros: recorded_at.timestamp_micros(), event: to_wire(event) };
+    let payload =
+        bincode::serde::encode_to_vec(&record, config()).expect("encoding plain data cannot fail");
+    let mut out = Vec::with_capacity(HEADER + payload.len());
+    out.push(FORMAT);
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Decodes a stored value. Never panics, whatever the bytes.
+pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
+    let payload = check(bytes)?;
+    let (record, used): (w::Record, usize) = bincode::serde::decode_from_slice(payload, config())
+        .map_err(|e| DecodeError::Payload(e.to_string()))?;
+    if used != payload.len() {
+        return Err(DecodeError::Payload(format!("{} trailing bytes", payload.len() - used)));
+    }
+    let recorded_at =
+        DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
+            DecodeError::Invalid(format!(
+                "recorded time {} µs is out of range",
+                record.recorded_at_micros
+            ))
+        })?;
+    let event = from_wire(record.event).map_err(DecodeError::Invalid)?;
+    Ok(Recorded { seq, recorded_at, event })
+}
+
+/// Checks the header and checksum; returns the payload.
+pub fn check(bytes: &[u8]) -> Result<&[u8], DecodeError> {
+    if bytes.len() < HEADER {
+        return Err(DecodeError::Truncated(bytes.len()));
+    }
+    if bytes[0] != FORMAT {
+        return Err(DecodeError::UnknownFormat(bytes[0]));
+    }
+    let stored = u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
+    let payload = &bytes[HEADER..];
+    let computed = crc32fast::hash(payload);
+    if stored != computed {
+        return Err(DecodeError::Checksum { stored, computed });
+    }
+    Ok(payload)
+}
+
+fn claim_code(c: Claim) -> u8 {
+    match c {
+        Claim::Confirmed => 0,
+        Claim::Reported => 1,
+        Claim::Claimed => 2,
+        Claim::Disputed => 3,
+    }
+}
+
+fn point_to_wire(p: Point) -> w::Point {
+    w::Point {
+        year: p.year(),
+        month: p.month().unwrap_or(0),
+        day: p.day().unwrap_or(0),
+        qualifier: match p.qualifier() {
+            Qualifier::Exact => 0,
+            Qualifier::Uncertain => 1,
+            Qualifier::Approximate => 2,
+        },
+    }
+}
+
+fn date_to_wire(d: Date) -> w::Date {
+    w::Date { start: point_to_wire(d.start()), end: d.end().map(point_to_wire) }
+}
+
+fn index_of<T: PartialEq>(all: &[T], x: &T) -> u8 {
+    all.iter().position(|k| k == x).expect("keyword in its own list") as u8
+}
+
+fn s<T: std::fmt::Display>(x: &T) -> String {
+    x.to_string()
+}
+
+fn ss<T: std::fmt::Display>(xs: &[T]) -> Vec<String> {
+    xs.iter().map(s).collect()
+}
+
+fn os<T: std::fmt::Display>(x: &Option<T>) -> Option<String> {
+    x.as_ref().map(s)
+}
+
+/// Model → wire. Total.
+pub fn to_wire(e: &Event) -> w::Event {
+    use EventKind as K;
+    let kind = match &e.kind {
+        K::Source { title, publisher, published, url } => w::Kind::Source {
+            title: title.clone(),
+            publisher: publisher.clone(),
+            published: published.map(date_to_wire),
+            url: url.clone(),
+        },
+        K::Actor { name, aliases, kind } => w::Kind::Actor {
+            name: name.clone(),
+            aliases: aliases.clone(),
+            kind: kind.map(|k| index_of(ActorKind::ALL, &k)),
+        },
+        K::Place { name, aliases, kind, within, lat, lon } => w::Kind::Place {
+            name: name.clone(),
+            aliases: aliases.clone(),
+            kind: kind.map(|k| index_of(PlaceKind::ALL, &k)),
+            within: os(within),
+            lat: *lat,
+            lon: *lon,
+        },
+        K::MembershipBegan { member, group } => {
+            w::Kind::MembershipBegan { member: s(member), group: s(group) }
+        }
+        K::MembershipEnded { member, group } => {
+            w::Kind::MembershipEnded { member: s(member), group: s(group) }
+        }
+        K::AllianceFormed { actors, alliance } => {
+            w::Kind::AllianceFormed { actors: ss(actors), alliance: os(alliance) }
+        }
+        K::AllianceEnded { actors, alliance } => {
+            w::Kind::AllianceEnded { actors: ss(actors), alliance: os(alliance) }
+        }
+        K::HostilitiesBegan { actors: [a, b] } => {
+            w::Kind::HostilitiesBegan { actors: [s(a), s(b)] }
+        }
+        K::HostilitiesEnded { actors: [a, b] } => {
+            w::Kind::HostilitiesEnded { actors: [s(a), s(b)] }
+        }
+        K::AgreementSigned { agreement, name, signatories } => w::Kind::AgreementSigned {
+            agreement: s(agreement),
+            name: name.clone(),
+            signatories: ss(signatories),
+        },
+        K::AgreementEnded { agreement, name, signatories } => w::Kind::AgreementEnded {
+            agreement: s(agreement),
+            name: name.clone(),
+            signatories: ss(signatories),
+        },
+        K::Government { state, actor } => w::Kind::Government { state: s(state), actor: s(actor) },
+        K::Coup { state, perpetrator, ousted, outcome } => w::Kind::Coup {
+            state: s(state),
+            perpetrator: s(perpetrator),
+            ousted: os(ousted),
+            outcome: index_of(CoupOutcome::ALL, outcome),
+        },
+        K::InterventionBegan { intervener, host, operation, supporting } => {
+            w::Kind::InterventionBegan {
+                intervener: s(intervener),
+                host: s(host),
+                operation: operation.clone(),
+                supporting: os(supporting),
+            }
+        }
+        K::InterventionEnded { intervener, host, operation, supporting } => {
+            w::Kind::InterventionEnded {
+                intervener: s(intervener),
+                host: s(host),
+                operation: operation.clone(),
+                supporting: os(supporting),
+            }
+        }
+        K::ControlTaken { place, actor, from } => {
+            w::Kind::ControlTaken { place: s(place), actor: s(actor), from: os(from) }
+        }
+        K::ControlLost { place, actor } => {
+            w::Kind::ControlLost { place: s(place), actor: s(actor) }
+        }
+        K::Attack { attacker, target, place, fatalities } => w::Kind::Attack {
+            attacker: s(attacker),
+            target: os(target),
+            place: s(place),
+            fatalities: *fatalities,
+        },
+        K::Retraction { retracts, reason } => {
+            w::Kind::Retraction { retracts: s(retracts), reason: reason.clone() }
+        }
+    };
+    w::Event {
+        id: s(&e.id),
+        date: e.date.map(date_to_wire),
+        sources: ss(&e.sources),
+        claim: claim_code(e.claim),
+        claimed_by: os(&e.claimed_by),
+        note: e.note.clone(),
+        kind,
+    }
+}
+
+type R<T> = Result<T, String>;
+
+fn point_from_wire(p: w::Point) -> R<Point> {
+    let qualifier = match p.qualifier {
+        0 => Qualifier::Exact,
+        1 => Qualifier::Uncertain,
+        2 => Qualifier::Approximate,
+        q => return Err(format!("date qualifier code {q}")),
+    };
+    let month = (p.month != 0).then_some(p.month);
+    let day = (p.day != 0).then_some(p.day);
+    Point::new(p.year, month, day, qualifier)
+}
+
+fn date_from_wire(d: w::Date) -> R<Date> {
+    Date::new(point_from_wire(d.start)?, d.end.map(point_from_wire).transpose()?)
+}
+
+fn id<T>(new: fn(String) -> Result<T, annals_model::IdError>, x: String) -> R<T> {
+    new(x).map_err(|e| e.to_string())
+}
+
+fn ids<T>(new: fn(String) -> Result<T, annals_model::IdError>, xs: Vec<String>) -> R<Vec<T>> {
+    xs.into_iter().map(|x| id(new, x)).collect()
+}
+
+fn oid<T>(new: fn(String) -> Result<T, annals_model::IdError>, x: Option<String>) -> R<Option<T>> {
+    x.map(|x| id(new, x)).transpose()
+}
+
+fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
+    all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
+}
+
+/// Wire → model, validating every value (ids, dates, codes).
+pub fn from_wire(e: w::Event) -> R<Event> {
+    use w::Kind as W;
+    let a = ActorId::new;
+    let kind = match e.kind {
+        W::Source { title, publisher, published, url } => EventKind::Source {
+            title,
+            publisher,
+            published: published.map(date_from_wire).transpose()?,
+            url,
+        },
+        W::Actor { name, aliases, kind } => EventKind::Actor {
+            name,
+            aliases,
+            kind: kind.map(|k| keyword(ActorKind::ALL, k, "actor kind")).transpose()?,
+        },
+        W::Place { name, aliases, kind, within, lat, lon } => EventKind::Place {
+            name,
+            aliases,
+            kind: kind.map(|k| keyword(PlaceKind::ALL, k, "place kind")).transpose()?,
+            within: oid(PlaceId::new, within)?,
+            lat,
+            lon,
+        },
+        W::MembershipBegan { member, group } => {
+            EventKind::MembershipBegan { member: id(a, member)?, group: id(a, group)? }
+        }
+        W::MembershipEnded { member, group } => {
+            EventKind::MembershipEnded { member: id(a, member)?, group: id(a, group)? }
+        }
+        W::AllianceFormed { actors, alliance } => {
+            EventKind::AllianceFormed { actors: ids(a, actors)?, alliance: oid(a, alliance)? }
+        }
+        W::AllianceEnded { actors, alliance } => {
+            EventKind::AllianceEnded { actors: ids(a, actors)?, alliance: oid(a, alliance)? }
+        }
+        W::HostilitiesBegan { actors: [x, y] } => {
+            EventKind::HostilitiesBegan { actors: [id(a, x)?, id(a, y)?] }
+        }
+        W::HostilitiesEnded { actors: [x, y] } => {
+            EventKind::HostilitiesEnded { actors: [id(a, x)?, id(a, y)?] }
+        }
+        W::AgreementSigned { agreement, name, signatories } => EventKind::AgreementSigned {
+            agreement: id(AgreementId::new, agreement)?,
+            name,
+            signatories: ids(a, signatories)?,
+        },
+        W::AgreementEnded { agreement, name, signatories } => EventKind::AgreementEnded {
+            agreement: id(AgreementId::new, agreement)?,
+            name,
+            signatories: ids(a, signatories)?,
+        },
+        W::Government { state, actor } => {
+            EventKind::Government { state: id(a, state)?, actor: id(a, actor)? }
+        }
+        W::Coup { state, perpetrator, ousted, outcome } => EventKind::Coup {
+            state: id(a, state)?,
+            perpetrator: id(a, perpetrator)?,
+            ousted: oid(a, ousted)?,
+            outcome: keyword(CoupOutcome::ALL, outcome, "coup outcome")?,
+        },
+        W::InterventionBegan { intervener, host, operation, supporting } => {
+            EventKind::InterventionBegan {
+                intervener: id(a, intervener)?,
+                host: id(a, host)?,
+                operation,
+                supporting: oid(a, supporting)?,
+            }
+        }
+        W::InterventionEnded { intervener, host, operation, supporting } => {
+            EventKind::InterventionEnded {
+                intervener: id(a, intervener)?,
+                host: id(a, host)?,
+                operation,
+                supporting: oid(a, supporting)?,
+            }
+        }
+        W::ControlTaken { place, actor, from } => EventKind::ControlTaken {
+            place: id(PlaceId::new, place)?,
+            actor: id(a, actor)?,
+            from: oid(a, from)?,
+        },
+        W::ControlLost { place, actor } => {
+            EventKind::ControlLost { place: id(PlaceId::new, place)?, actor: id(a, actor)? }
+        }
+        W::Attack { attacker, target, place, fatalities } => EventKind::Attack {
+            attacker: id(a, attacker)?,
+            target: oid(a, target)?,
+            place: id(PlaceId::new, place)?,
+            fatalities,
+        },
+        W::Retraction { retracts, reason } => {
+            EventKind::Retraction { retracts: id(EventId::new, retracts)?, reason }
+        }
+    };
+    Ok(Event {
+        id: id(EventId::new, e.id)?,
+        date: e.date.map(date_from_wire).transpose()?,
+        sources: ids(SourceId::new, e.sources)?,
+        claim: keyword(&Claim::ALL, e.claim, "claim")?,
+        claimed_by: oid(a, e.claimed_by)?,
+        note: e.note,
+        kind,
+    })
+}

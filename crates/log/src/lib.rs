@@ -1,0 +1,308 @@
+//! The append-only event log of annals, in sled.
+//!
+//! One sled tree, `log`, holds two key spaces: `e` + sequence (u64 big-endian)
+//! → encoded record, and `i` + event id → sequence. An append writes both in one
+//! atomic sled batch and reports success only after `flush`, so a file's events
+//! are stored all or none. Nothing is ever overwritten or deleted.
+//!
+//! ```
+//! use annals_log::Log;
+//! use annals_model::v1;
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut log = Log::init(dir.path().join("db")).unwrap();
+//! let event = v1::parse_line(r#"{"type":"actor","id":"cma","name":"CMA"}"#).unwrap().event;
+//! let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+//! let outcome = log.append(&[event.clone()], now).unwrap();
+//! assert_eq!(outcome.appended, 1);
+//! assert_eq!(log.append(&[event], now).unwrap().appended, 0); // idempotent
+//! assert_eq!(log.len(), 1);
+//! ```
+
+pub mod codec;
+pub mod wire;
+
+use std::path::{Path, PathBuf};
+
+use annals_model::{Event, Recorded};
+use chrono::{DateTime, Utc};
+
+pub use codec::DecodeError;
+
+const EVENT: u8 = b'e';
+const ID: u8 = b'i';
+const MAGIC_KEY: &[u8] = b"format";
+const MAGIC: &[u8] = b"annals-log/1";
+
+/// What went wrong with the log. Messages name the path or sequence number.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The storage engine failed (I/O, full disk …).
+    #[error("storage error: {0}")]
+    Storage(#[from] sled::Error),
+    /// `open` on a path that holds no annals log.
+    #[error("no annals log at {path} (create one with `annals --db {path} init`)", path = .0.display())]
+    NotALog(PathBuf),
+    /// `init` on a path that already holds something.
+    #[error("{path} already exists; `init` only creates new logs", path = .0.display())]
+    AlreadyExists(PathBuf),
+    /// Another process has the log open.
+    #[error("the log at {path} is in use by another annals process", path = .0.display())]
+    InUse(PathBuf),
+    /// A stored record is damaged.
+    #[error("record {seq} is corrupt: {problem}")]
+    Corrupt { seq: u64, problem: DecodeError },
+    /// A key of the wrong shape: the tree was written by something else.
+    #[error("the log holds a malformed key {0:?}")]
+    BadKey(Vec<u8>),
+    /// An event id is already stored with different content.
+    #[error("event id `{id}` is already stored (record {seq}) with different content; ids are permanent, so give the new event another id, or retract the old one")]
+    Conflict { id: String, seq: u64 },
+}
+
+/// The result of an append.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Appended {
+    /// Events newly stored.
+    pub appended: u64,
+    /// Events already stored with identical content, skipped.
+    pub unchanged: u64,
+    /// Sequence numbers given to the new events (`first..=last`), if any.
+    pub seqs: Option<(u64, u64)>,
+}
+
+/// The append-only event log. One writer: sled locks the database for the process.
+#[derive(Debug)]
+pub struct Log {
+    // The Db handle keeps the database (and its lock) alive.
+    _db: sled::Db,
+    tree: sled::Tree,
+    next_seq: u64,
+}
+
+fn event_key(seq: u64) -> [u8; 9] {
+    let mut k = [EVENT; 9];
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn id_key(id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(id.len() + 1);
+    k.push(ID);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+fn seq_of_key(key: &[u8]) -> Result<u64, Error> {
+    match key {
+        [EVENT, rest @ ..] if rest.len() == 8 => {
+            Ok(u64::from_be_bytes(rest.try_into().expect("8 bytes")))
+        }
+        _ => Err(Error::BadKey(key.to_vec())),
+    }
+}
+
+fn seq_of_value(v: &[u8]) -> Result<u64, Error> {
+    <[u8; 8]>::try_from(v).map(u64::from_be_bytes).map_err(|_| Error::BadKey(v.to_vec()))
+}
+
+impl Log {
+    /// Creates a new, empty log at `path` (which must not exist yet).
+    pub fn init(path: impl AsRef<Path>) -> Result<Log, Error> {
+        let path = path.as_ref();
+        if path.exists() {
+            return Err(Error::AlreadyExists(path.to_path_buf()));
+        }
+        let db = open_db(sled::Config::new().path(path), path)?;
+        db.insert(MAGIC_KEY, MAGIC)?;
+        db.flush()?;
+        Log::from_db(db)
+    }
+
+    /// Opens an existing log.
+    pub fn open(path: impl AsRef<Path>) -> Result<Log, Error> {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            return Err(Error::NotALog(path.to_path_buf()));
+        }
+        let db = open_db(sled::Config::new().path(path), path)?;
+        if db.get(MAGIC_KEY)?.as_deref() != Some(MAGIC) {
+            return Err(Error::NotALog(path.to_path_buf()));
+        }
+        Log::from_db(db)
+    }
+
+    /// A log that lives only as long as this value (used for the built-in chronicle).
+    pub fn temporary() -> Result<Log, Error> {
+        let db = sled::Config::new().temporary(true).open()?;
+        db.insert(MAGIC_KEY, MAGIC)?;
+        Log::from_db(db)
+    }
+
+    fn from_db(db: sled::Db) -> Result<Log, Error> {
+        let tree = db.open_tree("log")?;
+        let next_seq = match tree.scan_prefix([EVENT]).next_back() {
+            None => 1,
+            Some(kv) => seq_of_key(&kv?.0)? + 1,
+        };
+        Ok(Log { _db: db, tree, next_seq })
+    }
+
+    /// Number of stored records.
+    pub fn len(&self) -> u64 {
+        self.next_seq - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The sequence number of the record holding event `id`, if stored.
+    pub fn lookup(&self, id: &str) -> Result<Option<u64>, Error> {
+        self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()
+    }
+
+    /// The record at `seq`.
+    pub fn get(&self, seq: u64) -> Result<Option<Recorded>, Error> {
+        match self.tree.get(event_key(seq))? {
+            None => Ok(None),
+            Some(bytes) => codec::decode(seq, &bytes)
+                .map(Some)
+                .map_err(|problem| Error::Corrupt { seq, problem }),
+        }
+    }
+
+    /// Appends events atomically, all recorded at `recorded_at`, and returns only
+    /// once they are durable. Events whose id is already stored with identical
+    /// content (in the log or earlier in `events`) are skipped; an id stored with
+    /// different content fails the whole append, which then stores nothing.
+    pub fn append(
+        &mut self,
+        events: &[Event],
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Appended, Error> {
+        let mut batch = sled::Batch::default();
+        let mut seq = self.next_seq;
+        let mut fresh: std::collections::HashMap<&str, &Event> = std::collections::HashMap::new();
+        let mut unchanged = 0;
+        for event in events {
+            let id = event.id.as_str();
+            if let Some(earlier) = fresh.get(id) {
+                if *earlier != event {
+                    return Err(Error::Conflict { id: id.to_string(), seq });
+                }
+                unchanged += 1;
+                continue;
+            }
+            if let Some(stored_seq) = self.lookup(id)? {
+                let stored = self
+                    .get(stored_seq)?
+                    .ok_or(Error::Conflict { id: id.to_string(), seq: stored_seq })?;
+                if stored.event != *event {
+                    return Err(Error::Conflict { id: id.to_string(), seq: stored_seq });
+                }
+                unchanged += 1;
+                continue;
+            }
+            batch.insert(&event_key(seq)[..], codec::encode(event, recorded_at));
+            batch.insert(id_key(id), &seq.to_be_bytes()[..]);
+            fresh.insert(id, event);
+            seq += 1;
+        }
+        let appended = seq - self.next_seq;
+        if appended > 0 {
+            self.tree.apply_batch(batch)?;
+            self.tree.flush()?;
+        }
+        let seqs = (appended > 0).then_some((self.next_seq, seq - 1));
+        self.next_seq = seq;
+        Ok(Appended { appended, unchanged, seqs })
+    }
+
+    /// Every record in sequence order, decoded. A damaged record yields an error
+    /// naming its sequence number; iteration can go on past it.
+    pub fn iter(&self) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
+        self.raw().map(|kv| {
+            let (seq, bytes) = kv?;
+            codec::decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
+        })
+    }
+
+    /// Every record's bytes in sequence order, undecoded (the physical limit of replay).
+    pub fn raw(&self) -> impl Iterator<Item = Result<(u64, sled::IVec), Error>> + '_ {
+        self.tree.scan_prefix([EVENT]).map(|kv| {
+            let (k, v) = kv?;
+            Ok((seq_of_key(&k)?, v))
+        })
+    }
+
+    /// Checks the log's physical integrity: every record decodes and passes its
+    /// checksum, sequence numbers run from 1 without gaps, and the id index
+    /// points at the record holding each id. Logical checks (references, replay)
+    /// belong to the layers above.
+    pub fn verify(&self) -> Result<Integrity, Error> {
+        let mut report = Integrity::default();
+        let mut expected = 1;
+        for kv in self.raw() {
+            let (seq, bytes) = kv?;
+            if seq != expected {
+                report.problems.push(format!(
+                    "records {expected}..{} are missing (gap in the sequence)",
+                    seq - 1
+                ));
+            }
+            expected = seq + 1;
+            report.records += 1;
+            match codec::decode(seq, &bytes) {
+                Err(problem) => report.problems.push(Error::Corrupt { seq, problem }.to_string()),
+                Ok(rec) => match self.lookup(rec.event.id.as_str())? {
+                    Some(s) if s == seq => {}
+                    Some(s) => report.problems.push(format!(
+                        "record {seq}: id `{}` is indexed at record {s}",
+                        rec.event.id
+                    )),
+                    None => report.problems.push(format!(
+                        "record {seq}: id `{}` is missing from the id index",
+                        rec.event.id
+                    )),
+                },
+            }
+        }
+        for kv in self.tree.scan_prefix([ID]) {
+            let (k, v) = kv?;
+            report.ids += 1;
+            let seq = seq_of_value(&v)?;
+            if seq == 0 || seq >= expected {
+                let id = String::from_utf8_lossy(&k[1..]);
+                report
+                    .problems
+                    .push(format!("id `{id}` is indexed at record {seq}, which does not exist"));
+            }
+        }
+        if report.ids != report.records {
+            report
+                .problems
+                .push(format!("{} records but {} indexed ids", report.records, report.ids));
+        }
+        Ok(report)
+    }
+}
+
+/// What [`Log::verify`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Integrity {
+    pub records: u64,
+    pub ids: u64,
+    /// Empty when the log is sound.
+    pub problems: Vec<String>,
+}
+
+fn open_db(config: sled::Config, path: &Path) -> Result<sled::Db, Error> {
+    config.open().map_err(|e| match &e {
+        sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
+        {
+            Error::InUse(path.to_path_buf())
+        }
+        _ => Error::Storage(e),
+    })
+}

@@ -1,0 +1,145 @@
+//! Frozen wire types of stored records, format v1.
+//!
+//! bincode encodes enum variants by their index and struct fields by position,
+//! so these types are frozen: add enum variants only at the end; never reorder,
+//! remove or retype anything. A breaking change is a new `v2` module with
+//! `From<v1>`. `fixtures/log/golden-v1.bin` must keep decoding.
+
+use serde::{Deserialize, Serialize};
+
+pub mod v1 {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Record {
+        /// Recorded time, microseconds since the Unix epoch, UTC.
+        pub recorded_at_micros: i64,
+        pub event: Event,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Event {
+        pub id: String,
+        pub date: Option<Date>,
+        pub sources: Vec<String>,
+        /// 0 confirmed, 1 reported, 2 claimed, 3 disputed.
+        pub claim: u8,
+        pub claimed_by: Option<String>,
+        pub note: Option<String>,
+        pub kind: Kind,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Date {
+        pub start: Point,
+        pub end: Option<Point>,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Point {
+        pub year: u16,
+        /// 0 when only the year is known.
+        pub month: u8,
+        /// 0 when the day is not known.
+        pub day: u8,
+        /// 0 exact, 1 uncertain (`?`), 2 approximate (`~`).
+        pub qualifier: u8,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub enum Kind {
+        Source {
+            title: String,
+            publisher: Option<String>,
+            published: Option<Date>,
+            url: Option<String>,
+        },
+        Actor {
+            name: String,
+            aliases: Vec<String>,
+            kind: Option<u8>,
+        },
+        Place {
+            name: String,
+            aliases: Vec<String>,
+            kind: Option<u8>,
+            within: Option<String>,
+            lat: Option<f64>,
+            lon: Option<f64>,
+        },
+        MembershipBegan {
+            member: String,
+            group: String,
+        },
+        MembershipEnded {
+            member: String,
+            group: String,
+        },
+        AllianceFormed {
+            actors: Vec<String>,
+            alliance: Option<String>,
+        },
+        AllianceEnded {
+            actors: Vec<String>,
+            alliance: Option<String>,
+        },
+        HostilitiesBegan {
+            actors: [String; 2],
+        },
+        HostilitiesEnded {
+            actors: [String; 2],
+        },
+        AgreementSigned {
+            agreement: String,
+            name: Option<String>,
+            signatories: Vec<String>,
+        },
+        AgreementEnded {
+            agreement: String,
+            name: Option<String>,
+            signatories: Vec<String>,
+        },
+        Government {
+            state: String,
+            actor: String,
+        },
+        /// outcome: 0 successful, 1 failed.
+        Coup {
+            state: String,
+            perpetrator: String,
+            ousted: Option<String>,
+            outcome: u8,
+        },
+        InterventionBegan {
+            intervener: String,
+            host: String,
+            operation: Option<String>,
+            supporting: Option<String>,
+        },
+        InterventionEnded {
+            intervener: String,
+            host: String,
+            operation: Option<String>,
+            supporting: Option<String>,
+        },
+        ControlTaken {
+            place: String,
+            actor: String,
+            from: Option<String>,
+        },
+        ControlLost {
+            place: String,
+            actor: String,
+        },
+        Attack {
+            attacker: String,
+            target: Option<String>,
+            place: String,
+            fatalities: Option<u64>,
+        },
+        Retraction {
+            retracts: String,
+            reason: String,
+        },
+    }
+}

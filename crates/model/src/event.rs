@@ -1,0 +1,356 @@
+//! Events: past-tense facts about the world, each dated, sourced and carrying a claim status.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::date::Date;
+use crate::id::{ActorId, AgreementId, EventId, PlaceId, SourceId};
+
+/// How firmly a statement is held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Claim {
+    /// Independently confirmed.
+    Confirmed,
+    /// Reported by a source (the default).
+    #[default]
+    Reported,
+    /// Claimed by a party (`claimed_by`).
+    Claimed,
+    /// Sources disagree.
+    Disputed,
+}
+
+impl Claim {
+    pub const ALL: [Claim; 4] =
+        [Claim::Confirmed, Claim::Reported, Claim::Claimed, Claim::Disputed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Claim::Confirmed => "confirmed",
+            Claim::Reported => "reported",
+            Claim::Claimed => "claimed",
+            Claim::Disputed => "disputed",
+        }
+    }
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! keyword_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+keyword_enum!(
+    /// What sort of actor.
+    ActorKind {
+        State = "state",
+        Government = "government",
+        ArmedForce = "armed_force",
+        ArmedGroup = "armed_group",
+        Coalition = "coalition",
+        Pmc = "pmc",
+        InternationalOrg = "international_org",
+        Mission = "mission",
+        Person = "person",
+        Other = "other",
+    }
+);
+
+keyword_enum!(
+    /// What sort of place.
+    PlaceKind {
+        Country = "country",
+        Region = "region",
+        Town = "town",
+        Base = "base",
+        Site = "site",
+    }
+);
+
+keyword_enum!(
+    /// How a coup ended.
+    CoupOutcome {
+        Successful = "successful",
+        Failed = "failed",
+    }
+);
+
+/// One event of the log, as the historian stated it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    /// Valid time: when it happened in the world. Required for everything but entities.
+    pub date: Option<Date>,
+    pub sources: Vec<SourceId>,
+    pub claim: Claim,
+    pub claimed_by: Option<ActorId>,
+    pub note: Option<String>,
+    pub kind: EventKind,
+}
+
+/// What happened. The variants mirror the `type`s of interchange format v1.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    Source {
+        title: String,
+        publisher: Option<String>,
+        published: Option<Date>,
+        url: Option<String>,
+    },
+    Actor {
+        name: String,
+        aliases: Vec<String>,
+        kind: Option<ActorKind>,
+    },
+    Place {
+        name: String,
+        aliases: Vec<String>,
+        kind: Option<PlaceKind>,
+        within: Option<PlaceId>,
+        lat: Option<f64>,
+        lon: Option<f64>,
+    },
+    MembershipBegan {
+        member: ActorId,
+        group: ActorId,
+    },
+    MembershipEnded {
+        member: ActorId,
+        group: ActorId,
+    },
+    AllianceFormed {
+        actors: Vec<ActorId>,
+        alliance: Option<ActorId>,
+    },
+    AllianceEnded {
+        actors: Vec<ActorId>,
+        alliance: Option<ActorId>,
+    },
+    HostilitiesBegan {
+        actors: [ActorId; 2],
+    },
+    HostilitiesEnded {
+        actors: [ActorId; 2],
+    },
+    AgreementSigned {
+        agreement: AgreementId,
+        name: Option<String>,
+        signatories: Vec<ActorId>,
+    },
+    AgreementEnded {
+        agreement: AgreementId,
+        name: Option<String>,
+        signatories: Vec<ActorId>,
+    },
+    Government {
+        state: ActorId,
+        actor: ActorId,
+    },
+    Coup {
+        state: ActorId,
+        perpetrator: ActorId,
+        ousted: Option<ActorId>,
+        outcome: CoupOutcome,
+    },
+    InterventionBegan {
+        intervener: ActorId,
+        host: ActorId,
+        operation: Option<String>,
+        supporting: Option<ActorId>,
+    },
+    InterventionEnded {
+        intervener: ActorId,
+        host: ActorId,
+        operation: Option<String>,
+        supporting: Option<ActorId>,
+    },
+    ControlTaken {
+        place: PlaceId,
+        actor: ActorId,
+        from: Option<ActorId>,
+    },
+    ControlLost {
+        place: PlaceId,
+        actor: ActorId,
+    },
+    Attack {
+        attacker: ActorId,
+        target: Option<ActorId>,
+        place: PlaceId,
+        fatalities: Option<u64>,
+    },
+    Retraction {
+        retracts: EventId,
+        reason: String,
+    },
+}
+
+impl EventKind {
+    /// The interchange `type` of this event.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Source { .. } => "source",
+            EventKind::Actor { .. } => "actor",
+            EventKind::Place { .. } => "place",
+            EventKind::MembershipBegan { .. } => "membership_began",
+            EventKind::MembershipEnded { .. } => "membership_ended",
+            EventKind::AllianceFormed { .. } => "alliance_formed",
+            EventKind::AllianceEnded { .. } => "alliance_ended",
+            EventKind::HostilitiesBegan { .. } => "hostilities_began",
+            EventKind::HostilitiesEnded { .. } => "hostilities_ended",
+            EventKind::AgreementSigned { .. } => "agreement_signed",
+            EventKind::AgreementEnded { .. } => "agreement_ended",
+            EventKind::Government { .. } => "government",
+            EventKind::Coup { .. } => "coup",
+            EventKind::InterventionBegan { .. } => "intervention_began",
+            EventKind::InterventionEnded { .. } => "intervention_ended",
+            EventKind::ControlTaken { .. } => "control_taken",
+            EventKind::ControlLost { .. } => "control_lost",
+            EventKind::Attack { .. } => "attack",
+            EventKind::Retraction { .. } => "retraction",
+        }
+    }
+
+    /// True for `source`, `actor` and `place`: lines that introduce an entity.
+    pub fn is_entity(&self) -> bool {
+        matches!(self, EventKind::Source { .. } | EventKind::Actor { .. } | EventKind::Place { .. })
+    }
+}
+
+/// What an id in an event refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    Source,
+    Actor,
+    Place,
+    Event,
+}
+
+impl RefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Source => "source",
+            RefKind::Actor => "actor",
+            RefKind::Place => "place",
+            RefKind::Event => "event",
+        }
+    }
+}
+
+/// One reference from an event to another entity or event: the field it sits in,
+/// what it must name, and the id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference<'a> {
+    pub field: &'static str,
+    pub kind: RefKind,
+    pub id: &'a str,
+}
+
+impl Event {
+    /// Every id this event refers to, in field order. Import checks that each
+    /// exists; replay turns a dangling one into an anomaly.
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        fn r<'a>(field: &'static str, kind: RefKind, id: &'a str) -> Reference<'a> {
+            Reference { field, kind, id }
+        }
+        let actor = RefKind::Actor;
+        let mut out: Vec<Reference<'_>> =
+            self.sources.iter().map(|s| r("sources", RefKind::Source, s.as_str())).collect();
+        if let Some(a) = &self.claimed_by {
+            out.push(r("claimed_by", actor, a.as_str()));
+        }
+        match &self.kind {
+            EventKind::Source { .. } | EventKind::Actor { .. } => {}
+            EventKind::Place { within, .. } => {
+                out.extend(within.iter().map(|w| r("within", RefKind::Place, w.as_str())));
+            }
+            EventKind::MembershipBegan { member, group }
+            | EventKind::MembershipEnded { member, group } => {
+                out.push(r("member", actor, member.as_str()));
+                out.push(r("group", actor, group.as_str()));
+            }
+            EventKind::AllianceFormed { actors, alliance }
+            | EventKind::AllianceEnded { actors, alliance } => {
+                out.extend(actors.iter().map(|a| r("actors", actor, a.as_str())));
+                out.extend(alliance.iter().map(|a| r("alliance", actor, a.as_str())));
+            }
+            EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
+                out.extend(actors.iter().map(|a| r("actors", actor, a.as_str())));
+            }
+            EventKind::AgreementSigned { signatories, .. }
+            | EventKind::AgreementEnded { signatories, .. } => {
+                out.extend(signatories.iter().map(|a| r("signatories", actor, a.as_str())));
+            }
+            EventKind::Government { state, actor: a } => {
+                out.push(r("state", actor, state.as_str()));
+                out.push(r("actor", actor, a.as_str()));
+            }
+            EventKind::Coup { state, perpetrator, ousted, .. } => {
+                out.push(r("state", actor, state.as_str()));
+                out.push(r("perpetrator", actor, perpetrator.as_str()));
+                out.extend(ousted.iter().map(|o| r("ousted", actor, o.as_str())));
+            }
+            EventKind::InterventionBegan { intervener, host, supporting, .. }
+            | EventKind::InterventionEnded { intervener, host, supporting, .. } => {
+                out.push(r("intervener", actor, intervener.as_str()));
+                out.push(r("host", actor, host.as_str()));
+                out.extend(supporting.iter().map(|s| r("supporting", actor, s.as_str())));
+            }
+            EventKind::ControlTaken { place, actor: a, from } => {
+                out.push(r("place", RefKind::Place, place.as_str()));
+                out.push(r("actor", actor, a.as_str()));
+                out.extend(from.iter().map(|f| r("from", actor, f.as_str())));
+            }
+            EventKind::ControlLost { place, actor: a } => {
+                out.push(r("place", RefKind::Place, place.as_str()));
+                out.push(r("actor", actor, a.as_str()));
+            }
+            EventKind::Attack { attacker, target, place, .. } => {
+                out.push(r("attacker", actor, attacker.as_str()));
+                out.extend(target.iter().map(|t| r("target", actor, t.as_str())));
+                out.push(r("place", RefKind::Place, place.as_str()));
+            }
+            EventKind::Retraction { retracts, .. } => {
+                out.push(r("retracts", RefKind::Event, retracts.as_str()));
+            }
+        }
+        out
+    }
+}
+
+/// An event as the log stored it: its place in the log and when the log learned it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    /// Position in the log, from 1, gap-free.
+    pub seq: u64,
+    /// Recorded time: when the log learned the event.
+    pub recorded_at: DateTime<Utc>,
+    pub event: Event,
+}

@@ -1,0 +1,23 @@
+//! The domain of annals: ids, dates with precision, events with their claims and
+//! sources, and interchange format v1. Pure: no I/O, no clock, no storage.
+//!
+//! ```
+//! use annals_model::{v1, EventKind};
+//! let line = r#"{"type":"control_taken","id":"cma-bamba","place":"bamba","actor":"cma","date":"2023-10-01"}"#;
+//! let event = v1::parse_line(line).unwrap().event;
+//! assert!(matches!(event.kind, EventKind::ControlTaken { .. }));
+//! assert_eq!(event.date.unwrap().earliest().to_string(), "2023-10-01");
+//! ```
+
+mod date;
+mod event;
+mod id;
+mod text;
+pub mod v1;
+
+pub use date::{parse_day, Date, DateError, Point, Precision, Qualifier};
+pub use event::{
+    ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, Recorded, RefKind, Reference,
+};
+pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
+pub use text::normalize_name;

@@ -1,0 +1,769 @@
+//! Interchange format v1: JSON Lines, one event per line, `type` first.
+//!
+//! This module is the contract with the outside world: [`parse_line`] reads one
+//! line (strictly: unknown fields and misplaced fields are errors, so a typo never
+//! silently drops data) and [`to_line`] writes one canonical line back.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::date::{Date, DateError};
+use crate::event::{ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind};
+use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
+
+/// Why one line of interchange format v1 was rejected. The importer adds the
+/// file name and line number.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LineError {
+    /// The line is not JSON, or not a JSON object.
+    #[error("not a JSON object: {0}")]
+    Json(String),
+    /// `type` is missing.
+    #[error("missing field `type` (one of {})", TYPES.join(", "))]
+    MissingType,
+    /// `type` names no event type of format v1.
+    #[error("unknown type `{0}` (expected one of {types})", types = TYPES.join(", "))]
+    UnknownType(String),
+    /// A required field is absent.
+    #[error("a `{ty}` line needs the field `{field}`")]
+    MissingField { ty: &'static str, field: &'static str },
+    /// A field that format v1 does not know.
+    #[error("unknown field `{field}`")]
+    UnknownField { field: String },
+    /// A known field on a line type that does not take it.
+    #[error("field `{field}` does not belong on a `{ty}` line")]
+    MisplacedField { ty: &'static str, field: String },
+    /// A field holds the wrong kind of value.
+    #[error("field `{field}`: {problem}")]
+    BadValue { field: &'static str, problem: String },
+    #[error("field `{field}`: {source}")]
+    BadDate { field: &'static str, source: DateError },
+    #[error("field `{field}`: {source}")]
+    BadId { field: &'static str, source: IdError },
+}
+
+/// Every `type` of format v1, in the order of the MISSION table.
+pub const TYPES: &[&str] = &[
+    "source",
+    "actor",
+    "place",
+    "membership_began",
+    "membership_ended",
+    "alliance_formed",
+    "alliance_ended",
+    "hostilities_began",
+    "hostilities_ended",
+    "agreement_signed",
+    "agreement_ended",
+    "government",
+    "coup",
+    "intervention_began",
+    "intervention_ended",
+    "control_taken",
+    "control_lost",
+    "attack",
+    "retraction",
+];
+
+const COMMON: &[&str] = &["type", "id", "date", "sources", "claim", "claimed_by", "note"];
+
+const ALL_FIELDS: &[&str] = &[
+    "title",
+    "publisher",
+    "published",
+    "url",
+    "name",
+    "aliases",
+    "kind",
+    "within",
+    "lat",
+    "lon",
+    "member",
+    "group",
+    "actors",
+    "alliance",
+    "agreement",
+    "signatories",
+    "state",
+    "actor",
+    "perpetrator",
+    "ousted",
+    "outcome",
+    "intervener",
+    "host",
+    "operation",
+    "supporting",
+    "place",
+    "from",
+    "attacker",
+    "target",
+    "fatalities",
+    "retracts",
+    "reason",
+];
+
+/// One parsed line: the event, and whether its id was derived from its content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub event: Event,
+    pub derived_id: bool,
+}
+
+/// Parses one line of format v1.
+///
+/// ```
+/// let line = r#"{"type":"control_taken","place":"bamba","actor":"cma","date":"2023-10-01","claim":"claimed","claimed_by":"cma","sources":["seed"]}"#;
+/// let parsed = annals_model::v1::parse_line(line).unwrap();
+/// assert!(parsed.derived_id);
+/// assert_eq!(parsed.event.kind.type_name(), "control_taken");
+/// ```
+pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
+    let value: Value = serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))?;
+    let Value::Object(map) = value else {
+        return Err(LineError::Json(format!("found {}", describe(&value))));
+    };
+    let mut f = Fields { map };
+    let ty_text = match f.map.remove("type") {
+        None | Some(Value::Null) => return Err(LineError::MissingType),
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err(LineError::BadValue {
+                field: "type",
+                problem: format!("expected a string, found {}", describe(&other)),
+            })
+        }
+    };
+    let ty = TYPES
+        .iter()
+        .copied()
+        .find(|t| *t == ty_text)
+        .ok_or_else(|| LineError::UnknownType(ty_text.clone()))?;
+
+    // Unknown fields first: they are the likeliest typos.
+    let mut keys: Vec<String> = f.map.keys().cloned().collect();
+    keys.sort();
+    if let Some(k) =
+        keys.iter().find(|k| !COMMON.contains(&k.as_str()) && !ALL_FIELDS.contains(&k.as_str()))
+    {
+        return Err(LineError::UnknownField { field: k.to_string() });
+    }
+
+    let id: Option<EventId> = f.id("id", EventId::new)?;
+    let date = f.date("date")?;
+    let sources = f.ids("sources", SourceId::new)?.unwrap_or_default();
+    let claim = match f.string("claim")? {
+        None => None,
+        Some(s) => Some(Claim::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            LineError::BadValue {
+                field: "claim",
+                problem: format!("`{s}` is not one of confirmed, reported, claimed, disputed"),
+            }
+        })?),
+    };
+    let claimed_by = f.id("claimed_by", ActorId::new)?;
+    let claim =
+        claim.unwrap_or(if claimed_by.is_some() { Claim::Claimed } else { Claim::Reported });
+    let note = f.string("note")?;
+
+    let kind = parse_kind(ty, &mut f)?;
+    if let Some(k) = keys.iter().find(|k| f.map.contains_key(k.as_str())) {
+        return Err(LineError::MisplacedField { ty, field: k.to_string() });
+    }
+    if kind.is_entity() && id.is_none() {
+        return Err(LineError::MissingField { ty, field: "id" });
+    }
+    if !kind.is_entity() && !matches!(kind, EventKind::Retraction { .. }) && date.is_none() {
+        return Err(LineError::MissingField { ty, field: "date" });
+    }
+    let mut event =
+        Event { id: EventId(String::new()), date, sources, claim, claimed_by, note, kind };
+    let derived_id = id.is_none();
+    event.id = match id {
+        Some(id) => id,
+        None => derive_id(&event),
+    };
+    Ok(Parsed { event, derived_id })
+}
+
+fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> {
+    let need = Need(ty);
+    let actor = |f: &mut Fields, field| f.id(field, ActorId::new);
+    Ok(match ty {
+        "source" => EventKind::Source {
+            title: need.get(f.text("title")?, "title")?,
+            publisher: f.text("publisher")?,
+            published: f.date("published")?,
+            url: f.text("url")?,
+        },
+        "actor" => EventKind::Actor {
+            name: need.get(f.text("name")?, "name")?,
+            aliases: f.texts("aliases")?.unwrap_or_default(),
+            kind: f.keyword("kind", ActorKind::parse, ActorKind::ALL)?,
+        },
+        "place" => EventKind::Place {
+            name: need.get(f.text("name")?, "name")?,
+            aliases: f.texts("aliases")?.unwrap_or_default(),
+            kind: f.keyword("kind", PlaceKind::parse, PlaceKind::ALL)?,
+            within: f.id("within", PlaceId::new)?,
+            lat: f.coordinate("lat", 90.0)?,
+            lon: f.coordinate("lon", 180.0)?,
+        },
+        "membership_began" | "membership_ended" => {
+            let member = need.get(actor(f, "member")?, "member")?;
+            let group = need.get(actor(f, "group")?, "group")?;
+            if member == group {
+                return Err(bad("group", format!("`{member}` cannot be a member of itself")));
+            }
+            if ty == "membership_began" {
+                EventKind::MembershipBegan { member, group }
+            } else {
+                EventKind::MembershipEnded { member, group }
+            }
+        }
+        "alliance_formed" | "alliance_ended" => {
+            let actors = need.get(f.ids("actors", ActorId::new)?, "actors")?;
+            distinct("actors", &actors, 2, usize::MAX)?;
+            let alliance = actor(f, "alliance")?;
+            if ty == "alliance_formed" {
+                EventKind::AllianceFormed { actors, alliance }
+            } else {
+                EventKind::AllianceEnded { actors, alliance }
+            }
+        }
+        "hostilities_began" | "hostilities_ended" => {
+            let actors = need.get(f.ids("actors", ActorId::new)?, "actors")?;
+            distinct("actors", &actors, 2, 2)?;
+            let [a, b]: [ActorId; 2] = actors.try_into().expect("checked length");
+            if ty == "hostilities_began" {
+                EventKind::HostilitiesBegan { actors: [a, b] }
+            } else {
+                EventKind::HostilitiesEnded { actors: [a, b] }
+            }
+        }
+        "agreement_signed" | "agreement_ended" => {
+            let agreement = need.get(f.id("agreement", AgreementId::new)?, "agreement")?;
+            let name = f.text("name")?;
+            let signatories = f.ids("signatories", ActorId::new)?;
+            if ty == "agreement_signed" {
+                let name = need.get(name, "name")?;
+                let signatories = need.get(signatories, "signatories")?;
+                distinct("signatories", &signatories, 1, usize::MAX)?;
+                EventKind::AgreementSigned { agreement, name: Some(name), signatories }
+            } else {
+                let signatories = signatories.unwrap_or_default();
+                distinct("signatories", &signatories, 0, usize::MAX)?;
+                EventKind::AgreementEnded { agreement, name, signatories }
+            }
+        }
+        "government" => EventKind::Government {
+            state: need.get(actor(f, "state")?, "state")?,
+            actor: need.get(actor(f, "actor")?, "actor")?,
+        },
+        "coup" => EventKind::Coup {
+            state: need.get(actor(f, "state")?, "state")?,
+            perpetrator: need.get(actor(f, "perpetrator")?, "perpetrator")?,
+            ousted: actor(f, "ousted")?,
+            outcome: need
+                .get(f.keyword("outcome", CoupOutcome::parse, CoupOutcome::ALL)?, "outcome")?,
+        },
+        "intervention_began" | "intervention_ended" => {
+            let intervener = need.get(actor(f, "intervener")?, "intervener")?;
+            let host = need.get(actor(f, "host")?, "host")?;
+            let operation = f.text("operation")?;
+            let supporting = actor(f, "supporting")?;
+            if ty == "intervention_began" {
+                EventKind::InterventionBegan { intervener, host, operation, supporting }
+            } else {
+                EventKind::InterventionEnded { intervener, host, operation, supporting }
+            }
+        }
+        "control_taken" => EventKind::ControlTaken {
+            place: need.get(f.id("place", PlaceId::new)?, "place")?,
+            actor: need.get(actor(f, "actor")?, "actor")?,
+            from: actor(f, "from")?,
+        },
+        "control_lost" => EventKind::ControlLost {
+            place: need.get(f.id("place", PlaceId::new)?, "place")?,
+            actor: need.get(actor(f, "actor")?, "actor")?,
+        },
+        "attack" => EventKind::Attack {
+            attacker: need.get(actor(f, "attacker")?, "attacker")?,
+            target: actor(f, "target")?,
+            place: need.get(f.id("place", PlaceId::new)?, "place")?,
+            fatalities: f.count("fatalities")?,
+        },
+        "retraction" => EventKind::Retraction {
+            retracts: need.get(f.id("retracts", EventId::new)?, "retracts")?,
+            reason: need.get(f.text("reason")?, "reason")?,
+        },
+        _ => unreachable!("type checked against TYPES"),
+    })
+}
+
+/// Turns an absent required field into the error for this line type.
+#[derive(Clone, Copy)]
+struct Need(&'static str);
+
+impl Need {
+    fn get<T>(self, value: Option<T>, field: &'static str) -> Result<T, LineError> {
+        value.ok_or(LineError::MissingField { ty: self.0, field })
+    }
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> LineError {
+    LineError::BadValue { field, problem: problem.into() }
+}
+
+fn distinct(field: &'static str, ids: &[ActorId], min: usize, max: usize) -> Result<(), LineError> {
+    if ids.len() < min || ids.len() > max {
+        let want = if min == max { format!("exactly {min}") } else { format!("at least {min}") };
+        return Err(bad(field, format!("expected {want} actor ids, found {}", ids.len())));
+    }
+    for (i, a) in ids.iter().enumerate() {
+        if ids[..i].contains(a) {
+            return Err(bad(field, format!("`{a}` is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The fields of one line, taken out one by one; what remains at the end was
+/// not expected on this line type.
+struct Fields {
+    map: Map<String, Value>,
+}
+
+impl Fields {
+    /// A string field; `null` counts as absent.
+    fn string(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => {
+                Err(bad(field, format!("expected a string, found {}", describe(&other))))
+            }
+        }
+    }
+
+    /// A string field that must not be blank.
+    fn text(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
+        match self.string(field)? {
+            Some(s) if s.trim().is_empty() => Err(bad(field, "must not be empty")),
+            other => Ok(other),
+        }
+    }
+
+    fn texts(&mut self, field: &'static str) -> Result<Option<Vec<String>>, LineError> {
+        self.list(field, |s| {
+            if s.trim().is_empty() {
+                Err(bad(field, "must not contain an empty name"))
+            } else {
+                Ok(s)
+            }
+        })
+    }
+
+    fn list<T>(
+        &mut self,
+        field: &'static str,
+        mut each: impl FnMut(String) -> Result<T, LineError>,
+    ) -> Result<Option<Vec<T>>, LineError> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => each(s),
+                    other => Err(bad(
+                        field,
+                        format!("expected a list of strings, found {} in it", describe(&other)),
+                    )),
+                })
+                .collect::<Result<Vec<T>, _>>()
+                .map(Some),
+            Some(other) => Err(bad(field, format!("expected a list, found {}", describe(&other)))),
+        }
+    }
+
+    fn id<T>(
+        &mut self,
+        field: &'static str,
+        new: fn(String) -> Result<T, IdError>,
+    ) -> Result<Option<T>, LineError> {
+        self.string(field)?
+            .map(|s| new(s).map_err(|source| LineError::BadId { field, source }))
+            .transpose()
+    }
+
+    fn ids<T>(
+        &mut self,
+        field: &'static str,
+        new: fn(String) -> Result<T, IdError>,
+    ) -> Result<Option<Vec<T>>, LineError> {
+        self.list(field, |s| new(s).map_err(|source| LineError::BadId { field, source }))
+    }
+
+    fn date(&mut self, field: &'static str) -> Result<Option<Date>, LineError> {
+        self.string(field)?
+            .map(|s| s.parse::<Date>().map_err(|source| LineError::BadDate { field, source }))
+            .transpose()
+    }
+
+    fn keyword<K: Copy + std::fmt::Display>(
+        &mut self,
+        field: &'static str,
+        parse: fn(&str) -> Option<K>,
+        all: &[K],
+    ) -> Result<Option<K>, LineError> {
+        self.string(field)?
+            .map(|s| {
+                parse(&s).ok_or_else(|| {
+                    let names: Vec<String> = all.iter().map(|k| k.to_string()).collect();
+                    bad(field, format!("`{s}` is not one of {}", names.join(", ")))
+                })
+            })
+            .transpose()
+    }
+
+    fn coordinate(&mut self, field: &'static str, limit: f64) -> Result<Option<f64>, LineError> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
+                _ => Err(bad(field, format!("{n} is outside -{limit}..{limit}"))),
+            },
+            Some(other) => {
+                Err(bad(field, format!("expected a number, found {}", describe(&other))))
+            }
+        }
+    }
+
+    fn count(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| {
+                bad(field, format!("{n} is not a whole number from 0 to {}", u64::MAX))
+            }),
+            Some(other) => {
+                Err(bad(field, format!("expected a number, found {}", describe(&other))))
+            }
+        }
+    }
+}
+
+/// The canonical line of an event, `type` first, then its id and fields. Fields
+/// at their default are left out, except `claim` next to `claimed_by`.
+pub fn to_line(event: &Event) -> String {
+    line_of(event, true)
+}
+
+/// The id an event gets when its line has none: `ev-` and a hash of its
+/// canonical content, so the same content always gets the same id.
+pub fn derive_id(event: &Event) -> EventId {
+    let content = line_of(event, false);
+    EventId(format!("ev-{:032x}", fnv1a_128(content.as_bytes())))
+}
+
+fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    bytes.iter().fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+#[derive(Serialize, Default)]
+struct Out<'a> {
+    #[serde(rename = "type")]
+    ty: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aliases: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    within: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lon: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actors: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alliance: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agreement: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signatories: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    perpetrator: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ousted: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intervener: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supporting: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attacker: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fatalities: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retracts: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claimed_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+fn strs<T: std::borrow::Borrow<str>>(ids: &[T]) -> Vec<&str> {
+    ids.iter().map(|i| i.borrow()).collect()
+}
+
+fn line_of(event: &Event, with_id: bool) -> String {
+    fn s(x: &Option<String>) -> Option<&str> {
+        x.as_deref()
+    }
+    let mut o = Out {
+        ty: event.kind.type_name(),
+        id: with_id.then_some(event.id.as_str()),
+        date: event.date.map(|d| d.to_string()),
+        sources: (!event.sources.is_empty()).then(|| strs(&event.sources)),
+        claim: (event.claim != Claim::Reported || event.claimed_by.is_some())
+            .then_some(event.claim.as_str()),
+        claimed_by: event.claimed_by.as_ref().map(|a| a.as_str()),
+        note: s(&event.note),
+        ..Out::default()
+    };
+    // Entities keep their id even in canonical content: it is their identity.
+    if event.kind.is_entity() {
+        o.id = Some(event.id.as_str());
+    }
+    fn nonempty(v: &[String]) -> Option<&[String]> {
+        (!v.is_empty()).then_some(v)
+    }
+    match &event.kind {
+        EventKind::Source { title, publisher, published, url } => {
+            o.title = Some(title);
+            o.publisher = s(publisher);
+            o.published = published.map(|d| d.to_string());
+            o.url = s(url);
+        }
+        EventKind::Actor { name, aliases, kind } => {
+            o.name = Some(name);
+            o.aliases = nonempty(aliases);
+            o.kind = kind.map(|k| k.as_str());
+        }
+        EventKind::Place { name, aliases, kind, within, lat, lon } => {
+            o.name = Some(name);
+            o.aliases = nonempty(aliases);
+            o.kind = kind.map(|k| k.as_str());
+            o.within = within.as_ref().map(|w| w.as_str());
+            o.lat = *lat;
+            o.lon = *lon;
+        }
+        EventKind::MembershipBegan { member, group }
+        | EventKind::MembershipEnded { member, group } => {
+            o.member = Some(member.as_str());
+            o.group = Some(group.as_str());
+        }
+        EventKind::AllianceFormed { actors, alliance }
+        | EventKind::AllianceEnded { actors, alliance } => {
+            o.actors = Some(strs(actors));
+            o.alliance = alliance.as_ref().map(|a| a.as_str());
+        }
+        EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
+            o.actors = Some(strs(actors));
+        }
+        EventKind::AgreementSigned { agreement, name, signatories }
+        | EventKind::AgreementEnded { agreement, name, signatories } => {
+            o.agreement = Some(agreement.as_str());
+            o.name = s(name);
+            o.signatories = (!signatories.is_empty()).then(|| strs(signatories));
+        }
+        EventKind::Government { state, actor } => {
+            o.state = Some(state.as_str());
+            o.actor = Some(actor.as_str());
+        }
+        EventKind::Coup { state, perpetrator, ousted, outcome } => {
+            o.state = Some(state.as_str());
+            o.perpetrator = Some(perpetrator.as_str());
+            o.ousted = ousted.as_ref().map(|a| a.as_str());
+            o.outcome = Some(outcome.as_str());
+        }
+        EventKind::InterventionBegan { intervener, host, operation, supporting }
+        | EventKind::InterventionEnded { intervener, host, operation, supporting } => {
+            o.intervener = Some(intervener.as_str());
+            o.host = Some(host.as_str());
+            o.operation = s(operation);
+            o.supporting = supporting.as_ref().map(|a| a.as_str());
+        }
+        EventKind::ControlTaken { place, actor, from } => {
+            o.place = Some(place.as_str());
+            o.actor = Some(actor.as_str());
+            o.from = from.as_ref().map(|a| a.as_str());
+        }
+        EventKind::ControlLost { place, actor } => {
+            o.place = Some(place.as_str());
+            o.actor = Some(actor.as_str());
+        }
+        EventKind::Attack { attacker, target, place, fatalities } => {
+            o.attacker = Some(attacker.as_str());
+            o.target = target.as_ref().map(|a| a.as_str());
+            o.place = Some(place.as_str());
+            o.fatalities = *fatalities;
+        }
+        EventKind::Retraction { retracts, reason } => {
+            o.retracts = Some(retracts.as_str());
+            o.reason = Some(reason);
+        }
+    }
+    serde_json::to_string(&o).expect("serializing plain data cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(line: &str) -> String {
+        parse_line(line).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn lines_round_trip_through_the_canonical_form() {
+        let line = r#"{"type":"control_taken","id":"cma-bamba","place":"bamba","actor":"cma","from":"fama","date":"2023-10-01","sources":["seed"],"claim":"claimed","claimed_by":"cma","note":"the army camp"}"#;
+        let parsed = parse_line(line).unwrap();
+        assert!(!parsed.derived_id);
+        assert_eq!(to_line(&parsed.event), line);
+    }
+
+    #[test]
+    fn derived_ids_depend_on_content_only() {
+        let a =
+            parse_line(r#"{"type":"control_lost","place":"bamba","actor":"cma","date":"2023-10"}"#)
+                .unwrap();
+        let b = parse_line(r#"{ "date":"2023-10", "actor":"cma", "place":"bamba", "type":"control_lost", "claim":"reported" }"#).unwrap();
+        let c =
+            parse_line(r#"{"type":"control_lost","place":"bamba","actor":"cma","date":"2023-11"}"#)
+                .unwrap();
+        assert!(a.derived_id);
+        assert_eq!(a.event.id, b.event.id);
+        assert_ne!(a.event.id, c.event.id);
+        assert!(a.event.id.as_str().starts_with("ev-"));
+    }
+
+    #[test]
+    fn claimed_by_implies_a_claim() {
+        let p = parse_line(r#"{"type":"attack","attacker":"jnim","place":"bamba","date":"2023-09-07","claimed_by":"jnim"}"#).unwrap();
+        assert_eq!(p.event.claim, Claim::Claimed);
+    }
+
+    #[test]
+    fn bad_lines_name_the_problem() {
+        assert!(err("{").starts_with("not a JSON object"));
+        assert_eq!(err("[1]"), "not a JSON object: found a list");
+        assert!(err(r#"{"id":"x"}"#).starts_with("missing field `type`"));
+        assert!(err(r#"{"type":"seized"}"#).starts_with("unknown type `seized`"));
+        assert_eq!(
+            err(r#"{"type":"control_taken","palce":"x","actor":"a","date":"2023"}"#),
+            "unknown field `palce`"
+        );
+        assert_eq!(
+            err(r#"{"type":"control_lost","place":"x","actor":"a","from":"b","date":"2023"}"#),
+            "field `from` does not belong on a `control_lost` line"
+        );
+        assert_eq!(
+            err(r#"{"type":"control_lost","actor":"a","date":"2023"}"#),
+            "a `control_lost` line needs the field `place`"
+        );
+        assert_eq!(
+            err(r#"{"type":"control_lost","place":"x","actor":"a"}"#),
+            "a `control_lost` line needs the field `date`"
+        );
+        assert_eq!(err(r#"{"type":"actor","name":"CMA"}"#), "a `actor` line needs the field `id`");
+        assert_eq!(
+            err(r#"{"type":"control_lost","place":"x","actor":"a","date":"2022-13-45"}"#),
+            "field `date`: invalid date `2022-13-45`: month 13 does not exist"
+        );
+        assert!(err(r#"{"type":"control_lost","place":"Bamba","actor":"a","date":"2023"}"#)
+            .starts_with("field `place`: invalid id `Bamba`"));
+        assert_eq!(
+            err(r#"{"type":"hostilities_began","actors":["a"],"date":"2023"}"#),
+            "field `actors`: expected exactly 2 actor ids, found 1"
+        );
+        assert_eq!(
+            err(r#"{"type":"attack","attacker":"a","place":"p","date":"2023","fatalities":-1}"#),
+            format!("field `fatalities`: -1 is not a whole number from 0 to {}", u64::MAX)
+        );
+        assert_eq!(
+            err(r#"{"type":"place","id":"p","name":"P","lat":91}"#),
+            "field `lat`: 91 is outside -90..90"
+        );
+        assert_eq!(
+            err(r#"{"type":"actor","id":"a","name":"A","kind":"rebels"}"#).split(" is not").next(),
+            Some("field `kind`: `rebels`")
+        );
+        assert!(err(
+            r#"{"type":"control_lost","place":"x","actor":"a","date":"2023","claim":"sure"}"#
+        )
+        .contains("`sure` is not one of"));
+        assert!(err(
+            r#"{"type":"control_lost","place":"x","actor":"a","date":"2023","sources":"s"}"#
+        )
+        .contains("expected a list"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let line =
+            format!("{{\"type\":\"source\",\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_line(&line).is_err());
+    }
+}
