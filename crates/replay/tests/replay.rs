@@ -1,0 +1,298 @@
+//! Control semantics, given / when / then, and the replay laws as properties.
+
+use annals_model::{parse_day, v1, Event, Recorded};
+use annals_replay::{Change, ControlAnswer, Status, World};
+use chrono::{DateTime, NaiveDate};
+use proptest::prelude::*;
+
+const ENTITIES: &str = r#"
+{"type":"source","id":"s1","title":"One report"}
+{"type":"source","id":"s2","title":"Another report"}
+{"type":"actor","id":"a","name":"Alpha Front","aliases":["AF"]}
+{"type":"actor","id":"b","name":"Bêta Brigade"}
+{"type":"place","id":"p","name":"Tombouctou","aliases":["Timbuktu"]}
+"#;
+
+fn records(events: Vec<Event>) -> Vec<Recorded> {
+    let t = DateTime::from_timestamp(0, 0).unwrap();
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, event })
+        .collect()
+}
+
+fn world(lines: &str) -> World {
+    let events = ENTITIES
+        .lines()
+        .chain(lines.lines())
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| v1::parse_line(l).unwrap_or_else(|e| panic!("{e}: {l}")).event)
+        .collect();
+    World::replay(records(events))
+}
+
+fn on(world: &World, day: &str) -> ControlAnswer {
+    world.control(&world.resolve_place("p").unwrap(), parse_day(day).unwrap())
+}
+
+fn controller(a: &ControlAnswer) -> Option<&str> {
+    a.controller.as_ref().map(|c| c.as_str())
+}
+
+#[test]
+fn a_settled_seizure_gives_control_since_its_date() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"]}"#,
+    );
+    let a = on(&w, "2023-02-01");
+    assert_eq!((a.status, controller(&a)), (Status::Controlled, Some("a")));
+    assert_eq!(a.since.unwrap().to_string(), "2023-01-15");
+    assert_eq!(a.event.unwrap().as_str(), "t1");
+    assert_eq!(a.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["s1"]);
+    // On its own day the event is settled.
+    assert_eq!(on(&w, "2023-01-15").status, Status::Controlled);
+    // Before it, nothing is known.
+    let before = on(&w, "2023-01-14");
+    assert_eq!(
+        (before.status, controller(&before), before.event.as_ref()),
+        (Status::Unknown, None, None)
+    );
+}
+
+#[test]
+fn same_day_rival_seizures_are_contested() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-03-01","sources":["s1"],"claimed_by":"a"}
+{"type":"control_taken","id":"t2","place":"p","actor":"b","date":"2023-03-01","sources":["s2"],"claimed_by":"b"}"#,
+    );
+    let a = on(&w, "2023-03-05");
+    assert_eq!((a.status, controller(&a)), (Status::Contested, None));
+    let actors: Vec<&str> = a.candidates.iter().map(|c| c.actor.as_str()).collect();
+    assert_eq!(actors, ["a", "b"]);
+    assert_eq!(a.sources.len(), 2);
+}
+
+#[test]
+fn a_month_precision_change_is_uncertain_inside_its_month() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"]}
+{"type":"control_taken","id":"t2","place":"p","actor":"b","date":"2023-03","sources":["s2"]}"#,
+    );
+    let a = on(&w, "2023-03-10");
+    assert_eq!((a.status, controller(&a)), (Status::Uncertain, None));
+    let who: Vec<(&str, bool)> =
+        a.candidates.iter().map(|c| (c.actor.as_str(), c.pending)).collect();
+    assert_eq!(who, [("a", false), ("b", true)]);
+    let before = a.before.unwrap();
+    assert_eq!(before.controller.unwrap().as_str(), "a");
+    assert_eq!(
+        a.window.unwrap(),
+        (
+            NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2023, 3, 31).unwrap()
+        )
+    );
+    // Once the month is over, the change is settled.
+    assert_eq!(controller(&on(&w, "2023-03-31")), Some("b"));
+    assert_eq!(controller(&on(&w, "2023-02-28")), Some("a"));
+}
+
+#[test]
+fn a_withdrawal_leaves_no_controller() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"]}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2023-02-01","sources":["s2"]}"#,
+    );
+    let a = on(&w, "2023-02-02");
+    assert_eq!((a.status, controller(&a)), (Status::Unknown, None));
+    assert_eq!(a.event.unwrap().as_str(), "l1");
+    assert_eq!(a.since.unwrap().to_string(), "2023-02-01");
+}
+
+#[test]
+fn a_loss_by_someone_not_in_control_changes_nothing() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"]}
+{"type":"control_lost","id":"l1","place":"p","actor":"b","date":"2023-02"}"#,
+    );
+    for day in ["2023-02-10", "2023-03-01"] {
+        let a = on(&w, day);
+        assert_eq!((a.status, controller(&a)), (Status::Controlled, Some("a")), "{day}");
+        assert_eq!(a.event.unwrap().as_str(), "t1");
+    }
+}
+
+#[test]
+fn a_rival_loss_ends_a_contest() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-03-01"}
+{"type":"control_taken","id":"t2","place":"p","actor":"b","date":"2023-03-01"}
+{"type":"control_lost","id":"l1","place":"p","actor":"b","date":"2023-04-01"}"#,
+    );
+    assert_eq!(on(&w, "2023-03-15").status, Status::Contested);
+    assert_eq!(controller(&on(&w, "2023-04-02")), Some("a"));
+}
+
+#[test]
+fn a_claim_and_its_confirmation_decide_together() {
+    let w = world(
+        r#"{"type":"control_taken","id":"claim","place":"p","actor":"a","date":"2023-10-01","sources":["s1"],"claimed_by":"a"}
+{"type":"control_taken","id":"report","place":"p","actor":"a","date":"2023-10-01","sources":["s2"]}"#,
+    );
+    let a = on(&w, "2023-10-02");
+    assert_eq!((a.status, controller(&a)), (Status::Controlled, Some("a")));
+    // The reported event outranks the party's own claim as the deciding event.
+    assert_eq!(a.event.unwrap().as_str(), "report");
+    assert_eq!(a.candidates.len(), 2);
+    assert_eq!(a.sources.len(), 2);
+}
+
+#[test]
+fn an_uncertain_withdrawal_lists_the_state_before_and_the_loss() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-10-01","sources":["s1"]}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2023-10","sources":["s2"]}"#,
+    );
+    let a = on(&w, "2023-10-02");
+    assert_eq!(a.status, Status::Uncertain);
+    assert_eq!(a.before.as_ref().unwrap().controller.as_ref().unwrap().as_str(), "a");
+    let changes: Vec<Change> = a.candidates.iter().map(|c| c.change).collect();
+    assert_eq!(changes, [Change::Taken, Change::Lost]);
+    assert_eq!(on(&w, "2023-11-01").status, Status::Unknown);
+}
+
+#[test]
+fn retracted_events_do_not_count() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15"}
+{"type":"control_taken","id":"t2","place":"p","actor":"b","date":"2023-02-01"}
+{"type":"retraction","id":"r1","retracts":"t2","reason":"misdated"}"#,
+    );
+    assert_eq!(controller(&on(&w, "2023-03-01")), Some("a"));
+    let history = w.history(&w.resolve_place("p").unwrap());
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].retracted_by.unwrap().as_str(), "r1");
+}
+
+#[test]
+fn names_resolve_without_case_or_accents_and_ambiguity_is_reported() {
+    let w = world(
+        r#"{"type":"place","id":"bamba-gao","name":"Bamba","within":"p"}
+{"type":"place","id":"bamba-koro","name":"Bamba"}"#,
+    );
+    assert_eq!(w.resolve_place("TIMBUKTU").unwrap().as_str(), "p");
+    assert_eq!(w.resolve_place("tombouctou").unwrap().as_str(), "p");
+    assert_eq!(w.resolve_actor("beta brigade").unwrap().as_str(), "b");
+    assert_eq!(w.resolve_actor("af").unwrap().as_str(), "a");
+    match w.resolve_place("bamba") {
+        Err(annals_replay::Resolve::Ambiguous { candidates, .. }) => {
+            assert_eq!(
+                candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                ["bamba-gao", "bamba-koro"]
+            )
+        }
+        other => panic!("expected ambiguity, got {other:?}"),
+    }
+    assert_eq!(w.resolve_place("bamba-koro").unwrap().as_str(), "bamba-koro");
+    assert!(matches!(w.resolve_place("nowhere"), Err(annals_replay::Resolve::NotFound { .. })));
+}
+
+#[test]
+fn dangling_references_are_anomalies_not_crashes() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"ghost","date":"2023-01-15"}"#,
+    );
+    assert_eq!(w.anomalies().len(), 1);
+    assert!(w.anomalies()[0].to_string().contains("`ghost`"));
+}
+
+/// Every day from 2019-12-25 to 2024-01-06, every 9 days, plus year and month edges.
+fn grid() -> Vec<NaiveDate> {
+    let mut days = Vec::new();
+    let mut d = NaiveDate::from_ymd_opt(2019, 12, 25).unwrap();
+    while d < NaiveDate::from_ymd_opt(2024, 1, 7).unwrap() {
+        days.push(d);
+        d += chrono::Duration::days(9);
+    }
+    for y in 2020..=2023 {
+        for m in 1..=12 {
+            let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+            days.push(first);
+            days.push(first.pred_opt().unwrap());
+        }
+    }
+    days
+}
+
+fn answers(world: &World) -> Vec<ControlAnswer> {
+    let mut out = Vec::new();
+    for place in annals_testkit::PLACES {
+        let id = world.resolve_place(place).unwrap();
+        for day in grid() {
+            out.push(world.control(&id, day));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Any append order of the same events gives the same answers on every date.
+    #[test]
+    fn append_order_does_not_change_any_answer(log in annals_testkit::control_log(), seed in any::<u64>()) {
+        let a = World::replay(records(log.clone()));
+        let mut shuffled = log;
+        // A deterministic Fisher–Yates shuffle driven by the seed.
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let b = World::replay(records(shuffled));
+        prop_assert_eq!(answers(&a), answers(&b));
+        prop_assert_eq!(a.anomalies(), b.anomalies());
+    }
+
+    /// Events that begin after D never change an answer on or before D.
+    #[test]
+    fn future_events_never_change_the_past(log in annals_testkit::control_log(), cut in 0usize..1500) {
+        let grid = grid();
+        let d = grid[cut % grid.len()];
+        let full = World::replay(records(log.clone()));
+        let past: Vec<Event> = log.into_iter().filter(|e| e.date.is_none_or(|x| x.earliest() <= d)).collect();
+        let trimmed = World::replay(records(past));
+        for place in annals_testkit::PLACES {
+            let id = full.resolve_place(place).unwrap();
+            for &day in grid.iter().filter(|&&x| x <= d) {
+                prop_assert_eq!(full.control(&id, day), trimmed.control(&id, day), "{} on {}", place, day);
+            }
+        }
+    }
+}
+
+/// Regression: a take on a day and a loss dated to that day's month tie on
+/// `earliest`; the take used to win for ever, leaving the actor in control.
+#[test]
+fn a_withdrawal_in_the_month_of_the_seizure_ends_control_after_the_month() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-10-01"}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2023-10"}"#,
+    );
+    let a = on(&w, "2023-11-01");
+    assert_eq!((a.status, controller(&a)), (Status::Unknown, None));
+    assert_eq!(a.event.unwrap().as_str(), "l1");
+}
+
+#[test]
+fn taking_and_leaving_on_the_same_day_leaves_no_controller() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t0","place":"p","actor":"b","date":"2023-09-01"}
+{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-10-01"}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2023-10-01"}"#,
+    );
+    let a = on(&w, "2023-10-02");
+    assert_eq!((a.status, controller(&a)), (Status::Unknown, None));
+    assert_eq!(a.event.unwrap().as_str(), "l1");
+}
