@@ -1,1 +1,326 @@
-fn main() {}
+//! The `annals` command line: argument parsing, wiring, printing, exit codes.
+
+mod output;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use annals_import::{read_jsonl, Catalog};
+use annals_log::Log;
+use annals_model::{parse_day, v1, EventKind, PlaceId, Recorded, RefKind};
+use annals_replay::{Resolve, World};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The Mali chronicle, compiled in: answers come from it when no `--db` is given.
+const CHRONICLE: &str = include_str!("../../../fixtures/mali/chronicle.jsonl");
+
+/// annals: an event-sourced knowledge graph of armed conflicts.
+///
+/// Without --db (or ANNALS_DB) queries answer from the built-in Mali chronicle.
+#[derive(Parser, Debug)]
+#[command(name = "annals", version)]
+struct Cli {
+    /// The event log (a sled database directory).
+    #[arg(long, global = true, env = "ANNALS_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print JSON for scripts instead of text for people.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a new, empty log at --db.
+    Init,
+    /// Append the events of a file, all or nothing; events already stored are skipped.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+    },
+    /// Write every stored event in interchange format v1.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Who controlled a place on a date, and how we know.
+    Control {
+        place: String,
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// The control timeline of a place, with sources.
+    History {
+        place: String,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// List the stored events in log order.
+    Log,
+    /// Check the log: records decode, sequence is gap-free, references resolve, replay succeeds.
+    Verify,
+}
+
+#[derive(clap::Args, Debug)]
+struct KnownAt {
+    /// Answer as the log knew things then: an RFC 3339 time, or `seq:N`.
+    #[arg(long, value_name = "TIME")]
+    known_at: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Jsonl,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let broken_pipe = err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<serde_json::Error>()
+                        .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("annals: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let now = Utc::now();
+    let json = cli.json;
+    if let Command::Init = cli.command {
+        let path =
+            cli.db.ok_or_else(|| anyhow!("`init` needs --db PATH (where to create the log)"))?;
+        Log::init(&path)?;
+        println!("created an empty log at {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut log = open(cli.db.as_ref(), now)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Init => unreachable!("handled above"),
+        Command::Import { file, format: Format::Jsonl } => {
+            if cli.db.is_none() {
+                bail!("`import` needs --db PATH: the built-in chronicle is read-only");
+            }
+            import(&mut log, &file, now, &mut out)?;
+        }
+        Command::Export { format: Format::Jsonl, output } => {
+            let mut sink: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(out)),
+            };
+            for rec in log.iter() {
+                writeln!(sink, "{}", v1::to_line(&rec?.event))?;
+            }
+            sink.flush()?;
+        }
+        Command::Control { place, on, known } => {
+            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
+            let world = replay(&log, known.known_at.as_deref())?;
+            let place = resolve_place(&world, &place)?;
+            let answer = world.control(&place, day);
+            if json {
+                serde_json::to_writer_pretty(&mut out, &output::control_json(&world, &answer))?;
+                writeln!(out)?;
+            } else {
+                output::control_text(&mut out, &world, &answer)?;
+            }
+        }
+        Command::History { place, known } => {
+            let world = replay(&log, known.known_at.as_deref())?;
+            let place = resolve_place(&world, &place)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &output::history_json(&world, &place))?;
+                writeln!(out)?;
+            } else {
+                output::history_text(&mut out, &world, &place)?;
+            }
+        }
+        Command::Log => {
+            for rec in log.iter() {
+                let rec = rec?;
+                if json {
+                    let line = serde_json::json!({
+                        "seq": rec.seq,
+                        "recorded_at": rec.recorded_at.to_rfc3339(),
+                        "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
+                    });
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(
+                        out,
+                        "{:>6}  {}  {}",
+                        rec.seq,
+                        rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ"),
+                        v1::to_line(&rec.event)
+                    )?;
+                }
+            }
+        }
+        Command::Verify => return verify(&log, &mut out),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the log at `db`, or builds the built-in chronicle in a temporary one.
+fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
+    if let Some(path) = db {
+        return Ok(Log::open(path)?);
+    }
+    let mut log = Log::temporary()?;
+    let events = read_jsonl("built-in chronicle", CHRONICLE.as_bytes(), &Catalog::empty())
+        .map_err(|errors| anyhow!("the built-in chronicle is invalid: {}", errors[0]))?;
+    log.append(&events, now)?;
+    Ok(log)
+}
+
+fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Write) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let world = replay(log, None)?;
+    let exists = |kind: RefKind, id: &str| match kind {
+        RefKind::Source => world.source(id).is_some(),
+        RefKind::Actor => world.actor(id).is_some(),
+        RefKind::Place => world.place(id).is_some(),
+        RefKind::Event => world.event(id).is_some(),
+    };
+    let is_retraction = |id: &str| {
+        world.event(id).is_some_and(|r| matches!(r.event.kind, EventKind::Retraction { .. }))
+    };
+    let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
+    let name = file.display().to_string();
+    let events = match read_jsonl(&name, &bytes, &catalog) {
+        Ok(events) => events,
+        Err(errors) => {
+            let more = if errors.len() >= annals_import::MAX_ERRORS {
+                "\n(further lines were not checked)"
+            } else {
+                ""
+            };
+            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            bail!("{} was not imported; nothing was stored:\n{}{more}", name, list.join("\n"));
+        }
+    };
+    let outcome = log
+        .append(&events, now)
+        .with_context(|| format!("{name} was not imported; nothing was stored"))?;
+    match outcome.seqs {
+        Some((first, last)) => writeln!(
+            out,
+            "imported {} new events from {name} (records {first}..{last}); {} were already stored",
+            outcome.appended, outcome.unchanged
+        )?,
+        None => writeln!(
+            out,
+            "nothing new in {name}: all {} events were already stored",
+            outcome.unchanged
+        )?,
+    }
+    Ok(())
+}
+
+/// Replays the log, as of `known_at` (recorded time) when given.
+fn replay(log: &Log, known_at: Option<&str>) -> Result<World> {
+    let cutoff = known_at.map(parse_known_at).transpose()?;
+    let mut records: Vec<Recorded> = Vec::with_capacity(log.len() as usize);
+    for rec in log.iter() {
+        let rec = rec.context("the log is damaged; run `annals verify` for the full list")?;
+        if cutoff.as_ref().is_none_or(|c| c.includes(&rec)) {
+            records.push(rec);
+        }
+    }
+    Ok(World::replay(records))
+}
+
+enum Cutoff {
+    Time(DateTime<Utc>),
+    Seq(u64),
+}
+
+impl Cutoff {
+    fn includes(&self, rec: &Recorded) -> bool {
+        match self {
+            Cutoff::Time(t) => rec.recorded_at <= *t,
+            Cutoff::Seq(n) => rec.seq <= *n,
+        }
+    }
+}
+
+fn parse_known_at(s: &str) -> Result<Cutoff> {
+    if let Some(n) = s.strip_prefix("seq:") {
+        return n
+            .parse()
+            .map(Cutoff::Seq)
+            .map_err(|_| anyhow!("--known-at `{s}`: expected seq:N with N a record number"));
+    }
+    DateTime::parse_from_rfc3339(s).map(|t| Cutoff::Time(t.with_timezone(&Utc))).map_err(|e| {
+        anyhow!(
+            "--known-at `{s}`: expected an RFC 3339 time like 2024-01-01T00:00:00Z, or seq:N ({e})"
+        )
+    })
+}
+
+fn resolve_place(world: &World, query: &str) -> Result<PlaceId> {
+    world.resolve_place(query).map_err(|r| match r {
+        Resolve::NotFound { query, suggestions } => {
+            let hint = if suggestions.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> =
+                    suggestions.iter().map(|p| output::place_label(world, p)).collect();
+                format!("; did you mean {}?", names.join(", "))
+            };
+            anyhow!("unknown place `{query}`: no place has this id, name or alias{hint}")
+        }
+        Resolve::Ambiguous { query, candidates } => {
+            let names: Vec<String> =
+                candidates.iter().map(|p| format!("  {}", output::place_label(world, p))).collect();
+            anyhow!(
+                "`{query}` names {} places; ask again with one of these ids:\n{}",
+                candidates.len(),
+                names.join("\n")
+            )
+        }
+    })
+}
+
+fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
+    let integrity = log.verify()?;
+    let mut problems = integrity.problems;
+    let records: Vec<Recorded> = log.iter().filter_map(Result::ok).collect();
+    let world = World::replay(records);
+    problems.extend(world.anomalies().iter().map(|a| a.to_string()));
+    if problems.is_empty() {
+        writeln!(out, "ok: {} records, sequence 1..{} without gaps, every reference resolves, replay succeeds", integrity.records, integrity.records)?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            eprintln!("annals verify: {p}");
+        }
+        eprintln!("annals verify: {} problem(s) in {} records", problems.len(), integrity.records);
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -141,11 +141,12 @@ fn fold<'f>(settled: &[&'f Fact]) -> State<'f> {
             let (stayed, gone): (Vec<&Fact>, Vec<&Fact>) =
                 takes.into_iter().partition(|f| !left.contains(&f.actor));
             state = if stayed.is_empty() {
+                // The evidence keeps both the seizures and the withdrawals.
                 State::Withdrawn(
                     group
                         .iter()
                         .copied()
-                        .filter(|f| !f.taken && gone.iter().any(|g| g.actor == f.actor))
+                        .filter(|f| gone.iter().any(|g| g.actor == f.actor))
                         .collect(),
                 )
             } else {
@@ -245,6 +246,7 @@ impl World {
         let decider = answer
             .candidates
             .iter()
+            .filter(|c| !matches!(state, State::Withdrawn(_)) || c.change == Change::Lost)
             .min_by(|a, b| (a.claim, &a.event).cmp(&(b.claim, &b.event)))
             .expect("a state holds at least one event");
         answer.since = Some(decider.date);

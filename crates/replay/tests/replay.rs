@@ -296,3 +296,16 @@ fn taking_and_leaving_on_the_same_day_leaves_no_controller() {
     assert_eq!((a.status, controller(&a)), (Status::Unknown, None));
     assert_eq!(a.event.unwrap().as_str(), "l1");
 }
+
+#[test]
+fn a_same_day_withdrawal_keeps_the_seizure_in_its_evidence() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-10-01","claimed_by":"a"}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2023-10-01"}"#,
+    );
+    let a = on(&w, "2023-10-02");
+    let evidence: Vec<(&str, Change)> =
+        a.candidates.iter().map(|c| (c.event.as_str(), c.change)).collect();
+    assert_eq!(evidence, [("l1", Change::Lost), ("t1", Change::Taken)]);
+    assert_eq!(a.event.unwrap().as_str(), "l1");
+}
