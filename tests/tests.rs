@@ -1,1 +1,280 @@
-//! End-to-end tests of the `annals` binary.
+//! End-to-end tests of the `annals` binary: the real executable, a real sled
+//! database in a temp dir, and a log written by someone else
+//! (`fixtures/outside/sahel-test.jsonl`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const OUTSIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/sahel-test.jsonl");
+
+fn annals(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(args)
+        .env_remove("ANNALS_DB")
+        .output()
+        .expect("run annals")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = annals(args);
+    assert!(
+        out.status.success(),
+        "annals {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = annals(args);
+    assert!(!out.status.success(), "annals {args:?} should fail");
+    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("imported"));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(args)).unwrap_or_else(|e| panic!("annals {args:?}: {e}"))
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Db {
+    fn with(files: &[&str]) -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        ok(&["--db", path.to_str().unwrap(), "init"]);
+        let db = Db { _dir: dir, path };
+        for f in files {
+            db.run(&["import", f]);
+        }
+        db
+    }
+
+    fn p(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        ok(&[&["--db", self.p()], args].concat())
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        json(&[&["--db", self.p(), "--json"], args].concat())
+    }
+
+    fn control(&self, place: &str, on: &str) -> Value {
+        self.json(&["control", place, "--on", on])
+    }
+
+    fn export(&self) -> String {
+        self.run(&["export", "--format", "jsonl"])
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn actor_ids(v: &Value) -> Vec<&str> {
+    v["candidates"].as_array().unwrap().iter().map(|c| c["actor"]["id"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn builtin_chronicle_answers_for_bamba_with_sources() {
+    let text = ok(&["control", "bamba", "--on", "2023-10-02"]);
+    assert!(text.contains("Bamba (bamba, in Gao Region) on 2023-10-02"), "{text}");
+    assert!(text.contains("Coordination of Azawad Movements (cma)"), "{text}");
+    assert!(text.contains("sources:"), "{text}");
+
+    let v = json(&["control", "bamba", "--on", "2023-10-02", "--json"]);
+    assert_eq!(v["place"]["id"], "bamba");
+    assert_eq!(v["date"], "2023-10-02");
+    assert!(["controlled", "contested", "uncertain", "unknown"]
+        .contains(&v["status"].as_str().unwrap()));
+    assert!(actor_ids(&v).contains(&"cma"), "{v:#}");
+    assert!(!v["sources"].as_array().unwrap().is_empty());
+    for key in ["controller", "since", "event", "claim"] {
+        assert!(v.get(key).is_some(), "missing `{key}` in {v:#}");
+    }
+    // The seed document is part of the evidence.
+    let history = ok(&["history", "bamba"]);
+    assert!(history.contains("seed-bamba-2023-11-06"), "{history}");
+}
+
+#[test]
+fn builtin_chronicle_is_read_only() {
+    assert!(fails(&["import", OUTSIDE]).contains("needs --db"));
+}
+
+#[test]
+fn outside_log_gives_the_mission_semantics() {
+    let db = Db::with(&[OUTSIDE]);
+    // Unknown before any event.
+    let v = db.control("segou-ville", "2019-06-01");
+    assert_eq!((v["status"].as_str(), &v["controller"]), (Some("unknown"), &Value::Null));
+    // A year-precision start is uncertain inside its year, settled after it.
+    assert_eq!(db.control("segou-ville", "2020-06-01")["status"], "uncertain");
+    let v = db.control("segou-ville", "2021-01-01");
+    assert_eq!(
+        (v["status"].as_str(), v["controller"]["id"].as_str()),
+        (Some("controlled"), Some("army"))
+    );
+    // Controlled, with since, deciding event, claim and sources.
+    let v = db.control("segou-ville", "2023-02-01");
+    assert_eq!(v["status"], "controlled");
+    assert_eq!(v["controller"], serde_json::json!({"id": "north-front", "name": "Front du Nord"}));
+    assert_eq!(v["since"], "2023-01-15");
+    assert_eq!(v["event"], "fdn-takes-segou");
+    assert_eq!(v["claim"], "confirmed");
+    assert_eq!(v["sources"][0]["id"], "r1");
+    assert_eq!(v["sources"][0]["title"], "Field report one");
+    // Same-day rival claims: contested, both listed with their claims.
+    let v = db.control("segou-ville", "2023-03-02");
+    assert_eq!(v["status"], "contested");
+    assert_eq!(v["controller"], Value::Null);
+    assert_eq!(actor_ids(&v), ["militia", "north-front"]);
+    assert!(v["candidates"].as_array().unwrap().iter().all(|c| c["claim"] == "claimed"));
+    // A month-precision change asked inside that month: uncertain, both candidates.
+    let v = db.control("segou-ville", "2023-06-10");
+    assert_eq!(v["status"], "uncertain");
+    let ids = actor_ids(&v);
+    assert!(ids.contains(&"army") && ids.contains(&"north-front"), "{v:#}");
+    assert_eq!(v["window"]["earliest"], "2023-06-01");
+    assert_eq!(v["window"]["latest"], "2023-06-30");
+    assert_eq!(db.control("segou-ville", "2023-07-01")["controller"]["id"], "army");
+    // After a control_lost by the controller: unknown, naming the withdrawal.
+    let v = db.control("segou-ville", "2023-09-10");
+    assert_eq!((v["status"].as_str(), &v["controller"]), (Some("unknown"), &Value::Null));
+    assert_eq!(v["event"], "army-leaves-segou");
+    assert_eq!(v["since"], "2023-09-10");
+}
+
+#[test]
+fn names_resolve_without_case_or_accents_and_shared_names_are_refused() {
+    let db = Db::with(&[OUTSIDE]);
+    for name in ["Ségou", "segou", "SEGOU", "segu"] {
+        assert_eq!(db.control(name, "2023-02-01")["place"]["id"], "segou-ville", "{name}");
+    }
+    let err = fails(&["--db", db.p(), "control", "dire", "--on", "2023-01-01"]);
+    assert!(err.contains("names 2 places"), "{err}");
+    assert!(
+        err.contains("dire-n") && err.contains("in Région Nord") && err.contains("dire-s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_queries_fail_clearly() {
+    let db = Db::with(&[OUTSIDE]);
+    let err = fails(&["--db", db.p(), "control", "atlantis", "--on", "2023-01-01"]);
+    assert!(err.contains("unknown place `atlantis`"), "{err}");
+    let err = fails(&["--db", db.p(), "control", "segou", "--on", "2023-02-30"]);
+    assert!(err.contains("invalid date `2023-02-30`: day 30 does not exist"), "{err}");
+    let err = fails(&["--db", "/nonexistent/annals.db", "control", "segou", "--on", "2023-01-01"]);
+    assert!(err.contains("no annals log at /nonexistent/annals.db"), "{err}");
+}
+
+#[test]
+fn a_bad_file_imports_nothing_and_names_its_line() {
+    let db = Db::with(&[OUTSIDE]);
+    let before = db.export();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("bad-json.jsonl", "{\"type\":\"source\",\"id\":\"n1\",\"title\":\"New\"}\n{not json\n", 2, "not a JSON object"),
+        ("bad-type.jsonl", "{\"type\":\"source\",\"id\":\"n1\",\"title\":\"New\"}\n\n{\"type\":\"seized\"}\n", 3, "unknown type `seized`"),
+        (
+            "bad-date.jsonl",
+            "{\"type\":\"control_lost\",\"place\":\"segou-ville\",\"actor\":\"army\",\"date\":\"2022-13-45\"}\n",
+            1,
+            "field `date`: invalid date `2022-13-45`: month 13 does not exist",
+        ),
+        (
+            "bad-ref.jsonl",
+            "{\"type\":\"actor\",\"id\":\"newcomer\",\"name\":\"New\"}\n{\"type\":\"control_taken\",\"place\":\"segou-ville\",\"actor\":\"ghost\",\"date\":\"2024\"}\n",
+            2,
+            "field `actor` names `ghost`",
+        ),
+    ];
+    for (name, text, line, problem) in cases {
+        let file = write(dir.path(), name, text);
+        let err = fails(&["--db", db.p(), "import", &file]);
+        assert!(err.contains(&format!("{file}:{line}: {problem}")), "{name}: {err}");
+        assert!(err.contains("nothing was stored"), "{err}");
+        assert_eq!(db.export(), before, "{name} changed the log");
+    }
+}
+
+#[test]
+fn import_is_idempotent_and_export_round_trips() {
+    let db = Db::with(&[OUTSIDE]);
+    let first = db.export();
+    let again = db.run(&["import", OUTSIDE]);
+    assert!(again.contains("nothing new"), "{again}");
+    assert_eq!(db.export(), first);
+    // Export, then import into a fresh log: the same events, in the same format.
+    let dir = tempfile::tempdir().unwrap();
+    let exported = write(dir.path(), "export.jsonl", &first);
+    let copy = Db::with(&[&exported]);
+    assert_eq!(copy.export(), first);
+    assert_eq!(first.lines().count(), std::fs::read_to_string(OUTSIDE).unwrap().lines().count());
+    assert!(db.run(&["verify"]).starts_with("ok: 16 records"));
+}
+
+#[test]
+fn known_at_answers_as_the_log_knew_things() {
+    let db = Db::with(&[OUTSIDE]);
+    let dir = tempfile::tempdir().unwrap();
+    let later = write(dir.path(), "later.jsonl", "{\"type\":\"control_taken\",\"id\":\"late-news\",\"place\":\"segou-ville\",\"actor\":\"militia\",\"date\":\"2023-09-20\",\"sources\":[\"r2\"]}\n");
+    db.run(&["import", &later]);
+    assert_eq!(db.control("segou-ville", "2023-10-01")["controller"]["id"], "militia");
+    let v = db.json(&["control", "segou-ville", "--on", "2023-10-01", "--known-at", "seq:16"]);
+    assert_eq!(
+        (v["status"].as_str(), v["event"].as_str()),
+        (Some("unknown"), Some("army-leaves-segou"))
+    );
+}
+
+#[test]
+fn verify_reports_a_log_that_is_sound() {
+    let out = ok(&["verify"]);
+    assert!(out.starts_with("ok: "), "{out}");
+}
+
+#[test]
+fn every_chronicle_event_cites_a_source() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/mali/chronicle.jsonl"
+    ))
+    .unwrap();
+    let mut sources = std::collections::HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let event = annals_model::v1::parse_line(line)
+            .unwrap_or_else(|e| panic!("line {}: {e}", i + 1))
+            .event;
+        if let annals_model::EventKind::Source { .. } = event.kind {
+            sources.insert(event.id.to_string());
+            continue;
+        }
+        assert!(
+            !event.sources.is_empty(),
+            "chronicle line {} (`{}`) cites no source",
+            i + 1,
+            event.id
+        );
+        for s in &event.sources {
+            assert!(
+                sources.contains(s.as_str()),
+                "line {}: source `{s}` is not defined above",
+                i + 1
+            );
+        }
+    }
+}
