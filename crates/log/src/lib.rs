@@ -297,12 +297,25 @@ pub struct Integrity {
 }
 
 fn open_db(config: sled::Config, path: &Path) -> Result<sled::Db, Error> {
-    config.open().map_err(|e| match &e {
-        sled::Error::Io(io)
-            if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
-        {
-            Error::InUse(path.to_path_buf())
+    // sled releases its file lock from a background thread after the last
+    // handle is dropped, so a log closed a moment ago (by this process, or one
+    // that is exiting) can look locked briefly: wait up to about a second.
+    let mut attempts = 0;
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(io)) if is_lock_error(&io) => {
+                attempts += 1;
+                if attempts >= 50 {
+                    return Err(Error::InUse(path.to_path_buf()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(Error::Storage(e)),
         }
-        _ => Error::Storage(e),
-    })
+    }
+}
+
+fn is_lock_error(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
 }

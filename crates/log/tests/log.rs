@@ -88,3 +88,13 @@ fn open_refuses_what_is_not_a_log_and_init_refuses_to_overwrite() {
     assert!(matches!(Log::init(&path), Err(Error::AlreadyExists(_))));
     assert!(Log::open(&path).is_ok());
 }
+
+#[test]
+fn a_log_held_open_is_reported_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let _held = Log::init(&path).unwrap();
+    let err = Log::open(&path).unwrap_err();
+    assert!(matches!(err, Error::InUse(_)), "{err}");
+    assert!(err.to_string().contains("in use by another annals process"));
+}
