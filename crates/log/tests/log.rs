@@ -98,3 +98,21 @@ fn a_log_held_open_is_reported_in_use() {
     assert!(matches!(err, Error::InUse(_)), "{err}");
     assert!(err.to_string().contains("in use by another annals process"));
 }
+
+/// A record written by format 1 must keep decoding to the same event: bytes on
+/// historians' disks outlive this code. `UPDATE_EXPECT=1` rewrites the golden file.
+#[test]
+fn golden_record_v1_still_decodes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/golden-v1.bin");
+    let line = r#"{"type":"control_taken","id":"cma-claims-bamba","place":"bamba","actor":"cma","from":"fama","date":"2023-10-01/2023-10~","sources":["seed"],"claim":"claimed","claimed_by":"cma","note":"Léré \"camp\""}"#;
+    let event = annals_model::v1::parse_line(line).unwrap().event;
+    let recorded_at = at(1_700_000_000);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, codec::encode(&event, recorded_at)).unwrap();
+    }
+    let bytes = std::fs::read(path)
+        .expect("fixtures/log/golden-v1.bin is missing (UPDATE_EXPECT=1 writes it)");
+    let rec = codec::decode(1, &bytes).unwrap();
+    assert_eq!((rec.event, rec.recorded_at), (event.clone(), recorded_at));
+    assert_eq!(codec::encode(&event, recorded_at), bytes, "format 1 encoding changed");
+}
