@@ -239,7 +239,7 @@ impl World {
         answer.candidates = group.iter().map(|f| self.candidate(f, false)).collect();
         answer
             .candidates
-            .sort_by(|a, b| (&a.actor, a.claim, &a.event).cmp(&(&b.actor, b.claim, &b.event)));
+            .sort_by_key(|c| (c.actor.clone(), c.change == Change::Lost, c.claim, c.event.clone()));
         answer.sources = sorted_sources(&answer.candidates);
         // The deciding event: the best attested (confirmed before reported before
         // claimed before disputed), then the smallest id.

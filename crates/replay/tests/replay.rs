@@ -306,6 +306,6 @@ fn a_same_day_withdrawal_keeps_the_seizure_in_its_evidence() {
     let a = on(&w, "2023-10-02");
     let evidence: Vec<(&str, Change)> =
         a.candidates.iter().map(|c| (c.event.as_str(), c.change)).collect();
-    assert_eq!(evidence, [("l1", Change::Lost), ("t1", Change::Taken)]);
+    assert_eq!(evidence, [("t1", Change::Taken), ("l1", Change::Lost)]);
     assert_eq!(a.event.unwrap().as_str(), "l1");
 }
