@@ -278,3 +278,31 @@ fn every_chronicle_event_cites_a_source() {
         }
     }
 }
+
+#[test]
+fn a_retraction_stops_an_event_counting_from_when_it_was_recorded() {
+    let db = Db::with(&[OUTSIDE]);
+    assert_eq!(db.control("segou-ville", "2023-02-01")["controller"]["id"], "north-front");
+    let out = db.run(&["retract", "fdn-takes-segou", "--reason", "the report confused two towns"]);
+    assert!(out.starts_with("retracted `fdn-takes-segou`"), "{out}");
+    // The retracted seizure no longer counts: the army's 2020 control stands.
+    assert_eq!(db.control("segou-ville", "2023-02-01")["controller"]["id"], "army");
+    // As the log knew things before the retraction (record 17), it still counts.
+    let v = db.json(&["control", "segou-ville", "--on", "2023-02-01", "--known-at", "seq:16"]);
+    assert_eq!(v["controller"]["id"], "north-front");
+    // history and log mark it.
+    assert!(db.run(&["history", "segou-ville"]).contains("RETRACTED by ev-"));
+    let log = db.run(&["log"]);
+    let line = log.lines().find(|l| l.contains("\"id\":\"fdn-takes-segou\"")).unwrap();
+    assert!(line.contains("[RETRACTED by ev-"), "{line}");
+    // Errors: unknown ids, retractions, and events already retracted.
+    let err = fails(&["--db", db.p(), "retract", "no-such-event", "--reason", "x"]);
+    assert!(err.contains("no event with id `no-such-event`"), "{err}");
+    let err = fails(&["--db", db.p(), "retract", "fdn-takes-segou", "--reason", "again"]);
+    assert!(err.contains("already retracted"), "{err}");
+    let retraction = log.lines().last().unwrap();
+    let id = retraction.split("\"id\":\"").nth(1).unwrap().split('"').next().unwrap();
+    let err = fails(&["--db", db.p(), "retract", id, "--reason", "undo"]);
+    assert!(err.contains("cannot be retracted"), "{err}");
+    assert!(db.run(&["verify"]).starts_with("ok: 17 records"));
+}

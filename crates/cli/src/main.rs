@@ -66,7 +66,15 @@ enum Command {
         #[command(flatten)]
         known: KnownAt,
     },
-    /// List the stored events in log order.
+    /// Withdraw an event: appends a `retraction`; the event stops counting from now on.
+    Retract {
+        /// The id of the event to retract.
+        event: String,
+        /// Why (kept in the log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// List the stored events in log order, marking retracted ones.
     Log,
     /// Check the log: records decode, sequence is gap-free, references resolve, replay succeeds.
     Verify,
@@ -160,24 +168,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output::history_text(&mut out, &world, &place)?;
             }
         }
+        Command::Retract { event, reason } => {
+            if cli.db.is_none() {
+                bail!("`retract` needs --db PATH: the built-in chronicle is read-only");
+            }
+            retract(&mut log, &event, &reason, now, &mut out)?;
+        }
         Command::Log => {
+            let world = replay(&log, None)?;
             for rec in log.iter() {
                 let rec = rec?;
+                let retracted_by = world.retracted_by(rec.event.id.as_str());
                 if json {
                     let line = serde_json::json!({
                         "seq": rec.seq,
                         "recorded_at": rec.recorded_at.to_rfc3339(),
+                        "retracted_by": retracted_by.map(|r| r.as_str()),
                         "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
                     });
                     writeln!(out, "{line}")?;
                 } else {
-                    writeln!(
-                        out,
-                        "{:>6}  {}  {}",
-                        rec.seq,
-                        rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ"),
-                        v1::to_line(&rec.event)
-                    )?;
+                    let mark =
+                        retracted_by.map(|r| format!("  [RETRACTED by {r}]")).unwrap_or_default();
+                    let time = rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ");
+                    writeln!(out, "{:>6}  {time}  {}{mark}", rec.seq, v1::to_line(&rec.event))?;
                 }
             }
         }
@@ -239,6 +253,47 @@ fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Writ
             outcome.unchanged
         )?,
     }
+    Ok(())
+}
+
+fn retract(
+    log: &mut Log,
+    target: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+    out: &mut impl Write,
+) -> Result<()> {
+    if reason.trim().is_empty() {
+        bail!("--reason must say why the event is retracted");
+    }
+    let world = replay(log, None)?;
+    let Some(rec) = world.event(target) else {
+        bail!("no event with id `{target}` in the log; `annals log` lists the ids");
+    };
+    if matches!(rec.event.kind, EventKind::Retraction { .. }) {
+        bail!("`{target}` is itself a retraction; retractions cannot be retracted (record a new event instead)");
+    }
+    if let Some(by) = world.retracted_by(target) {
+        bail!("`{target}` is already retracted by `{by}`");
+    }
+    let mut event = annals_model::Event {
+        id: annals_model::EventId::new("pending").expect("a slug"),
+        date: None,
+        sources: vec![],
+        claim: annals_model::Claim::Reported,
+        claimed_by: None,
+        note: None,
+        kind: EventKind::Retraction { retracts: rec.event.id.clone(), reason: reason.to_string() },
+    };
+    event.id = v1::derive_id(&event);
+    let outcome = log.append(std::slice::from_ref(&event), now)?;
+    let seq = outcome.seqs.map_or(0, |(first, _)| first);
+    writeln!(
+        out,
+        "retracted `{target}` (retraction `{}`, record {seq}); it no longer counts from {}",
+        event.id,
+        now.to_rfc3339()
+    )?;
     Ok(())
 }
 
