@@ -306,3 +306,40 @@ fn a_retraction_stops_an_event_counting_from_when_it_was_recorded() {
     assert!(err.contains("cannot be retracted"), "{err}");
     assert!(db.run(&["verify"]).starts_with("ok: 17 records"));
 }
+
+const COUPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/coups-test.jsonl");
+
+#[test]
+fn a_successful_coup_changes_the_government_and_a_failed_one_does_not() {
+    let db = Db::with(&[COUPS]);
+    let gov = |on: &str| db.json(&["government", "sud", "--on", on]);
+    let v = gov("2019-01-01");
+    assert_eq!(v["state"], serde_json::json!({"id": "republic", "name": "République du Sud"}));
+    assert_eq!(
+        (v["status"].as_str(), v["controller"]["id"].as_str()),
+        (Some("controlled"), Some("civilian-gov"))
+    );
+    let v = gov("2021-01-01");
+    assert_eq!(
+        (v["controller"]["id"].as_str(), v["event"].as_str(), v["since"].as_str()),
+        (Some("committee"), Some("coup-2020"), Some("2020-08-18"))
+    );
+    // The failed coup changes nothing, inside its month or after.
+    for on in ["2022-05-15", "2023-01-01"] {
+        assert_eq!(gov(on)["controller"]["id"], "committee", "{on}");
+    }
+    // An approximate month: uncertain inside it, settled after.
+    assert_eq!(gov("2023-07-10")["status"], "uncertain");
+    assert_eq!(gov("2023-08-01")["controller"]["id"], "colonels");
+    assert_eq!(gov("2013-01-01")["status"], "unknown");
+    let text = db.run(&["government", "republic", "--on", "2021-01-01"]);
+    assert!(text.starts_with("République du Sud (republic) on 2021-01-01: governed by Military committee (committee), since 2020-08-18"), "{text}");
+}
+
+#[test]
+fn builtin_chronicle_answers_who_governed_mali() {
+    let v = json(&["government", "mali", "--on", "2021-06-01", "--json"]);
+    assert_eq!(v["state"]["id"], "mali");
+    assert_eq!(v["status"], "controlled");
+    assert!(!v["sources"].as_array().unwrap().is_empty());
+}

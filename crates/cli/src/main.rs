@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use annals_import::{read_jsonl, Catalog};
 use annals_log::Log;
-use annals_model::{parse_day, v1, EventKind, PlaceId, Recorded, RefKind};
+use annals_model::{parse_day, v1, ActorId, EventKind, PlaceId, Recorded, RefKind};
 use annals_replay::{Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
@@ -54,6 +54,15 @@ enum Command {
     /// Who controlled a place on a date, and how we know.
     Control {
         place: String,
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// Who governed a state on a date, from `government` events and coups.
+    Government {
+        state: String,
         /// The valid date asked about (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         on: String,
@@ -152,10 +161,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let place = resolve_place(&world, &place)?;
             let answer = world.control(&place, day);
             if json {
-                serde_json::to_writer_pretty(&mut out, &output::control_json(&world, &answer))?;
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &output::control_json(&world, &place, &answer),
+                )?;
                 writeln!(out)?;
             } else {
-                output::control_text(&mut out, &world, &answer)?;
+                output::control_text(&mut out, &world, &place, &answer)?;
+            }
+        }
+        Command::Government { state, on, known } => {
+            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
+            let world = replay(&log, known.known_at.as_deref())?;
+            let state = resolve_state(&world, &state)?;
+            let answer = world.government(&state, day);
+            if json {
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &output::government_json(&world, &state, &answer),
+                )?;
+                writeln!(out)?;
+            } else {
+                output::government_text(&mut out, &world, &state, &answer)?;
             }
         }
         Command::History { place, known } => {
@@ -357,6 +384,28 @@ fn resolve_place(world: &World, query: &str) -> Result<PlaceId> {
                 "`{query}` names {} places; ask again with one of these ids:\n{}",
                 candidates.len(),
                 names.join("\n")
+            )
+        }
+    })
+}
+
+fn resolve_state(world: &World, query: &str) -> Result<ActorId> {
+    world.resolve_actor(query).map_err(|r| match r {
+        Resolve::NotFound { query, suggestions } => {
+            let ids: Vec<&str> = suggestions.iter().map(|a| a.as_str()).collect();
+            let hint = if ids.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}?", ids.join(", "))
+            };
+            anyhow!("unknown state `{query}`: no actor has this id, name or alias{hint}")
+        }
+        Resolve::Ambiguous { query, candidates } => {
+            let ids: Vec<&str> = candidates.iter().map(|a| a.as_str()).collect();
+            anyhow!(
+                "`{query}` names {} actors; ask again with one of these ids: {}",
+                ids.len(),
+                ids.join(", ")
             )
         }
     })

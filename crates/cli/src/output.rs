@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
-use annals_replay::{Candidate, Change, ControlAnswer, Status, World};
+use annals_replay::{Candidate, Change, Holding, Status, World};
 use serde_json::{json, Value};
 
 /// `Bamba (bamba, in Gao Region)`.
@@ -53,10 +53,23 @@ fn candidate_json(world: &World, c: &Candidate) -> Value {
 }
 
 /// The `control --json` object of MISSION.md (plus `before` and `window` for uncertain answers).
-pub fn control_json(world: &World, a: &ControlAnswer) -> Value {
-    let place = world.place(a.place.as_str());
+pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
+    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
+    let mut v = holding_json(world, a);
+    v["place"] = json!({ "id": place.as_str(), "name": name });
+    v
+}
+
+/// The `government --json` object: the `control` shape with `state` for `place`
+/// (`controller` is the governing actor).
+pub fn government_json(world: &World, state: &ActorId, a: &Holding) -> Value {
+    let mut v = holding_json(world, a);
+    v["state"] = actor_json(world, state);
+    v
+}
+
+fn holding_json(world: &World, a: &Holding) -> Value {
     let mut v = json!({
-        "place": { "id": a.place.as_str(), "name": place.map_or(a.place.as_str(), |p| p.name.as_str()) },
         "date": a.date.to_string(),
         "status": a.status.as_str(),
         "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
@@ -129,15 +142,39 @@ fn write_sources(out: &mut impl Write, world: &World, ids: &[SourceId]) -> io::R
     Ok(())
 }
 
-/// A dated, sourced answer for people.
-pub fn control_text(out: &mut impl Write, world: &World, a: &ControlAnswer) -> io::Result<()> {
-    let place = place_label(world, &a.place);
+/// A dated, sourced control answer for people.
+pub fn control_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    a: &Holding,
+) -> io::Result<()> {
+    holding_text(out, world, &place_label(world, place), "controlled by", a)
+}
+
+/// A dated, sourced government answer for people.
+pub fn government_text(
+    out: &mut impl Write,
+    world: &World,
+    state: &ActorId,
+    a: &Holding,
+) -> io::Result<()> {
+    holding_text(out, world, &actor_label(world, state), "governed by", a)
+}
+
+fn holding_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &str,
+    held_by: &str,
+    a: &Holding,
+) -> io::Result<()> {
     match a.status {
         Status::Controlled => {
             let who =
                 actor_label(world, a.controller.as_ref().expect("controlled has a controller"));
             let since = a.since.map(|d| d.to_string()).unwrap_or_default();
-            writeln!(out, "{place} on {}: controlled by {who}, since {since}", a.date)?;
+            writeln!(out, "{place} on {}: {held_by} {who}, since {since}", a.date)?;
         }
         Status::Contested => {
             let since = a.since.map(|d| d.to_string()).unwrap_or_default();
@@ -152,7 +189,7 @@ pub fn control_text(out: &mut impl Write, world: &World, a: &ControlAnswer) -> i
             )?;
             if let Some(b) = &a.before {
                 let state = match (&b.controller, b.status) {
-                    (Some(c), _) => format!("controlled by {}", actor_label(world, c)),
+                    (Some(c), _) => format!("{held_by} {}", actor_label(world, c)),
                     (None, Status::Contested) => "contested".to_string(),
                     _ => "no known controller".to_string(),
                 };
@@ -167,7 +204,7 @@ pub fn control_text(out: &mut impl Write, world: &World, a: &ControlAnswer) -> i
             }
             None => writeln!(
                 out,
-                "{place} on {}: unknown, no control event is settled by this date",
+                "{place} on {}: unknown, no recorded event is settled by this date",
                 a.date
             )?,
         },

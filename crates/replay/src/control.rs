@@ -78,10 +78,9 @@ pub struct Prior {
     pub event: Option<EventId>,
 }
 
-/// The answer to "who controlled `place` on `date`", with its evidence.
+/// Who held a place (control) or a state (government) on `date`, with its evidence.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ControlAnswer {
-    pub place: PlaceId,
+pub struct Holding {
     pub date: NaiveDate,
     pub status: Status,
     pub controller: Option<ActorId>,
@@ -179,8 +178,17 @@ fn fold<'f>(settled: &[&'f Fact]) -> State<'f> {
 
 impl World {
     /// Who controlled `place` on `date` (valid time), by the semantics above.
-    pub fn control(&self, place: &PlaceId, date: NaiveDate) -> ControlAnswer {
-        let facts: &[Fact] = self.control.get(place).map(Vec::as_slice).unwrap_or(&[]);
+    pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Holding {
+        self.holding(self.control.get(place).map(Vec::as_slice).unwrap_or(&[]), date)
+    }
+
+    /// Who governed `state` on `date`: the same timeline logic over `government`
+    /// events and successful coups (a failed coup changes no government).
+    pub fn government(&self, state: &ActorId, date: NaiveDate) -> Holding {
+        self.holding(self.governments.get(state).map(Vec::as_slice).unwrap_or(&[]), date)
+    }
+
+    fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
         let settled: Vec<&Fact> = facts.iter().filter(|f| f.latest <= date).collect();
         let state = fold(&settled);
 
@@ -197,7 +205,7 @@ impl World {
             })
             .collect();
 
-        let mut answer = self.answer_for(place, date, &state);
+        let mut answer = self.answer_for(date, &state);
         if !pending.is_empty() {
             let before = Prior {
                 status: answer.status,
@@ -218,9 +226,8 @@ impl World {
         answer
     }
 
-    fn answer_for(&self, place: &PlaceId, date: NaiveDate, state: &State<'_>) -> ControlAnswer {
-        let mut answer = ControlAnswer {
-            place: place.clone(),
+    fn answer_for(&self, date: NaiveDate, state: &State<'_>) -> Holding {
+        let mut answer = Holding {
             date,
             status: Status::Unknown,
             controller: None,

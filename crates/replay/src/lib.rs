@@ -26,5 +26,5 @@
 mod control;
 mod world;
 
-pub use control::{Candidate, Change, ControlAnswer, Prior, Status};
+pub use control::{Candidate, Change, Holding, Prior, Status};
 pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, Date, Event, EventId, EventKind, PlaceId, PlaceKind,
-    Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, CoupOutcome, Date, Event, EventId, EventKind, PlaceId,
+    PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 
@@ -117,6 +117,10 @@ pub struct World {
     pub(crate) control: HashMap<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
     timeline: HashMap<PlaceId, Vec<usize>>,
+    /// Government facts per state (`government`, successful `coup`), sorted like `control`.
+    pub(crate) governments: HashMap<ActorId, Vec<Fact>>,
+    /// Every `government` and `coup` event per state, retracted ones included.
+    state_timeline: HashMap<ActorId, Vec<usize>>,
     retracted: HashMap<EventId, EventId>,
     anomalies: Vec<Anomaly>,
 }
@@ -195,6 +199,25 @@ impl World {
             EventKind::Attack { place, .. } => {
                 self.timeline.entry(place.clone()).or_default().push(index)
             }
+            EventKind::Government { state, actor }
+            | EventKind::Coup { state, perpetrator: actor, .. } => {
+                self.state_timeline.entry(state.clone()).or_default().push(index);
+                let changes_government =
+                    !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
+                match e.date {
+                    Some(date) if changes_government => {
+                        self.governments.entry(state.clone()).or_default().push(Fact {
+                            earliest: date.earliest(),
+                            latest: date.latest(),
+                            taken: true,
+                            actor: actor.clone(),
+                            record: index,
+                        })
+                    }
+                    Some(_) => {}
+                    None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
+                }
+            }
             _ => {}
         }
         self.records.push(rec);
@@ -249,7 +272,7 @@ impl World {
 
         let records = &self.records;
         let retracted = &self.retracted;
-        for facts in self.control.values_mut() {
+        for facts in self.control.values_mut().chain(self.governments.values_mut()) {
             facts.retain(|f| !retracted.contains_key(&records[f.record].event.id));
             facts.sort_by(|a, b| {
                 (a.earliest, a.latest, &records[a.record].event.id).cmp(&(
@@ -259,7 +282,7 @@ impl World {
                 ))
             });
         }
-        for entries in self.timeline.values_mut() {
+        for entries in self.timeline.values_mut().chain(self.state_timeline.values_mut()) {
             entries.sort_by(|&a, &b| {
                 history_key(&records[a].event).cmp(&history_key(&records[b].event))
             });
@@ -321,18 +344,26 @@ impl World {
     /// The control timeline of a place: control events and attacks in date
     /// order, retracted ones included and marked.
     pub fn history(&self, place: &PlaceId) -> Vec<HistoryEntry<'_>> {
-        self.timeline
-            .get(place)
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|&i| {
-                        let record = &self.records[i];
-                        HistoryEntry { record, retracted_by: self.retracted.get(&record.event.id) }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.entries(self.timeline.get(place))
+    }
+
+    /// The government timeline of a state: `government` and `coup` events
+    /// (failed coups included) in date order, retracted ones marked.
+    pub fn government_history(&self, state: &ActorId) -> Vec<HistoryEntry<'_>> {
+        self.entries(self.state_timeline.get(state))
+    }
+
+    fn entries(&self, list: Option<&Vec<usize>>) -> Vec<HistoryEntry<'_>> {
+        list.map(|entries| {
+            entries
+                .iter()
+                .map(|&i| {
+                    let record = &self.records[i];
+                    HistoryEntry { record, retracted_by: self.retracted.get(&record.event.id) }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Control semantics, given / when / then, and the replay laws as properties.
 
 use annals_model::{parse_day, v1, Event, Recorded};
-use annals_replay::{Change, ControlAnswer, Status, World};
+use annals_replay::{Change, Holding, Status, World};
 use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
 
@@ -32,11 +32,11 @@ fn world(lines: &str) -> World {
     World::replay(records(events))
 }
 
-fn on(world: &World, day: &str) -> ControlAnswer {
+fn on(world: &World, day: &str) -> Holding {
     world.control(&world.resolve_place("p").unwrap(), parse_day(day).unwrap())
 }
 
-fn controller(a: &ControlAnswer) -> Option<&str> {
+fn controller(a: &Holding) -> Option<&str> {
     a.controller.as_ref().map(|c| c.as_str())
 }
 
@@ -225,7 +225,7 @@ fn grid() -> Vec<NaiveDate> {
     days
 }
 
-fn answers(world: &World) -> Vec<ControlAnswer> {
+fn answers(world: &World) -> Vec<Holding> {
     let mut out = Vec::new();
     for place in annals_testkit::PLACES {
         let id = world.resolve_place(place).unwrap();
@@ -308,4 +308,33 @@ fn a_same_day_withdrawal_keeps_the_seizure_in_its_evidence() {
         a.candidates.iter().map(|c| (c.event.as_str(), c.change)).collect();
     assert_eq!(evidence, [("t1", Change::Taken), ("l1", Change::Lost)]);
     assert_eq!(a.event.unwrap().as_str(), "l1");
+}
+
+#[test]
+fn coups_change_governments_and_failed_ones_do_not() {
+    let w = world(
+        r#"{"type":"actor","id":"state","name":"Republic","kind":"state"}
+{"type":"actor","id":"junta","name":"Junta","kind":"government"}
+{"type":"actor","id":"plotters","name":"Plotters","kind":"armed_force"}
+{"type":"government","id":"g0","state":"state","actor":"a","date":"2013-09-04","sources":["s1"]}
+{"type":"coup","id":"c1","state":"state","perpetrator":"junta","ousted":"a","outcome":"successful","date":"2020-08-18","sources":["s1"]}
+{"type":"coup","id":"c2","state":"state","perpetrator":"plotters","ousted":"junta","outcome":"failed","date":"2022-05","sources":["s2"]}"#,
+    );
+    let state = w.resolve_actor("republic").unwrap();
+    let on = |d: &str| w.government(&state, parse_day(d).unwrap());
+    assert_eq!(on("2013-01-01").status, Status::Unknown);
+    assert_eq!(controller(&on("2019-01-01")), Some("a"));
+    let after = on("2021-01-01");
+    assert_eq!(
+        (controller(&after), after.event.as_ref().map(|e| e.as_str())),
+        (Some("junta"), Some("c1"))
+    );
+    // The failed coup is on the timeline but changes nothing, even inside its month.
+    for day in ["2022-05-10", "2023-01-01"] {
+        let h = on(day);
+        assert_eq!((h.status, controller(&h)), (Status::Controlled, Some("junta")), "{day}");
+    }
+    let timeline: Vec<&str> =
+        w.government_history(&state).iter().map(|e| e.record.event.id.as_str()).collect();
+    assert_eq!(timeline, ["g0", "c1", "c2"]);
 }
