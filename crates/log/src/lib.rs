@@ -54,6 +54,9 @@ pub enum Error {
     /// A key of the wrong shape: the tree was written by something else.
     #[error("the log holds a malformed key {0:?}")]
     BadKey(Vec<u8>),
+    /// One append holds the same event id twice with different content.
+    #[error("event id `{0}` appears twice in one append with different content")]
+    DuplicateInAppend(String),
     /// An event id is already stored with different content.
     #[error("event id `{id}` is already stored (record {seq}) with different content; ids are permanent, so give the new event another id, or retract the old one")]
     Conflict { id: String, seq: u64 },
@@ -188,7 +191,7 @@ impl Log {
             let id = event.id.as_str();
             if let Some(earlier) = fresh.get(id) {
                 if *earlier != event {
-                    return Err(Error::Conflict { id: id.to_string(), seq });
+                    return Err(Error::DuplicateInAppend(id.to_string()));
                 }
                 unchanged += 1;
                 continue;

@@ -116,3 +116,15 @@ fn golden_record_v1_still_decodes() {
     assert_eq!((rec.event, rec.recorded_at), (event.clone(), recorded_at));
     assert_eq!(codec::encode(&event, recorded_at), bytes, "format 1 encoding changed");
 }
+
+#[test]
+fn one_append_with_an_id_twice_and_different_content_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Log::init(dir.path().join("db")).unwrap();
+    let first = annals_testkit::entities().remove(0);
+    let mut second = first.clone();
+    second.note = Some("different".into());
+    let err = store.append(&[first.clone(), first.clone(), second], at(1)).unwrap_err();
+    assert!(matches!(err, Error::DuplicateInAppend(ref id) if id == "src-a"), "{err}");
+    assert!(store.is_empty());
+}
