@@ -161,11 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let place = resolve_place(&world, &place)?;
             let answer = world.control(&place, day);
             if json {
-                serde_json::to_writer_pretty(
-                    &mut out,
-                    &output::control_json(&world, &place, &answer),
-                )?;
-                writeln!(out)?;
+                print_json(&mut out, &output::control_json(&world, &place, &answer))?;
             } else {
                 output::control_text(&mut out, &world, &place, &answer)?;
             }
@@ -176,11 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let state = resolve_state(&world, &state)?;
             let answer = world.government(&state, day);
             if json {
-                serde_json::to_writer_pretty(
-                    &mut out,
-                    &output::government_json(&world, &state, &answer),
-                )?;
-                writeln!(out)?;
+                print_json(&mut out, &output::government_json(&world, &state, &answer))?;
             } else {
                 output::government_text(&mut out, &world, &state, &answer)?;
             }
@@ -189,8 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let world = replay(&log, known.known_at.as_deref())?;
             let place = resolve_place(&world, &place)?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &output::history_json(&world, &place))?;
-                writeln!(out)?;
+                print_json(&mut out, &output::history_json(&world, &place))?;
             } else {
                 output::history_text(&mut out, &world, &place)?;
             }
@@ -225,6 +216,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify => return verify(&log, &mut out),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints one JSON value, pretty, on its own lines.
+fn print_json(out: &mut impl Write, value: &serde_json::Value) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// Opens the log at `db`, or builds the built-in chronicle in a temporary one.

@@ -86,6 +86,18 @@ pub(crate) struct Fact {
     pub record: usize,
 }
 
+impl Fact {
+    fn new(date: Date, taken: bool, actor: &ActorId, record: usize) -> Fact {
+        Fact {
+            earliest: date.earliest(),
+            latest: date.latest(),
+            taken,
+            actor: actor.clone(),
+            record,
+        }
+    }
+}
+
 /// The outcome of looking a name up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolve<T> {
@@ -186,13 +198,11 @@ impl World {
             | EventKind::ControlLost { place, actor } => {
                 self.timeline.entry(place.clone()).or_default().push(index);
                 match e.date {
-                    Some(date) => self.control.entry(place.clone()).or_default().push(Fact {
-                        earliest: date.earliest(),
-                        latest: date.latest(),
-                        taken: matches!(e.kind, EventKind::ControlTaken { .. }),
-                        actor: actor.clone(),
-                        record: index,
-                    }),
+                    Some(date) => {
+                        let taken = matches!(e.kind, EventKind::ControlTaken { .. });
+                        let fact = Fact::new(date, taken, actor, index);
+                        self.control.entry(place.clone()).or_default().push(fact)
+                    }
                     None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
                 }
             }
@@ -206,13 +216,8 @@ impl World {
                     !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
                 match e.date {
                     Some(date) if changes_government => {
-                        self.governments.entry(state.clone()).or_default().push(Fact {
-                            earliest: date.earliest(),
-                            latest: date.latest(),
-                            taken: true,
-                            actor: actor.clone(),
-                            record: index,
-                        })
+                        let fact = Fact::new(date, true, actor, index);
+                        self.governments.entry(state.clone()).or_default().push(fact)
                     }
                     Some(_) => {}
                     None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
