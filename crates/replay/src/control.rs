@@ -188,7 +188,7 @@ impl World {
         self.holding(self.governments.get(state).map(Vec::as_slice).unwrap_or(&[]), date)
     }
 
-    fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
+    pub(crate) fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
         let settled: Vec<&Fact> = facts.iter().filter(|f| f.latest <= date).collect();
         let state = fold(&settled);
 

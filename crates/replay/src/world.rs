@@ -3,10 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, CoupOutcome, Date, Event, EventId, EventKind, PlaceId,
-    PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, CoupOutcome, Date, Event, EventId, EventKind,
+    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
+
+use crate::graph::{Node, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +53,9 @@ pub enum Anomaly {
     RetractsRetraction { retraction: EventId, target: EventId },
     /// An event other than an entity or retraction has no date; it is ignored.
     Undated { event: EventId },
+    /// A closing event (`membership_ended`, `alliance_ended`, ...) names a
+    /// relation that no opening event began; it closes nothing.
+    EndsNothing { event: EventId, relation: String },
 }
 
 impl std::fmt::Display for Anomaly {
@@ -71,11 +76,15 @@ impl std::fmt::Display for Anomaly {
                 )
             }
             Anomaly::Undated { event } => write!(f, "event `{event}` has no date; ignored"),
+            Anomaly::EndsNothing { event, relation } => {
+                write!(f, "event `{event}` ends {relation}, which no event began")
+            }
         }
     }
 }
 
-/// One control fact of a place, with its valid-time interval cached.
+/// One fact of a holder timeline (a place's control, a state's government, or
+/// one relation's opening and closing), with its valid-time interval cached.
 #[derive(Clone, Debug)]
 pub(crate) struct Fact {
     pub earliest: NaiveDate,
@@ -133,6 +142,14 @@ pub struct World {
     pub(crate) governments: HashMap<ActorId, Vec<Fact>>,
     /// Every `government` and `coup` event per state, retracted ones included.
     state_timeline: HashMap<ActorId, Vec<usize>>,
+    /// Opening and closing facts per relation, while replaying; moved into `temporal`.
+    relation_facts: BTreeMap<RelationKey, Vec<Fact>>,
+    /// `agreement_ended` without signatories: it closes every signatory's edge.
+    agreement_ends: Vec<(AgreementId, usize)>,
+    /// Agreement names, from the earliest signing that gives one.
+    agreements: BTreeMap<AgreementId, (Option<NaiveDate>, EventId, String)>,
+    /// The temporal graph of every relation.
+    pub(crate) temporal: Temporal,
     retracted: HashMap<EventId, EventId>,
     anomalies: Vec<Anomaly>,
 }
@@ -223,9 +240,105 @@ impl World {
                     None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
                 }
             }
-            _ => {}
+            EventKind::Retraction { .. } => {}
+            _ => self.relate(e, index),
+        }
+        if let EventKind::Government { state, actor }
+        | EventKind::Coup { state, perpetrator: actor, .. } = &e.kind
+        {
+            if let Some(date) = e
+                .date
+                .filter(|_| !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. }))
+            {
+                let key = RelationKey {
+                    kind: RelationKind::Governs,
+                    source: Node::Actor(actor.clone()),
+                    target: Node::Actor(state.clone()),
+                    qualifier: None,
+                };
+                self.relation_facts
+                    .entry(key)
+                    .or_default()
+                    .push(Fact::new(date, true, actor, index));
+            }
+        }
+        if let (EventKind::ControlTaken { place, actor, .. }, Some(date)) = (&e.kind, e.date) {
+            let key = RelationKey {
+                kind: RelationKind::Controls,
+                source: Node::Actor(actor.clone()),
+                target: Node::Place(place.clone()),
+                qualifier: None,
+            };
+            self.relation_facts.entry(key).or_default().push(Fact::new(date, true, actor, index));
         }
         self.records.push(rec);
+    }
+
+    /// Records the opening or closing facts of the relations an event states.
+    fn relate(&mut self, e: &Event, index: usize) {
+        let Some(date) = e.date else {
+            self.anomalies.push(Anomaly::Undated { event: e.id.clone() });
+            return;
+        };
+        let actor = |a: &ActorId| Node::Actor(a.clone());
+        let mut add = |kind, source: &ActorId, target: Node, qualifier: Option<String>, opens| {
+            let key = RelationKey { kind, source: actor(source), target, qualifier };
+            self.relation_facts.entry(key).or_default().push(Fact::new(date, opens, source, index));
+        };
+        match &e.kind {
+            EventKind::MembershipBegan { member, group }
+            | EventKind::MembershipEnded { member, group } => {
+                let opens = matches!(e.kind, EventKind::MembershipBegan { .. });
+                add(RelationKind::MemberOf, member, actor(group), None, opens);
+            }
+            EventKind::AllianceFormed { actors, alliance }
+            | EventKind::AllianceEnded { actors, alliance } => {
+                let opens = matches!(e.kind, EventKind::AllianceFormed { .. });
+                let pact = alliance.as_ref().map(|a| a.as_str().to_string());
+                let sorted: BTreeSet<&ActorId> = actors.iter().collect();
+                let sorted: Vec<&ActorId> = sorted.into_iter().collect();
+                for (i, a) in sorted.iter().enumerate() {
+                    for b in &sorted[i + 1..] {
+                        add(RelationKind::AlliedWith, a, actor(b), pact.clone(), opens);
+                    }
+                }
+            }
+            EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
+                let opens = matches!(e.kind, EventKind::HostilitiesBegan { .. });
+                let (a, b) = if actors[0] <= actors[1] {
+                    (&actors[0], &actors[1])
+                } else {
+                    (&actors[1], &actors[0])
+                };
+                add(RelationKind::HostileTo, a, actor(b), None, opens);
+            }
+            EventKind::AgreementSigned { agreement, name, signatories }
+            | EventKind::AgreementEnded { agreement, name, signatories } => {
+                let opens = matches!(e.kind, EventKind::AgreementSigned { .. });
+                for s in signatories {
+                    add(RelationKind::Signed, s, Node::Agreement(agreement.clone()), None, opens);
+                }
+                if !opens && signatories.is_empty() {
+                    self.agreement_ends.push((agreement.clone(), index));
+                }
+                if let (true, Some(name)) = (opens, name) {
+                    let candidate = (Some(date.earliest()), e.id.clone(), name.clone());
+                    let slot = self
+                        .agreements
+                        .entry(agreement.clone())
+                        .or_insert_with(|| candidate.clone());
+                    if candidate < *slot {
+                        *slot = candidate;
+                    }
+                }
+            }
+            EventKind::InterventionBegan { intervener, host, operation, .. }
+            | EventKind::InterventionEnded { intervener, host, operation, .. } => {
+                let opens = matches!(e.kind, EventKind::InterventionBegan { .. });
+                add(RelationKind::IntervenesIn, intervener, actor(host), operation.clone(), opens);
+            }
+            _ => {}
+        }
     }
 
     fn finish(&mut self) {
@@ -253,6 +366,8 @@ impl World {
                 self.retracted.entry(target.clone()).or_insert_with(|| retraction.clone());
             }
         }
+
+        self.finish_relations();
 
         // Dangling references.
         for rec in &self.records {
@@ -292,6 +407,66 @@ impl World {
                 history_key(&records[a].event).cmp(&history_key(&records[b].event))
             });
         }
+    }
+
+    /// Drops retracted relation facts, closes agreements ended without a list
+    /// of signatories, and builds the temporal graph.
+    fn finish_relations(&mut self) {
+        let records = &self.records;
+        let retracted = &self.retracted;
+        let live = |i: usize| !retracted.contains_key(&records[i].event.id);
+        let mut relations = std::mem::take(&mut self.relation_facts);
+        for (agreement, index) in std::mem::take(&mut self.agreement_ends) {
+            let date = records[index].event.date.expect("relation facts are dated");
+            let target = Node::Agreement(agreement);
+            for (key, facts) in relations.iter_mut() {
+                if key.kind == RelationKind::Signed && key.target == target {
+                    let Node::Actor(signatory) = &key.source else { continue };
+                    facts.push(Fact::new(date, false, signatory, index));
+                }
+            }
+        }
+        relations.retain(|key, facts| {
+            let had_opening = facts.iter().any(|f| f.taken);
+            facts.retain(|f| live(f.record));
+            if !had_opening {
+                let mut ids: Vec<&EventId> =
+                    facts.iter().map(|f| &records[f.record].event.id).collect();
+                ids.sort();
+                ids.dedup();
+                for id in ids {
+                    self.anomalies.push(Anomaly::EndsNothing {
+                        event: id.clone(),
+                        relation: format!("{} {} → {}", key.kind, key.source, key.target)
+                            + &key
+                                .qualifier
+                                .as_ref()
+                                .map(|q| format!(" ({q})"))
+                                .unwrap_or_default(),
+                    });
+                }
+            }
+            facts.sort_by(|a, b| {
+                (a.earliest, a.latest, &records[a.record].event.id).cmp(&(
+                    b.earliest,
+                    b.latest,
+                    &records[b.record].event.id,
+                ))
+            });
+            facts.iter().any(|f| f.taken)
+        });
+        let nodes = self
+            .actors
+            .keys()
+            .map(|a| Node::Actor(a.clone()))
+            .chain(self.places.keys().map(|p| Node::Place(p.clone())))
+            .chain(self.agreements.keys().map(|a| Node::Agreement(a.clone())));
+        self.temporal = Temporal::build(nodes, relations);
+    }
+
+    /// The name of an agreement, from its earliest signing.
+    pub fn agreement_name(&self, id: &str) -> Option<&str> {
+        self.agreements.get(id).map(|(_, _, name)| name.as_str())
     }
 
     /// Number of records replayed.

@@ -232,22 +232,74 @@ pub fn entities() -> Vec<Event> {
     out
 }
 
+fn control_kind() -> impl Strategy<Value = EventKind> {
+    prop_oneof![
+        3 => (place(), actor(), prop::option::of(actor())).prop_map(|(place, actor, from)| EventKind::ControlTaken { place, actor, from }),
+        2 => (place(), actor()).prop_map(|(place, actor)| EventKind::ControlLost { place, actor }),
+        1 => (actor(), place()).prop_map(|(attacker, place)| EventKind::Attack { attacker, target: None, place, fatalities: None }),
+    ]
+}
+
+pub const AGREEMENTS: &[&str] = &["accord-a", "accord-b"];
+pub const OPERATIONS: &[&str] = &["Serval", "Barkhane"];
+
+/// The relation events of format v1 (and coups and governments) over the pools:
+/// small pools, so openings and closings meet.
+fn relation_kind() -> impl Strategy<Value = EventKind> {
+    let agreement = || select(AGREEMENTS).prop_map(|s| AgreementId::new(s).unwrap());
+    let operation = || prop::option::of(select(OPERATIONS).prop_map(str::to_string));
+    let pact = || prop::option::weighted(0.3, actor());
+    prop_oneof![
+        (actor(), actor()).prop_map(|(member, group)| EventKind::MembershipBegan { member, group }),
+        (actor(), actor()).prop_map(|(member, group)| EventKind::MembershipEnded { member, group }),
+        (actor_list(), pact())
+            .prop_map(|(actors, alliance)| EventKind::AllianceFormed { actors, alliance }),
+        (actor_list(), pact())
+            .prop_map(|(actors, alliance)| EventKind::AllianceEnded { actors, alliance }),
+        two_actors().prop_map(|actors| EventKind::HostilitiesBegan { actors }),
+        two_actors().prop_map(|actors| EventKind::HostilitiesEnded { actors }),
+        (agreement(), actor_list()).prop_map(|(agreement, signatories)| {
+            EventKind::AgreementSigned { agreement, name: Some("An accord".into()), signatories }
+        }),
+        (agreement(), prop::collection::vec(actor(), 0..2)).prop_map(
+            |(agreement, mut signatories)| {
+                signatories.dedup();
+                EventKind::AgreementEnded { agreement, name: None, signatories }
+            }
+        ),
+        (actor(), actor()).prop_map(|(state, actor)| EventKind::Government { state, actor }),
+        (actor(), actor(), any::<bool>()).prop_map(|(state, perpetrator, ok)| EventKind::Coup {
+            state,
+            perpetrator,
+            ousted: None,
+            outcome: if ok { CoupOutcome::Successful } else { CoupOutcome::Failed },
+        }),
+        (actor(), actor(), operation()).prop_map(|(intervener, host, operation)| {
+            EventKind::InterventionBegan { intervener, host, operation, supporting: None }
+        }),
+        (actor(), actor(), operation()).prop_map(|(intervener, host, operation)| {
+            EventKind::InterventionEnded { intervener, host, operation, supporting: None }
+        }),
+    ]
+}
+
 /// A valid, fully resolvable log: the entities, then control events (taken, lost,
 /// attacks) over the place and actor pools with random dates, claims and sources,
 /// and retractions of some of them. Ids are unique.
 pub fn control_log() -> impl Strategy<Value = Vec<Event>> {
-    let control = (
-        prop_oneof![
-            3 => (place(), actor(), prop::option::of(actor())).prop_map(|(place, actor, from)| EventKind::ControlTaken { place, actor, from }),
-            2 => (place(), actor()).prop_map(|(place, actor)| EventKind::ControlLost { place, actor }),
-            1 => (actor(), place()).prop_map(|(attacker, place)| EventKind::Attack { attacker, target: None, place, fatalities: None }),
-        ],
-        date(),
-        sources(),
-        claim(),
-    );
+    log_of(control_kind().boxed(), 40)
+}
+
+/// Like [`control_log`], with every dated event type: relations, coups and
+/// governments as well as control.
+pub fn world_log() -> impl Strategy<Value = Vec<Event>> {
+    log_of(prop_oneof![2 => control_kind(), 3 => relation_kind()].boxed(), 60)
+}
+
+fn log_of(kind: BoxedStrategy<EventKind>, max: usize) -> impl Strategy<Value = Vec<Event>> {
+    let control = (kind, date(), sources(), claim());
     (
-        prop::collection::vec(control, 0..40),
+        prop::collection::vec(control, 0..max),
         prop::collection::vec(any::<prop::sample::Index>(), 0..4),
     )
         .prop_map(|(controls, retract)| {
