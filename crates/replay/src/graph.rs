@@ -548,7 +548,7 @@ impl DatedGraph {
     /// Groups of actors tied by the given relations (connected components,
     /// ignoring direction), largest first; lone nodes are left out.
     pub fn blocs(&self, kinds: &[RelationKind]) -> Vec<Vec<&Node>> {
-        let bound = (&self.graph).node_bound();
+        let bound = self.graph.node_bound();
         let mut sets = UnionFind::<usize>::new(bound);
         for e in (&self.graph).edge_references() {
             if kinds.contains(&e.weight().key.kind) {
