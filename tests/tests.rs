@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod graph;
+
 const OUTSIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/sahel-test.jsonl");
 
 fn annals(args: &[&str]) -> Output {

@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use annals_import::{read_jsonl, Catalog};
 use annals_log::Log;
 use annals_model::{parse_day, v1, ActorId, EventKind, PlaceId, Recorded, RefKind};
-use annals_replay::{Resolve, World};
+use annals_replay::{Node, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// The Mali chronicle, compiled in: answers come from it when no `--db` is given.
@@ -69,7 +69,75 @@ enum Command {
         #[command(flatten)]
         known: KnownAt,
     },
-    /// The control timeline of a place, with sources.
+    /// The relations that hold on a date, as Graphviz DOT (for people) or JSON.
+    Graph {
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        /// `dot` (the default, or `json` with --json) or `json`.
+        #[arg(long, value_enum)]
+        format: Option<GraphFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Only this actor or place and what lies within --depth relations of it.
+        #[arg(long, value_name = "ACTOR")]
+        around: Option<String>,
+        /// How many relations away from --around to reach.
+        #[arg(long, default_value_t = 1, requires = "around")]
+        depth: usize,
+        /// Only these relation kinds (repeat, or separate with commas).
+        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
+        kind: Vec<RelationKind>,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// An actor on a date: its groups and members, allies, enemies, places held,
+    /// interventions, governments and agreements, each with its sources.
+    Actor {
+        actor: String,
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// The relations that began or ended between two dates, in date order.
+    Diff {
+        /// The day before the period (changes settled after it count).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// The last day of the period.
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// Blocs on a date: groups of actors tied by alliances and memberships.
+    Blocs {
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        /// The relations that bind a bloc (default: allied_with, member_of).
+        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
+        kind: Vec<RelationKind>,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// The shortest chain of relations between two actors (or places) on a date.
+    Path {
+        from: String,
+        to: String,
+        /// The valid date asked about (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        /// Only follow these relation kinds.
+        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
+        kind: Vec<RelationKind>,
+        #[command(flatten)]
+        known: KnownAt,
+    },
+    /// The control timeline of a place (or the government timeline of a state), with sources.
     History {
         place: String,
         #[command(flatten)]
@@ -99,6 +167,28 @@ struct KnownAt {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Json,
+}
+
+/// A relation kind as the command line spells it (`member_of`, `controls`, ...).
+fn relation_kind(s: &str) -> Result<RelationKind, String> {
+    RelationKind::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = RelationKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown relation kind `{s}`; the kinds are {}", all.join(", "))
+    })
+}
+
+fn kinds(list: &[RelationKind], default: &[RelationKind]) -> Vec<RelationKind> {
+    if list.is_empty() {
+        default.to_vec()
+    } else {
+        list.to_vec()
+    }
 }
 
 fn main() -> ExitCode {
@@ -156,8 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             sink.flush()?;
         }
         Command::Control { place, on, known } => {
-            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
-            let world = replay(&log, known.known_at.as_deref())?;
+            let (day, world) = dated(&log, &on, &known)?;
             let place = resolve_place(&world, &place)?;
             let answer = world.control(&place, day);
             if json {
@@ -167,8 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Government { state, on, known } => {
-            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
-            let world = replay(&log, known.known_at.as_deref())?;
+            let (day, world) = dated(&log, &on, &known)?;
             let state = resolve_state(&world, &state)?;
             let answer = world.government(&state, day);
             if json {
@@ -177,8 +265,98 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output::government_text(&mut out, &world, &state, &answer)?;
             }
         }
+        Command::Graph { on, format, output, around, depth, kind, known } => {
+            let (day, world) = dated(&log, &on, &known)?;
+            let mut graph = world.graph_on(day);
+            if !kind.is_empty() {
+                graph.retain_kinds(&kinds(&kind, &[]));
+            }
+            let mut title = format!("annals: relations on {day}");
+            if let Some(query) = around {
+                let center = resolve_node(&world, &query)?;
+                graph.retain_around(&center, depth);
+                title.push_str(&format!(" around {}", world.node_name(&center)));
+            }
+            let format = format.unwrap_or(if json { GraphFormat::Json } else { GraphFormat::Dot });
+            let text = match format {
+                GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
+                GraphFormat::Json => {
+                    serde_json::to_string_pretty(&annals_export::graph_json(&world, &graph))? + "\n"
+                }
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        Command::Actor { actor, on, known } => {
+            let (day, world) = dated(&log, &on, &known)?;
+            let actor = Node::Actor(resolve_state(&world, &actor).map_err(|e| {
+                anyhow!("{}", e.to_string().replacen("unknown state", "unknown actor", 1))
+            })?);
+            let graph = world.graph_on(day);
+            if json {
+                print_json(&mut out, &output::actor_relations_json(&world, &graph, &actor))?;
+            } else {
+                output::actor_text(&mut out, &world, &graph, &actor)?;
+            }
+        }
+        Command::Diff { from, to, known } => {
+            let from_day = parse_day(&from).map_err(|e| anyhow!("--from: {e}"))?;
+            let to_day = parse_day(&to).map_err(|e| anyhow!("--to: {e}"))?;
+            if to_day < from_day {
+                bail!("--to {to_day} is before --from {from_day}");
+            }
+            let world = replay(&log, known.known_at.as_deref())?;
+            let changes = world.diff(from_day, to_day);
+            if json {
+                print_json(&mut out, &output::diff_json(&world, from_day, to_day, &changes))?;
+            } else {
+                output::diff_text(&mut out, &world, from_day, to_day, &changes)?;
+            }
+        }
+        Command::Blocs { on, kind, known } => {
+            let (day, world) = dated(&log, &on, &known)?;
+            let kinds = kinds(&kind, &[RelationKind::AlliedWith, RelationKind::MemberOf]);
+            let graph = world.graph_on(day);
+            let blocs = graph.blocs(&kinds);
+            if json {
+                print_json(&mut out, &output::blocs_json(&world, day, &kinds, &blocs))?;
+            } else {
+                output::blocs_text(&mut out, &world, day, &kinds, &blocs)?;
+            }
+        }
+        Command::Path { from, to, on, kind, known } => {
+            let (day, world) = dated(&log, &on, &known)?;
+            let (a, b) = (resolve_node(&world, &from)?, resolve_node(&world, &to)?);
+            let mut graph = world.graph_on(day);
+            if !kind.is_empty() {
+                graph.retain_kinds(&kinds(&kind, &[]));
+            }
+            let path = graph.path(&a, &b);
+            if json {
+                print_json(&mut out, &output::path_json(&world, day, &a, &b, path.as_deref()))?;
+            } else {
+                output::path_text(&mut out, &world, day, &a, &b, path.as_deref())?;
+            }
+        }
         Command::History { place, known } => {
             let world = replay(&log, known.known_at.as_deref())?;
+            // A state with a government timeline, unless a place answers with events.
+            let place_events = world.resolve_place(&place).map(|p| world.history(&p).len());
+            if place_events.is_err() || place_events == Ok(0) {
+                if let Ok(state) = world.resolve_actor(&place) {
+                    if !world.government_history(&state).is_empty() {
+                        if json {
+                            print_json(&mut out, &output::government_history_json(&world, &state))?;
+                        } else {
+                            output::government_history_text(&mut out, &world, &state)?;
+                        }
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
+            }
             let place = resolve_place(&world, &place)?;
             if json {
                 print_json(&mut out, &output::history_json(&world, &place))?;
@@ -322,6 +500,12 @@ fn retract(
     Ok(())
 }
 
+/// The day asked about (`--on`) and the world as the log knew it (`--known-at`).
+fn dated(log: &Log, on: &str, known: &KnownAt) -> Result<(NaiveDate, World)> {
+    let day = parse_day(on).map_err(|e| anyhow!("--on: {e}"))?;
+    Ok((day, replay(log, known.known_at.as_deref())?))
+}
+
 /// Replays the log, as of `known_at` (recorded time) when given.
 fn replay(log: &Log, known_at: Option<&str>) -> Result<World> {
     let cutoff = known_at.map(parse_known_at).transpose()?;
@@ -385,6 +569,22 @@ fn resolve_place(world: &World, query: &str) -> Result<PlaceId> {
             )
         }
     })
+}
+
+/// An actor, or else a place, by id, name or alias.
+fn resolve_node(world: &World, query: &str) -> Result<Node> {
+    if let Ok(actor) = world.resolve_actor(query) {
+        return Ok(Node::Actor(actor));
+    }
+    match world.resolve_place(query) {
+        Ok(place) => Ok(Node::Place(place)),
+        Err(Resolve::NotFound { .. }) => {
+            resolve_state(world, query).map(Node::Actor).map_err(|e| {
+                anyhow!("{}", e.to_string().replacen("unknown state", "unknown actor or place", 1))
+            })
+        }
+        Err(_) => resolve_place(world, query).map(Node::Place),
+    }
 }
 
 fn resolve_state(world: &World, query: &str) -> Result<ActorId> {

@@ -3,7 +3,11 @@
 use std::io::{self, Write};
 
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
-use annals_replay::{Candidate, Change, Holding, Status, World};
+use annals_replay::{
+    Candidate, Change, DatedEdge, DatedGraph, HistoryEntry, Holding, Node, RelationKind, Status,
+    Transition, World,
+};
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 /// `Bamba (bamba, in Gao Region)`.
@@ -245,14 +249,39 @@ fn entry_summary(world: &World, kind: &EventKind) -> String {
             }
             s
         }
+        EventKind::Government { actor, .. } => format!("{} governs", actor_label(world, actor)),
+        EventKind::Coup { perpetrator, ousted, outcome, .. } => {
+            let mut s = format!("{} staged a coup ({outcome})", actor_label(world, perpetrator));
+            if let Some(o) = ousted {
+                s.push_str(&format!(", ousting {}", actor_label(world, o)));
+            }
+            s
+        }
         other => other.type_name().to_string(),
     }
 }
 
 /// The control timeline of a place for people.
 pub fn history_text(out: &mut impl Write, world: &World, place: &PlaceId) -> io::Result<()> {
-    let entries = world.history(place);
-    writeln!(out, "{}: {} events", place_label(world, place), entries.len())?;
+    timeline_text(out, world, &place_label(world, place), &world.history(place))
+}
+
+/// The government timeline of a state for people: governments and coups, failed ones too.
+pub fn government_history_text(
+    out: &mut impl Write,
+    world: &World,
+    state: &ActorId,
+) -> io::Result<()> {
+    timeline_text(out, world, &actor_label(world, state), &world.government_history(state))
+}
+
+fn timeline_text(
+    out: &mut impl Write,
+    world: &World,
+    heading: &str,
+    entries: &[HistoryEntry<'_>],
+) -> io::Result<()> {
+    writeln!(out, "{heading}: {} events", entries.len())?;
     for entry in entries {
         let e = &entry.record.event;
         let date = e.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".to_string());
@@ -284,8 +313,23 @@ pub fn history_text(out: &mut impl Write, world: &World, place: &PlaceId) -> io:
 
 /// The control timeline of a place as JSON.
 pub fn history_json(world: &World, place: &PlaceId) -> Value {
-    let events: Vec<Value> = world
-        .history(place)
+    let p = world.place(place.as_str());
+    json!({
+        "place": { "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) },
+        "events": timeline_json(world, &world.history(place)),
+    })
+}
+
+/// The government timeline of a state as JSON.
+pub fn government_history_json(world: &World, state: &ActorId) -> Value {
+    json!({
+        "state": actor_json(world, state),
+        "events": timeline_json(world, &world.government_history(state)),
+    })
+}
+
+fn timeline_json(world: &World, entries: &[HistoryEntry<'_>]) -> Vec<Value> {
+    entries
         .iter()
         .map(|entry| {
             let e = &entry.record.event;
@@ -297,10 +341,289 @@ pub fn history_json(world: &World, place: &PlaceId) -> Value {
             v["sources"] = sources_json(world, &e.sources);
             v
         })
-        .collect();
-    let p = world.place(place.as_str());
+        .collect()
+}
+
+/// `Name (id)` for any node.
+fn node_label(world: &World, node: &Node) -> String {
+    match node {
+        Node::Place(p) => place_label(world, p),
+        _ => format!("{} ({})", world.node_name(node), node.id()),
+    }
+}
+
+/// `since 2014-10-28, until 2023-09-24, uncertain; claimed; events a, b; sources s1, s2`.
+fn edge_evidence(e: &DatedEdge) -> String {
+    let mut parts = Vec::new();
+    if let Some(since) = e.since {
+        parts.push(format!("since {since}"));
+    }
+    if let Some(until) = e.until {
+        parts.push(format!("until {until}"));
+    }
+    if e.status != annals_replay::EdgeStatus::Valid {
+        parts.push(e.status.as_str().to_string());
+    }
+    let mut s = parts.join(", ");
+    if let Some(claim) = e.claim {
+        s.push_str(&format!("; {claim}"));
+    }
+    let events: Vec<&str> = e.events.iter().map(|id| id.as_str()).collect();
+    s.push_str(&format!("; events {}", events.join(", ")));
+    if !e.sources.is_empty() {
+        let sources: Vec<&str> = e.sources.iter().map(|id| id.as_str()).collect();
+        s.push_str(&format!("; sources {}", sources.join(", ")));
+    }
+    s
+}
+
+/// The sections of `annals actor`: a title, a JSON key, the kind, and which
+/// end the actor is (`Some(true)`: the source, `Some(false)`: the target,
+/// `None`: either, for symmetric relations).
+const ACTOR_SECTIONS: &[(&str, &str, RelationKind, Option<bool>)] = &[
+    ("member of", "member_of", RelationKind::MemberOf, Some(true)),
+    ("members", "members", RelationKind::MemberOf, Some(false)),
+    ("allied with", "allied_with", RelationKind::AlliedWith, None),
+    ("hostile to", "hostile_to", RelationKind::HostileTo, None),
+    ("controls", "controls", RelationKind::Controls, Some(true)),
+    ("governs", "governs", RelationKind::Governs, Some(true)),
+    ("governed by", "governed_by", RelationKind::Governs, Some(false)),
+    ("intervenes in", "intervenes_in", RelationKind::IntervenesIn, Some(true)),
+    ("foreign interventions", "interventions", RelationKind::IntervenesIn, Some(false)),
+    ("signed", "signed", RelationKind::Signed, Some(true)),
+];
+
+/// The actor's edges for one section, each with the node at the other end.
+fn section<'g>(
+    graph: &'g DatedGraph,
+    actor: &Node,
+    kind: RelationKind,
+    end: Option<bool>,
+) -> Vec<(&'g DatedEdge, &'g Node)> {
+    graph
+        .edges_of(actor)
+        .into_iter()
+        .filter(|e| e.key.kind == kind)
+        .filter_map(|e| {
+            let is_source = &e.key.source == actor;
+            let other = if is_source { &e.key.target } else { &e.key.source };
+            (end.is_none() || end == Some(is_source)).then_some((e, other))
+        })
+        .collect()
+}
+
+fn qualifier_text(world: &World, e: &DatedEdge) -> String {
+    match (&e.key.qualifier, e.key.kind) {
+        (Some(q), RelationKind::AlliedWith) => {
+            let name = world.actor(q).map_or(q.as_str(), |a| a.name.as_str());
+            format!(" in {name}")
+        }
+        (Some(q), _) => format!(" ({q})"),
+        (None, _) => String::new(),
+    }
+}
+
+/// `annals actor` for people.
+pub fn actor_text(
+    out: &mut impl Write,
+    world: &World,
+    graph: &DatedGraph,
+    actor: &Node,
+) -> io::Result<()> {
+    let n = graph.edges_of(actor).len();
+    writeln!(out, "{} on {}: {n} relations", node_label(world, actor), graph.date)?;
+    for &(title, _, kind, end) in ACTOR_SECTIONS {
+        let rows = section(graph, actor, kind, end);
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out, "  {title}:")?;
+        for (e, other) in rows {
+            writeln!(out, "    {}{}", node_label(world, other), qualifier_text(world, e))?;
+            writeln!(out, "      {}", edge_evidence(e))?;
+        }
+    }
+    if n == 0 {
+        writeln!(out, "  no relation known on this date")?;
+    }
+    Ok(())
+}
+
+/// `annals actor --json`: `{actor, date, relations: {member_of: [...], ...}}`,
+/// each edge with `with`, the node at the other end.
+pub fn actor_relations_json(world: &World, graph: &DatedGraph, actor: &Node) -> Value {
+    let mut relations = serde_json::Map::new();
+    for &(_, key, kind, end) in ACTOR_SECTIONS {
+        let rows: Vec<Value> = section(graph, actor, kind, end)
+            .into_iter()
+            .map(|(e, other)| {
+                let mut v = annals_export::edge_json(world, e);
+                v["with"] = annals_export::node_json(world, other);
+                v
+            })
+            .collect();
+        relations.insert(key.to_string(), Value::Array(rows));
+    }
     json!({
-        "place": { "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) },
-        "events": events,
+        "actor": annals_export::node_json(world, actor),
+        "date": graph.date.to_string(),
+        "relations": relations,
+    })
+}
+
+fn relation_text(world: &World, key: &annals_replay::RelationKey) -> String {
+    let link = if key.kind.is_directed() { "→" } else { "—" };
+    let q = match (&key.qualifier, key.kind) {
+        (Some(q), RelationKind::AlliedWith) => {
+            format!(" (in {})", world.actor(q).map_or(q.as_str(), |a| a.name.as_str()))
+        }
+        (Some(q), _) => format!(" ({q})"),
+        (None, _) => String::new(),
+    };
+    format!(
+        "{} {} {link} {}{q}",
+        key.kind,
+        node_label(world, &key.source),
+        node_label(world, &key.target)
+    )
+}
+
+/// `annals diff` for people.
+pub fn diff_text(
+    out: &mut impl Write,
+    world: &World,
+    from: NaiveDate,
+    to: NaiveDate,
+    changes: &[Transition],
+) -> io::Result<()> {
+    writeln!(out, "relations that began or ended after {from}, up to {to}: {}", changes.len())?;
+    for t in changes {
+        let sign = if t.began { "began" } else { "ended" };
+        writeln!(out, "{:<12} {sign} {}", t.date.to_string(), relation_text(world, &t.key))?;
+        let sources: Vec<&str> = t.sources.iter().map(|s| s.as_str()).collect();
+        writeln!(
+            out,
+            "             [{}; event {}; sources {}]",
+            t.claim,
+            t.event,
+            if sources.is_empty() { "none".to_string() } else { sources.join(", ") }
+        )?;
+    }
+    Ok(())
+}
+
+/// `annals diff --json`: `{from, to, changes: [{change, date, settled, kind, source, target, event, claim, sources}]}`.
+pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Transition]) -> Value {
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "change": if t.began { "began" } else { "ended" },
+                "date": t.date.to_string(),
+                "settled": t.settled.to_string(),
+                "kind": t.key.kind.as_str(),
+                "source": t.key.source.id(),
+                "target": t.key.target.id(),
+                "event": t.event.as_str(),
+                "claim": t.claim.as_str(),
+                "sources": sources_json(world, &t.sources),
+            });
+            if let Some(q) = &t.key.qualifier {
+                let field =
+                    if t.key.kind == RelationKind::AlliedWith { "alliance" } else { "operation" };
+                v[field] = json!(q);
+            }
+            v
+        })
+        .collect();
+    json!({ "from": from.to_string(), "to": to.to_string(), "changes": changes })
+}
+
+fn kinds_text(kinds: &[RelationKind]) -> String {
+    kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `annals blocs` for people.
+pub fn blocs_text(
+    out: &mut impl Write,
+    world: &World,
+    date: NaiveDate,
+    kinds: &[RelationKind],
+    blocs: &[Vec<&Node>],
+) -> io::Result<()> {
+    writeln!(out, "blocs on {date} (tied by {}): {}", kinds_text(kinds), blocs.len())?;
+    for (i, bloc) in blocs.iter().enumerate() {
+        let names: Vec<String> = bloc.iter().map(|n| node_label(world, n)).collect();
+        writeln!(out, "{:>3}. {} members: {}", i + 1, bloc.len(), names.join(", "))?;
+    }
+    Ok(())
+}
+
+/// `annals blocs --json`.
+pub fn blocs_json(
+    world: &World,
+    date: NaiveDate,
+    kinds: &[RelationKind],
+    blocs: &[Vec<&Node>],
+) -> Value {
+    let blocs: Vec<Value> = blocs
+        .iter()
+        .map(|b| Value::Array(b.iter().map(|n| annals_export::node_json(world, n)).collect()))
+        .collect();
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    json!({ "date": date.to_string(), "kinds": kinds, "blocs": blocs })
+}
+
+/// `annals path` for people.
+pub fn path_text(
+    out: &mut impl Write,
+    world: &World,
+    date: NaiveDate,
+    from: &Node,
+    to: &Node,
+    path: Option<&[(&DatedEdge, &Node)]>,
+) -> io::Result<()> {
+    let (a, b) = (node_label(world, from), node_label(world, to));
+    let Some(path) = path else {
+        return writeln!(out, "no chain of relations links {a} to {b} on {date}");
+    };
+    writeln!(out, "{a} to {b} on {date}: {} steps", path.len())?;
+    writeln!(out, "  {a}")?;
+    for (e, node) in path {
+        let arrow = if !e.key.kind.is_directed() {
+            format!("--{}--", e.key.kind)
+        } else if &e.key.target == *node {
+            format!("--{}-->", e.key.kind)
+        } else {
+            format!("<--{}--", e.key.kind)
+        };
+        writeln!(out, "  {arrow} {}", node_label(world, node))?;
+        writeln!(out, "      {}", edge_evidence(e))?;
+    }
+    Ok(())
+}
+
+/// `annals path --json`: `{date, from, to, steps: [edge + reached]}` (`steps` is null when no chain exists).
+pub fn path_json(
+    world: &World,
+    date: NaiveDate,
+    from: &Node,
+    to: &Node,
+    path: Option<&[(&DatedEdge, &Node)]>,
+) -> Value {
+    let steps = path.map(|p| {
+        p.iter()
+            .map(|(e, n)| {
+                let mut v = annals_export::edge_json(world, e);
+                v["reached"] = annals_export::node_json(world, n);
+                v
+            })
+            .collect::<Vec<_>>()
+    });
+    json!({
+        "date": date.to_string(),
+        "from": annals_export::node_json(world, from),
+        "to": annals_export::node_json(world, to),
+        "steps": steps,
     })
 }

@@ -612,3 +612,26 @@ impl DatedGraph {
         Some(chain)
     }
 }
+
+impl World {
+    /// The display name of a node: the actor's, place's or agreement's name, or its id.
+    pub fn node_name<'a>(&'a self, node: &'a Node) -> &'a str {
+        let name = match node {
+            Node::Actor(a) => self.actor(a.as_str()).map(|i| i.name.as_str()),
+            Node::Place(p) => self.place(p.as_str()).map(|i| i.name.as_str()),
+            Node::Agreement(a) => self.agreement_name(a.as_str()),
+        };
+        name.unwrap_or(node.id())
+    }
+
+    /// The kind of a node: the actor's or place's kind (`state`, `town`, ...),
+    /// `agreement`, or the bare category when the log gives no kind.
+    pub fn node_kind(&self, node: &Node) -> &'static str {
+        let kind = match node {
+            Node::Actor(a) => self.actor(a.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
+            Node::Place(p) => self.place(p.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
+            Node::Agreement(_) => None,
+        };
+        kind.unwrap_or(node.category())
+    }
+}

@@ -1,0 +1,47 @@
+//! The graph as JSON: `{"date", "nodes": [{id, name, kind}], "edges": [{kind,
+//! source, target, since, until, events, sources, ...}]}`.
+
+use annals_replay::{DatedEdge, DatedGraph, Node, RelationKind, World};
+use serde_json::{json, Map, Value};
+
+/// `{id, name, kind}`; `kind` is the actor's or place's kind, or `agreement`.
+pub fn node_json(world: &World, node: &Node) -> Value {
+    json!({ "id": node.id(), "name": world.node_name(node), "kind": world.node_kind(node) })
+}
+
+/// One edge. Beyond the documented fields: `status` (`valid`, `contested` or
+/// `uncertain`), `claim`, and `alliance` or `operation` where they apply.
+pub fn edge_json(world: &World, e: &DatedEdge) -> Value {
+    let mut o = Map::new();
+    o.insert("kind".into(), json!(e.key.kind.as_str()));
+    o.insert("source".into(), json!(e.key.source.id()));
+    o.insert("target".into(), json!(e.key.target.id()));
+    if let Some(q) = &e.key.qualifier {
+        let field = match e.key.kind {
+            RelationKind::AlliedWith => "alliance",
+            _ => "operation",
+        };
+        o.insert(field.into(), json!(q));
+    }
+    o.insert("status".into(), json!(e.status.as_str()));
+    o.insert("since".into(), json!(e.since.map(|d| d.to_string())));
+    o.insert("until".into(), json!(e.until.map(|d| d.to_string())));
+    o.insert("events".into(), json!(e.events.iter().map(|id| id.as_str()).collect::<Vec<_>>()));
+    o.insert("claim".into(), json!(e.claim.map(|c| c.as_str())));
+    let sources: Vec<Value> = e
+        .sources
+        .iter()
+        .map(|s| json!({ "id": s.as_str(), "title": world.source(s.as_str()).map(|i| i.title.as_str()) }))
+        .collect();
+    o.insert("sources".into(), Value::Array(sources));
+    Value::Object(o)
+}
+
+/// The whole dated graph, nodes and edges sorted by id.
+pub fn graph_json(world: &World, g: &DatedGraph) -> Value {
+    json!({
+        "date": g.date.to_string(),
+        "nodes": g.nodes().into_iter().map(|n| node_json(world, n)).collect::<Vec<_>>(),
+        "edges": g.edges().into_iter().map(|e| edge_json(world, e)).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,276 @@
+//! The temporal graph from the command line: `graph` (JSON and DOT through the
+//! real Graphviz `dot`), `actor`, `diff`, `blocs`, `path`, and the government
+//! timeline, on a log written by someone else (`fixtures/outside/graph-test.jsonl`)
+//! and on the built-in chronicle.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use super::{json, ok, Db};
+
+const GRAPH_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/graph-test.jsonl");
+
+fn graph(db: &Db, on: &str) -> Value {
+    db.json(&["graph", "--on", on])
+}
+
+/// `kind source target` of every edge.
+fn edge_names(g: &Value) -> Vec<String> {
+    g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["kind"].as_str().unwrap(),
+                e["source"].as_str().unwrap(),
+                e["target"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn has_edge(g: &Value, name: &str) -> bool {
+    edge_names(g).iter().any(|e| e == name)
+}
+
+/// Renders DOT with the real Graphviz and fails on any warning or error.
+fn render(dot: &str) {
+    let child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = child.expect("Graphviz `dot` must be installed (apt-get install -y graphviz)");
+    child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.trim().is_empty(), "dot said:\n{stderr}\non:\n{dot}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+}
+
+#[test]
+fn graph_json_follows_the_events_of_an_outside_log() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let before = graph(&db, "2022-09-23");
+    let after = graph(&db, "2022-09-24");
+    // A membership that ended is present before its end and absent after.
+    assert!(has_edge(&before, "member_of east-band front"), "{before:#}");
+    assert!(!has_edge(&after, "member_of east-band front"), "{after:#}");
+    assert!(has_edge(&after, "member_of north-band front"));
+    // An intervention edge exists only while it lasts (month precision: uncertain inside 2021-12).
+    assert!(!has_edge(&graph(&db, "2021-11-30"), "intervenes_in legion republic"));
+    let december = graph(&db, "2021-12-15");
+    let e = december["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "intervenes_in")
+        .unwrap();
+    assert_eq!(e["status"], "uncertain");
+    assert!(has_edge(&graph(&db, "2022-01-01"), "intervenes_in legion republic"));
+    assert!(!has_edge(&graph(&db, "2024-06-06"), "intervenes_in legion republic"));
+    // A successful coup changes the government; a failed one does not.
+    assert!(has_edge(&graph(&db, "2019-06-01"), "governs civil-gov republic"));
+    let g = graph(&db, "2021-05-24");
+    assert!(has_edge(&g, "governs junta republic") && !has_edge(&g, "governs civil-gov republic"));
+    // The documented shape.
+    let g = graph(&db, "2023-10-02");
+    assert_eq!(g["date"], "2023-10-02");
+    let front = g["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "front").unwrap();
+    assert_eq!(
+        (&front["name"], &front["kind"]),
+        (&Value::from("Front uni (\"FU\")"), &Value::from("coalition"))
+    );
+    let control = g["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "controls").unwrap();
+    assert_eq!(
+        (&control["source"], &control["target"]),
+        (&Value::from("front"), &Value::from("fort"))
+    );
+    assert_eq!(control["since"], "2023-10-01");
+    assert_eq!(control["events"][0], "front-takes-fort");
+    assert_eq!(control["sources"][0]["id"], "wire");
+    assert_eq!(control["claim"], "claimed");
+    let signed = g["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "signed").unwrap();
+    assert_eq!(signed["until"], "2024-01-25");
+    // Every edge's ends are nodes of the graph.
+    let ids: Vec<&str> =
+        g["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    for e in g["edges"].as_array().unwrap() {
+        assert!(
+            ids.contains(&e["source"].as_str().unwrap())
+                && ids.contains(&e["target"].as_str().unwrap())
+        );
+    }
+    // The agreement's end (no signatories listed) ends it for every signatory.
+    assert!(!edge_names(&graph(&db, "2024-02-01")).iter().any(|e| e.starts_with("signed")));
+}
+
+#[test]
+fn dot_renders_without_warnings_with_clusters_and_escaped_labels() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let dot = db.run(&["graph", "--on", "2023-10-02", "--format", "dot"]);
+    assert!(dot.contains("subgraph \"cluster_actor:front\""), "{dot}");
+    assert!(
+        dot.contains("subgraph \"cluster_actor:league\""),
+        "the named pact is a cluster: {dot}"
+    );
+    assert!(dot.contains(r#"label="Comité \"de salut\"\nnational\n(junta)""#), "{dot}");
+    assert!(dot.contains(r#"Back\\slash group"#), "{dot}");
+    render(&dot);
+    for day in ["2015-01-01", "2016-06-20", "2021-12-15", "2022-09-24", "2024-01-25", "2030-01-01"]
+    {
+        render(&db.run(&["graph", "--on", day]));
+    }
+}
+
+#[test]
+fn the_builtin_chronicle_renders_on_any_date() {
+    let mut day = chrono::NaiveDate::from_ymd_opt(2011, 7, 1).unwrap();
+    while day.year_ce().1 < 2026 {
+        let dot = ok(&["graph", "--on", &day.to_string()]);
+        render(&dot);
+        day = day.checked_add_months(chrono::Months::new(6)).unwrap();
+    }
+    let dot = ok(&["graph", "--on", "2023-10-02", "--format", "dot"]);
+    for cluster in ["cluster_actor:cma", "cluster_actor:jnim", "cluster_actor:aes"] {
+        assert!(dot.contains(cluster), "no {cluster} in:\n{dot}");
+    }
+}
+
+use chrono::Datelike;
+
+#[test]
+fn kind_and_around_focus_the_graph_and_output_goes_to_a_file() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let g = db.json(&["graph", "--on", "2023-10-02", "--kind", "member_of,controls"]);
+    let kinds: std::collections::BTreeSet<&str> =
+        g["edges"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["controls", "member_of"]);
+    let g = db.json(&["graph", "--on", "2023-10-02", "--around", "Bande du Nord"]);
+    assert_eq!(edge_names(&g), ["member_of north-band front"]);
+    let g = db.json(&["graph", "--on", "2023-10-02", "--around", "north-band", "--depth", "2"]);
+    assert!(has_edge(&g, "hostile_to army front") && has_edge(&g, "controls front fort"), "{g:#}");
+    assert!(!has_edge(&g, "governs junta republic"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("g.dot");
+    let printed = db.run(&["graph", "--on", "2023-10-02", "-o", file.to_str().unwrap()]);
+    assert!(printed.is_empty());
+    render(&std::fs::read_to_string(&file).unwrap());
+}
+
+#[test]
+fn actor_reports_its_relations_on_a_date() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let v = db.json(&["actor", "front", "--on", "2023-10-02"]);
+    assert_eq!(v["actor"]["id"], "front");
+    let with = |key: &str| -> Vec<String> {
+        v["relations"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["with"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(with("members"), ["backslash", "north-band"], "east-band left in 2022");
+    assert_eq!(with("hostile_to"), ["army"]);
+    assert_eq!(with("controls"), ["fort"]);
+    assert_eq!(with("signed"), ["peace-2016"]);
+    assert!(with("member_of").is_empty() && with("allied_with").is_empty());
+    assert_eq!(v["relations"]["controls"][0]["sources"][0]["id"], "wire");
+
+    let state = db.json(&["actor", "republic", "--on", "2022-01-01"]);
+    let ids = |key: &str| -> Vec<String> {
+        state["relations"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["with"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("governed_by"), ["junta"]);
+    assert_eq!(ids("interventions"), ["legion"]);
+    let text = db.run(&["actor", "front", "--on", "2023-10-02"]);
+    assert!(text.contains("members:") && text.contains("Bande du Nord (north-band)"), "{text}");
+    assert!(text.contains("sources yearbook"), "{text}");
+}
+
+#[test]
+fn diff_reports_what_began_and_ended_with_events_in_date_order() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let v = db.json(&["diff", "--from", "2021-01-01", "--to", "2022-12-31"]);
+    let lines: Vec<String> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {}",
+                c["date"].as_str().unwrap(),
+                c["change"].as_str().unwrap(),
+                c["kind"].as_str().unwrap(),
+                c["source"].as_str().unwrap(),
+                c["target"].as_str().unwrap(),
+                c["event"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "2021-05-24 began governs junta republic coup-2021",
+            "2021-05-24 ended governs civil-gov republic coup-2021",
+            "2021-12 began intervenes_in legion republic legion-arrives",
+            "2022-09-24 ended member_of east-band front east-leaves",
+        ]
+    );
+    assert_eq!(v["changes"][3]["sources"].as_array().unwrap().len(), 2);
+    let text = db.run(&["diff", "--from", "2021-01-01", "--to", "2022-12-31"]);
+    assert!(
+        text.contains("ended member_of Bande de l'Est (east-band) → Front uni (\"FU\") (front)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn blocs_and_paths_on_a_date() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let v = db.json(&["blocs", "--on", "2023-10-02"]);
+    let blocs: Vec<Vec<&str>> = v["blocs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect())
+        .collect();
+    assert_eq!(
+        blocs,
+        [vec!["ally-state", "republic", "third-state"], vec!["backslash", "front", "north-band"]]
+    );
+    let p = db.json(&["path", "north-band", "legion", "--on", "2023-10-02"]);
+    let steps: Vec<&str> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reached"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["front", "peace-2016", "republic", "legion"]);
+    let none =
+        db.json(&["path", "north-band", "legion", "--on", "2023-10-02", "--kind", "member_of"]);
+    assert_eq!(none["steps"], Value::Null);
+}
+
+#[test]
+fn history_of_a_state_is_its_government_timeline() {
+    let db = Db::with(&[GRAPH_LOG]);
+    let text = db.run(&["history", "republic"]);
+    assert!(text.contains("Majors' faction (majors) staged a coup (failed)"), "{text}");
+    assert!(text.contains("2021-05-24"), "{text}");
+    let v = json(&["history", "mali", "--json"]);
+    assert_eq!(v["state"]["id"], "mali");
+    assert!(v["events"].as_array().unwrap().iter().any(|e| e["type"] == "coup"));
+}
