@@ -274,3 +274,100 @@ fn history_of_a_state_is_its_government_timeline() {
     assert_eq!(v["state"]["id"], "mali");
     assert!(v["events"].as_array().unwrap().iter().any(|e| e["type"] == "coup"));
 }
+
+/// Node and edge counts as networkx (an independent reader) sees a file.
+fn networkx_counts(path: &std::path::Path, reader: &str) -> (u64, u64) {
+    let script = format!(
+        "import sys, networkx as nx\ng = nx.{reader}(sys.argv[1])\nprint(g.number_of_nodes(), g.number_of_edges())"
+    );
+    let out = Command::new("python3")
+        .args(["-c", &script, path.to_str().unwrap()])
+        .output()
+        .expect("python3 with networkx must be installed (.ci/setup installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "networkx {reader} failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let counts: Vec<u64> = stdout.split_whitespace().map(|n| n.parse().unwrap()).collect();
+    (counts[0], counts[1])
+}
+
+fn json_counts(v: &Value) -> (u64, u64) {
+    (v["nodes"].as_array().unwrap().len() as u64, v["edges"].as_array().unwrap().len() as u64)
+}
+
+/// Writes `annals ARGS -o FILE` and returns what networkx reads from it.
+fn exported(db: Option<&Db>, args: &[&str], file: &std::path::Path, reader: &str) -> (u64, u64) {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["-o", file.to_str().unwrap()]);
+    match db {
+        Some(db) => db.run(&all),
+        None => ok(&all),
+    };
+    networkx_counts(file, reader)
+}
+
+#[test]
+fn networkx_reads_graphml_and_gexf_with_the_json_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = Db::with(&[GRAPH_LOG]);
+    for db in [None, Some(&outside)] {
+        let run_json = |args: &[&str]| match db {
+            Some(db) => db.json(args),
+            None => json(&[&["--json"], args].concat()),
+        };
+        for day in ["2017-01-01", "2023-10-02"] {
+            let want = json_counts(&run_json(&["graph", "--on", day]));
+            assert!(want.1 > 0, "an empty graph proves nothing");
+            let graphml = dir.path().join(format!("{day}.graphml"));
+            let gexf = dir.path().join(format!("{day}.gexf"));
+            assert_eq!(
+                exported(
+                    db,
+                    &["graph", "--on", day, "--format", "graphml"],
+                    &graphml,
+                    "read_graphml"
+                ),
+                want,
+                "GraphML on {day}"
+            );
+            assert_eq!(
+                exported(db, &["graph", "--on", day, "--format", "gexf"], &gexf, "read_gexf"),
+                want,
+                "GEXF on {day}"
+            );
+        }
+        let dynamic = run_json(&["graph", "--dynamic"]);
+        let want = json_counts(&dynamic);
+        let file = dir.path().join("timeline.gexf");
+        assert_eq!(
+            exported(db, &["graph", "--dynamic", "--format", "gexf"], &file, "read_gexf"),
+            want
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("mode=\"dynamic\"")
+                && text.contains("timeformat=\"date\"")
+                && text.contains("<spell start=")
+        );
+    }
+    // A membership that ended has a closed spell; one that holds has an open one.
+    let v = outside.json(&["graph", "--dynamic"]);
+    let spans = |src: &str| {
+        v["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "member_of" && e["source"] == src)
+            .unwrap()["spans"]
+            .clone()
+    };
+    assert_eq!(
+        spans("east-band"),
+        serde_json::json!([{"start": "2016-01-10", "end": "2022-09-24"}])
+    );
+    assert_eq!(spans("north-band"), serde_json::json!([{"start": "2016-01-10", "end": null}]));
+}

@@ -69,14 +69,18 @@ enum Command {
         #[command(flatten)]
         known: KnownAt,
     },
-    /// The relations that hold on a date, as Graphviz DOT (for people) or JSON.
+    /// The relations that hold on a date (or over the whole timeline, --dynamic),
+    /// as Graphviz DOT, JSON, GraphML or GEXF.
     Graph {
         /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        /// `dot` (the default, or `json` with --json) or `json`.
+        #[arg(long, value_name = "DATE", required_unless_present = "dynamic")]
+        on: Option<String>,
+        /// `dot` (the default, or `json` with --json), `json`, `graphml` or `gexf`.
         #[arg(long, value_enum)]
         format: Option<GraphFormat>,
+        /// Every relation with the stretches of time it holds (GEXF or JSON), for Gephi's timeline.
+        #[arg(long, conflicts_with_all = ["on", "around", "kind"])]
+        dynamic: bool,
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -173,6 +177,8 @@ enum Format {
 enum GraphFormat {
     Dot,
     Json,
+    Graphml,
+    Gexf,
 }
 
 /// A relation kind as the command line spells it (`member_of`, `controls`, ...).
@@ -265,23 +271,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output::government_text(&mut out, &world, &state, &answer)?;
             }
         }
-        Command::Graph { on, format, output, around, depth, kind, known } => {
-            let (day, world) = dated(&log, &on, &known)?;
-            let mut graph = world.graph_on(day);
-            if !kind.is_empty() {
-                graph.retain_kinds(&kinds(&kind, &[]));
-            }
-            let mut title = format!("annals: relations on {day}");
-            if let Some(query) = around {
-                let center = resolve_node(&world, &query)?;
-                graph.retain_around(&center, depth);
-                title.push_str(&format!(" around {}", world.node_name(&center)));
-            }
+        Command::Graph { on, format, dynamic, output, around, depth, kind, known } => {
             let format = format.unwrap_or(if json { GraphFormat::Json } else { GraphFormat::Dot });
-            let text = match format {
-                GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
-                GraphFormat::Json => {
-                    serde_json::to_string_pretty(&annals_export::graph_json(&world, &graph))? + "\n"
+            let text = if dynamic {
+                let world = replay(&log, known.known_at.as_deref())?;
+                match format {
+                    GraphFormat::Gexf => annals_export::timeline_gexf(&world),
+                    GraphFormat::Json => pretty(&annals_export::timeline_json(&world))?,
+                    GraphFormat::Dot | GraphFormat::Graphml => {
+                        bail!(
+                            "--dynamic needs --format gexf or json: DOT and GraphML hold one date"
+                        )
+                    }
+                }
+            } else {
+                let on = on.expect("clap requires --on without --dynamic");
+                let (day, world) = dated(&log, &on, &known)?;
+                let mut graph = world.graph_on(day);
+                if !kind.is_empty() {
+                    graph.retain_kinds(&kind);
+                }
+                let mut title = format!("annals: relations on {day}");
+                if let Some(query) = around {
+                    let center = resolve_node(&world, &query)?;
+                    graph.retain_around(&center, depth);
+                    title.push_str(&format!(" around {}", world.node_name(&center)));
+                }
+                match format {
+                    GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
+                    GraphFormat::Json => pretty(&annals_export::graph_json(&world, &graph))?,
+                    GraphFormat::Graphml => annals_export::graph_graphml(&world, &graph),
+                    GraphFormat::Gexf => annals_export::graph_gexf(&world, &graph),
                 }
             };
             match output {
@@ -394,6 +414,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify => return verify(&log, &mut out),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One JSON value, pretty, with a final line break.
+fn pretty(value: &serde_json::Value) -> Result<String> {
+    Ok(serde_json::to_string_pretty(value)? + "\n")
 }
 
 /// Prints one JSON value, pretty, on its own lines.

@@ -13,6 +13,8 @@ use std::fmt::Write;
 use annals_model::ActorId;
 use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World};
 
+use crate::node_key;
+
 /// The DOT text of a dated graph; `title` labels the drawing.
 pub fn graph_dot(world: &World, g: &DatedGraph, title: &str) -> String {
     let mut out = String::new();
@@ -111,7 +113,7 @@ fn write_member(
         return;
     }
     let name = world.node_name(node);
-    let _ = writeln!(w, "{pad}subgraph {} {{", quote(&format!("cluster_{}", node_name(node))));
+    let _ = writeln!(w, "{pad}subgraph {} {{", quote(&format!("cluster_{}", node_key(node))));
     let _ = writeln!(
         w,
         "{pad}  graph [label={}, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", color=\"#7a7a99\", fontsize=12];",
@@ -147,7 +149,7 @@ fn write_node(w: &mut String, world: &World, node: &Node, pad: &str) {
     let _ = writeln!(
         w,
         "{pad}{} [label={}, shape={shape}, style={}, fillcolor={}];",
-        quote(&node_name(node)),
+        quote(&node_key(node)),
         quote(&label),
         quote(style),
         quote(fill)
@@ -191,18 +193,12 @@ fn write_edge(w: &mut String, world: &World, e: &DatedEdge) {
     let _ = writeln!(
         w,
         "  {} -> {} [label={}, color={color}, fontcolor={color}, style={}{}];",
-        quote(&node_name(&e.key.source)),
-        quote(&node_name(&e.key.target)),
+        quote(&node_key(&e.key.source)),
+        quote(&node_key(&e.key.target)),
         quote(&label),
         quote(style),
         if directed { "" } else { ", dir=none" }
     );
-}
-
-/// The DOT node id: the category and the id, so an agreement and an actor
-/// sharing a slug stay two nodes.
-fn node_name(node: &Node) -> String {
-    format!("{}:{}", node.category(), node.id())
 }
 
 /// A DOT double-quoted string: quotes and backslashes escaped, line breaks as

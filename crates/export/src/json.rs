@@ -45,3 +45,28 @@ pub fn graph_json(world: &World, g: &DatedGraph) -> Value {
         "edges": g.edges().into_iter().map(|e| edge_json(world, e)).collect::<Vec<_>>(),
     })
 }
+
+/// Every relation over the whole timeline: `{"nodes": [...], "edges": [{...,
+/// "spans": [{"start", "end"}]}]}`; an edge's fields are those of its first
+/// span, with the events and sources of all.
+pub fn timeline_json(world: &World) -> Value {
+    let spans = world.spans();
+    let mut nodes: Vec<&Node> = spans.iter().flat_map(|(k, _)| [&k.source, &k.target]).collect();
+    nodes.sort();
+    nodes.dedup();
+    let edges: Vec<Value> = spans
+        .iter()
+        .map(|(_, list)| {
+            let mut v = edge_json(world, &crate::gexf::merged(list));
+            v["spans"] = list
+                .iter()
+                .map(|s| json!({ "start": s.start.to_string(), "end": s.end.map(|d| d.to_string()) }))
+                .collect();
+            v
+        })
+        .collect();
+    json!({
+        "nodes": nodes.into_iter().map(|n| node_json(world, n)).collect::<Vec<_>>(),
+        "edges": edges,
+    })
+}

@@ -1,9 +1,39 @@
 //! Exports of the dated graph for other tools: JSON for scripts, Graphviz DOT
-//! for people. Pure functions from a replayed [`annals_replay::World`] and a
-//! [`annals_replay::DatedGraph`] to text: no I/O here.
+//! for people, GraphML and GEXF (static or dynamic) for network tools. Pure
+//! functions from a replayed [`annals_replay::World`] to text: no I/O here.
 
 pub mod dot;
+pub mod gexf;
+pub mod graphml;
 pub mod json;
+mod xml;
+
+use annals_replay::{DatedEdge, Node};
 
 pub use dot::graph_dot;
-pub use json::{edge_json, graph_json, node_json};
+pub use gexf::{graph_gexf, timeline_gexf};
+pub use graphml::graph_graphml;
+pub use json::{edge_json, graph_json, node_json, timeline_json};
+
+/// The id of a node in DOT, GraphML and GEXF: `category:id`, so an agreement
+/// and an actor sharing a slug stay two nodes.
+pub fn node_key(node: &Node) -> String {
+    format!("{}:{}", node.category(), node.id())
+}
+
+/// An edge's attributes as (name, text) pairs, for the XML formats; lists are
+/// joined with spaces (ids contain none).
+pub(crate) fn edge_fields(e: &DatedEdge) -> [(&'static str, Option<String>); 9] {
+    let join = |ids: Vec<&str>| (!ids.is_empty()).then(|| ids.join(" "));
+    [
+        ("relation", Some(e.key.kind.as_str().to_string())),
+        ("status", Some(e.status.as_str().to_string())),
+        ("since", e.since.map(|d| d.to_string())),
+        ("until", e.until.map(|d| d.to_string())),
+        ("claim", e.claim.map(|c| c.as_str().to_string())),
+        ("qualifier", e.key.qualifier.clone()),
+        ("symmetric", Some((!e.key.kind.is_directed()).to_string())),
+        ("events", join(e.events.iter().map(|id| id.as_str()).collect())),
+        ("sources", join(e.sources.iter().map(|id| id.as_str()).collect())),
+    ]
+}

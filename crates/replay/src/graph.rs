@@ -349,18 +349,15 @@ impl World {
         held.then_some(edge)
     }
 
-    /// The event that closed an edge on `day`: the deciding event of the
-    /// timeline then (a withdrawal, or a rival's seizure or coup).
+    /// The event that closed an edge on `day`: one settled that day, the
+    /// actor's own withdrawal or a rival's seizure (or coup) first.
     fn ending_event(&self, relation: &Relation, day: NaiveDate) -> Option<EventId> {
-        let mut cache = Holdings::default();
-        let h = self.holding_for(relation, day, &mut cache);
-        let actor = source_actor(relation);
-        h.event.clone().or_else(|| {
-            h.candidates
-                .iter()
-                .find(|c| !c.pending && Some(&c.actor) != actor)
-                .map(|c| c.event.clone())
-        })
+        let actor = source_actor(relation)?;
+        let that_day: Vec<&Fact> =
+            self.timeline_of(relation).iter().filter(|f| f.latest == day).collect();
+        let ends = |f: &&&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
+        let fact = that_day.iter().find(ends).or(that_day.first())?;
+        Some(self.records[fact.record].event.id.clone())
     }
 
     fn holding_for<'c>(
@@ -633,5 +630,52 @@ impl World {
             Node::Agreement(_) => None,
         };
         kind.unwrap_or(node.category())
+    }
+}
+
+/// One stretch of time over which a relation holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// The first day it holds (the day its opening is settled).
+    pub start: NaiveDate,
+    /// The first day it no longer holds, if it ended.
+    pub end: Option<NaiveDate>,
+    /// The edge as it stood on `start`.
+    pub edge: DatedEdge,
+}
+
+impl World {
+    /// Every relation with the stretches of time over which it holds, judged
+    /// like `diff`: a change counts on the day its event is settled. Relations
+    /// that never held (every opening retracted or undone) are left out.
+    pub fn spans(&self) -> Vec<(&RelationKey, Vec<Span>)> {
+        let mut out = Vec::new();
+        for (_, relation) in self.temporal.relations() {
+            let mut days: Vec<NaiveDate> =
+                self.timeline_of(relation).iter().map(|f| f.latest).collect();
+            days.sort();
+            days.dedup();
+            let mut spans: Vec<Span> = Vec::new();
+            let mut open = false;
+            for day in days {
+                let mut cache = Holdings::default();
+                match (open, self.present(relation, day, &mut cache)) {
+                    (false, Some(edge)) => {
+                        spans.push(Span { start: day, end: None, edge });
+                        open = true;
+                    }
+                    (true, None) => {
+                        spans.last_mut().expect("an open span").end = Some(day);
+                        open = false;
+                    }
+                    _ => {}
+                }
+            }
+            if !spans.is_empty() {
+                out.push((&relation.key, spans));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
     }
 }

@@ -28,5 +28,7 @@ mod graph;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
-pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKey, RelationKind, Transition};
+pub use graph::{
+    DatedEdge, DatedGraph, EdgeStatus, Node, RelationKey, RelationKind, Span, Transition,
+};
 pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};

@@ -364,6 +364,30 @@ proptest! {
         prop_assert_eq!(graphs_without_until(&full, &before), graphs_without_until(&trimmed, &before));
     }
 
+    /// The spans of every relation are exactly the changes `diff` reports over all time.
+    #[test]
+    fn spans_and_diff_tell_the_same_story(log in annals_testkit::world_log()) {
+        let w = World::replay(records(log));
+        let mut from_spans: Vec<(String, NaiveDate, bool)> = Vec::new();
+        for (key, spans) in w.spans() {
+            prop_assert!(spans.windows(2).all(|p| p[0].end.is_some_and(|e| e <= p[1].start)));
+            for s in spans {
+                from_spans.push((format!("{key:?}"), s.start, true));
+                if let Some(end) = s.end {
+                    from_spans.push((format!("{key:?}"), end, false));
+                }
+            }
+        }
+        let mut from_diff: Vec<(String, NaiveDate, bool)> = w
+            .diff(day("1900-01-01"), day("2100-01-01"))
+            .into_iter()
+            .map(|t| (format!("{:?}", t.key), t.settled, t.began))
+            .collect();
+        from_spans.sort();
+        from_diff.sort();
+        prop_assert_eq!(from_spans, from_diff);
+    }
+
     /// `controls` and `governs` edges say what `control` and `government` say.
     #[test]
     fn holder_edges_match_the_holder_answers(log in annals_testkit::world_log()) {
