@@ -13,20 +13,9 @@ use annals_replay::{DatedEdge, DatedGraph, Node, Span, World};
 use chrono::NaiveDate;
 
 use crate::xml::escape;
-use crate::{edge_fields, node_key};
+use crate::{edge_fields, node_key, EDGE_FIELDS};
 
 const NODE_ATTRS: [&str; 2] = ["kind", "category"];
-const EDGE_ATTRS: [&str; 9] = [
-    "relation",
-    "status",
-    "since",
-    "until",
-    "claim",
-    "qualifier",
-    "symmetric",
-    "events",
-    "sources",
-];
 
 fn header(w: &mut String, mode: &str, description: &str) {
     w.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -43,7 +32,7 @@ fn header(w: &mut String, mode: &str, description: &str) {
         let _ = writeln!(w, "      <attribute id=\"{a}\" title=\"{a}\" type=\"string\"/>");
     }
     w.push_str("    </attributes>\n    <attributes class=\"edge\">\n");
-    for a in EDGE_ATTRS {
+    for a in EDGE_FIELDS {
         let ty = if a == "symmetric" { "boolean" } else { "string" };
         let _ = writeln!(w, "      <attribute id=\"{a}\" title=\"{a}\" type=\"{ty}\"/>");
     }

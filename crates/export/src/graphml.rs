@@ -10,20 +10,9 @@ use std::fmt::Write;
 use annals_replay::{DatedGraph, World};
 
 use crate::xml::escape;
-use crate::{edge_fields, node_key};
+use crate::{edge_fields, node_key, EDGE_FIELDS};
 
 const NODE_KEYS: [&str; 3] = ["name", "kind", "category"];
-const EDGE_KEYS: [&str; 9] = [
-    "relation",
-    "status",
-    "since",
-    "until",
-    "claim",
-    "qualifier",
-    "symmetric",
-    "events",
-    "sources",
-];
 
 /// GraphML text of a dated graph.
 pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
@@ -36,7 +25,7 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
             "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"string\"/>"
         );
     }
-    for k in EDGE_KEYS {
+    for k in EDGE_FIELDS {
         let ty = if k == "symmetric" { "boolean" } else { "string" };
         let _ =
             writeln!(w, "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{ty}\"/>");

@@ -21,6 +21,19 @@ pub fn node_key(node: &Node) -> String {
     format!("{}:{}", node.category(), node.id())
 }
 
+/// The names of the edge attributes of the XML formats, in [`edge_fields`] order.
+pub(crate) const EDGE_FIELDS: [&str; 9] = [
+    "relation",
+    "status",
+    "since",
+    "until",
+    "claim",
+    "qualifier",
+    "symmetric",
+    "events",
+    "sources",
+];
+
 /// An edge's attributes as (name, text) pairs, for the XML formats; lists are
 /// joined with spaces (ids contain none).
 pub(crate) fn edge_fields(e: &DatedEdge) -> [(&'static str, Option<String>); 9] {
