@@ -544,32 +544,8 @@ fn replay(log: &Log, known_at: Option<&str>) -> Result<World> {
     Ok(World::replay(records))
 }
 
-enum Cutoff {
-    Time(DateTime<Utc>),
-    Seq(u64),
-}
-
-impl Cutoff {
-    fn includes(&self, rec: &Recorded) -> bool {
-        match self {
-            Cutoff::Time(t) => rec.recorded_at <= *t,
-            Cutoff::Seq(n) => rec.seq <= *n,
-        }
-    }
-}
-
-fn parse_known_at(s: &str) -> Result<Cutoff> {
-    if let Some(n) = s.strip_prefix("seq:") {
-        return n
-            .parse()
-            .map(Cutoff::Seq)
-            .map_err(|_| anyhow!("--known-at `{s}`: expected seq:N with N a record number"));
-    }
-    DateTime::parse_from_rfc3339(s).map(|t| Cutoff::Time(t.with_timezone(&Utc))).map_err(|e| {
-        anyhow!(
-            "--known-at `{s}`: expected an RFC 3339 time like 2024-01-01T00:00:00Z, or seq:N ({e})"
-        )
-    })
+fn parse_known_at(s: &str) -> Result<annals_model::KnownAt> {
+    s.parse().map_err(|e| anyhow!("--known-at {e}"))
 }
 
 fn resolve_place(world: &World, query: &str) -> Result<PlaceId> {

@@ -12,6 +12,7 @@
 mod date;
 mod event;
 mod id;
+mod known;
 mod text;
 pub mod v1;
 
@@ -20,4 +21,5 @@ pub use event::{
     ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, Recorded, RefKind, Reference,
 };
 pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
+pub use known::{KnownAt, KnownAtError};
 pub use text::normalize_name;

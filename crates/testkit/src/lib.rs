@@ -250,8 +250,8 @@ fn relation_kind() -> impl Strategy<Value = EventKind> {
     let operation = || prop::option::of(select(OPERATIONS).prop_map(str::to_string));
     let pact = || prop::option::weighted(0.3, actor());
     prop_oneof![
-        (actor(), actor()).prop_map(|(member, group)| EventKind::MembershipBegan { member, group }),
-        (actor(), actor()).prop_map(|(member, group)| EventKind::MembershipEnded { member, group }),
+        two_actors().prop_map(|[member, group]| EventKind::MembershipBegan { member, group }),
+        two_actors().prop_map(|[member, group]| EventKind::MembershipEnded { member, group }),
         (actor_list(), pact())
             .prop_map(|(actors, alliance)| EventKind::AllianceFormed { actors, alliance }),
         (actor_list(), pact())
