@@ -346,3 +346,49 @@ fn builtin_chronicle_answers_who_governed_mali() {
     assert_eq!(v["status"], "controlled");
     assert!(!v["sources"].as_array().unwrap().is_empty());
 }
+
+/// A log written by annals with record format 1 (`fixtures/log/v1-log`) answers
+/// exactly like a fresh log of the same events written today (format 2).
+#[test]
+fn a_format_1_log_answers_like_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("v1-log");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/log/v1-log");
+    std::fs::create_dir_all(old.join("blobs")).unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), old.join(entry.file_name())).unwrap();
+        }
+    }
+    let old = Db { _dir: dir, path: old };
+    let fresh =
+        Db::with(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/graph-test.jsonl")]);
+    fresh.run(&[
+        "retract",
+        "front-takes-fort",
+        "--reason",
+        "written by format 1 to test upcasting",
+    ]);
+    assert_eq!(old.export(), fresh.export());
+    for day in ["2016-06-01", "2021-12-15", "2023-10-02", "2024-02-01"] {
+        assert_eq!(
+            old.json(&["graph", "--on", day]),
+            fresh.json(&["graph", "--on", day]),
+            "graph on {day}"
+        );
+        assert_eq!(old.control("fort", day), fresh.control("fort", day), "control on {day}");
+        assert_eq!(
+            old.json(&["government", "republic", "--on", day]),
+            fresh.json(&["government", "republic", "--on", day])
+        );
+    }
+    // The new format keeps where records came from; the old one did not know.
+    let log = fresh.run(&["log"]);
+    assert!(
+        log.contains("(import ") && log.contains("graph-test.jsonl)") && log.contains("(retract)"),
+        "{log}"
+    );
+    assert!(!old.run(&["log"]).contains("(import "));
+    assert!(old.run(&["verify"]).starts_with("ok: 32 records"));
+}

@@ -399,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let line = serde_json::json!({
                         "seq": rec.seq,
                         "recorded_at": rec.recorded_at.to_rfc3339(),
+                        "origin": rec.origin,
                         "retracted_by": retracted_by.map(|r| r.as_str()),
                         "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
                     });
@@ -407,7 +408,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let mark =
                         retracted_by.map(|r| format!("  [RETRACTED by {r}]")).unwrap_or_default();
                     let time = rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ");
-                    writeln!(out, "{:>6}  {time}  {}{mark}", rec.seq, v1::to_line(&rec.event))?;
+                    let origin =
+                        rec.origin.as_deref().map(|o| format!("  ({o})")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "{:>6}  {time}  {}{mark}{origin}",
+                        rec.seq,
+                        v1::to_line(&rec.event)
+                    )?;
                 }
             }
         }
@@ -436,7 +444,7 @@ fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     let mut log = Log::temporary()?;
     let events = read_jsonl("built-in chronicle", CHRONICLE.as_bytes(), &Catalog::empty())
         .map_err(|errors| anyhow!("the built-in chronicle is invalid: {}", errors[0]))?;
-    log.append(&events, now)?;
+    log.append_from(&events, now, Some("built-in chronicle"))?;
     Ok(log)
 }
 
@@ -466,8 +474,9 @@ fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Writ
             bail!("{} was not imported; nothing was stored:\n{}{more}", name, list.join("\n"));
         }
     };
+    let origin = format!("import {name}");
     let outcome = log
-        .append(&events, now)
+        .append_from(&events, now, Some(&origin))
         .with_context(|| format!("{name} was not imported; nothing was stored"))?;
     match outcome.seqs {
         Some((first, last)) => writeln!(
@@ -514,7 +523,7 @@ fn retract(
         kind: EventKind::Retraction { retracts: rec.event.id.clone(), reason: reason.to_string() },
     };
     event.id = v1::derive_id(&event);
-    let outcome = log.append(std::slice::from_ref(&event), now)?;
+    let outcome = log.append_from(std::slice::from_ref(&event), now, Some("retract"))?;
     let seq = outcome.seqs.map_or(0, |(first, _)| first);
     writeln!(
         out,

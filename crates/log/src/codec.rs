@@ -1,8 +1,9 @@
 //! The one codec module: the only code that turns records into bytes and back.
 //!
 //! A stored value is `[format: u8][crc32 of payload: u32 LE][payload]`, where the
-//! payload is `wire::v1::Record` encoded by bincode 2 (serde, standard config).
-//! See docs/FORMAT.md.
+//! payload is the record of that format encoded by bincode 2 (serde, standard
+//! config): `wire::v2::Record` for format 2 (written), `wire::v1::Record` for
+//! format 1 (read, and upcast to format 2). See docs/FORMAT.md.
 
 use annals_model::{
     ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind, PlaceId,
@@ -10,10 +11,12 @@ use annals_model::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::wire::v1 as w;
+use crate::wire::{v1 as w, v2};
 
 /// The record format this build writes.
-pub const FORMAT: u8 = 1;
+pub const FORMAT: u8 = 2;
+/// The record formats this build reads.
+pub const READS: [u8; 2] = [1, 2];
 const HEADER: usize = 5;
 /// No stored record may claim to be larger than this when decoding.
 const LIMIT: usize = 256 * 1024 * 1024;
@@ -28,7 +31,7 @@ fn config() -> impl bincode::config::Config {
 pub enum DecodeError {
     #[error("record is {0} bytes, shorter than its 5-byte header")]
     Truncated(usize),
-    #[error("record has format {0}, but this build reads only format {FORMAT}; upgrade annals")]
+    #[error("record has format {0}, but this build reads only formats 1 and 2; upgrade annals")]
     UnknownFormat(u8),
     #[error(
         "checksum mismatch (stored {stored:08x}, computed {computed:08x}): the record is damaged"
@@ -40,27 +43,52 @@ pub enum DecodeError {
     Invalid(String),
 }
 
-/// Encodes an event with its recorded time into a stored value.
-pub fn encode(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
+/// Encodes an event with its recorded time and origin into a stored value (format 2).
+pub fn encode(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
+    let record = v2::Record {
+        recorded_at_micros: recorded_at.timestamp_micros(),
+        origin: origin.map(str::to_string),
+        event: to_wire(event),
+    };
+    frame(FORMAT, &record)
+}
+
+/// Encodes a record as format 1 wrote it. Only for testing that old logs still
+/// read: this build never writes format 1 to a log.
+#[doc(hidden)]
+pub fn encode_v1(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
     let record =
         w::Record { recorded_at_micros: recorded_at.timestamp_micros(), event: to_wire(event) };
+    frame(1, &record)
+}
+
+fn frame(format: u8, record: &impl serde::Serialize) -> Vec<u8> {
     let payload =
-        bincode::serde::encode_to_vec(&record, config()).expect("encoding plain data cannot fail");
+        bincode::serde::encode_to_vec(record, config()).expect("encoding plain data cannot fail");
     let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.push(FORMAT);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.push(format);
+    out.extend_from_slice(&checksum(format, &payload).to_le_bytes());
     out.extend_from_slice(&payload);
     out
 }
 
-/// Decodes a stored value. Never panics, whatever the bytes.
-pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
-    let payload = check(bytes)?;
-    let (record, used): (w::Record, usize) = bincode::serde::decode_from_slice(payload, config())
+fn payload_of<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
+    let (record, used): (T, usize) = bincode::serde::decode_from_slice(payload, config())
         .map_err(|e| DecodeError::Payload(e.to_string()))?;
     if used != payload.len() {
         return Err(DecodeError::Payload(format!("{} trailing bytes", payload.len() - used)));
     }
+    Ok(record)
+}
+
+/// Decodes a stored value of any format this build reads; format 1 records are
+/// upcast to format 2 (no origin). Never panics, whatever the bytes.
+pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
+    let payload = check(bytes)?;
+    let record: v2::Record = match bytes[0] {
+        1 => payload_of::<w::Record>(payload)?.into(),
+        _ => payload_of::<v2::Record>(payload)?,
+    };
     let recorded_at =
         DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
             DecodeError::Invalid(format!(
@@ -69,7 +97,18 @@ pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
             ))
         })?;
     let event = from_wire(record.event).map_err(DecodeError::Invalid)?;
-    Ok(Recorded { seq, recorded_at, event })
+    Ok(Recorded { seq, recorded_at, origin: record.origin, event })
+}
+
+/// The CRC-32 of a record: of the payload in format 1; of the format byte and
+/// the payload from format 2 on, so a damaged format byte cannot pass.
+fn checksum(format: u8, payload: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    if format >= 2 {
+        h.update(&[format]);
+    }
+    h.update(payload);
+    h.finalize()
 }
 
 /// Checks the header and checksum; returns the payload.
@@ -77,12 +116,12 @@ pub fn check(bytes: &[u8]) -> Result<&[u8], DecodeError> {
     if bytes.len() < HEADER {
         return Err(DecodeError::Truncated(bytes.len()));
     }
-    if bytes[0] != FORMAT {
+    if !READS.contains(&bytes[0]) {
         return Err(DecodeError::UnknownFormat(bytes[0]));
     }
     let stored = u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
     let payload = &bytes[HEADER..];
-    let computed = crc32fast::hash(payload);
+    let computed = checksum(bytes[0], payload);
     if stored != computed {
         return Err(DecodeError::Checksum { stored, computed });
     }

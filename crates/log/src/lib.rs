@@ -183,6 +183,17 @@ impl Log {
         events: &[Event],
         recorded_at: DateTime<Utc>,
     ) -> Result<Appended, Error> {
+        self.append_from(events, recorded_at, None)
+    }
+
+    /// Like [`Log::append`], and every new record keeps `origin`: how the
+    /// events reached the log (`import FILE`, `retract`).
+    pub fn append_from(
+        &mut self,
+        events: &[Event],
+        recorded_at: DateTime<Utc>,
+        origin: Option<&str>,
+    ) -> Result<Appended, Error> {
         let mut batch = sled::Batch::default();
         let mut seq = self.next_seq;
         let mut fresh: std::collections::HashMap<&str, &Event> = std::collections::HashMap::new();
@@ -206,7 +217,7 @@ impl Log {
                 unchanged += 1;
                 continue;
             }
-            batch.insert(&event_key(seq)[..], codec::encode(event, recorded_at));
+            batch.insert(&event_key(seq)[..], codec::encode(event, recorded_at, origin));
             batch.insert(id_key(id), &seq.to_be_bytes()[..]);
             fresh.insert(id, event);
             seq += 1;

@@ -1,9 +1,10 @@
-//! Frozen wire types of stored records, format v1.
+//! Frozen wire types of stored records: format 1 (`v1`) and format 2 (`v2`).
 //!
 //! bincode encodes enum variants by their index and struct fields by position,
 //! so these types are frozen: add enum variants only at the end; never reorder,
-//! remove or retype anything. A breaking change is a new `v2` module with
-//! `From<v1>`. `fixtures/log/golden-v1.bin` must keep decoding.
+//! remove or retype anything. A breaking change is a new module with an
+//! upcaster from the one before (`From<v1::Record> for v2::Record`).
+//! `fixtures/log/golden-v1.bin` and `golden-v2.bin` must keep decoding.
 
 use serde::{Deserialize, Serialize};
 
@@ -141,5 +142,27 @@ pub mod v1 {
             retracts: String,
             reason: String,
         },
+    }
+}
+
+/// Format 2 (2026-11): the record says where it came from (`origin`: the file
+/// an import read, `retract`, ...). Events are unchanged: `v1::Event`.
+pub mod v2 {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Record {
+        /// Recorded time, microseconds since the Unix epoch, UTC.
+        pub recorded_at_micros: i64,
+        /// How the record reached the log, if known. Records of format 1 have none.
+        pub origin: Option<String>,
+        pub event: v1::Event,
+    }
+
+    /// The upcaster: a format 1 record read as format 2, with no origin.
+    impl From<v1::Record> for Record {
+        fn from(r: v1::Record) -> Record {
+            Record { recorded_at_micros: r.recorded_at_micros, origin: None, event: r.event }
+        }
     }
 }

@@ -14,18 +14,26 @@ proptest! {
 
     /// encode then decode is the identity on events and recorded times.
     #[test]
-    fn codec_round_trip(event in annals_testkit::event(), secs in 0i64..4_000_000_000) {
-        let bytes = codec::encode(&event, at(secs));
+    fn codec_round_trip(
+        event in annals_testkit::event(),
+        secs in 0i64..4_000_000_000,
+        origin in prop::option::of(".{0,40}"),
+    ) {
+        let bytes = codec::encode(&event, at(secs), origin.as_deref());
         let rec = codec::decode(7, &bytes).unwrap();
         prop_assert_eq!(rec.seq, 7);
         prop_assert_eq!(rec.recorded_at, at(secs));
-        prop_assert_eq!(rec.event, event);
+        prop_assert_eq!(rec.origin, origin);
+        prop_assert_eq!(&rec.event, &event);
+        // A format 1 record of the same event reads as format 2 with no origin.
+        let old = codec::decode(7, &codec::encode_v1(&event, at(secs))).unwrap();
+        prop_assert_eq!((old.origin, old.recorded_at, old.event), (None, at(secs), event));
     }
 
     /// Any damage to stored bytes is an error, never a panic and never another event.
     #[test]
-    fn damaged_records_are_detected(event in annals_testkit::event(), pos in any::<prop::sample::Index>(), flip in 1u8..=255) {
-        let mut bytes = codec::encode(&event, at(1));
+    fn damaged_records_are_detected(event in annals_testkit::event(), pos in any::<prop::sample::Index>(), flip in 1u8..=255, old in any::<bool>()) {
+        let mut bytes = if old { codec::encode_v1(&event, at(1)) } else { codec::encode(&event, at(1), Some("import f.jsonl")) };
         let i = pos.index(bytes.len());
         bytes[i] ^= flip;
         prop_assert!(codec::decode(1, &bytes).is_err());
@@ -104,17 +112,73 @@ fn a_log_held_open_is_reported_in_use() {
 #[test]
 fn golden_record_v1_still_decodes() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/golden-v1.bin");
-    let line = r#"{"type":"control_taken","id":"cma-claims-bamba","place":"bamba","actor":"cma","from":"fama","date":"2023-10-01/2023-10~","sources":["seed"],"claim":"claimed","claimed_by":"cma","note":"Léré \"camp\""}"#;
-    let event = annals_model::v1::parse_line(line).unwrap().event;
-    let recorded_at = at(1_700_000_000);
+    let (event, recorded_at) = golden_event();
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(path, codec::encode(&event, recorded_at)).unwrap();
+        std::fs::write(path, codec::encode_v1(&event, recorded_at)).unwrap();
     }
     let bytes = std::fs::read(path)
         .expect("fixtures/log/golden-v1.bin is missing (UPDATE_EXPECT=1 writes it)");
     let rec = codec::decode(1, &bytes).unwrap();
-    assert_eq!((rec.event, rec.recorded_at), (event.clone(), recorded_at));
-    assert_eq!(codec::encode(&event, recorded_at), bytes, "format 1 encoding changed");
+    assert_eq!((rec.event, rec.recorded_at, rec.origin), (event.clone(), recorded_at, None));
+    assert_eq!(codec::encode_v1(&event, recorded_at), bytes, "format 1 encoding changed");
+}
+
+/// The bytes of a format 2 record must keep decoding to the same record.
+#[test]
+fn golden_record_v2_still_decodes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/golden-v2.bin");
+    let (event, recorded_at) = golden_event();
+    let origin = Some("import ségou.jsonl");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, codec::encode(&event, recorded_at, origin)).unwrap();
+    }
+    let bytes = std::fs::read(path)
+        .expect("fixtures/log/golden-v2.bin is missing (UPDATE_EXPECT=1 writes it)");
+    assert_eq!(bytes[0], 2);
+    let rec = codec::decode(1, &bytes).unwrap();
+    assert_eq!(
+        (rec.event, rec.recorded_at, rec.origin.as_deref()),
+        (event.clone(), recorded_at, origin)
+    );
+    assert_eq!(codec::encode(&event, recorded_at, origin), bytes, "format 2 encoding changed");
+}
+
+fn golden_event() -> (Event, DateTime<Utc>) {
+    let line = r#"{"type":"control_taken","id":"cma-claims-bamba","place":"bamba","actor":"cma","from":"fama","date":"2023-10-01/2023-10~","sources":["seed"],"claim":"claimed","claimed_by":"cma","note":"Léré \"camp\""}"#;
+    (annals_model::v1::parse_line(line).unwrap().event, at(1_700_000_000))
+}
+
+/// A whole log written by annals with record format 1 (`fixtures/log/v1-log`,
+/// made from `fixtures/outside/graph-test.jsonl` plus a retraction) opens,
+/// verifies, and reads back the same events as a fresh import of that file.
+#[test]
+fn a_log_written_in_format_1_reads_the_same_events() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/v1-log");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("v1-log");
+    std::fs::create_dir(&copy).unwrap();
+    for entry in std::fs::read_dir(fixture).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+        } else {
+            std::fs::create_dir(copy.join(entry.file_name())).unwrap();
+        }
+    }
+    let old = Log::open(&copy).unwrap();
+    assert!(old.verify().unwrap().problems.is_empty());
+    let records: Vec<_> = old.iter().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 32);
+    assert!(records.iter().all(|r| r.origin.is_none()), "format 1 records have no origin");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/outside/graph-test.jsonl"
+    ))
+    .unwrap();
+    for (line, rec) in text.lines().zip(&records) {
+        assert_eq!(rec.event, annals_model::v1::parse_line(line).unwrap().event);
+    }
+    assert!(matches!(records[31].event.kind, annals_model::EventKind::Retraction { .. }));
 }
 
 #[test]

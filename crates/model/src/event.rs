@@ -352,5 +352,8 @@ pub struct Recorded {
     pub seq: u64,
     /// Recorded time: when the log learned the event.
     pub recorded_at: DateTime<Utc>,
+    /// How the event reached the log (`import chronicle.jsonl`, `retract`), if
+    /// the log knows: records written before format 2 do not say.
+    pub origin: Option<String>,
     pub event: Event,
 }

@@ -14,7 +14,7 @@
 //! ];
 //! let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
 //! let records = lines.iter().enumerate().map(|(i, l)| Recorded {
-//!     seq: i as u64 + 1, recorded_at: t, event: v1::parse_line(l).unwrap().event,
+//!     seq: i as u64 + 1, recorded_at: t, origin: None, event: v1::parse_line(l).unwrap().event,
 //! });
 //! let world = World::replay(records);
 //! let place = world.resolve_place("Bamba").unwrap();

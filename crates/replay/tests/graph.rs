@@ -26,7 +26,7 @@ fn records(events: Vec<Event>) -> Vec<Recorded> {
     events
         .into_iter()
         .enumerate()
-        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, event })
+        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event })
         .collect()
 }
 
