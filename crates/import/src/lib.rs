@@ -14,6 +14,9 @@ use std::collections::HashMap;
 
 use annals_model::{v1, Event, EventKind, RefKind};
 
+mod acled;
+pub use acled::{read_acled, AcledImport, ACLED_DATASET_SOURCE};
+
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;
 
