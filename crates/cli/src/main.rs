@@ -168,9 +168,12 @@ struct KnownAt {
     known_at: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Interchange format v1, JSON Lines.
     Jsonl,
+    /// An ACLED CSV export (import only; see docs/ACLED.md).
+    Acled,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -232,13 +235,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Init => unreachable!("handled above"),
-        Command::Import { file, format: Format::Jsonl } => {
+        Command::Import { file, format } => {
             if cli.db.is_none() {
                 bail!("`import` needs --db PATH: the built-in chronicle is read-only");
             }
-            import(&mut log, &file, now, &mut out)?;
+            import(&mut log, &file, format, now, &mut out)?;
         }
-        Command::Export { format: Format::Jsonl, output } => {
+        Command::Export { format, output } => {
+            if format != Format::Jsonl {
+                bail!("export writes only --format jsonl (interchange format v1)");
+            }
             let mut sink: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path)
@@ -448,8 +454,27 @@ fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     Ok(log)
 }
 
-fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Write) -> Result<()> {
+fn import(
+    log: &mut Log,
+    file: &PathBuf,
+    format: Format,
+    now: DateTime<Utc>,
+    out: &mut impl Write,
+) -> Result<()> {
+    // A spinner on standard error, drawn only when it is a terminal.
+    let progress = indicatif::ProgressBar::with_draw_target(
+        None,
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .expect("a valid template"),
+    );
+    progress.enable_steady_tick(std::time::Duration::from_millis(250));
+    let name = file.display().to_string();
+    progress.set_message(format!("reading {name}"));
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    progress.set_message("replaying the log to check references");
     let world = replay(log, None)?;
     let exists = |kind: RefKind, id: &str| match kind {
         RefKind::Source => world.source(id).is_some(),
@@ -461,10 +486,16 @@ fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Writ
         world.event(id).is_some_and(|r| matches!(r.event.kind, EventKind::Retraction { .. }))
     };
     let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
-    let name = file.display().to_string();
-    let events = match read_jsonl(&name, &bytes, &catalog) {
-        Ok(events) => events,
+    progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
+    let read = match format {
+        Format::Jsonl => read_jsonl(&name, &bytes, &catalog).map(|events| (events, Vec::new())),
+        Format::Acled => annals_import::read_acled(&name, &bytes, &catalog)
+            .map(|import| (import.events, import.skipped)),
+    };
+    let (events, skipped) = match read {
+        Ok(read) => read,
         Err(errors) => {
+            progress.finish_and_clear();
             let more = if errors.len() >= annals_import::MAX_ERRORS {
                 "\n(further lines were not checked)"
             } else {
@@ -474,10 +505,12 @@ fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Writ
             bail!("{} was not imported; nothing was stored:\n{}{more}", name, list.join("\n"));
         }
     };
+    progress.set_message(format!("storing {} events", events.len()));
     let origin = format!("import {name}");
-    let outcome = log
-        .append_from(&events, now, Some(&origin))
-        .with_context(|| format!("{name} was not imported; nothing was stored"))?;
+    let outcome = log.append_from(&events, now, Some(&origin));
+    progress.finish_and_clear();
+    let outcome =
+        outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
     match outcome.seqs {
         Some((first, last)) => writeln!(
             out,
@@ -489,6 +522,15 @@ fn import(log: &mut Log, file: &PathBuf, now: DateTime<Utc>, out: &mut impl Writ
             "nothing new in {name}: all {} events were already stored",
             outcome.unchanged
         )?,
+    }
+    if !skipped.is_empty() {
+        let total: usize = skipped.iter().map(|(_, n)| n).sum();
+        let kinds: Vec<String> = skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        writeln!(
+            out,
+            "not imported: {total} ACLED events of types annals does not model ({})",
+            kinds.join("; ")
+        )?;
     }
     Ok(())
 }
