@@ -1,8 +1,8 @@
 //! The temporal graph, given / when / then, and its replay laws as properties.
 
-use annals_model::{parse_day, v1, Event, Recorded};
+use annals_model::{parse_day, v1, Event};
 use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, Status, World};
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 
 const ENTITIES: &str = r#"
@@ -21,14 +21,7 @@ const ENTITIES: &str = r#"
 {"type":"place","id":"town","name":"Town"}
 "#;
 
-fn records(events: Vec<Event>) -> Vec<Recorded> {
-    let t = DateTime::from_timestamp(0, 0).unwrap();
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event })
-        .collect()
-}
+use annals_testkit::recorded as records;
 
 fn world(lines: &str) -> World {
     let events = ENTITIES
@@ -309,17 +302,6 @@ fn grid() -> Vec<NaiveDate> {
     days
 }
 
-fn shuffled(mut log: Vec<Event>, seed: u64) -> Vec<Event> {
-    let mut s = seed | 1;
-    for i in (1..log.len()).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        log.swap(i, (s % (i as u64 + 1)) as usize);
-    }
-    log
-}
-
 /// The dated graphs on the grid, `until` left out (it looks ahead on purpose).
 fn graphs_without_until(w: &World, days: &[NaiveDate]) -> Vec<Vec<DatedEdge>> {
     days.iter()
@@ -340,7 +322,7 @@ proptest! {
     #[test]
     fn append_order_does_not_change_the_graph(log in annals_testkit::world_log(), seed in any::<u64>()) {
         let a = World::replay(records(log.clone()));
-        let b = World::replay(records(shuffled(log, seed)));
+        let b = World::replay(records(annals_testkit::shuffled(log, seed)));
         for d in grid() {
             let (ga, gb) = (a.graph_on(d), b.graph_on(d));
             prop_assert_eq!(ga.edges(), gb.edges(), "on {}", d);

@@ -1,8 +1,8 @@
 //! Control semantics, given / when / then, and the replay laws as properties.
 
-use annals_model::{parse_day, v1, Event, Recorded};
+use annals_model::{parse_day, v1, Event};
 use annals_replay::{Change, Holding, Status, World};
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 
 const ENTITIES: &str = r#"
@@ -13,14 +13,7 @@ const ENTITIES: &str = r#"
 {"type":"place","id":"p","name":"Tombouctou","aliases":["Timbuktu"]}
 "#;
 
-fn records(events: Vec<Event>) -> Vec<Recorded> {
-    let t = DateTime::from_timestamp(0, 0).unwrap();
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event })
-        .collect()
-}
+use annals_testkit::recorded as records;
 
 fn world(lines: &str) -> World {
     let events = ENTITIES
@@ -243,14 +236,7 @@ proptest! {
     #[test]
     fn append_order_does_not_change_any_answer(log in annals_testkit::control_log(), seed in any::<u64>()) {
         let a = World::replay(records(log.clone()));
-        let mut shuffled = log;
-        // A deterministic Fisher–Yates shuffle driven by the seed.
-        let mut s = seed | 1;
-        for i in (1..shuffled.len()).rev() {
-            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
-        }
-        let b = World::replay(records(shuffled));
+        let b = World::replay(records(annals_testkit::shuffled(log, seed)));
         prop_assert_eq!(answers(&a), answers(&b));
         prop_assert_eq!(a.anomalies(), b.anomalies());
     }

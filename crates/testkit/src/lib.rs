@@ -12,7 +12,7 @@
 
 use annals_model::{
     v1, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Point, Qualifier, SourceId,
+    PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -337,4 +337,28 @@ fn log_of(kind: BoxedStrategy<EventKind>, max: usize) -> impl Strategy<Value = V
             }
             log
         })
+}
+
+/// Events as a log would hand them to replay: sequence numbers from 1 in the
+/// given order, all recorded at the Unix epoch, no origin.
+pub fn recorded(events: Vec<Event>) -> Vec<Recorded> {
+    let t = chrono::DateTime::from_timestamp(0, 0).expect("the epoch");
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event })
+        .collect()
+}
+
+/// The same events in another order: a deterministic Fisher–Yates shuffle
+/// driven by `seed` (xorshift), so a failing case replays exactly.
+pub fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
+    let mut s = seed | 1;
+    for i in (1..items.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        items.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+    items
 }
