@@ -344,6 +344,10 @@ fn a_successful_coup_changes_the_government_and_a_failed_one_does_not() {
 fn builtin_chronicle_answers_who_governed_mali() {
     let v = json(&["government", "mali", "--on", "2021-06-01", "--json"]);
     assert_eq!(v["state"]["id"], "mali");
+    let text = ok(&["government", "mali", "--on", "2021-06-01"]);
+    assert!(text.contains("Assimi Goïta (goita) took power in a coup"), "{text}");
+    let text = ok(&["government", "mali", "--on", "2021-01-01"]);
+    assert!(text.contains("(transition-government) governs  ["), "{text}");
     assert_eq!(v["status"], "controlled");
     assert!(!v["sources"].as_array().unwrap().is_empty());
 }

@@ -105,9 +105,12 @@ fn claim_text(world: &World, c: &Candidate) -> String {
 }
 
 fn write_candidate(out: &mut impl Write, world: &World, c: &Candidate) -> io::Result<()> {
-    let verb = match c.change {
-        Change::Taken => "took control",
-        Change::Lost => "gave up control",
+    let kind = world.event(c.event.as_str()).map(|r| &r.event.kind);
+    let verb = match (c.change, kind) {
+        (_, Some(EventKind::Government { .. })) => "governs",
+        (_, Some(EventKind::Coup { .. })) => "took power in a coup",
+        (Change::Taken, _) => "took control",
+        (Change::Lost, _) => "gave up control",
     };
     writeln!(
         out,
