@@ -265,39 +265,27 @@ impl World {
     /// is over. Sorted by the events' dates.
     pub fn diff(&self, from: NaiveDate, to: NaiveDate) -> Vec<Transition> {
         let mut out = Vec::new();
-        let mut cache = Holdings::default();
         for (_, relation) in self.temporal.relations() {
-            let timeline = self.timeline_of(relation);
-            let mut days: Vec<NaiveDate> =
-                timeline.iter().map(|f| f.latest).filter(|&d| from < d && d <= to).collect();
-            days.sort();
-            days.dedup();
-            if days.is_empty() {
-                continue;
-            }
-            let mut was = self.present(relation, from, &mut cache);
-            for day in days {
-                let mut day_cache = Holdings::default();
-                let now = self.present(relation, day, &mut day_cache);
-                if now.is_some() != was.is_some() {
-                    let event = match &now {
-                        Some(edge) => edge.events.first().cloned(),
-                        None => self.ending_event(relation, day),
-                    };
-                    if let Some(event) = event.and_then(|id| self.event(id.as_str())) {
-                        let e = &event.event;
-                        out.push(Transition {
-                            key: relation.key.clone(),
-                            began: now.is_some(),
-                            settled: day,
-                            event: e.id.clone(),
-                            date: e.date.expect("relation facts are dated"),
-                            claim: e.claim,
-                            sources: e.sources.clone(),
-                        });
-                    }
+            for (day, now) in self.changes(relation) {
+                if day <= from || to < day {
+                    continue;
                 }
-                was = now;
+                let event = match &now {
+                    Some(edge) => edge.events.first().cloned(),
+                    None => self.ending_event(relation, day),
+                };
+                if let Some(event) = event.and_then(|id| self.event(id.as_str())) {
+                    let e = &event.event;
+                    out.push(Transition {
+                        key: relation.key.clone(),
+                        began: now.is_some(),
+                        settled: day,
+                        event: e.id.clone(),
+                        date: e.date.expect("relation facts are dated"),
+                        claim: e.claim,
+                        sources: e.sources.clone(),
+                    });
+                }
             }
         }
         out.sort_by(|a, b| {
@@ -309,6 +297,27 @@ impl World {
                 &b.key,
             ))
         });
+        out
+    }
+
+    /// The days a relation starts or stops holding, with the edge from then on
+    /// (`None`: it stopped), alternating and starting with a start. A change
+    /// counts on the day its event is settled; between those days what holds
+    /// cannot change. `diff` and `spans` both read this.
+    fn changes(&self, relation: &Relation) -> Vec<(NaiveDate, Option<DatedEdge>)> {
+        let mut days: Vec<NaiveDate> =
+            self.timeline_of(relation).iter().map(|f| f.latest).collect();
+        days.sort();
+        days.dedup();
+        let mut out = Vec::new();
+        let mut holds = false;
+        for day in days {
+            let now = self.present(relation, day, &mut Holdings::default());
+            if now.is_some() != holds {
+                holds = now.is_some();
+                out.push((day, now));
+            }
+        }
         out
     }
 
@@ -651,24 +660,11 @@ impl World {
     pub fn spans(&self) -> Vec<(&RelationKey, Vec<Span>)> {
         let mut out = Vec::new();
         for (_, relation) in self.temporal.relations() {
-            let mut days: Vec<NaiveDate> =
-                self.timeline_of(relation).iter().map(|f| f.latest).collect();
-            days.sort();
-            days.dedup();
             let mut spans: Vec<Span> = Vec::new();
-            let mut open = false;
-            for day in days {
-                let mut cache = Holdings::default();
-                match (open, self.present(relation, day, &mut cache)) {
-                    (false, Some(edge)) => {
-                        spans.push(Span { start: day, end: None, edge });
-                        open = true;
-                    }
-                    (true, None) => {
-                        spans.last_mut().expect("an open span").end = Some(day);
-                        open = false;
-                    }
-                    _ => {}
+            for (day, now) in self.changes(relation) {
+                match now {
+                    Some(edge) => spans.push(Span { start: day, end: None, edge }),
+                    None => spans.last_mut().expect("an end follows a start").end = Some(day),
                 }
             }
             if !spans.is_empty() {
