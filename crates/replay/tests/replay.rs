@@ -1,6 +1,6 @@
 //! Control semantics, given / when / then, and the replay laws as properties.
 
-use annals_model::{parse_day, v1, Event};
+use annals_model::{parse_day, Event};
 use annals_replay::{Change, Holding, Status, World};
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -16,13 +16,7 @@ const ENTITIES: &str = r#"
 use annals_testkit::recorded as records;
 
 fn world(lines: &str) -> World {
-    let events = ENTITIES
-        .lines()
-        .chain(lines.lines())
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| v1::parse_line(l).unwrap_or_else(|e| panic!("{e}: {l}")).event)
-        .collect();
-    World::replay(records(events))
+    World::replay(records(annals_testkit::parse_lines(&format!("{ENTITIES}\n{lines}"))))
 }
 
 fn on(world: &World, day: &str) -> Holding {

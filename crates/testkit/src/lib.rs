@@ -362,3 +362,12 @@ pub fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
     }
     items
 }
+
+/// The events of JSON Lines in format v1 (blank lines skipped), for tests that
+/// write their logs by hand. Panics on a bad line, naming it.
+pub fn parse_lines(text: &str) -> Vec<Event> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| v1::parse_line(l).unwrap_or_else(|e| panic!("{e}: {l}")).event)
+        .collect()
+}
