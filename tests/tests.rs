@@ -9,7 +9,9 @@ use serde_json::Value;
 
 mod acled;
 mod graph;
+mod hostile;
 mod laws;
+mod reliability;
 
 const OUTSIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/sahel-test.jsonl");
 
