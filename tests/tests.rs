@@ -253,6 +253,70 @@ fn verify_reports_a_log_that_is_sound() {
     assert!(out.starts_with("ok: "), "{out}");
 }
 
+/// `control` answers from the place snapshot plus the records after it; a
+/// snapshot that does not match is reported by `verify`, never trusted, and
+/// rebuilt by the next query.
+#[test]
+fn control_answers_from_a_snapshot_and_a_damaged_one_is_rebuilt() {
+    use annals_log::Log;
+    use annals_replay::PlaceIndex;
+    let db = Db::with(&[OUTSIDE]);
+    let said = db.run(&["verify"]);
+    assert!(
+        said.contains(
+            "snapshot `places`: records 1..16, with the records after it, matches a full replay"
+        ),
+        "{said}"
+    );
+    let answer = db.control("segou-ville", "2023-10-01");
+    let full = {
+        // The same question with --known-at far in the future: a full replay.
+        let v =
+            db.json(&["control", "segou-ville", "--on", "2023-10-01", "--known-at", "seq:999999"]);
+        assert_eq!(v, answer);
+        v
+    };
+    // A place first known after --known-at falls back to a full replay and is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let later = write(
+        dir.path(),
+        "later.jsonl",
+        "{\"type\":\"place\",\"id\":\"new-town\",\"name\":\"New Town\"}\n",
+    );
+    db.run(&["import", &later]);
+    let err = fails(&[
+        "--db",
+        db.p(),
+        "control",
+        "new town",
+        "--on",
+        "2023-10-01",
+        "--known-at",
+        "seq:16",
+    ]);
+    assert!(err.contains("unknown place `new town`"), "{err}");
+
+    // Damage the snapshot: one flipped byte in its state.
+    {
+        let log = Log::open(&db.path).unwrap();
+        let mut bytes = log.snapshot_bytes(PlaceIndex::NAME).unwrap().unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x01;
+        log.put_snapshot_bytes(PlaceIndex::NAME, &bytes).unwrap();
+    }
+    let out = annals(&["--db", db.p(), "verify"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success() && err.contains("snapshot `places`: checksum mismatch"), "{err}");
+    assert_eq!(db.control("segou-ville", "2023-10-01"), full);
+    let said = db.run(&["verify"]);
+    assert!(
+        said.contains(
+            "snapshot `places`: records 1..17, with the records after it, matches a full replay"
+        ),
+        "{said}"
+    );
+}
+
 #[test]
 fn every_chronicle_event_cites_a_source() {
     let text = std::fs::read_to_string(concat!(

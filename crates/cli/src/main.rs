@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annals_import::{read_jsonl, Catalog};
-use annals_log::Log;
+use annals_log::{Log, Snapshot};
 use annals_model::{parse_day, v1, ActorId, EventKind, PlaceId, Recorded, RefKind};
-use annals_replay::{Node, RelationKind, Resolve, World};
+use annals_replay::{Node, PlaceIndex, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -258,8 +258,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             sink.flush()?;
         }
         Command::Control { place, on, known } => {
-            let (day, world) = dated(&log, &on, &known)?;
-            let place = resolve_place(&world, &place)?;
+            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
+            let (place, world) = control_world(&log, &place, known.known_at.as_deref())?;
             let answer = world.control(&place, day);
             if json {
                 print_json(&mut out, &output::control_json(&world, &place, &answer))?;
@@ -523,6 +523,14 @@ fn import(
             outcome.unchanged
         )?,
     }
+    if outcome.appended > 0 {
+        progress.set_message("updating the snapshot");
+        if let Err(e) = place_index(log, true) {
+            eprintln!(
+                "annals: warning: the snapshot was not updated ({e:#}); the next query rebuilds it"
+            );
+        }
+    }
     if !skipped.is_empty() {
         let total: usize = skipped.iter().map(|(_, n)| n).sum();
         let kinds: Vec<String> = skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -595,6 +603,54 @@ fn replay(log: &Log, known_at: Option<&str>) -> Result<World> {
     Ok(World::replay(records))
 }
 
+/// A snapshot that has fallen this many records behind the log is saved again.
+const SNAPSHOT_EVERY: u64 = 10_000;
+
+/// The place index: the newest snapshot plus the records after it, or, when
+/// there is no snapshot or it does not match the log, a rebuild from the whole
+/// log. Saved when rebuilt, when far behind, or when `save` says so.
+fn place_index(log: &Log, save: bool) -> Result<PlaceIndex> {
+    let (mut index, stale) =
+        match log.load_snapshot::<PlaceIndex>(PlaceIndex::NAME, PlaceIndex::SCHEMA)? {
+            Snapshot::Fresh { state, last_seq } if state.last_seq() == last_seq => (state, false),
+            Snapshot::Fresh { .. } | Snapshot::Missing | Snapshot::Stale(_) => {
+                (PlaceIndex::default(), true)
+            }
+        };
+    let snapshot_seq = index.last_seq();
+    for rec in log.iter_from(snapshot_seq + 1) {
+        let rec = rec.context("the log is damaged; run `annals verify` for the full list")?;
+        index.add(rec.seq, &rec.event);
+    }
+    let behind = index.last_seq() - snapshot_seq;
+    if stale || behind >= SNAPSHOT_EVERY || (save && behind > 0) {
+        log.save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), &index)?;
+    }
+    Ok(index)
+}
+
+/// The place `query` names and a world that answers `control` for it, as the
+/// log knew things at `known_at`. From the place index, replaying only the
+/// records the answer rests on; names that resolve to no place or to several,
+/// or a place not yet known at `known_at`, go to a full replay, which words
+/// the error the same way every query does.
+fn control_world(log: &Log, query: &str, known_at: Option<&str>) -> Result<(PlaceId, World)> {
+    let cutoff = known_at.map(parse_known_at).transpose()?;
+    let index = place_index(log, false)?;
+    if let Some(place) = index.resolve(query) {
+        let keep = |r: &Recorded| cutoff.as_ref().is_none_or(|c| c.includes(r));
+        let world = index
+            .control_world(&place, keep, |seq| log.get(seq), |id| log.lookup(id))
+            .context("the log is damaged; run `annals verify` for the full list")?;
+        if world.place(place.as_str()).is_some() {
+            return Ok((place, world));
+        }
+    }
+    let world = replay(log, known_at)?;
+    let place = resolve_place(&world, query)?;
+    Ok((place, world))
+}
+
 fn parse_known_at(s: &str) -> Result<annals_model::KnownAt> {
     s.parse().map_err(|e| anyhow!("--known-at {e}"))
 }
@@ -665,10 +721,12 @@ fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
     let integrity = log.verify()?;
     let mut problems = integrity.problems;
     let records: Vec<Recorded> = log.iter().filter_map(Result::ok).collect();
+    let snapshot = check_snapshot(log, &records, &mut problems)?;
     let world = World::replay(records);
     problems.extend(world.anomalies().iter().map(|a| a.to_string()));
     if problems.is_empty() {
         writeln!(out, "ok: {} records, sequence 1..{} without gaps, every reference resolves, replay succeeds", integrity.records, integrity.records)?;
+        writeln!(out, "{snapshot}")?;
         Ok(ExitCode::SUCCESS)
     } else {
         for p in &problems {
@@ -677,4 +735,32 @@ fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
         eprintln!("annals verify: {} problem(s) in {} records", problems.len(), integrity.records);
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// Checks the place snapshot against a full replay: a fresh snapshot plus the
+/// records after it must equal the index of every record. A stale or missing
+/// snapshot is no problem (the next query rebuilds it); a damaged one is.
+fn check_snapshot(log: &Log, records: &[Recorded], problems: &mut Vec<String>) -> Result<String> {
+    let name = PlaceIndex::NAME;
+    Ok(match log.load_snapshot::<PlaceIndex>(name, PlaceIndex::SCHEMA)? {
+        Snapshot::Missing => format!("snapshot `{name}`: none yet; the next query builds it"),
+        Snapshot::Stale(why) => {
+            if why.contains("checksum mismatch") {
+                problems.push(format!("{why}; the next query rebuilds it"));
+            }
+            format!("{why}; the next query rebuilds it")
+        }
+        Snapshot::Fresh { mut state, last_seq } => {
+            for rec in records.iter().filter(|r| r.seq > last_seq) {
+                state.add(rec.seq, &rec.event);
+            }
+            if state == PlaceIndex::build(records) {
+                format!("snapshot `{name}`: records 1..{last_seq}, with the records after it, matches a full replay")
+            } else {
+                let problem = format!("snapshot `{name}` (records 1..{last_seq}) does not match a full replay of the log");
+                problems.push(problem.clone());
+                problem
+            }
+        }
+    })
 }

@@ -5,6 +5,12 @@
 //! atomic sled batch and reports success only after `flush`, so a file's events
 //! are stored all or none. Nothing is ever overwritten or deleted.
 //!
+//! A second tree, `snapshots`, holds derived state checkpointed by the layers
+//! above (name → encoded snapshot, see [`Log::save_snapshot`]). Snapshots are
+//! never trusted blindly: [`Log::load_snapshot`] returns one only if its format,
+//! checksum, schema, last sequence number and that record's checksum all match
+//! the log; otherwise it says why it is stale, and the caller rebuilds it.
+//!
 //! ```
 //! use annals_log::Log;
 //! use annals_model::v1;
@@ -79,7 +85,19 @@ pub struct Log {
     // The Db handle keeps the database (and its lock) alive.
     _db: sled::Db,
     tree: sled::Tree,
+    snapshots: sled::Tree,
     next_seq: u64,
+}
+
+/// What [`Log::load_snapshot`] found.
+#[derive(Debug)]
+pub enum Snapshot<T> {
+    /// A snapshot that matches the log: `state` includes records `1..=last_seq`.
+    Fresh { state: T, last_seq: u64 },
+    /// No snapshot of that name.
+    Missing,
+    /// A snapshot that does not match the log (or this build), and why.
+    Stale(String),
 }
 
 fn event_key(seq: u64) -> [u8; 9] {
@@ -143,11 +161,12 @@ impl Log {
 
     fn from_db(db: sled::Db) -> Result<Log, Error> {
         let tree = db.open_tree("log")?;
+        let snapshots = db.open_tree("snapshots")?;
         let next_seq = match tree.scan_prefix([EVENT]).next_back() {
             None => 1,
             Some(kv) => seq_of_key(&kv?.0)? + 1,
         };
-        Ok(Log { _db: db, tree, next_seq })
+        Ok(Log { _db: db, tree, snapshots, next_seq })
     }
 
     /// Number of stored records.
@@ -247,6 +266,95 @@ impl Log {
             let (k, v) = kv?;
             Ok((seq_of_key(&k)?, v))
         })
+    }
+
+    /// The records from `first` on, in sequence order, decoded (the tail after a snapshot).
+    pub fn iter_from(&self, first: u64) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
+        self.tree.range(event_key(first.max(1))..=event_key(u64::MAX)).map(|kv| {
+            let (k, bytes) = kv?;
+            let seq = seq_of_key(&k)?;
+            codec::decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
+        })
+    }
+
+    /// Stores `state`, which includes records `1..=last_seq`, as the snapshot
+    /// `name` with layout version `schema`, replacing the one before, and
+    /// flushes it. Snapshots are derived data: losing one costs a rebuild.
+    pub fn save_snapshot(
+        &self,
+        name: &str,
+        schema: u32,
+        last_seq: u64,
+        state: &impl serde::Serialize,
+    ) -> Result<(), Error> {
+        let last_crc = self.record_checksum(last_seq)?.unwrap_or(0);
+        let header = codec::SnapshotHeader { name: name.to_string(), schema, last_seq, last_crc };
+        self.snapshots.insert(name.as_bytes(), codec::encode_snapshot(&header, state))?;
+        self.snapshots.flush()?;
+        Ok(())
+    }
+
+    /// The snapshot `name`, if it matches this log and `schema`. A snapshot is
+    /// fresh only if it decodes, passes its checksum, has the expected name
+    /// and schema, and covers a record that exists and still has the checksum
+    /// it had when the snapshot was taken.
+    pub fn load_snapshot<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        schema: u32,
+    ) -> Result<Snapshot<T>, Error> {
+        let Some(bytes) = self.snapshots.get(name.as_bytes())? else {
+            return Ok(Snapshot::Missing);
+        };
+        let (header, state) = match codec::decode_snapshot_header(&bytes) {
+            Ok(decoded) => decoded,
+            Err(problem) => return Ok(Snapshot::Stale(format!("snapshot `{name}`: {problem}"))),
+        };
+        if header.name != name || header.schema != schema {
+            return Ok(Snapshot::Stale(format!(
+                "snapshot `{name}` holds `{}` schema {}, but this build uses schema {schema}",
+                header.name, header.schema
+            )));
+        }
+        if header.last_seq > self.len() {
+            return Ok(Snapshot::Stale(format!(
+                "snapshot `{name}` covers records up to {}, but the log has only {}",
+                header.last_seq,
+                self.len()
+            )));
+        }
+        let crc = self.record_checksum(header.last_seq)?.unwrap_or(0);
+        if crc != header.last_crc {
+            return Ok(Snapshot::Stale(format!(
+                "snapshot `{name}` was taken from another log: record {} has checksum {crc:08x}, not {:08x}",
+                header.last_seq, header.last_crc
+            )));
+        }
+        match codec::decode_state(state) {
+            Ok(state) => Ok(Snapshot::Fresh { state, last_seq: header.last_seq }),
+            Err(problem) => Ok(Snapshot::Stale(format!("snapshot `{name}`: {problem}"))),
+        }
+    }
+
+    /// The stored bytes of snapshot `name`, for tests that damage them.
+    #[doc(hidden)]
+    pub fn snapshot_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.snapshots.get(name.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Stores raw bytes as snapshot `name`, for tests that damage them.
+    #[doc(hidden)]
+    pub fn put_snapshot_bytes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.snapshots.insert(name.as_bytes(), bytes)?;
+        Ok(())
+    }
+
+    /// The checksum stored with record `seq` (`Some(0)` for seq 0, the empty prefix).
+    fn record_checksum(&self, seq: u64) -> Result<Option<u32>, Error> {
+        if seq == 0 {
+            return Ok(Some(0));
+        }
+        Ok(self.tree.get(event_key(seq))?.and_then(|bytes| codec::stored_checksum(&bytes)))
     }
 
     /// Checks the log's physical integrity: every record decodes and passes its

@@ -166,3 +166,21 @@ pub mod v2 {
         }
     }
 }
+
+/// The header of a stored snapshot (format 1). The state follows it, encoded
+/// by its owner's serde types; see `codec::encode_snapshot`.
+pub mod snapshot {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Header {
+        /// What the state is (`places`), so one snapshot is never read as another.
+        pub name: String,
+        /// The version of the state's own layout, owned by the code that builds it.
+        pub schema: u32,
+        /// The last record the state includes (0: none).
+        pub last_seq: u64,
+        /// The stored checksum of that record, to recognize the log it came from.
+        pub last_crc: u32,
+    }
+}

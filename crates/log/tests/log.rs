@@ -192,3 +192,64 @@ fn one_append_with_an_id_twice_and_different_content_stores_nothing() {
     assert!(matches!(err, Error::DuplicateInAppend(ref id) if id == "src-a"), "{err}");
     assert!(store.is_empty());
 }
+
+fn stale_reason(log: &Log, schema: u32) -> String {
+    match log.load_snapshot::<Vec<String>>("test", schema).unwrap() {
+        annals_log::Snapshot::Stale(why) => why,
+        other => panic!("expected a stale snapshot, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_snapshot_is_used_only_while_it_matches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Log::init(dir.path().join("db")).unwrap();
+    let entities = annals_testkit::entities();
+    let (first, rest) = entities.split_at(4);
+    log.append(first, at(1)).unwrap();
+    assert!(matches!(
+        log.load_snapshot::<Vec<String>>("test", 1).unwrap(),
+        annals_log::Snapshot::Missing
+    ));
+    let state = vec!["four records".to_string()];
+    log.save_snapshot("test", 1, 4, &state).unwrap();
+    // Still fresh after more records: they are the tail.
+    log.append(rest, at(2)).unwrap();
+    match log.load_snapshot::<Vec<String>>("test", 1).unwrap() {
+        annals_log::Snapshot::Fresh { state: back, last_seq } => {
+            assert_eq!((back, last_seq), (state.clone(), 4));
+            let tail: Vec<u64> = log.iter_from(last_seq + 1).map(|r| r.unwrap().seq).collect();
+            assert_eq!(tail, (5..=log.len()).collect::<Vec<_>>());
+        }
+        other => panic!("expected a fresh snapshot, got {other:?}"),
+    }
+    // Another layout version of the state.
+    assert!(stale_reason(&log, 2).contains("schema 1, but this build uses schema 2"));
+    // A damaged snapshot, at every byte.
+    let good = log.snapshot_bytes("test").unwrap().unwrap();
+    for i in 0..good.len() {
+        let mut bad = good.clone();
+        bad[i] ^= 0x20;
+        log.put_snapshot_bytes("test", &bad).unwrap();
+        let why = stale_reason(&log, 1);
+        assert!(why.starts_with("snapshot `test`: "), "byte {i}: {why}");
+    }
+    log.put_snapshot_bytes("test", &good[..3]).unwrap();
+    assert!(stale_reason(&log, 1).contains("shorter than its 5-byte header"));
+
+    // A snapshot of another log: same length, other records.
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = Log::init(other_dir.path().join("db")).unwrap();
+    other.append(&entities[1..5], at(1)).unwrap();
+    other.save_snapshot("test", 1, 4, &state).unwrap();
+    log.put_snapshot_bytes("test", &other.snapshot_bytes("test").unwrap().unwrap()).unwrap();
+    assert!(stale_reason(&log, 1).contains("taken from another log: record 4"));
+    // A snapshot of a longer log.
+    other.append(&entities, at(2)).unwrap();
+    other.save_snapshot("test", 1, other.len(), &state).unwrap();
+    let shorter_dir = tempfile::tempdir().unwrap();
+    let mut shorter = Log::init(shorter_dir.path().join("db")).unwrap();
+    shorter.append(first, at(1)).unwrap();
+    shorter.put_snapshot_bytes("test", &other.snapshot_bytes("test").unwrap().unwrap()).unwrap();
+    assert!(stale_reason(&shorter, 1).contains("but the log has only 4"));
+}

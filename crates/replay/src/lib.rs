@@ -25,10 +25,12 @@
 
 mod control;
 mod graph;
+mod snapshot;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
 pub use graph::{
     DatedEdge, DatedGraph, EdgeStatus, Node, RelationKey, RelationKind, Span, Transition,
 };
+pub use snapshot::PlaceIndex;
 pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};

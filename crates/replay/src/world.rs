@@ -132,8 +132,8 @@ pub struct World {
     sources: BTreeMap<SourceId, SourceInfo>,
     actors: BTreeMap<ActorId, ActorInfo>,
     places: BTreeMap<PlaceId, PlaceInfo>,
-    place_names: HashMap<String, BTreeSet<PlaceId>>,
-    actor_names: HashMap<String, BTreeSet<ActorId>>,
+    place_names: BTreeMap<String, BTreeSet<PlaceId>>,
+    actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
     pub(crate) control: HashMap<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
@@ -551,10 +551,10 @@ fn history_key(e: &Event) -> (Option<NaiveDate>, Option<NaiveDate>, &EventId) {
     (e.date.map(|d| d.earliest()), e.date.map(|d| d.latest()), &e.id)
 }
 
-fn resolve<T: Clone + Ord + std::borrow::Borrow<str>, I>(
+pub(crate) fn resolve<T: Clone + Ord + std::borrow::Borrow<str>, I>(
     query: &str,
     by_id: &BTreeMap<T, I>,
-    by_name: &HashMap<String, BTreeSet<T>>,
+    by_name: &BTreeMap<String, BTreeSet<T>>,
 ) -> Result<T, Resolve<T>> {
     let trimmed = query.trim();
     if let Some((id, _)) = by_id.get_key_value(trimmed) {
