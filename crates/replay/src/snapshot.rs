@@ -99,6 +99,8 @@ impl PlaceIndex {
         let mut queue: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
         queue.extend(self.places.get(place.as_str()));
         let mut seen = BTreeSet::new();
+        // Busy places cite the same actors and sources thousands of times: look each up once.
+        let mut looked_up: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
         while let Some(seq) = queue.pop() {
             if !seen.insert(seq) {
@@ -111,7 +113,8 @@ impl PlaceIndex {
             queue.extend(self.retractions.get(rec.event.id.as_str()).into_iter().flatten());
             for r in rec.event.references() {
                 // A retraction's target is already here: it is why the retraction is.
-                if r.kind != RefKind::Event {
+                if r.kind != RefKind::Event && !looked_up.contains(r.id) {
+                    looked_up.insert(r.id.to_string());
                     queue.extend(lookup(r.id)?);
                 }
             }
