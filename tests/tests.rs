@@ -429,6 +429,19 @@ fn an_imported_retraction_and_a_reversed_import_answer_alike() {
     for db in [&forward, &backward] {
         assert!(db.run(&["verify"]).starts_with("ok: 17 records"));
     }
+    // References to stored events are checked by kind, through the id index:
+    // a retraction of the stored retraction, and an event citing an actor as a source.
+    let bad = write(
+        dir.path(),
+        "bad-refs.jsonl",
+        "{\"type\":\"retraction\",\"id\":\"undo\",\"retracts\":\"no-fdn-in-segou\",\"reason\":\"x\",\"sources\":[\"r1\"]}\n{\"type\":\"control_lost\",\"id\":\"odd\",\"place\":\"segou-ville\",\"actor\":\"army\",\"date\":\"2024-01-01\",\"sources\":[\"army\"]}\n",
+    );
+    let err = fails(&["--db", forward.p(), "import", &bad]);
+    assert!(
+        err.contains("bad-refs.jsonl:1: ") && err.contains("retractions cannot be retracted"),
+        "{err}"
+    );
+    assert!(err.contains("bad-refs.jsonl:2: field `sources` names `army`, but no source"), "{err}");
 }
 
 const COUPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/coups-test.jsonl");

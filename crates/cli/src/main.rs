@@ -474,17 +474,17 @@ fn import(
     let name = file.display().to_string();
     progress.set_message(format!("reading {name}"));
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    progress.set_message("replaying the log to check references");
-    let world = replay(log, None)?;
-    let exists = |kind: RefKind, id: &str| match kind {
-        RefKind::Source => world.source(id).is_some(),
-        RefKind::Actor => world.actor(id).is_some(),
-        RefKind::Place => world.place(id).is_some(),
-        RefKind::Event => world.event(id).is_some(),
+    // References to what the log already holds are checked through its id
+    // index, one lookup per distinct id, not by replaying the log.
+    let stored = StoredKinds::new(log);
+    let exists = |kind: RefKind, id: &str| match (kind, stored.kind_of(id)) {
+        (_, None) => false,
+        (RefKind::Event, Some(_)) => true,
+        (RefKind::Source, Some(k)) => k == "source",
+        (RefKind::Actor, Some(k)) => k == "actor",
+        (RefKind::Place, Some(k)) => k == "place",
     };
-    let is_retraction = |id: &str| {
-        world.event(id).is_some_and(|r| matches!(r.event.kind, EventKind::Retraction { .. }))
-    };
+    let is_retraction = |id: &str| stored.kind_of(id) == Some("retraction");
     let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
     progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
     let read = match format {
@@ -492,6 +492,7 @@ fn import(
         Format::Acled => annals_import::read_acled(&name, &bytes, &catalog)
             .map(|import| (import.events, import.skipped)),
     };
+    stored.failure()?;
     let (events, skipped) = match read {
         Ok(read) => read,
         Err(errors) => {
@@ -601,6 +602,45 @@ fn replay(log: &Log, known_at: Option<&str>) -> Result<World> {
         }
     }
     Ok(World::replay(records))
+}
+
+/// The type of each stored event asked about, read through the log's id
+/// index and remembered. A storage error is kept and reported by `failure`,
+/// since the catalog's callbacks cannot return one.
+struct StoredKinds<'l> {
+    log: &'l Log,
+    known: std::cell::RefCell<std::collections::HashMap<String, Option<&'static str>>>,
+    error: std::cell::RefCell<Option<annals_log::Error>>,
+}
+
+impl<'l> StoredKinds<'l> {
+    fn new(log: &'l Log) -> StoredKinds<'l> {
+        StoredKinds { log, known: Default::default(), error: Default::default() }
+    }
+
+    /// The interchange `type` of the stored event `id`, if any.
+    fn kind_of(&self, id: &str) -> Option<&'static str> {
+        if let Some(kind) = self.known.borrow().get(id) {
+            return *kind;
+        }
+        let found = self.log.lookup(id).and_then(|seq| match seq {
+            None => Ok(None),
+            Some(seq) => self.log.get(seq).map(|r| r.map(|r| r.event.kind.type_name())),
+        });
+        let kind = found.unwrap_or_else(|e| {
+            self.error.borrow_mut().get_or_insert(e);
+            None
+        });
+        self.known.borrow_mut().insert(id.to_string(), kind);
+        kind
+    }
+
+    fn failure(&self) -> Result<()> {
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(e).context("cannot check references against the log"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A snapshot that has fallen this many records behind the log is saved again.
