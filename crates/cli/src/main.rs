@@ -554,14 +554,23 @@ fn retract(
     if reason.trim().is_empty() {
         bail!("--reason must say why the event is retracted");
     }
-    let world = replay(log, None)?;
-    let Some(rec) = world.event(target) else {
+    let damaged = "the log is damaged; run `annals verify` for the full list";
+    let Some(rec) =
+        log.lookup(target)?.map(|seq| log.get(seq)).transpose().context(damaged)?.flatten()
+    else {
         bail!("no event with id `{target}` in the log; `annals log` lists the ids");
     };
     if matches!(rec.event.kind, EventKind::Retraction { .. }) {
         bail!("`{target}` is itself a retraction; retractions cannot be retracted (record a new event instead)");
     }
-    if let Some(by) = world.retracted_by(target) {
+    // The target is no retraction, so every retraction naming it counts; as in
+    // replay, the smallest id is the one named.
+    let index = place_index(log, false)?;
+    let mut earlier = Vec::new();
+    for &seq in index.retractions_of(target) {
+        earlier.extend(log.get(seq).context(damaged)?.map(|r| r.event.id));
+    }
+    if let Some(by) = earlier.iter().min() {
         bail!("`{target}` is already retracted by `{by}`");
     }
     let mut event = annals_model::Event {

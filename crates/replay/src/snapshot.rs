@@ -72,6 +72,11 @@ impl PlaceIndex {
         }
     }
 
+    /// The records of the retractions that name event `id`, in log order.
+    pub fn retractions_of(&self, id: &str) -> &[u64] {
+        self.retractions.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// The last record included (0: none).
     pub fn last_seq(&self) -> u64 {
         self.last_seq
