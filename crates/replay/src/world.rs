@@ -416,14 +416,19 @@ impl World {
         let retracted = &self.retracted;
         let live = |i: usize| !retracted.contains_key(&records[i].event.id);
         let mut relations = std::mem::take(&mut self.relation_facts);
+        // The signatories of each agreement, found once (not once per ending).
+        let mut signed: HashMap<AgreementId, Vec<RelationKey>> = HashMap::new();
+        for key in relations.keys().filter(|k| k.kind == RelationKind::Signed) {
+            if let (Node::Agreement(a), Node::Actor(_)) = (&key.target, &key.source) {
+                signed.entry(a.clone()).or_default().push(key.clone());
+            }
+        }
         for (agreement, index) in std::mem::take(&mut self.agreement_ends) {
             let date = records[index].event.date.expect("relation facts are dated");
-            let target = Node::Agreement(agreement);
-            for (key, facts) in relations.iter_mut() {
-                if key.kind == RelationKind::Signed && key.target == target {
-                    let Node::Actor(signatory) = &key.source else { continue };
-                    facts.push(Fact::new(date, false, signatory, index));
-                }
+            for key in signed.get(&agreement).into_iter().flatten() {
+                let Node::Actor(signatory) = &key.source else { continue };
+                let facts = relations.get_mut(key).expect("collected from these relations");
+                facts.push(Fact::new(date, false, signatory, index));
             }
         }
         relations.retain(|key, facts| {
