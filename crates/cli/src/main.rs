@@ -159,6 +159,18 @@ enum Command {
     Log,
     /// Check the log: records decode, sequence is gap-free, references resolve, replay succeeds.
     Verify,
+    /// Write a deterministic, ACLED-shaped synthetic log (for benchmarks and scale tests).
+    Synth {
+        /// How many events to write.
+        #[arg(long)]
+        events: u64,
+        /// The same seed gives the same file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The JSONL file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -230,11 +242,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         println!("created an empty log at {}", path.display());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Synth { events, seed, output } = &cli.command {
+        let file = std::fs::File::create(output)
+            .with_context(|| format!("cannot create {}", output.display()))?;
+        let summary = annals_synth::write_jsonl(&mut std::io::BufWriter::new(file), *events, *seed)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+        println!("wrote {} (seed {seed}): {summary}", output.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut log = open(cli.db.as_ref(), now)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
-        Command::Init => unreachable!("handled above"),
+        Command::Init | Command::Synth { .. } => unreachable!("handled above"),
         Command::Import { file, format } => {
             if cli.db.is_none() {
                 bail!("`import` needs --db PATH: the built-in chronicle is read-only");

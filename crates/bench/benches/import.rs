@@ -1,0 +1,105 @@
+//! Import throughput (events/s):
+//! - `append_from` in batches of 10 000 events, one atomic, flushed append each,
+//!   into a fresh sled log, against a baseline of the same record bytes
+//!   written to a plain file with one `fdatasync` per batch (the physical
+//!   limit of durable appending on this disk);
+//! - the whole `annals import` path: the release binary (read, parse, check
+//!   references against the log, append, flush) on a synthetic JSONL file.
+//!
+//! Target (issue 7): import >= 150 k events/s.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use annals_bench::{
+    annals_bin, append_batches, report_ratio, sizes, synthetic, BenchLog, BATCH, SEED,
+};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("the annals binary runs");
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("import");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1));
+    let sizes = sizes();
+    let bin = annals_bin();
+    for &n in &sizes {
+        let events = synthetic(n);
+        let records: Vec<Vec<u8>> = {
+            let built = BenchLog::with(&events);
+            built.log.raw().map(|kv| kv.expect("a record").1.to_vec()).collect()
+        };
+        group.throughput(Throughput::Elements(n));
+        group.bench_function(BenchmarkId::new("append_batches", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut fresh = BenchLog::empty();
+                    let start = Instant::now();
+                    black_box(append_batches(&mut fresh.log, &events, BATCH));
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+        group.bench_function(BenchmarkId::new("file_fsync_baseline", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let dir = tempfile::tempdir().expect("a directory");
+                    let start = Instant::now();
+                    let mut file = std::io::BufWriter::with_capacity(
+                        1 << 20,
+                        std::fs::File::create(dir.path().join("log")).expect("a file"),
+                    );
+                    for chunk in records.chunks(BATCH) {
+                        for r in chunk {
+                            file.write_all(&(r.len() as u32).to_le_bytes()).expect("write");
+                            file.write_all(r).expect("write");
+                        }
+                        file.flush().expect("flush");
+                        file.get_ref().sync_data().expect("fdatasync");
+                    }
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+        if let Some(bin) = &bin {
+            let dir = tempfile::tempdir().expect("a directory");
+            let file = dir.path().join("synth.jsonl");
+            let mut f = std::fs::File::create(&file).expect("a file");
+            annals_synth::write_jsonl(&mut f, n, SEED).expect("a synthetic file");
+            group.bench_function(BenchmarkId::new("annals_import_binary", n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let db = tempfile::tempdir().expect("a directory");
+                        let path = db.path().join("db");
+                        run(Command::new(bin).arg("--db").arg(&path).arg("init"));
+                        let start = Instant::now();
+                        run(Command::new(bin).arg("--db").arg(&path).arg("import").arg(&file));
+                        total += start.elapsed();
+                    }
+                    total
+                })
+            });
+        }
+    }
+    group.finish();
+    for &n in &sizes {
+        let append = format!("append_batches/{n}");
+        report_ratio("import", &append, &format!("file_fsync_baseline/{n}"), Some(n));
+        if bin.is_some() {
+            report_ratio("import", &format!("annals_import_binary/{n}"), &append, Some(n));
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

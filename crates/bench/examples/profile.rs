@@ -1,0 +1,40 @@
+//! A small driver to profile one path under valgrind (callgrind) or perf:
+//!
+//! `profile replay DB` — decode and replay the log at DB once;
+//! `profile control DB Q` — replay, then answer Q control questions;
+//! `profile append N` — append N synthetic events to a fresh log in batches.
+//!
+//! `valgrind --tool=callgrind target/release/examples/profile replay DB`
+
+use std::hint::black_box;
+
+use annals_bench::{append_batches, control_queries, replay, synthetic, BenchLog, BATCH};
+use annals_log::Log;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["replay", db] => {
+            let log = Log::open(db).expect("an annals log");
+            black_box(replay(&log).len());
+        }
+        ["control", db, q] => {
+            let log = Log::open(db).expect("an annals log");
+            let world = replay(&log);
+            let events: Vec<_> = log.iter().map(|r| r.expect("a record").event).collect();
+            let queries = control_queries(&events, q.parse().expect("a count"), 7, true);
+            for (place, day) in &queries {
+                black_box(world.control(place, *day));
+            }
+        }
+        ["append", n] => {
+            let events = synthetic(n.parse().expect("a count"));
+            let mut log = BenchLog::empty();
+            black_box(append_batches(&mut log.log, &events, BATCH));
+        }
+        _ => {
+            eprintln!("usage: profile replay DB | control DB QUERIES | append EVENTS");
+            std::process::exit(2);
+        }
+    }
+}
