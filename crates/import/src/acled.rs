@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use annals_model::v1::excerpt;
 use annals_model::{
     normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, PlaceId, PlaceKind,
     Point, Qualifier, RefKind, SourceId,
@@ -157,6 +158,10 @@ const REQUIRED: [&str; 15] = [
     "fatalities",
 ];
 
+/// Columns read when a layout has them.
+const OPTIONAL: [&str; 5] =
+    ["sub_event_type", "actor2", "inter2", "assoc_actor_1", "assoc_actor_2"];
+
 /// Where each column sits in a record.
 struct Columns {
     index: HashMap<String, usize>,
@@ -168,13 +173,29 @@ struct Columns {
 impl Columns {
     fn from_header(header: &Record) -> Result<Columns, Vec<String>> {
         let mut index = HashMap::new();
+        let mut twice = Vec::new();
         for (i, name) in header.fields.iter().enumerate() {
-            index.entry(name.trim().to_ascii_lowercase()).or_insert(i);
+            let name = name.trim().to_ascii_lowercase();
+            if let Some(&first) = index.get(&name) {
+                if REQUIRED.contains(&name.as_str()) || OPTIONAL.contains(&name.as_str()) {
+                    twice.push(format!(
+                        "the header names the column `{name}` twice (columns {} and {}); which one holds the data is not guessed",
+                        first + 1,
+                        i + 1
+                    ));
+                }
+                continue;
+            }
+            index.insert(name, i);
         }
-        let mut missing: Vec<String> = REQUIRED
-            .iter()
-            .filter(|c| !index.contains_key(**c))
-            .map(|c| format!("the header has no column `{c}`, which an ACLED export has"))
+        let mut missing: Vec<String> = twice
+            .into_iter()
+            .chain(
+                REQUIRED
+                    .iter()
+                    .filter(|c| !index.contains_key(**c))
+                    .map(|c| format!("the header has no column `{c}`, which an ACLED export has")),
+            )
             .collect();
         let monadic = !index.contains_key("actor2");
         if !monadic && !index.contains_key("inter2") {
@@ -259,10 +280,23 @@ fn read_records(bytes: &[u8], errors: &mut Errors<'_>) -> Option<(Columns, Vec<R
             continue;
         }
         if record.fields.len() != columns.width {
+            // A quote never closed swallows the line breaks after it.
+            let open_quote = record
+                .fields
+                .iter()
+                .position(|f| f.contains('\n'))
+                .map(|i| {
+                    let breaks = record.fields[i].matches('\n').count();
+                    format!(
+                        "; its field {} holds {breaks} line breaks, so a quote may never be closed",
+                        i + 1
+                    )
+                })
+                .unwrap_or_default();
             errors.push(
                 line,
                 format!(
-                    "the record has {} fields, but the header names {} columns",
+                    "the record has {} fields, but the header names {} columns{open_quote}",
                     record.fields.len(),
                     columns.width
                 ),
@@ -405,9 +439,13 @@ fn parse_row(columns: &Columns, record: &Record) -> Result<Row, String> {
     let date = parse_date(required("event_date")?, precision)?;
     let event_type = required("event_type")?.to_string();
     let sub_event_type = columns.optional(record, "sub_event_type").map(str::to_string);
-    let mapping = mapping(&event_type, sub_event_type.as_deref().unwrap_or("")).ok_or_else(|| {
-        format!("column `event_type`: `{event_type}` is not an ACLED event type this importer knows")
-    })?;
+    let mapping =
+        mapping(&event_type, sub_event_type.as_deref().unwrap_or("")).ok_or_else(|| {
+            format!(
+                "column `event_type`: `{}` is not an ACLED event type this importer knows",
+                excerpt(&event_type)
+            )
+        })?;
     let side = parse_side(columns, record, "actor1", "inter1", "assoc_actor_1")?
         .ok_or_else(|| "column `actor1` is empty".to_string())?;
     let side2 = if columns.monadic {
@@ -419,15 +457,16 @@ fn parse_row(columns: &Columns, record: &Record) -> Result<Row, String> {
         let v = required(c)?;
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && x.abs() <= limit => Ok(x),
-            _ => Err(format!("column `{c}`: `{v}` is not a {c} in decimal degrees")),
+            _ => Err(format!("column `{c}`: `{}` is not a {c} in decimal degrees", excerpt(v))),
         }
     };
     let lat = coordinate("latitude", 90.0)?;
     let lon = coordinate("longitude", 180.0)?;
     let fatalities = {
         let v = required("fatalities")?;
-        v.parse::<u64>()
-            .map_err(|_| format!("column `fatalities`: `{v}` is not a number of people"))?
+        v.parse::<u64>().map_err(|_| {
+            format!("column `fatalities`: `{}` is not a number of people", excerpt(v))
+        })?
     };
     let sources = get("source")
         .split(';')
@@ -470,12 +509,14 @@ fn parse_side(
         return if code.is_empty() || code == "0" {
             Ok(None)
         } else {
-            Err(format!("column `{inter}` is `{code}`, but `{actor}` is empty"))
+            Err(format!("column `{inter}` is `{}`, but `{actor}` is empty", excerpt(code)))
         };
     }
     let inter_code = parse_inter(code).ok_or_else(|| {
         format!(
-            "column `{inter}`: `{code}` is not an ACLED actor type (1 state forces … 8 external/other forces) for `{name}`"
+            "column `{inter}`: `{}` is not an ACLED actor type (1 state forces … 8 external/other forces) for `{}`",
+            excerpt(code),
+            excerpt(name)
         )
     })?;
     Ok(Some(Side {
@@ -524,7 +565,8 @@ const MONTHS: [&str; 12] = [
 fn parse_date(text: &str, precision: &str) -> Result<Date, String> {
     let not_a_date = || {
         format!(
-            "column `event_date`: `{text}` is not a date (expected YYYY-MM-DD or a day like `22 February 2019`)"
+            "column `event_date`: `{}` is not a date (expected YYYY-MM-DD or a day like `22 February 2019`)",
+            excerpt(text)
         )
     };
     let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
@@ -563,7 +605,8 @@ fn parse_date(text: &str, precision: &str) -> Result<Date, String> {
         "3" => Point::new(year, Some(month), None, Qualifier::Exact),
         other => {
             return Err(format!(
-                "column `time_precision`: `{other}` is not an ACLED time precision (1 the day, 2 about that day, 3 only the month)"
+                "column `time_precision`: `{}` is not an ACLED time precision (1 the day, 2 about that day, 3 only the month)",
+                excerpt(other)
             ))
         }
     };
@@ -621,7 +664,7 @@ fn group_monadic(
                 row.line,
                 format!(
                     "event_id_cnty `{}` has a third row; a monadic export has one row per actor, at most two (the first is on line {})",
-                    row.event_id_cnty, first.row.line
+                    excerpt(&row.event_id_cnty), first.row.line
                 ),
             );
             continue;
@@ -632,7 +675,7 @@ fn group_monadic(
                 row.line,
                 format!(
                     "column `{column}` differs from line {}, which has the same event_id_cnty `{}`; the rows of one event may differ only in their actor",
-                    first.row.line, row.event_id_cnty
+                    first.row.line, excerpt(&row.event_id_cnty)
                 ),
             );
             continue;
@@ -729,7 +772,7 @@ impl Emitter<'_, '_> {
             .map_err(|_| {
                 format!(
                     "column `event_id_cnty`: `{}` is not an ACLED event id (letters and digits)",
-                    row.event_id_cnty
+                    excerpt(&row.event_id_cnty)
                 )
             })?;
 
@@ -819,7 +862,7 @@ impl Emitter<'_, '_> {
                 Some(index) if self.events[index] == event => Ok(()),
                 Some(_) => Err(format!(
                     "event_id_cnty `{}` is already used on line {first_line} for a different event",
-                    row.event_id_cnty
+                    excerpt(&row.event_id_cnty)
                 )),
                 None => Err(format!(
                     "the event id `{key}` is already the id of a {}",
@@ -993,7 +1036,10 @@ fn slug(name: &str) -> String {
 fn slug_part(column: &str, name: &str) -> Result<String, String> {
     let s = slug(name);
     if s.is_empty() {
-        Err(format!("column `{column}`: `{name}` has no letters a-z or digits to make an id from"))
+        Err(format!(
+            "column `{column}`: `{}` has no letters a-z or digits to make an id from",
+            excerpt(name)
+        ))
     } else {
         Ok(s)
     }
@@ -1007,7 +1053,7 @@ fn slug_id(prefix: &str, column: &str, name: &str) -> Result<String, String> {
 fn checked_id(column: &str, name: &str, id: String) -> Result<String, String> {
     annals_model::check_slug(&id)
         .map(|()| id)
-        .map_err(|e| format!("column `{column}`: `{name}` makes no valid id: {e}"))
+        .map_err(|e| format!("column `{column}`: `{}` makes no valid id: {e}", excerpt(name)))
 }
 
 #[cfg(test)]
@@ -1056,6 +1102,61 @@ mod tests {
         assert_eq!(parse_inter("External/Other forces"), Some(8));
         assert_eq!(parse_inter("0"), None);
         assert_eq!(parse_inter("9"), None);
+    }
+
+    const HEADER: &str = "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,inter1,actor2,inter2,country,admin1,admin2,location,latitude,longitude,source,notes,fatalities\n";
+    const ROW: &str = "HOS1,2021-03-05,1,Battles,Armed clash,Blue Front,2,,,Varenia,Kessa,Ubbo,Sabra,17.1,-1.5,Radio Kessa,Clash at Sabra.,3\n";
+
+    fn errors(text: &str) -> Vec<String> {
+        read_acled("a.csv", text.as_bytes(), &Catalog::empty())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused_not_guessed() {
+        let header = HEADER.replace("notes", "latitude");
+        assert_eq!(
+            errors(&format!("{header}{ROW}")),
+            [
+                "a.csv:1: the header names the column `latitude` twice (columns 14 and 17); which one holds the data is not guessed",
+                "a.csv:1: the header has no column `notes`, which an ACLED export has",
+            ]
+        );
+        // Extra columns this importer does not read may repeat.
+        let extra = format!("{},tags,tags\n{},,\n", HEADER.trim_end(), ROW.trim_end());
+        assert!(read_acled("a.csv", extra.as_bytes(), &Catalog::empty()).is_ok());
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_suspected_where_its_record_starts() {
+        let open = ROW.replace("Clash at Sabra.", "\"Clash at Sabra.");
+        let text = format!("{HEADER}{open}{ROW}{ROW}");
+        assert_eq!(
+            errors(&text),
+            ["a.csv:2: the record has 17 fields, but the header names 18 columns; its field 17 holds 3 line breaks, so a quote may never be closed"]
+        );
+    }
+
+    #[test]
+    fn huge_cells_make_short_messages() {
+        let huge = "9".repeat(10_000_000);
+        for (column, value) in [
+            ("2021-03-05", huge.as_str()),
+            (",1,Battles", &format!(",{huge},Battles")),
+            ("Blue Front,2", &format!("{huge},9")),
+            ("17.1", huge.as_str()),
+            ("Sabra,17.1", &format!("{huge}?,17.1")),
+            ("HOS1", &format!("{huge}/")),
+        ] {
+            let text = format!("{HEADER}{}", ROW.replacen(column, value, 1));
+            let errors = errors(&text);
+            assert_eq!(errors.len(), 1, "{column}");
+            assert!(errors[0].len() < 400, "{column}: {} bytes", errors[0].len());
+            assert!(errors[0].contains("… (1000000"), "{column}: {}", errors[0]);
+        }
     }
 
     fn side(name: &str, inter: u8) -> Side {

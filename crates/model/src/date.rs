@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::text::excerpt;
+
 /// How much of a calendar date is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Precision {
@@ -50,7 +52,7 @@ pub struct Date {
 
 /// Why a date string is not a date this program understands.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid date `{input}`: {reason}")]
+#[error("invalid date `{}`: {reason}", crate::text::excerpt(.input))]
 pub struct DateError {
     input: String,
     reason: String,
@@ -225,11 +227,14 @@ fn parse_point(s: &str) -> Result<Point, String> {
         let what = ["year", "month", "day"][i];
         if field.len() != expected[i] || !field.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!(
-                "the {what} `{field}` must be {} digits (expected YYYY, YYYY-MM or YYYY-MM-DD)",
+                "the {what} `{}` must be {} digits (expected YYYY, YYYY-MM or YYYY-MM-DD)",
+                excerpt(field),
                 expected[i]
             ));
         }
-        numbers[i] = field.parse().map_err(|_| format!("the {what} `{field}` is not a number"))?;
+        numbers[i] = field
+            .parse()
+            .map_err(|_| format!("the {what} `{}` is not a number", excerpt(field)))?;
     }
     let month = (fields.len() >= 2).then_some(numbers[1] as u8);
     let day = (fields.len() == 3).then_some(numbers[2] as u8);
@@ -313,6 +318,9 @@ mod tests {
         assert!(err("2023-1-01").contains("must be 2 digits"));
         assert!(err("2023/2024/2025").contains("exactly one `/`"));
         assert!(err("+2023").contains("must be 4 digits"));
+        let huge = err(&"9".repeat(10_000_000));
+        assert!(huge.len() < 400, "a 10 MB date makes a {} byte message", huge.len());
+        assert!(huge.contains("… (10000000 bytes)` must be 4 digits"), "{huge}");
     }
 
     #[test]

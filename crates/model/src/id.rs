@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Why a string is not an id.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid id `{0}`: ids are lowercase slugs of letters a-z, digits and `-`, `_`, `.` or `:` between them (like `cma` or `bamba-camp`)")]
+#[error("invalid id `{}`: ids are lowercase slugs of letters a-z, digits and `-`, `_`, `.` or `:` between them (like `cma` or `bamba-camp`)", crate::text::excerpt(.0))]
 pub struct IdError(pub String);
 
 /// Checks that `s` is a lowercase slug: `[a-z0-9]` runs joined by `-`, `_`, `.` or `:`.
@@ -92,5 +92,14 @@ mod tests {
         for bad in ["", "CMA", "bamba camp", "-cma", "cma-", "a--b", "é", "a/b"] {
             assert!(check_slug(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_huge_bad_id_makes_a_short_message() {
+        let err = check_slug(&"X".repeat(10_000_000)).unwrap_err();
+        assert_eq!(err.0.len(), 10_000_000, "the error keeps the whole id");
+        let message = err.to_string();
+        assert!(message.len() < 300, "{} bytes", message.len());
+        assert!(message.contains("… (10000000 bytes)`"), "{message}");
     }
 }

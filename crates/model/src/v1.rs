@@ -4,12 +4,15 @@
 //! line (strictly: unknown fields and misplaced fields are errors, so a typo never
 //! silently drops data) and [`to_line`] writes one canonical line back.
 
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::date::{Date, DateError};
 use crate::event::{ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind};
 use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
+/// How error messages quote untrusted text: short values whole, long ones cut.
+pub use crate::text::excerpt;
 
 /// Why one line of interchange format v1 was rejected. The importer adds the
 /// file name and line number.
@@ -22,14 +25,18 @@ pub enum LineError {
     #[error("missing field `type` (one of {})", TYPES.join(", "))]
     MissingType,
     /// `type` names no event type of format v1.
-    #[error("unknown type `{0}` (expected one of {types})", types = TYPES.join(", "))]
+    #[error("unknown type `{}` (expected one of {types})", excerpt(.0), types = TYPES.join(", "))]
     UnknownType(String),
     /// A required field is absent.
     #[error("a `{ty}` line needs the field `{field}`")]
     MissingField { ty: &'static str, field: &'static str },
     /// A field that format v1 does not know.
-    #[error("unknown field `{field}`")]
+    #[error("unknown field `{}`", excerpt(.field))]
     UnknownField { field: String },
+    /// A field given twice on one line (JSON parsers disagree on which one
+    /// counts, so neither is guessed).
+    #[error("the field `{}` is given twice", excerpt(.field))]
+    DuplicateField { field: String },
     /// A known field on a line type that does not take it.
     #[error("field `{field}` does not belong on a `{ty}` line")]
     MisplacedField { ty: &'static str, field: String },
@@ -118,9 +125,10 @@ pub struct Parsed {
 /// assert_eq!(parsed.event.kind.type_name(), "control_taken");
 /// ```
 pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
-    let value: Value = serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))?;
-    let Value::Object(map) = value else {
-        return Err(LineError::Json(format!("found {}", describe(&value))));
+    let map = match serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))? {
+        TopLevel::Object(map) => map,
+        TopLevel::Duplicate(field) => return Err(LineError::DuplicateField { field }),
+        TopLevel::Other(what) => return Err(LineError::Json(format!("found {what}"))),
     };
     let mut f = Fields { map };
     let ty_text = match f.map.remove("type") {
@@ -156,7 +164,10 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
         Some(s) => Some(Claim::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
             LineError::BadValue {
                 field: "claim",
-                problem: format!("`{s}` is not one of confirmed, reported, claimed, disputed"),
+                problem: format!(
+                    "`{}` is not one of confirmed, reported, claimed, disputed",
+                    excerpt(&s)
+                ),
             }
         })?),
     };
@@ -338,6 +349,79 @@ fn describe(v: &Value) -> &'static str {
     }
 }
 
+/// What a line holds at its top level. serde_json's own maps keep the last of
+/// two equal keys without a word, which would drop data silently; this reader
+/// notices the repetition instead.
+enum TopLevel {
+    /// An object, each key given once.
+    Object(Map<String, Value>),
+    /// An object that gives this key more than once.
+    Duplicate(String),
+    /// Not an object: what it is instead (`a list`, `null` ...).
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TopLevel, D::Error> {
+        deserializer.deserialize_any(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+        let mut map = Map::new();
+        let mut duplicate = None;
+        while let Some(key) = access.next_key::<String>()? {
+            if duplicate.is_some() || map.contains_key(&key) {
+                // Read on, so that a syntax error later in the line still wins.
+                access.next_value::<IgnoredAny>()?;
+                duplicate.get_or_insert(key);
+            } else {
+                let value = access.next_value::<Value>()?;
+                map.insert(key, value);
+            }
+        }
+        Ok(duplicate.map_or(TopLevel::Object(map), TopLevel::Duplicate))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+        while access.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::Other("a list"))
+    }
+
+    fn visit_unit<E>(self) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("null"))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other("a string"))
+    }
+}
+
 /// The fields of one line, taken out one by one; what remains at the end was
 /// not expected on this line type.
 struct Fields {
@@ -430,7 +514,7 @@ impl Fields {
             .map(|s| {
                 parse(&s).ok_or_else(|| {
                     let names: Vec<String> = all.iter().map(|k| k.to_string()).collect();
-                    bad(field, format!("`{s}` is not one of {}", names.join(", ")))
+                    bad(field, format!("`{}` is not one of {}", excerpt(&s), names.join(", ")))
                 })
             })
             .transpose()
@@ -758,6 +842,45 @@ mod tests {
             r#"{"type":"control_lost","place":"x","actor":"a","date":"2023","sources":"s"}"#
         )
         .contains("expected a list"));
+    }
+
+    #[test]
+    fn a_field_given_twice_is_an_error_not_a_silent_choice() {
+        assert_eq!(
+            err(r#"{"type":"source","id":"s","title":"A","title":"B"}"#),
+            "the field `title` is given twice"
+        );
+        assert_eq!(
+            err(r#"{"type":"source","type":"actor","id":"s","title":"A"}"#),
+            "the field `type` is given twice"
+        );
+        // A syntax error further on is still what the line is told.
+        assert!(err(r#"{"type":"source","id":"s","id":"t","title":}"#)
+            .starts_with("not a JSON object: expected value"));
+        for (line, what) in [("null", "null"), ("true", "a boolean"), ("-1.5", "a number")] {
+            assert_eq!(err(line), format!("not a JSON object: found {what}"));
+        }
+        assert_eq!(err(r#""source""#), "not a JSON object: found a string");
+    }
+
+    #[test]
+    fn huge_values_make_short_messages() {
+        let huge = "x".repeat(10_000_000);
+        let lines = [
+            format!(r#"{{"type":"{huge}"}}"#),
+            format!(r#"{{"type":"source","id":"s","title":"T","{huge}":1}}"#),
+            format!(r#"{{"type":"source","id":"s","title":"T","{huge}":1,"{huge}":2}}"#),
+            format!(r#"{{"type":"source","id":"{huge}","title":"T"}}"#),
+            format!(r#"{{"type":"source","id":"s","title":"T","claim":"{huge}"}}"#),
+            format!(r#"{{"type":"actor","id":"a","name":"A","kind":"{huge}"}}"#),
+            format!(r#"{{"type":"control_lost","place":"p","actor":"a","date":"{huge}"}}"#),
+            format!(r#"{{"type":"control_lost","place":"p","actor":"a","date":"2023/{huge}"}}"#),
+        ];
+        for line in &lines {
+            let message = err(line);
+            assert!(message.len() < 700, "{} bytes: {}", message.len(), excerpt(&message));
+            assert!(message.contains("… (10000000 bytes)"), "{message}");
+        }
     }
 
     #[test]
