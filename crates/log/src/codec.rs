@@ -143,7 +143,7 @@ pub fn encode_snapshot(header: &SnapshotHeader, state: &impl serde::Serialize) -
         .expect("encoding plain data into memory cannot fail");
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.push(SNAPSHOT_FORMAT);
-    out.extend_from_slice(&checksum(SNAPSHOT_FORMAT, &payload).to_le_bytes());
+    out.extend_from_slice(&snapshot_checksum(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
     out
 }
@@ -160,7 +160,7 @@ pub fn decode_snapshot_header(bytes: &[u8]) -> Result<(SnapshotHeader, &[u8]), D
     }
     let stored = u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
     let payload = &bytes[HEADER..];
-    let computed = checksum(SNAPSHOT_FORMAT, payload);
+    let computed = snapshot_checksum(payload);
     if stored != computed {
         return Err(DecodeError::Checksum { stored, computed });
     }
@@ -168,6 +168,14 @@ pub fn decode_snapshot_header(bytes: &[u8]) -> Result<(SnapshotHeader, &[u8]), D
         bincode::serde::decode_from_slice(payload, config())
             .map_err(|e| DecodeError::Payload(e.to_string()))?;
     Ok((header, &payload[used..]))
+}
+
+/// The CRC-32 of a snapshot: of its format byte and its payload.
+fn snapshot_checksum(payload: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&[SNAPSHOT_FORMAT]);
+    h.update(payload);
+    h.finalize()
 }
 
 /// Decodes a snapshot's state (all of `bytes`, nothing left over).
