@@ -853,7 +853,7 @@ fn corruption_a_damaged_sled_snapshot_is_refused_and_deleting_it_recovers_the_lo
 /// log that has lost events. This test pins that behaviour; when the log
 /// learns to detect it, it must fail, and should then assert the detection.
 #[test]
-fn corruption_known_gap_damage_in_the_last_write_session_is_dropped_silently_by_sled() {
+fn corruption_damage_in_the_last_write_session_is_dropped_by_sled_and_refused_by_the_head_file() {
     for truncate in [false, true] {
         let db = Db::with(&[OUTSIDE]);
         let dir = tempfile::tempdir().unwrap();
@@ -876,6 +876,19 @@ fn corruption_known_gap_damage_in_the_last_write_session_is_dropped_silently_by_
         }
         std::fs::write(&path, data).unwrap();
 
+        // sled drops the damaged last batch on open; the head file, written
+        // after every append, says 17 records were acknowledged: refused.
+        for command in
+            [&["verify"][..], &["export"], &["control", "segou-ville", "--on", "2023-10-01"]]
+        {
+            let err = super::fails(&[&["--db", db.p()], command].concat());
+            assert!(
+                err.contains("acknowledged 17 records") && err.contains("but now it holds 16"),
+                "truncate {truncate}, {command:?}: {err}"
+            );
+        }
+        // Deleting the head file opens what is left, as the message says.
+        std::fs::remove_file(db.path.join(annals_log::HEAD_FILE)).unwrap();
         let said = db.run(&["verify"]);
         assert!(said.starts_with("ok: 16 records"), "truncate {truncate}: {said}");
         assert!(!db.export().contains("late-news"), "truncate {truncate}");

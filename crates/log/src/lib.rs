@@ -38,6 +38,10 @@ const EVENT: u8 = b'e';
 const ID: u8 = b'i';
 const MAGIC_KEY: &[u8] = b"format";
 const MAGIC: &[u8] = b"annals-log/1";
+/// A file beside sled's, rewritten after every append: the last acknowledged
+/// sequence number and that record's checksum, so that a log that lost
+/// acknowledged records is refused instead of answering from what is left.
+pub const HEAD_FILE: &str = "annals-head";
 
 /// What went wrong with the log. Messages name the path or sequence number.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +61,14 @@ pub enum Error {
     /// A stored record is damaged.
     #[error("record {seq} is corrupt: {problem}")]
     Corrupt { seq: u64, problem: DecodeError },
+    /// The log holds fewer records than it acknowledged (or another last
+    /// record): the storage engine lost data, as sled does when it takes a
+    /// damaged tail of its files for an interrupted write.
+    #[error("the log at {path} acknowledged {expected} records (the last with checksum {crc:08x}), but now {found}: records were lost, probably to damaged files; restore the directory from a backup (docs/RELIABILITY.md). To open it as it is, delete {head}", path = .path.display(), head = .path.join(HEAD_FILE).display())]
+    Lost { path: PathBuf, expected: u64, crc: u32, found: String },
+    /// The head file cannot be read.
+    #[error("{path}: {problem}; delete it to open the log without the check it makes", path = .0.display(), problem = .1)]
+    BadHead(PathBuf, String),
     /// A key of the wrong shape: the tree was written by something else.
     #[error("the log holds a malformed key {0:?}")]
     BadKey(Vec<u8>),
@@ -87,6 +99,8 @@ pub struct Log {
     tree: sled::Tree,
     snapshots: sled::Tree,
     next_seq: u64,
+    /// The directory, for the head file (none for a temporary log).
+    path: Option<PathBuf>,
 }
 
 /// What [`Log::load_snapshot`] found.
@@ -136,7 +150,7 @@ impl Log {
         let db = open_db(sled::Config::new().path(path), path)?;
         db.insert(MAGIC_KEY, MAGIC)?;
         db.flush()?;
-        Log::from_db(db)
+        Log::from_db(db, Some(path.to_path_buf()))
     }
 
     /// Opens an existing log.
@@ -149,24 +163,26 @@ impl Log {
         if db.get(MAGIC_KEY)?.as_deref() != Some(MAGIC) {
             return Err(Error::NotALog(path.to_path_buf()));
         }
-        Log::from_db(db)
+        let log = Log::from_db(db, Some(path.to_path_buf()))?;
+        log.check_head()?;
+        Ok(log)
     }
 
     /// A log that lives only as long as this value (used for the built-in chronicle).
     pub fn temporary() -> Result<Log, Error> {
         let db = sled::Config::new().temporary(true).open()?;
         db.insert(MAGIC_KEY, MAGIC)?;
-        Log::from_db(db)
+        Log::from_db(db, None)
     }
 
-    fn from_db(db: sled::Db) -> Result<Log, Error> {
+    fn from_db(db: sled::Db, path: Option<PathBuf>) -> Result<Log, Error> {
         let tree = db.open_tree("log")?;
         let snapshots = db.open_tree("snapshots")?;
         let next_seq = match tree.scan_prefix([EVENT]).next_back() {
             None => 1,
             Some(kv) => seq_of_key(&kv?.0)? + 1,
         };
-        Ok(Log { _db: db, tree, snapshots, next_seq })
+        Ok(Log { _db: db, tree, snapshots, next_seq, path })
     }
 
     /// Number of stored records.
@@ -245,6 +261,11 @@ impl Log {
         if appended > 0 {
             self.tree.apply_batch(batch)?;
             self.tree.flush()?;
+            // The records are stored: the head is a safeguard on top. If it
+            // cannot be written, the older head stays, which is never ahead
+            // of the log, so it neither blocks nor misleads; only this
+            // append goes unguarded.
+            let _ = self.write_head(seq - 1);
         }
         let seqs = (appended > 0).then_some((self.next_seq, seq - 1));
         self.next_seq = seq;
@@ -266,6 +287,54 @@ impl Log {
             let (k, v) = kv?;
             Ok((seq_of_key(&k)?, v))
         })
+    }
+
+    /// Records the last acknowledged record in the head file, after the
+    /// records are durable: write a new file, sync it, rename it over the old.
+    /// A crash before the rename leaves the previous head, which is never
+    /// ahead of the log.
+    fn write_head(&self, last: u64) -> Result<(), Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        let crc = self.record_checksum(last)?.unwrap_or(0);
+        let io = |e: std::io::Error| Error::Storage(sled::Error::Io(e));
+        let tmp = dir.join(format!("{HEAD_FILE}.new"));
+        let mut file = std::fs::File::create(&tmp).map_err(io)?;
+        std::io::Write::write_all(
+            &mut file,
+            format!("annals-head 1\n{last} {crc:08x}\n").as_bytes(),
+        )
+        .map_err(io)?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(io)?;
+        Ok(())
+    }
+
+    /// Refuses a log that holds fewer records than its head file says were
+    /// acknowledged, or whose acknowledged last record changed. Logs written
+    /// before the head file existed have none and are not checked.
+    fn check_head(&self) -> Result<(), Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        let file = dir.join(HEAD_FILE);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::BadHead(file, e.to_string())),
+        };
+        let parsed = text.strip_prefix("annals-head 1\n").and_then(|rest| {
+            let (seq, crc) = rest.trim_end().split_once(' ')?;
+            Some((seq.parse::<u64>().ok()?, u32::from_str_radix(crc, 16).ok()?))
+        });
+        let Some((expected, crc)) = parsed else {
+            return Err(Error::BadHead(file, "not an annals head file".into()));
+        };
+        let lost = |found: String| Error::Lost { path: dir.clone(), expected, crc, found };
+        if self.len() < expected {
+            return Err(lost(format!("it holds {}", self.len())));
+        }
+        match self.record_checksum(expected)? {
+            Some(stored) if stored == crc => Ok(()),
+            _ => Err(lost(format!("record {expected} is another record"))),
+        }
     }
 
     /// The records from `first` on, in sequence order, decoded (the tail after a snapshot).

@@ -253,3 +253,32 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
     shorter.put_snapshot_bytes("test", &other.snapshot_bytes("test").unwrap().unwrap()).unwrap();
     assert!(stale_reason(&shorter, 1).contains("but the log has only 4"));
 }
+
+#[test]
+fn a_log_that_lost_acknowledged_records_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let head = path.join(annals_log::HEAD_FILE);
+    let entities = annals_testkit::entities();
+    {
+        let mut log = Log::init(&path).unwrap();
+        log.append(&entities, at(1)).unwrap();
+    }
+    let written = std::fs::read_to_string(&head).unwrap();
+    assert!(written.starts_with(&format!("annals-head 1\n{} ", entities.len())), "{written}");
+    assert_eq!(Log::open(&path).unwrap().len(), entities.len() as u64);
+    // A head ahead of the log: records were lost.
+    std::fs::write(&head, "annals-head 1\n99 00000000\n").unwrap();
+    let err = Log::open(&path).unwrap_err();
+    assert!(matches!(err, Error::Lost { expected: 99, .. }), "{err}");
+    assert!(err.to_string().contains("but now it holds 11"), "{err}");
+    // The same length, another last record.
+    std::fs::write(&head, format!("annals-head 1\n{} 12345678\n", entities.len())).unwrap();
+    let err = Log::open(&path).unwrap_err().to_string();
+    assert!(err.contains(&format!("record {} is another record", entities.len())), "{err}");
+    // A damaged head file is named; without one, the log opens unchecked.
+    std::fs::write(&head, "garbage").unwrap();
+    assert!(matches!(Log::open(&path).unwrap_err(), Error::BadHead(..)));
+    std::fs::remove_file(&head).unwrap();
+    assert_eq!(Log::open(&path).unwrap().len(), entities.len() as u64);
+}
