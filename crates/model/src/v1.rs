@@ -72,9 +72,11 @@ pub const TYPES: &[&str] = &[
     "retraction",
 ];
 
-const COMMON: &[&str] = &["type", "id", "date", "sources", "claim", "claimed_by", "note"];
+/// The fields every event may have.
+pub const COMMON: &[&str] = &["type", "id", "date", "sources", "claim", "claimed_by", "note"];
 
-const ALL_FIELDS: &[&str] = &[
+/// The fields of some event type or other; each type accepts its own.
+pub const ALL_FIELDS: &[&str] = &[
     "title",
     "publisher",
     "published",
