@@ -682,9 +682,8 @@ fn place_index(log: &Log, save: bool) -> Result<PlaceIndex> {
     let (mut index, stale) =
         match log.load_snapshot::<PlaceIndex>(PlaceIndex::NAME, PlaceIndex::SCHEMA)? {
             Snapshot::Fresh { state, last_seq } if state.last_seq() == last_seq => (state, false),
-            Snapshot::Fresh { .. } | Snapshot::Missing | Snapshot::Stale(_) => {
-                (PlaceIndex::default(), true)
-            }
+            // Missing, stale, damaged, or a state that disagrees with its header.
+            _ => (PlaceIndex::default(), true),
         };
     let snapshot_seq = index.last_seq();
     for rec in log.iter_from(snapshot_seq + 1) {
@@ -813,10 +812,9 @@ fn check_snapshot(log: &Log, records: &[Recorded], problems: &mut Vec<String>) -
     let name = PlaceIndex::NAME;
     Ok(match log.load_snapshot::<PlaceIndex>(name, PlaceIndex::SCHEMA)? {
         Snapshot::Missing => format!("snapshot `{name}`: none yet; the next query builds it"),
-        Snapshot::Stale(why) => {
-            if why.contains("checksum mismatch") {
-                problems.push(format!("{why}; the next query rebuilds it"));
-            }
+        Snapshot::Stale(why) => format!("{why}; the next query rebuilds it"),
+        Snapshot::Damaged(why) => {
+            problems.push(format!("{why}; the next query rebuilds it"));
             format!("{why}; the next query rebuilds it")
         }
         Snapshot::Fresh { mut state, last_seq } => {

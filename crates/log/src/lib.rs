@@ -112,6 +112,8 @@ pub enum Snapshot<T> {
     Missing,
     /// A snapshot that does not match the log (or this build), and why.
     Stale(String),
+    /// A snapshot whose bytes are damaged (its checksum or decoding fails), and how.
+    Damaged(String),
 }
 
 fn event_key(seq: u64) -> [u8; 9] {
@@ -377,7 +379,7 @@ impl Log {
         };
         let (header, state) = match codec::decode_snapshot_header(&bytes) {
             Ok(decoded) => decoded,
-            Err(problem) => return Ok(Snapshot::Stale(format!("snapshot `{name}`: {problem}"))),
+            Err(problem) => return Ok(Snapshot::Damaged(format!("snapshot `{name}`: {problem}"))),
         };
         if header.name != name || header.schema != schema {
             return Ok(Snapshot::Stale(format!(
@@ -401,7 +403,7 @@ impl Log {
         }
         match codec::decode_state(state) {
             Ok(state) => Ok(Snapshot::Fresh { state, last_seq: header.last_seq }),
-            Err(problem) => Ok(Snapshot::Stale(format!("snapshot `{name}`: {problem}"))),
+            Err(problem) => Ok(Snapshot::Damaged(format!("snapshot `{name}`: {problem}"))),
         }
     }
 
