@@ -13,6 +13,12 @@
 //! out of its table, so it answers as of the end of the log, like ours. The
 //! `BTreeMap` answers the same simpler question.
 //!
+//! `index` is the lookup a warm process makes: the interval index of
+//! [`World::index`], status and controller read without building anything.
+//! `index_holding` builds the whole answer from it (candidates, sources,
+//! window), as `annals control` prints it; `world` folds the place's timeline
+//! on every call (the reference semantics).
+//!
 //! Targets (issue 7): warm `control` <= 100 ns and >= 10x faster than SQLite.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -114,6 +120,15 @@ fn bench(c: &mut Criterion) {
         let events = synthetic(n);
         let built = BenchLog::with(&events);
         let world = replay(&built.log);
+        let started = std::time::Instant::now();
+        let index = world.index();
+        let (intervals, bytes) = index.size();
+        report_line(&format!(
+            "control/{n}: the interval index took {:.0} ms to build: {intervals} intervals, {} heap bytes ({:.0} per event)",
+            started.elapsed().as_secs_f64() * 1e3,
+            bytes,
+            bytes as f64 / n as f64
+        ));
         let queries = control_queries(&events, 4096, 7, true);
         let uniform = control_queries(&events, 4096, 8, false);
         let takes = takes(&events);
@@ -177,6 +192,29 @@ fn bench(c: &mut Criterion) {
         ));
 
         let mut i = 0;
+        group.bench_function(BenchmarkId::new("index", n), |b| {
+            b.iter(|| {
+                let (place, day) = &queries[i % queries.len()];
+                i += 1;
+                let answer = index.control(black_box(place), *day);
+                black_box((answer.status(), answer.controller()))
+            })
+        });
+        group.bench_function(BenchmarkId::new("index_uniform_places", n), |b| {
+            b.iter(|| {
+                let (place, day) = &uniform[i % uniform.len()];
+                i += 1;
+                let answer = index.control(black_box(place), *day);
+                black_box((answer.status(), answer.controller()))
+            })
+        });
+        group.bench_function(BenchmarkId::new("index_holding", n), |b| {
+            b.iter(|| {
+                let (place, day) = &queries[i % queries.len()];
+                i += 1;
+                black_box(index.control(black_box(place), *day).holding())
+            })
+        });
         group.bench_function(BenchmarkId::new("world", n), |b| {
             b.iter(|| {
                 let (place, day) = &queries[i % queries.len()];
@@ -234,6 +272,16 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
     for &n in &sizes {
+        report_ratio("control", &format!("index/{n}"), &format!("sqlite/{n}"), None);
+        report_ratio(
+            "control",
+            &format!("index_uniform_places/{n}"),
+            &format!("sqlite_uniform_places/{n}"),
+            None,
+        );
+        report_ratio("control", &format!("index/{n}"), &format!("sqlite_integer_keys/{n}"), None);
+        report_ratio("control", &format!("index/{n}"), &format!("btreemap/{n}"), None);
+        report_ratio("control", &format!("index_holding/{n}"), &format!("sqlite/{n}"), None);
         report_ratio("control", &format!("world/{n}"), &format!("sqlite/{n}"), None);
         report_ratio(
             "control",

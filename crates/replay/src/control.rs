@@ -20,6 +20,7 @@
 //! state before, and each possible state after, with the window they fall in.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use annals_model::{ActorId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
@@ -100,84 +101,149 @@ pub struct Holding {
     pub window: Option<(NaiveDate, NaiveDate)>,
 }
 
-enum State<'f> {
+/// What the settled events leave, before pending ones are weighed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
     /// No settled event yet.
     Unknown,
     /// The last holders gave up control.
-    Withdrawn(Vec<&'f Fact>),
+    Withdrawn,
     /// One actor's takes decide.
-    Controlled(Vec<&'f Fact>),
+    Controlled,
     /// Several actors' takes tie.
-    Contested(Vec<&'f Fact>),
+    Contested,
 }
 
-impl<'f> State<'f> {
-    fn holders(&self) -> BTreeSet<&'f ActorId> {
-        match self {
-            State::Controlled(g) | State::Contested(g) => g.iter().map(|f| &f.actor).collect(),
-            State::Unknown | State::Withdrawn(_) => BTreeSet::new(),
-        }
-    }
-
-    fn from_takes(takes: Vec<&'f Fact>) -> State<'f> {
-        let actors: BTreeSet<&ActorId> = takes.iter().map(|f| &f.actor).collect();
-        match actors.len() {
-            0 => State::Unknown,
-            1 => State::Controlled(takes),
-            _ => State::Contested(takes),
-        }
-    }
+/// A state: its kind and the facts behind it, as ascending indexes into the
+/// timeline's facts (empty for `Unknown`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct State {
+    pub kind: Kind,
+    pub group: Vec<u32>,
 }
 
-/// Folds settled facts (sorted by `earliest`) into the state they leave.
-fn fold<'f>(settled: &[&'f Fact]) -> State<'f> {
-    let mut state = State::Unknown;
-    for group in settled.chunk_by(|a, b| (a.earliest, a.latest) == (b.earliest, b.latest)) {
-        let left: BTreeSet<&ActorId> =
-            group.iter().filter(|f| !f.taken).map(|f| &f.actor).collect();
-        let takes: Vec<&Fact> = group.iter().copied().filter(|f| f.taken).collect();
-        if !takes.is_empty() {
-            let (stayed, gone): (Vec<&Fact>, Vec<&Fact>) =
-                takes.into_iter().partition(|f| !left.contains(&f.actor));
-            state = if stayed.is_empty() {
-                // The evidence keeps both the seizures and the withdrawals.
-                State::Withdrawn(
-                    group
-                        .iter()
-                        .copied()
-                        .filter(|f| gone.iter().any(|g| g.actor == f.actor))
-                        .collect(),
-                )
-            } else {
-                State::from_takes(stayed)
-            };
-            continue;
-        }
-        let holders = state.holders();
-        let losses: Vec<&Fact> =
-            group.iter().copied().filter(|f| holders.contains(&f.actor)).collect();
-        if losses.is_empty() {
-            continue;
-        }
-        let losers: BTreeSet<&ActorId> = losses.iter().map(|f| &f.actor).collect();
-        state = match state {
-            State::Controlled(g) | State::Contested(g) => {
-                let kept: Vec<&Fact> =
-                    g.into_iter().filter(|f| !losers.contains(&f.actor)).collect();
-                if kept.is_empty() {
-                    State::Withdrawn(losses)
-                } else {
-                    State::from_takes(kept)
-                }
+impl State {
+    pub const UNKNOWN: State = State { kind: Kind::Unknown, group: Vec::new() };
+
+    fn holders<'f>(&self, facts: &'f [Fact]) -> BTreeSet<&'f ActorId> {
+        match self.kind {
+            Kind::Controlled | Kind::Contested => {
+                self.group.iter().map(|&i| &facts[i as usize].actor).collect()
             }
-            other => other,
+            Kind::Unknown | Kind::Withdrawn => BTreeSet::new(),
+        }
+    }
+
+    fn from_takes(facts: &[Fact], takes: Vec<u32>) -> State {
+        let actors: BTreeSet<&ActorId> = takes.iter().map(|&i| &facts[i as usize].actor).collect();
+        let kind = match actors.len() {
+            0 => Kind::Unknown,
+            1 => Kind::Controlled,
+            _ => Kind::Contested,
+        };
+        State { kind, group: takes }
+    }
+}
+
+/// The groups of a timeline: runs of facts sharing one `(earliest, latest)`.
+/// Facts are sorted by that pair, so a group is contiguous, and it settles
+/// whole, on its `latest`.
+pub(crate) fn groups(facts: &[Fact]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=facts.len() {
+        if i == facts.len()
+            || (facts[i].earliest, facts[i].latest) != (facts[start].earliest, facts[start].latest)
+        {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Folds one settled group into the state before it.
+pub(crate) fn step(facts: &[Fact], state: State, group: Range<usize>) -> State {
+    let members = || group.clone().map(|i| i as u32);
+    let left: BTreeSet<&ActorId> =
+        members().filter(|&i| !facts[i as usize].taken).map(|i| &facts[i as usize].actor).collect();
+    let takes: Vec<u32> = members().filter(|&i| facts[i as usize].taken).collect();
+    if !takes.is_empty() {
+        let (stayed, gone): (Vec<u32>, Vec<u32>) =
+            takes.into_iter().partition(|&i| !left.contains(&facts[i as usize].actor));
+        return if stayed.is_empty() {
+            // The evidence keeps both the seizures and the withdrawals.
+            let group = members()
+                .filter(|&i| {
+                    gone.iter().any(|&g| facts[g as usize].actor == facts[i as usize].actor)
+                })
+                .collect();
+            State { kind: Kind::Withdrawn, group }
+        } else {
+            State::from_takes(facts, stayed)
         };
     }
-    state
+    let holders = state.holders(facts);
+    let losses: Vec<u32> =
+        members().filter(|&i| holders.contains(&facts[i as usize].actor)).collect();
+    if losses.is_empty() {
+        return state;
+    }
+    let losers: BTreeSet<&ActorId> = losses.iter().map(|&i| &facts[i as usize].actor).collect();
+    match state.kind {
+        Kind::Controlled | Kind::Contested => {
+            let kept: Vec<u32> = state
+                .group
+                .into_iter()
+                .filter(|&i| !losers.contains(&facts[i as usize].actor))
+                .collect();
+            if kept.is_empty() {
+                State { kind: Kind::Withdrawn, group: losses }
+            } else {
+                State::from_takes(facts, kept)
+            }
+        }
+        Kind::Unknown | Kind::Withdrawn => state,
+    }
+}
+
+/// The events of `candidates` (facts not yet settled whose window holds the
+/// day) that could change `state`: a take by anyone but a sole holder, a loss
+/// by a holder.
+pub(crate) fn pending(
+    facts: &[Fact],
+    state: &State,
+    candidates: impl Iterator<Item = u32>,
+) -> Vec<u32> {
+    let holders = state.holders(facts);
+    candidates
+        .filter(|&i| {
+            let f = &facts[i as usize];
+            if f.taken {
+                holders.len() != 1 || !holders.contains(&f.actor)
+            } else {
+                holders.contains(&f.actor)
+            }
+        })
+        .collect()
+}
+
+/// The status an answer with this state and these pending events has.
+pub(crate) fn status_of(kind: Kind, pending: bool) -> Status {
+    match (kind, pending) {
+        (_, true) => Status::Uncertain,
+        (Kind::Controlled, false) => Status::Controlled,
+        (Kind::Contested, false) => Status::Contested,
+        (Kind::Unknown | Kind::Withdrawn, false) => Status::Unknown,
+    }
 }
 
 impl World {
     /// Who controlled `place` on `date` (valid time), by the semantics above.
+    ///
+    /// This folds the place's timeline on every call: it is the reference.
+    /// [`HoldingIndex`](crate::HoldingIndex) answers the same from
+    /// precomputed intervals.
     pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Holding {
         self.holding(self.control.get(place).map(Vec::as_slice).unwrap_or(&[]), date)
     }
@@ -189,23 +255,31 @@ impl World {
     }
 
     pub(crate) fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
-        let settled: Vec<&Fact> = facts.iter().filter(|f| f.latest <= date).collect();
-        let state = fold(&settled);
+        let mut state = State::UNKNOWN;
+        for group in groups(facts) {
+            if facts[group.start].latest <= date {
+                state = step(facts, state, group);
+            }
+        }
+        let window = (0..facts.len() as u32).filter(|&i| {
+            let f = &facts[i as usize];
+            f.earliest <= date && date < f.latest
+        });
+        let pending = pending(facts, &state, window);
+        self.answer(facts, state.kind, &state.group, &pending, date)
+    }
 
-        let holders = state.holders();
-        let pending: Vec<&Fact> = facts
-            .iter()
-            .filter(|f| f.earliest <= date && date < f.latest)
-            .filter(|f| {
-                if f.taken {
-                    holders.len() != 1 || !holders.contains(&f.actor)
-                } else {
-                    holders.contains(&f.actor)
-                }
-            })
-            .collect();
-
-        let mut answer = self.answer_for(date, &state);
+    /// The whole answer for a state and its pending events: what both
+    /// [`World::holding`] and the interval index hand out.
+    pub(crate) fn answer(
+        &self,
+        facts: &[Fact],
+        kind: Kind,
+        group: &[u32],
+        pending: &[u32],
+        date: NaiveDate,
+    ) -> Holding {
+        let mut answer = self.answer_for(facts, kind, group, date);
         if !pending.is_empty() {
             let before = Prior {
                 status: answer.status,
@@ -215,6 +289,7 @@ impl World {
             };
             answer.status = Status::Uncertain;
             answer.claim = None;
+            let pending: Vec<&Fact> = pending.iter().map(|&i| &facts[i as usize]).collect();
             answer.candidates.extend(pending.iter().map(|f| self.candidate(f, true)));
             answer.window = Some((
                 pending.iter().map(|f| f.earliest).min().expect("non-empty"),
@@ -226,7 +301,7 @@ impl World {
         answer
     }
 
-    fn answer_for(&self, date: NaiveDate, state: &State<'_>) -> Holding {
+    fn answer_for(&self, facts: &[Fact], kind: Kind, group: &[u32], date: NaiveDate) -> Holding {
         let mut answer = Holding {
             date,
             status: Status::Unknown,
@@ -239,11 +314,11 @@ impl World {
             before: None,
             window: None,
         };
-        let group = match state {
-            State::Unknown => return answer,
-            State::Withdrawn(g) | State::Controlled(g) | State::Contested(g) => g,
-        };
-        answer.candidates = group.iter().map(|f| self.candidate(f, false)).collect();
+        if kind == Kind::Unknown {
+            return answer;
+        }
+        answer.candidates =
+            group.iter().map(|&i| self.candidate(&facts[i as usize], false)).collect();
         answer
             .candidates
             .sort_by_key(|c| (c.actor.clone(), c.change == Change::Lost, c.claim, c.event.clone()));
@@ -253,24 +328,24 @@ impl World {
         let decider = answer
             .candidates
             .iter()
-            .filter(|c| !matches!(state, State::Withdrawn(_)) || c.change == Change::Lost)
+            .filter(|c| kind != Kind::Withdrawn || c.change == Change::Lost)
             .min_by(|a, b| (a.claim, &a.event).cmp(&(b.claim, &b.event)))
             .expect("a state holds at least one event");
         answer.since = Some(decider.date);
-        match state {
-            State::Controlled(_) => {
+        match kind {
+            Kind::Controlled => {
                 answer.status = Status::Controlled;
                 answer.controller = Some(decider.actor.clone());
                 answer.event = Some(decider.event.clone());
                 answer.claim = Some(decider.claim);
             }
-            State::Withdrawn(_) => {
+            Kind::Withdrawn => {
                 answer.status = Status::Unknown;
                 answer.event = Some(decider.event.clone());
                 answer.claim = Some(decider.claim);
             }
-            State::Contested(_) => answer.status = Status::Contested,
-            State::Unknown => unreachable!("handled above"),
+            Kind::Contested => answer.status = Status::Contested,
+            Kind::Unknown => unreachable!("handled above"),
         }
         answer
     }

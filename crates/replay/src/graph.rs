@@ -24,6 +24,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use petgraph::Direction;
 
 use crate::control::{Change, Holding, Status};
+use crate::index::{HoldingIndex, Timeline};
 use crate::world::{Fact, World};
 
 /// A node of the graph: an actor, a place or an agreement.
@@ -234,6 +235,15 @@ pub struct Transition {
     pub sources: Vec<SourceId>,
 }
 
+/// A day on which a relation begins or stops holding.
+struct Turn {
+    day: NaiveDate,
+    /// The edge from that day on, or `None`: it stopped.
+    edge: Option<DatedEdge>,
+    /// For an end: the event that ended it.
+    ended_by: Option<EventId>,
+}
+
 /// Per-query cache of holder answers, so a place's timeline is folded once.
 #[derive(Default)]
 struct Holdings {
@@ -265,14 +275,15 @@ impl World {
     /// is over. Sorted by the events' dates.
     pub fn diff(&self, from: NaiveDate, to: NaiveDate) -> Vec<Transition> {
         let mut out = Vec::new();
+        let index = self.index();
         for (_, relation) in self.temporal.relations() {
-            for (day, now) in self.changes(relation) {
+            for Turn { day, edge: now, ended_by } in self.changes(relation, &index) {
                 if day <= from || to < day {
                     continue;
                 }
                 let event = match &now {
                     Some(edge) => edge.events.first().cloned(),
-                    None => self.ending_event(relation, day),
+                    None => ended_by,
                 };
                 if let Some(event) = event.and_then(|id| self.event(id.as_str())) {
                     let e = &event.event;
@@ -304,18 +315,53 @@ impl World {
     /// (`None`: it stopped), alternating and starting with a start. A change
     /// counts on the day its event is settled; between those days what holds
     /// cannot change. `diff` and `spans` both read this.
-    fn changes(&self, relation: &Relation) -> Vec<(NaiveDate, Option<DatedEdge>)> {
-        let mut days: Vec<NaiveDate> =
-            self.timeline_of(relation).iter().map(|f| f.latest).collect();
-        days.sort();
+    ///
+    /// The answers come from the interval index (`index` for places and
+    /// states, built here for a relation's own facts): a settling day inside
+    /// the interval of the one before changes nothing and is skipped, and an
+    /// interval in which the actor has no fact cannot hold its edge.
+    fn changes(&self, relation: &Relation, index: &HoldingIndex<'_>) -> Vec<Turn> {
+        let own;
+        let (facts, timeline) = match (&relation.key.kind, &relation.key.target) {
+            (RelationKind::Controls, Node::Place(p)) => {
+                (self.timeline_of(relation), index.control_timeline(p))
+            }
+            (RelationKind::Governs, Node::Actor(s)) => {
+                (self.timeline_of(relation), index.government_timeline(s))
+            }
+            _ => {
+                own = Timeline::build(&relation.facts);
+                (relation.facts.as_slice(), Some(&own))
+            }
+        };
+        let (Some(timeline), Some(actor)) = (timeline, source_actor(relation)) else {
+            return Vec::new();
+        };
+        let mut days: Vec<NaiveDate> = facts.iter().map(|f| f.latest).collect();
+        days.sort_unstable();
         days.dedup();
         let mut out = Vec::new();
-        let mut holds = false;
+        let (mut holds, mut last) = (false, usize::MAX);
         for day in days {
-            let now = self.present(relation, day, &mut Holdings::default());
-            if now.is_some() != holds {
-                holds = now.is_some();
-                out.push((day, now));
+            let i = timeline.interval_at(day);
+            if i == last {
+                continue;
+            }
+            last = i;
+            let h =
+                timeline.involves(facts, i, actor).then(|| timeline.holding(self, facts, i, day));
+            let status = h.as_ref().and_then(|h| held(h, actor));
+            if status.is_some() != holds {
+                holds = status.is_some();
+                let edge = status.zip(h).map(|(status, h)| {
+                    let start = timeline.first_open_after(day);
+                    self.edge(relation, &h, actor, status, &facts[start..], day)
+                });
+                let ended_by = match edge {
+                    Some(_) => None,
+                    None => self.ending_event(timeline.settling_on(facts, day), actor),
+                };
+                out.push(Turn { day, edge, ended_by });
             }
         }
         out
@@ -335,37 +381,15 @@ impl World {
         }
     }
 
-    /// The edge as settled events have it on `date` (for an uncertain day, the
-    /// state before the window): what `diff` compares.
-    fn present(
-        &self,
-        relation: &Relation,
-        date: NaiveDate,
-        cache: &mut Holdings,
-    ) -> Option<DatedEdge> {
-        let edge = self.edge_on(relation, date, cache)?;
-        if edge.status != EdgeStatus::Uncertain {
-            return Some(edge);
-        }
-        let h = self.holding_for(relation, date, cache);
-        let before = h.before.as_ref()?;
-        let actor = source_actor(relation)?;
-        let held = match before.status {
-            Status::Controlled => before.controller.as_ref() == Some(actor),
-            Status::Contested => h.candidates.iter().any(|c| !c.pending && &c.actor == actor),
-            Status::Uncertain | Status::Unknown => false,
-        };
-        held.then_some(edge)
-    }
-
     /// The event that closed an edge on `day`: one settled that day, the
     /// actor's own withdrawal or a rival's seizure (or coup) first.
-    fn ending_event(&self, relation: &Relation, day: NaiveDate) -> Option<EventId> {
-        let actor = source_actor(relation)?;
-        let that_day: Vec<&Fact> =
-            self.timeline_of(relation).iter().filter(|f| f.latest == day).collect();
-        let ends = |f: &&&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
-        let fact = that_day.iter().find(ends).or(that_day.first())?;
+    fn ending_event<'f>(
+        &self,
+        mut settled: impl Iterator<Item = &'f Fact> + Clone,
+        actor: &ActorId,
+    ) -> Option<EventId> {
+        let ends = |f: &&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
+        let fact = settled.clone().find(ends).or_else(|| settled.next())?;
         Some(self.records[fact.record].event.id.clone())
     }
 
@@ -394,26 +418,24 @@ impl World {
         date: NaiveDate,
         cache: &mut Holdings,
     ) -> Option<DatedEdge> {
-        let actor = source_actor(relation)?.clone();
+        let actor = source_actor(relation)?;
         let h = self.holding_for(relation, date, cache);
-        let mine: Vec<_> = h.candidates.iter().filter(|c| c.actor == actor).collect();
-        let status = match h.status {
-            Status::Controlled if h.controller.as_ref() == Some(&actor) => EdgeStatus::Valid,
-            Status::Contested if !mine.is_empty() => EdgeStatus::Contested,
-            Status::Uncertain => {
-                let before = h.before.as_ref().expect("uncertain answers have a before");
-                let held_before = before.controller.as_ref() == Some(&actor)
-                    || (before.status == Status::Contested
-                        && mine.iter().any(|c| !c.pending && c.change == Change::Taken));
-                let may_take = mine.iter().any(|c| c.pending && c.change == Change::Taken);
-                if held_before || may_take {
-                    EdgeStatus::Uncertain
-                } else {
-                    return None;
-                }
-            }
-            _ => return None,
-        };
+        let status = edge_status(&h, actor)?;
+        Some(self.edge(relation, &h, actor, status, self.timeline_of(relation), date))
+    }
+
+    /// The edge of `actor` in the answer `h` on `date`; `later` is a suffix of
+    /// the timeline that holds every fact not settled by `date`.
+    fn edge(
+        &self,
+        relation: &Relation,
+        h: &Holding,
+        actor: &ActorId,
+        status: EdgeStatus,
+        later: &[Fact],
+        date: NaiveDate,
+    ) -> DatedEdge {
+        let mine: Vec<_> = h.candidates.iter().filter(|c| &c.actor == actor).collect();
         // The deciding event first, then the rest of this actor's evidence.
         let mut events: Vec<EventId> = Vec::new();
         if status == EdgeStatus::Valid {
@@ -431,27 +453,60 @@ impl World {
             EdgeStatus::Valid => h.since,
         };
         let claim = (status == EdgeStatus::Valid).then_some(h.claim).flatten();
-        let until = self.next_end(relation, &actor, date);
-        Some(DatedEdge {
+        DatedEdge {
             key: relation.key.clone(),
             status,
             since,
-            until,
+            until: self.next_end(later, actor, date),
             events,
             claim,
             sources: sources.into_iter().cloned().collect(),
-        })
+        }
     }
 
     /// The date of the first event after `date` that would end this edge: the
     /// actor's own withdrawal, or for `controls`/`governs` a rival's seizure.
-    fn next_end(&self, relation: &Relation, actor: &ActorId, date: NaiveDate) -> Option<Date> {
+    fn next_end(&self, timeline: &[Fact], actor: &ActorId, date: NaiveDate) -> Option<Date> {
         let ends = |f: &&Fact| {
             f.latest > date && ((!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor))
         };
-        let fact = self.timeline_of(relation).iter().find(ends)?;
+        let fact = timeline.iter().find(ends)?;
         self.records[fact.record].event.date
     }
+}
+
+/// How `actor`'s edge stands in the answer `h`, or `None` if it does not hold.
+fn edge_status(h: &Holding, actor: &ActorId) -> Option<EdgeStatus> {
+    let mut mine = h.candidates.iter().filter(|c| &c.actor == actor);
+    match h.status {
+        Status::Controlled if h.controller.as_ref() == Some(actor) => Some(EdgeStatus::Valid),
+        Status::Contested if mine.next().is_some() => Some(EdgeStatus::Contested),
+        Status::Uncertain => {
+            let before = h.before.as_ref().expect("uncertain answers have a before");
+            let held_before = before.controller.as_ref() == Some(actor)
+                || (before.status == Status::Contested
+                    && mine.clone().any(|c| !c.pending && c.change == Change::Taken));
+            let may_take = mine.any(|c| c.pending && c.change == Change::Taken);
+            (held_before || may_take).then_some(EdgeStatus::Uncertain)
+        }
+        _ => None,
+    }
+}
+
+/// How `actor`'s edge stands in `h` as settled events have it (for an
+/// uncertain day, the state before the window): what `diff` compares.
+fn held(h: &Holding, actor: &ActorId) -> Option<EdgeStatus> {
+    let status = edge_status(h, actor)?;
+    if status != EdgeStatus::Uncertain {
+        return Some(status);
+    }
+    let before = h.before.as_ref()?;
+    let held = match before.status {
+        Status::Controlled => before.controller.as_ref() == Some(actor),
+        Status::Contested => h.candidates.iter().any(|c| !c.pending && &c.actor == actor),
+        Status::Uncertain | Status::Unknown => false,
+    };
+    held.then_some(status)
 }
 
 /// The actor whose facts make the edge: the member, the first of a pair, the
@@ -659,9 +714,10 @@ impl World {
     /// that never held (every opening retracted or undone) are left out.
     pub fn spans(&self) -> Vec<(&RelationKey, Vec<Span>)> {
         let mut out = Vec::new();
+        let index = self.index();
         for (_, relation) in self.temporal.relations() {
             let mut spans: Vec<Span> = Vec::new();
-            for (day, now) in self.changes(relation) {
+            for Turn { day, edge: now, .. } in self.changes(relation, &index) {
                 match now {
                     Some(edge) => spans.push(Span { start: day, end: None, edge }),
                     None => spans.last_mut().expect("an end follows a start").end = Some(day),

@@ -25,6 +25,7 @@
 
 mod control;
 mod graph;
+mod index;
 mod snapshot;
 mod world;
 
@@ -32,5 +33,6 @@ pub use control::{Candidate, Change, Holding, Prior, Status};
 pub use graph::{
     DatedEdge, DatedGraph, EdgeStatus, Node, RelationKey, RelationKind, Span, Transition,
 };
+pub use index::{Answer, HoldingIndex};
 pub use snapshot::PlaceIndex;
 pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};

@@ -1,0 +1,327 @@
+//! The interval index: every place's control timeline (and every state's
+//! government timeline) cut into the intervals between the days on which an
+//! answer can change, each with its answer precomputed.
+//!
+//! An answer on day X rests on the facts settled by X (`latest <= X`) and the
+//! facts pending on X (`earliest <= X < latest`). Both sets change only on a
+//! day that is some fact's `earliest` or `latest`, so between two such days
+//! the answer is the same (but for the day it names). The index keeps those
+//! days sorted, and for each interval the state's kind, its facts and the
+//! pending facts, as indexes into the timeline. A lookup is a hash of the
+//! place id and a binary search; the full [`Holding`] is built from the
+//! interval by the same code as [`World::control`], which stays the
+//! reference (a property test holds the two equal on every day).
+//!
+//! Building it sweeps each timeline once, in day order, folding groups as
+//! they settle. A group settles on its `latest`, and it folds in order of
+//! `earliest`, so a group settling late but starting early (a seizure "in
+//! 2023" settles on 31 December) folds before groups already folded: the sweep
+//! keeps the state after each settled group and refolds from the first one
+//! the new group precedes. Cost: one fold step per settled group, plus one
+//! per group nested inside a wider one.
+
+use std::collections::{BTreeSet, HashMap};
+
+use annals_model::{ActorId, PlaceId};
+use chrono::NaiveDate;
+
+use crate::control::{groups, pending, status_of, step, Holding, Kind, State, Status};
+use crate::world::{Fact, World};
+
+/// One interval of a timeline and the answer that holds throughout it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Interval {
+    status: Status,
+    kind: Kind,
+    /// The fact naming the controller, for a controlled answer.
+    controller: Option<u32>,
+    /// The state's facts and the pending facts, as ranges of `Timeline::pool`.
+    group: (u32, u32),
+    pending: (u32, u32),
+}
+
+impl Interval {
+    const NOTHING: Interval = Interval {
+        status: Status::Unknown,
+        kind: Kind::Unknown,
+        controller: None,
+        group: (0, 0),
+        pending: (0, 0),
+    };
+}
+
+/// The intervals of one timeline. `intervals[0]` holds before `days[0]`;
+/// `intervals[i + 1]` from `days[i]` until `days[i + 1]`.
+///
+/// For the graph's sweeps over time it also keeps the facts in the order
+/// their windows close, and how far the windows of each prefix of the facts
+/// reach.
+#[derive(Debug)]
+pub(crate) struct Timeline {
+    days: Vec<NaiveDate>,
+    intervals: Vec<Interval>,
+    pool: Vec<u32>,
+    /// Fact indexes sorted by `(latest, index)`.
+    closing: Vec<u32>,
+    /// `reach[i]`: the largest `latest` of facts `0..=i`.
+    reach: Vec<NaiveDate>,
+}
+
+impl Timeline {
+    pub(crate) fn build(facts: &[Fact]) -> Timeline {
+        let mut timeline = Timeline {
+            days: Vec::new(),
+            intervals: vec![Interval::NOTHING],
+            pool: Vec::new(),
+            closing: Vec::new(),
+            reach: Vec::with_capacity(facts.len()),
+        };
+        for f in facts {
+            let before = timeline.reach.last().copied().unwrap_or(f.latest);
+            timeline.reach.push(before.max(f.latest));
+        }
+        let groups = groups(facts);
+        let mut days: Vec<NaiveDate> = facts.iter().flat_map(|f| [f.earliest, f.latest]).collect();
+        days.sort_unstable();
+        days.dedup();
+        // Groups in the order they settle; facts in the order their window closes.
+        let mut settling: Vec<usize> = (0..groups.len()).collect();
+        settling.sort_by_key(|&g| (facts[groups[g].start].latest, g));
+        let mut closing: Vec<u32> = (0..facts.len() as u32).collect();
+        closing.sort_by_key(|&i| facts[i as usize].latest);
+
+        // The settled groups in fold order, and the state after each.
+        let mut settled: Vec<usize> = Vec::new();
+        let mut after: Vec<State> = Vec::new();
+        let mut open: BTreeSet<u32> = BTreeSet::new();
+        let unknown = State::UNKNOWN;
+        let (mut next_start, mut next_close, mut next_settle) = (0, 0, 0);
+        for day in days {
+            // Facts are sorted by `earliest`: those starting today open.
+            while next_start < facts.len() && facts[next_start].earliest == day {
+                if facts[next_start].latest > day {
+                    open.insert(next_start as u32);
+                }
+                next_start += 1;
+            }
+            while next_close < closing.len() && facts[closing[next_close] as usize].latest == day {
+                open.remove(&closing[next_close]);
+                next_close += 1;
+            }
+            let mut refold_from = usize::MAX;
+            while next_settle < settling.len()
+                && facts[groups[settling[next_settle]].start].latest == day
+            {
+                let g = settling[next_settle];
+                let at = settled.partition_point(|&s| s < g);
+                settled.insert(at, g);
+                refold_from = refold_from.min(at);
+                next_settle += 1;
+            }
+            if refold_from != usize::MAX {
+                after.truncate(refold_from);
+                let mut state = after.last().cloned().unwrap_or(State::UNKNOWN);
+                for &g in &settled[refold_from..] {
+                    state = step(facts, state, groups[g].clone());
+                    after.push(state.clone());
+                }
+            }
+            let state = after.last().unwrap_or(&unknown);
+            let pending = pending(facts, state, open.iter().copied());
+            timeline.push(day, facts, state, &pending);
+        }
+        timeline.closing = closing;
+        timeline
+    }
+
+    /// The interval `date` falls in.
+    pub(crate) fn interval_at(&self, date: NaiveDate) -> usize {
+        self.days.partition_point(|d| *d <= date)
+    }
+
+    /// Whether `actor` has a fact in interval `i`'s state or pending events
+    /// (if not, no answer in it concerns the actor).
+    pub(crate) fn involves(&self, facts: &[Fact], i: usize, actor: &ActorId) -> bool {
+        let interval = &self.intervals[i];
+        let mut members = self.slice(interval.group).iter().chain(self.slice(interval.pending));
+        members.any(|&f| &facts[f as usize].actor == actor)
+    }
+
+    /// The whole answer on `date`, which falls in interval `i`.
+    pub(crate) fn holding(
+        &self,
+        world: &World,
+        facts: &[Fact],
+        i: usize,
+        date: NaiveDate,
+    ) -> Holding {
+        let interval = &self.intervals[i];
+        world.answer(
+            facts,
+            interval.kind,
+            self.slice(interval.group),
+            self.slice(interval.pending),
+            date,
+        )
+    }
+
+    /// The facts settled on `day` (`latest == day`), in timeline order.
+    pub(crate) fn settling_on<'f>(
+        &self,
+        facts: &'f [Fact],
+        day: NaiveDate,
+    ) -> impl Iterator<Item = &'f Fact> + Clone + use<'f, '_> {
+        let start = self.closing.partition_point(|&i| facts[i as usize].latest < day);
+        let end = self.closing.partition_point(|&i| facts[i as usize].latest <= day);
+        self.closing[start..end].iter().map(move |&i| &facts[i as usize])
+    }
+
+    /// The first fact that may still be open after `date`: every fact before
+    /// it is settled by then.
+    pub(crate) fn first_open_after(&self, date: NaiveDate) -> usize {
+        self.reach.partition_point(|r| *r <= date)
+    }
+
+    /// Adds the interval starting on `day`, unless it repeats the one before.
+    fn push(&mut self, day: NaiveDate, facts: &[Fact], state: &State, pending: &[u32]) {
+        let last = self.intervals.last().expect("the interval before any day");
+        if last.kind == state.kind
+            && self.slice(last.group) == state.group.as_slice()
+            && self.slice(last.pending) == pending
+        {
+            return;
+        }
+        let status = status_of(state.kind, !pending.is_empty());
+        let controller = (status == Status::Controlled).then(|| state.group[0]);
+        debug_assert!(controller.is_none_or(|c| state
+            .group
+            .iter()
+            .all(|&i| facts[i as usize].actor == facts[c as usize].actor)));
+        let group = self.store(&state.group);
+        let pending = self.store(pending);
+        self.days.push(day);
+        self.intervals.push(Interval { status, kind: state.kind, controller, group, pending });
+    }
+
+    fn store(&mut self, items: &[u32]) -> (u32, u32) {
+        let start = self.pool.len() as u32;
+        self.pool.extend_from_slice(items);
+        (start, self.pool.len() as u32)
+    }
+
+    fn slice(&self, (start, end): (u32, u32)) -> &[u32] {
+        &self.pool[start as usize..end as usize]
+    }
+
+    fn at(&self, date: NaiveDate) -> &Interval {
+        &self.intervals[self.interval_at(date)]
+    }
+
+    fn bytes(&self) -> usize {
+        self.days.capacity() * std::mem::size_of::<NaiveDate>()
+            + self.intervals.capacity() * std::mem::size_of::<Interval>()
+            + (self.pool.capacity() + self.closing.capacity()) * 4
+            + self.reach.capacity() * std::mem::size_of::<NaiveDate>()
+    }
+}
+
+/// Control and government answers precomputed per interval; built from a
+/// replayed [`World`] with [`World::index`].
+#[derive(Debug)]
+pub struct HoldingIndex<'w> {
+    world: &'w World,
+    control: HashMap<&'w PlaceId, Timeline>,
+    government: HashMap<&'w ActorId, Timeline>,
+}
+
+/// An answer from the index: its status and controller without building
+/// anything, the whole [`Holding`] on demand.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'a> {
+    world: &'a World,
+    facts: &'a [Fact],
+    timeline: Option<&'a Timeline>,
+    interval: &'a Interval,
+    date: NaiveDate,
+}
+
+impl<'a> Answer<'a> {
+    pub fn status(&self) -> Status {
+        self.interval.status
+    }
+
+    /// The controller (or government) of a `Controlled` answer.
+    pub fn controller(&self) -> Option<&'a ActorId> {
+        self.interval.controller.map(|i| &self.facts[i as usize].actor)
+    }
+
+    /// The whole answer, as [`World::control`] gives it.
+    pub fn holding(&self) -> Holding {
+        let slice = |range| self.timeline.map_or(&[][..], |t| t.slice(range));
+        self.world.answer(
+            self.facts,
+            self.interval.kind,
+            slice(self.interval.group),
+            slice(self.interval.pending),
+            self.date,
+        )
+    }
+}
+
+impl World {
+    /// Builds the interval index of every control and government timeline.
+    pub fn index(&self) -> HoldingIndex<'_> {
+        HoldingIndex {
+            world: self,
+            control: self.control.iter().map(|(p, facts)| (p, Timeline::build(facts))).collect(),
+            government: self
+                .governments
+                .iter()
+                .map(|(s, facts)| (s, Timeline::build(facts)))
+                .collect(),
+        }
+    }
+}
+
+impl<'w> HoldingIndex<'w> {
+    /// Who controlled `place` on `date`: the answer of [`World::control`].
+    pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Answer<'_> {
+        let facts = self.world.control.get(place).map_or(&[][..], Vec::as_slice);
+        self.answer(facts, self.control.get(place), date)
+    }
+
+    /// Who governed `state` on `date`: the answer of [`World::government`].
+    pub fn government(&self, state: &ActorId, date: NaiveDate) -> Answer<'_> {
+        let facts = self.world.governments.get(state).map_or(&[][..], Vec::as_slice);
+        self.answer(facts, self.government.get(state), date)
+    }
+
+    fn answer<'a>(
+        &'a self,
+        facts: &'a [Fact],
+        timeline: Option<&'a Timeline>,
+        date: NaiveDate,
+    ) -> Answer<'a> {
+        let interval = timeline.map_or(&Interval::NOTHING, |t| t.at(date));
+        Answer { world: self.world, facts, timeline, interval, date }
+    }
+
+    pub(crate) fn control_timeline(&self, place: &PlaceId) -> Option<&Timeline> {
+        self.control.get(place)
+    }
+
+    pub(crate) fn government_timeline(&self, state: &ActorId) -> Option<&Timeline> {
+        self.government.get(state)
+    }
+
+    /// The days on which some control answer of `place` changes, ascending.
+    pub fn control_changes(&self, place: &PlaceId) -> &[NaiveDate] {
+        self.control.get(place).map_or(&[], |t| &t.days)
+    }
+
+    /// Intervals held, and the heap bytes they take (for the benchmarks).
+    pub fn size(&self) -> (usize, usize) {
+        let timelines = self.control.values().chain(self.government.values());
+        timelines.fold((0, 0), |(n, bytes), t| (n + t.intervals.len(), bytes + t.bytes()))
+    }
+}
