@@ -317,9 +317,10 @@ impl World {
     /// cannot change. `diff` and `spans` both read this.
     ///
     /// The answers come from the interval index (`index` for places and
-    /// states, built here for a relation's own facts): a settling day inside
-    /// the interval of the one before changes nothing and is skipped, and an
-    /// interval in which the actor has no fact cannot hold its edge.
+    /// states, built here for a relation's own facts): only the first settling
+    /// day of an interval is looked at (the answer is the same through it),
+    /// whether the actor holds is read from the interval's state, and the
+    /// whole answer is built only on the days the edge begins.
     fn changes(&self, relation: &Relation, index: &HoldingIndex<'_>) -> Vec<Turn> {
         let own;
         let (facts, timeline) = match (&relation.key.kind, &relation.key.target) {
@@ -337,23 +338,23 @@ impl World {
         let (Some(timeline), Some(actor)) = (timeline, source_actor(relation)) else {
             return Vec::new();
         };
-        let mut days: Vec<NaiveDate> = facts.iter().map(|f| f.latest).collect();
-        days.sort_unstable();
-        days.dedup();
+        let Some(who) = timeline.actor_number(facts, actor) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        let (mut holds, mut last) = (false, usize::MAX);
-        for day in days {
-            let i = timeline.interval_at(day);
-            if i == last {
-                continue;
-            }
-            last = i;
-            let h =
-                timeline.involves(facts, i, actor).then(|| timeline.holding(self, facts, i, day));
-            let status = h.as_ref().and_then(|h| held(h, actor));
+        let mut holds = false;
+        for &(i, day) in timeline.settles() {
+            let i = i as usize;
+            let status = timeline.held_by(i, who).map(|status| match status {
+                Status::Controlled => EdgeStatus::Valid,
+                Status::Contested => EdgeStatus::Contested,
+                Status::Uncertain | Status::Unknown => EdgeStatus::Uncertain,
+            });
             if status.is_some() != holds {
                 holds = status.is_some();
-                let edge = status.zip(h).map(|(status, h)| {
+                let edge = status.map(|status| {
+                    let h = timeline.holding(self, facts, i, day);
+                    debug_assert_eq!(held(&h, actor), Some(status));
                     let start = timeline.first_open_after(day);
                     self.edge(relation, &h, actor, status, &facts[start..], day)
                 });

@@ -65,6 +65,11 @@ pub(crate) struct Timeline {
     closing: Vec<u32>,
     /// `reach[i]`: the largest `latest` of facts `0..=i`.
     reach: Vec<NaiveDate>,
+    /// Per fact, its actor numbered within this timeline.
+    actors: Vec<u32>,
+    /// Each interval holding a settling day (some fact's `latest`), with the
+    /// first such day, in order.
+    settles: Vec<(u32, NaiveDate)>,
 }
 
 impl Timeline {
@@ -75,8 +80,13 @@ impl Timeline {
             pool: Vec::new(),
             closing: Vec::new(),
             reach: Vec::with_capacity(facts.len()),
+            actors: Vec::with_capacity(facts.len()),
+            settles: Vec::new(),
         };
+        let mut numbers: HashMap<&ActorId, u32> = HashMap::new();
         for f in facts {
+            let next = numbers.len() as u32;
+            timeline.actors.push(*numbers.entry(&f.actor).or_insert(next));
             let before = timeline.reach.last().copied().unwrap_or(f.latest);
             timeline.reach.push(before.max(f.latest));
         }
@@ -130,8 +140,25 @@ impl Timeline {
             let pending = pending(facts, state, open.iter().copied());
             timeline.push(day, facts, state, &pending);
         }
+        for &i in &closing {
+            let day = facts[i as usize].latest;
+            let interval = timeline.interval_at(day) as u32;
+            if timeline.settles.last().is_none_or(|&(last, _)| last != interval) {
+                timeline.settles.push((interval, day));
+            }
+        }
         timeline.closing = closing;
         timeline
+    }
+
+    /// The intervals holding a settling day, each with the first such day.
+    pub(crate) fn settles(&self) -> &[(u32, NaiveDate)] {
+        &self.settles
+    }
+
+    /// The number of `actor` in this timeline, if it has a fact in it.
+    pub(crate) fn actor_number(&self, facts: &[Fact], actor: &ActorId) -> Option<u32> {
+        facts.iter().position(|f| &f.actor == actor).map(|i| self.actors[i])
     }
 
     /// The interval `date` falls in.
@@ -139,12 +166,14 @@ impl Timeline {
         self.days.partition_point(|d| *d <= date)
     }
 
-    /// Whether `actor` has a fact in interval `i`'s state or pending events
-    /// (if not, no answer in it concerns the actor).
-    pub(crate) fn involves(&self, facts: &[Fact], i: usize, actor: &ActorId) -> bool {
+    /// The status of interval `i` if actor number `who` is among the holders
+    /// its settled events leave (the state before the window, when it is
+    /// uncertain); `None` if it is not.
+    pub(crate) fn held_by(&self, i: usize, who: u32) -> Option<Status> {
         let interval = &self.intervals[i];
-        let mut members = self.slice(interval.group).iter().chain(self.slice(interval.pending));
-        members.any(|&f| &facts[f as usize].actor == actor)
+        let holds = matches!(interval.kind, Kind::Controlled | Kind::Contested)
+            && self.slice(interval.group).iter().any(|&f| self.actors[f as usize] == who);
+        holds.then_some(interval.status)
     }
 
     /// The whole answer on `date`, which falls in interval `i`.
@@ -220,8 +249,9 @@ impl Timeline {
     fn bytes(&self) -> usize {
         self.days.capacity() * std::mem::size_of::<NaiveDate>()
             + self.intervals.capacity() * std::mem::size_of::<Interval>()
-            + (self.pool.capacity() + self.closing.capacity()) * 4
+            + (self.pool.capacity() + self.closing.capacity() + self.actors.capacity()) * 4
             + self.reach.capacity() * std::mem::size_of::<NaiveDate>()
+            + self.settles.capacity() * std::mem::size_of::<(u32, NaiveDate)>()
     }
 }
 
