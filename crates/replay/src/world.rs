@@ -158,6 +158,12 @@ impl World {
     /// Replays events in any order; the same set of events gives the same world.
     pub fn replay(records: impl IntoIterator<Item = Recorded>) -> World {
         let mut world = World::default();
+        let records = records.into_iter();
+        // An upper bound is exact for a log's records; reserving it avoids
+        // holding the old and the new buffer at once while growing (pages
+        // reserved but never filled cost address space, not memory).
+        let (least, most) = records.size_hint();
+        world.records.reserve(most.unwrap_or(least).min(1 << 25));
         for rec in records {
             world.add(rec);
         }
