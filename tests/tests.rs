@@ -218,6 +218,51 @@ fn a_bad_file_imports_nothing_and_names_its_line() {
 }
 
 #[test]
+fn a_conflict_with_a_stored_event_names_every_line_and_what_differs() {
+    let db = Db::with(&[OUTSIDE]);
+    let before = db.export();
+    let dir = tempfile::tempdir().unwrap();
+    // Line 1 is stored as is (skipped); lines 3 and 4 reuse stored ids with
+    // other content; line 5 is new.
+    let mut lines: Vec<String> = before.lines().take(1).map(str::to_string).collect();
+    lines.push(String::new());
+    for stored in before.lines().filter(|l| l.contains("\"type\":\"actor\"")).take(2) {
+        lines.push(stored.replacen("\"name\":\"", "\"name\":\"Renamed ", 1));
+    }
+    lines.push("{\"type\":\"source\",\"id\":\"brand-new\",\"title\":\"New\"}".to_string());
+    let file = write(dir.path(), "conflict.jsonl", &lines.join("\n"));
+    let err = fails(&["--db", db.p(), "import", &file]);
+    assert!(err.contains("nothing was stored"), "{err}");
+    for line in [3, 4] {
+        assert!(err.contains(&format!("{file}:{line}: event id `")), "line {line}: {err}");
+    }
+    assert!(!err.contains(&format!("{file}:1:")) && !err.contains(&format!("{file}:5:")), "{err}");
+    assert!(err.contains("is already stored (record "), "{err}");
+    assert!(err.contains("`name`: stored \""), "{err}");
+    assert!(err.contains("here \"Renamed "), "{err}");
+    assert_eq!(db.export(), before, "a refused import changed the log");
+
+    // An ACLED export revised after it was imported: the revised row's line.
+    let layout = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/acled-layout-test.csv");
+    db.run(&["import", "--format", "acled", layout]);
+    let imported = db.export();
+    let text = std::fs::read_to_string(layout).unwrap();
+    let revised =
+        text.replacen("drove VLF fighters out of Sabra", "drove VLF fighters from Sabra", 1);
+    assert_ne!(revised, text, "the fixture changed; pick another revision");
+    let line =
+        1 + text[..text.find("drove VLF fighters out of Sabra").unwrap()].matches('\n').count();
+    let file = write(dir.path(), "revised.csv", &revised);
+    let err = fails(&["--db", db.p(), "import", "--format", "acled", &file]);
+    assert!(
+        err.contains(&format!("{file}:{line}: event id `acled:var10` is already stored")),
+        "{err}"
+    );
+    assert!(err.contains("`note`: stored"), "{err}");
+    assert_eq!(db.export(), imported, "a refused import changed the log");
+}
+
+#[test]
 fn import_is_idempotent_and_export_round_trips() {
     let db = Db::with(&[OUTSIDE]);
     let first = db.export();

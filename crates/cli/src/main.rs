@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use annals_import::{read_jsonl, Catalog};
 use annals_log::{Log, Snapshot};
-use annals_model::{parse_day, v1, ActorId, EventKind, PlaceId, Recorded, RefKind};
+use annals_model::{parse_day, v1, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
 use annals_replay::{Node, PlaceIndex, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -475,6 +475,51 @@ fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     Ok(log)
 }
 
+/// Every event of an import whose id is already stored with other content,
+/// as `FILE:LINE: problem` (at most [`annals_import::MAX_ERRORS`]), naming the
+/// stored record and the fields that differ.
+fn conflicts(log: &Log, name: &str, events: &[Event], lines: &[usize]) -> Result<Vec<String>> {
+    let mut list = Vec::new();
+    for (event, line) in events.iter().zip(lines) {
+        if list.len() >= annals_import::MAX_ERRORS {
+            list.push("(further lines were not checked)".to_string());
+            break;
+        }
+        let id = event.id.as_str();
+        let Some(seq) = log.lookup(id)? else { continue };
+        let Some(stored) = log.get(seq)? else { continue };
+        if stored.event == *event {
+            continue;
+        }
+        list.push(format!(
+            "{name}:{line}: event id `{id}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
+            differences(&stored.event, event)
+        ));
+    }
+    Ok(list)
+}
+
+/// The fields of format v1 in which two events differ, with both values.
+fn differences(stored: &Event, new: &Event) -> String {
+    let fields = |e: &Event| match serde_json::from_str(&v1::to_line(e)) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (old, new) = (fields(stored), fields(new));
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let shown = |v: Option<&serde_json::Value>| {
+        v.map_or("not given".to_string(), |v| v1::excerpt(&v.to_string()).into_owned())
+    };
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| format!("`{k}`: stored {}, here {}", shown(old.get(k)), shown(new.get(k))))
+        .collect();
+    diffs.join("; ")
+}
+
 fn import(
     log: &mut Log,
     file: &PathBuf,
@@ -509,12 +554,13 @@ fn import(
     let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
     progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
     let read = match format {
-        Format::Jsonl => read_jsonl(&name, &bytes, &catalog).map(|events| (events, Vec::new())),
+        Format::Jsonl => annals_import::read_jsonl_lines(&name, &bytes, &catalog)
+            .map(|(events, lines)| (events, lines, Vec::new())),
         Format::Acled => annals_import::read_acled(&name, &bytes, &catalog)
-            .map(|import| (import.events, import.skipped)),
+            .map(|import| (import.events, import.lines, import.skipped)),
     };
     stored.failure()?;
-    let (events, skipped) = match read {
+    let (events, lines, skipped) = match read {
         Ok(read) => read,
         Err(errors) => {
             progress.finish_and_clear();
@@ -531,6 +577,10 @@ fn import(
     let origin = format!("import {name}");
     let outcome = log.append_from(&events, now, Some(&origin));
     progress.finish_and_clear();
+    if let Err(annals_log::Error::Conflict { .. }) = outcome {
+        let list = conflicts(log, &name, &events, &lines)?;
+        bail!("{name} was not imported; nothing was stored:\n{}", list.join("\n"));
+    }
     let outcome =
         outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
     match outcome.seqs {

@@ -30,6 +30,10 @@ pub struct AcledImport {
     /// entities the log does not hold yet, each before the first event that
     /// names it, and one event per imported ACLED event.
     pub events: Vec<Event>,
+    /// For each of `events`, the line where its CSV record starts (for an
+    /// entity, the first record that names it): where a later problem with
+    /// the event, such as a conflict with a stored one, is reported.
+    pub lines: Vec<usize>,
     /// The ACLED events not imported, by type (`Protests: Peaceful protest`,
     /// or the bare `event_type` of the pre-2019 schema), sorted by type. Each
     /// count is of ACLED events (distinct `event_id_cnty`): in a dyadic file
@@ -90,7 +94,7 @@ pub fn read_acled(
         return Err(errors.list);
     }
 
-    let mut out = Emitter { catalog, events: Vec::new(), ids: HashMap::new() };
+    let mut out = Emitter { catalog, events: Vec::new(), lines: Vec::new(), ids: HashMap::new() };
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for event in &acled_events {
         if errors.full() {
@@ -107,7 +111,12 @@ pub fn read_acled(
     if !errors.list.is_empty() {
         return Err(errors.list);
     }
-    Ok(AcledImport { events: out.events, skipped: skipped.into_iter().collect(), rows })
+    Ok(AcledImport {
+        events: out.events,
+        lines: out.lines,
+        skipped: skipped.into_iter().collect(),
+        rows,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -733,6 +742,8 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
 struct Emitter<'c, 'a> {
     catalog: &'c Catalog<'a>,
     events: Vec<Event>,
+    /// The line of each of `events`.
+    lines: Vec<usize>,
     /// Every id this file uses: what it names, and for ACLED events the
     /// line and the index in `events`.
     ids: HashMap<String, (Option<RefKind>, usize, Option<usize>)>,
@@ -761,6 +772,7 @@ impl Emitter<'_, '_> {
         self.ids.insert(id.to_string(), (Some(kind), line, None));
         if !(self.catalog.exists)(kind, id) {
             self.events.push(entity_event(id, make())?);
+            self.lines.push(line);
         }
         Ok(())
     }
@@ -872,6 +884,7 @@ impl Emitter<'_, '_> {
         }
         self.ids.insert(key, (None, line, Some(self.events.len())));
         self.events.push(event);
+        self.lines.push(line);
         Ok(())
     }
 

@@ -59,8 +59,19 @@ pub fn read_jsonl(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<Vec<Event>, Vec<LineError>> {
+    read_jsonl_lines(file, bytes, catalog).map(|(events, _)| events)
+}
+
+/// Like [`read_jsonl`], with the line of each event: where a later problem
+/// with it, such as a conflict with a stored event, is reported.
+pub fn read_jsonl_lines(
+    file: &str,
+    bytes: &[u8],
+    catalog: &Catalog<'_>,
+) -> Result<(Vec<Event>, Vec<usize>), Vec<LineError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut events = Vec::new();
+    let mut lines = Vec::new();
     let mut errors = Vec::new();
     // What earlier lines of this file introduce: id → (kind, line, index).
     let mut seen: HashMap<String, (Option<RefKind>, usize, usize)> = HashMap::new();
@@ -134,9 +145,10 @@ pub fn read_jsonl(
         };
         seen.insert(id.to_string(), (kind, line, events.len()));
         events.push(event);
+        lines.push(line);
     }
     if errors.is_empty() {
-        Ok(events)
+        Ok((events, lines))
     } else {
         Err(errors)
     }
