@@ -107,7 +107,7 @@ proptest! {
             let place = place.unwrap();
             for (world, keep) in [(&full, None), (&known, Some(&cutoff))] {
                 let from_index = index
-                    .control_world(&place, |r| keep.is_none_or(|c| c.includes(r)), |s| log.get(s), |id| log.lookup(id))
+                    .control_world(&place, |r| keep.is_none_or(|c| c.includes(r)), |s| log.get_many(s), |id| log.lookup(id))
                     .unwrap();
                 if from_index.place(place.as_str()).is_none() {
                     // Not yet known then: the CLI asks a full replay, which refuses the name.

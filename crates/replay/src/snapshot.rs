@@ -92,38 +92,43 @@ impl PlaceIndex {
     /// The records a control answer for `place` rests on: its `place` event
     /// (and those it lies within), its control events, the retractions of any
     /// of these, and every source, actor and place they cite. `keep` filters
-    /// records (for `--known-at`); `fetch` reads a record by sequence number,
-    /// `lookup` finds an id's record.
+    /// records (for `--known-at`); `fetch` reads the records of ascending
+    /// sequence numbers (those that exist), `lookup` finds an id's record.
+    /// Records are fetched in rounds (the place's own first, then what they
+    /// lead to), so a store that reads many records at once better than one
+    /// by one can; sled 0.34 cannot (see `Log::get_many`).
     pub fn control_records<E>(
         &self,
         place: &PlaceId,
         keep: impl Fn(&Recorded) -> bool,
-        mut fetch: impl FnMut(u64) -> Result<Option<Recorded>, E>,
+        mut fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         mut lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<Vec<Recorded>, E> {
-        let mut queue: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
-        queue.extend(self.places.get(place.as_str()));
+        let mut wanted: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
+        wanted.extend(self.places.get(place.as_str()));
         let mut seen = BTreeSet::new();
         // Busy places cite the same actors and sources thousands of times: look each up once.
         let mut looked_up: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
-        while let Some(seq) = queue.pop() {
-            if !seen.insert(seq) {
-                continue;
-            }
-            let Some(rec) = fetch(seq)? else { continue };
-            if !keep(&rec) {
-                continue;
-            }
-            queue.extend(self.retractions.get(rec.event.id.as_str()).into_iter().flatten());
-            for r in rec.event.references() {
-                // A retraction's target is already here: it is why the retraction is.
-                if r.kind != RefKind::Event && !looked_up.contains(r.id) {
-                    looked_up.insert(r.id.to_string());
-                    queue.extend(lookup(r.id)?);
+        while !wanted.is_empty() {
+            wanted.sort_unstable();
+            wanted.retain(|&seq| seen.insert(seq));
+            let mut next = Vec::new();
+            for rec in fetch(&wanted)? {
+                if !keep(&rec) {
+                    continue;
                 }
+                next.extend(self.retractions_of(rec.event.id.as_str()));
+                for r in rec.event.references() {
+                    // A retraction's target is already here: it is why the retraction is.
+                    if r.kind != RefKind::Event && !looked_up.contains(r.id) {
+                        looked_up.insert(r.id.to_string());
+                        next.extend(lookup(r.id)?);
+                    }
+                }
+                out.push(rec);
             }
-            out.push(rec);
+            wanted = next;
         }
         out.sort_by_key(|r| r.seq);
         Ok(out)
@@ -135,7 +140,7 @@ impl PlaceIndex {
         &self,
         place: &PlaceId,
         keep: impl Fn(&Recorded) -> bool,
-        fetch: impl FnMut(u64) -> Result<Option<Recorded>, E>,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
         Ok(World::replay(self.control_records(place, keep, fetch, lookup)?))
