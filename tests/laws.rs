@@ -43,7 +43,12 @@ fn grid() -> Vec<NaiveDate> {
 /// A control answer with everything `annals control` prints about it: the
 /// place, and the record, actor and sources behind each candidate.
 fn control_shown(w: &World, place: &annals_model::PlaceId, answer: &Holding) -> String {
-    let mut out = format!("{answer:?}\n{:?}\n", w.place(place.as_str()));
+    format!("{:?}\n{}", w.place(place.as_str()), holding_shown(w, answer))
+}
+
+/// An answer and everything printed with it: its events, actors and sources.
+fn holding_shown(w: &World, answer: &Holding) -> String {
+    let mut out = format!("{answer:?}\n");
     for c in &answer.candidates {
         out += &format!("{:?}\n{:?}\n", w.event(c.event.as_str()), w.actor(c.actor.as_str()));
         for s in &c.sources {
@@ -67,7 +72,8 @@ proptest! {
     /// 2. A snapshot taken after any record, plus the records after it, gives
     /// the index of the whole log, and `control` answered from the index (the
     /// records one place rests on) equals `control` from a full replay: for
-    /// every place and grid day, now and at any `--known-at`. Events are
+    /// every place and grid day, now and at any `--known-at`; and so does
+    /// `government`, for every actor as a state. Events are
     /// appended in a shuffled order, in several imports, so snapshots fall
     /// before places exist and retractions can precede their targets.
     #[test]
@@ -120,6 +126,29 @@ proptest! {
                         control_shown(&from_index, &place, &a),
                         control_shown(world, &place, &b),
                         "{} on {} known at {:?}", p, day, keep
+                    );
+                }
+            }
+        }
+        // The same for `government`, for every actor as a state.
+        for s in annals_testkit::ACTORS {
+            let state = index.resolve_actor(s);
+            prop_assert_eq!(&state, &full.resolve_actor(s).ok());
+            let Some(state) = state else { continue };
+            for (world, keep) in [(&full, None), (&known, Some(&cutoff))] {
+                let from_index = index
+                    .government_world(&state, |r| keep.is_none_or(|c| c.includes(r)), |q| log.get_many(q), |id| log.lookup(id))
+                    .unwrap();
+                if from_index.actor(state.as_str()).is_none() {
+                    prop_assert!(world.resolve_actor(s).is_err());
+                    continue;
+                }
+                for day in grid() {
+                    let (a, b) = (from_index.government(&state, day), world.government(&state, day));
+                    prop_assert_eq!(
+                        holding_shown(&from_index, &a),
+                        holding_shown(world, &b),
+                        "government of {} on {} known at {:?}", s, day, keep
                     );
                 }
             }

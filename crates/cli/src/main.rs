@@ -289,8 +289,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Government { state, on, known } => {
-            let (day, world) = dated(&log, &on, &known)?;
-            let state = resolve_state(&world, &state)?;
+            let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
+            let (state, world) = government_world(&log, &state, known.known_at.as_deref())?;
             let answer = world.government(&state, day);
             if json {
                 print_json(&mut out, &output::government_json(&world, &state, &answer))?;
@@ -799,20 +799,69 @@ fn control_world(
     query: &str,
     known_at: Option<&str>,
 ) -> Result<(PlaceId, ManuallyDrop<World>)> {
-    let cutoff = known_at.map(parse_known_at).transpose()?;
-    let index = place_index(log, false)?;
-    if let Some(place) = index.resolve(query) {
-        let keep = |r: &Recorded| cutoff.as_ref().is_none_or(|c| c.includes(r));
-        let world = index
-            .control_world(&place, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
-            .context("the log is damaged; run `annals verify` for the full list")?;
-        if world.place(place.as_str()).is_some() {
-            return Ok((place, ManuallyDrop::new(world)));
-        }
+    let found = from_index(
+        log,
+        known_at,
+        |index| index.resolve(query),
+        |index, place, keep| {
+            index.control_world(place, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
+        },
+        |world, place| world.place(place.as_str()).is_some(),
+    )?;
+    if let Some(found) = found {
+        return Ok(found);
     }
     let world = replay(log, known_at)?;
     let place = resolve_place(&world, query)?;
     Ok((place, world))
+}
+
+/// The state `query` names and a world that answers `government` for it, as
+/// the log knew things at `known_at`: like [`control_world`], from the index
+/// when the name resolves to one actor known then, else by a full replay.
+fn government_world(
+    log: &Log,
+    query: &str,
+    known_at: Option<&str>,
+) -> Result<(ActorId, ManuallyDrop<World>)> {
+    let found = from_index(
+        log,
+        known_at,
+        |index| index.resolve_actor(query),
+        |index, state, keep| {
+            index.government_world(state, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
+        },
+        |world, state| world.actor(state.as_str()).is_some(),
+    )?;
+    if let Some(found) = found {
+        return Ok(found);
+    }
+    let world = replay(log, known_at)?;
+    let state = resolve_state(&world, query)?;
+    Ok((state, world))
+}
+
+/// What the place index `find`s, with the world `gather` replays for it from
+/// the records kept at `known_at`; `None` if the index finds nothing, or
+/// finds something the gathered world does not `know` (not yet recorded then).
+fn from_index<T>(
+    log: &Log,
+    known_at: Option<&str>,
+    find: impl Fn(&PlaceIndex) -> Option<T>,
+    gather: impl Fn(
+        &PlaceIndex,
+        &T,
+        &dyn Fn(&Recorded) -> bool,
+    ) -> std::result::Result<World, annals_log::Error>,
+    know: impl Fn(&World, &T) -> bool,
+) -> Result<Option<(T, ManuallyDrop<World>)>> {
+    let cutoff = known_at.map(parse_known_at).transpose()?;
+    let index = place_index(log, false)?;
+    let Some(found) = find(&index) else { return Ok(None) };
+    let keep = |r: &Recorded| cutoff.as_ref().is_none_or(|c| c.includes(r));
+    let world = gather(&index, &found, &keep)
+        .context("the log is damaged; run `annals verify` for the full list")?;
+    Ok(know(&world, &found).then(|| (found, ManuallyDrop::new(world))))
 }
 
 fn parse_known_at(s: &str) -> Result<annals_model::KnownAt> {

@@ -1,13 +1,17 @@
-//! The place index: what a `control` answer needs to find its records without
-//! replaying the log, small enough to checkpoint as a snapshot.
+//! The place index: what a `control` (or `government`) answer needs to find
+//! its records without replaying the log, small enough to checkpoint as a
+//! snapshot.
 //!
-//! For every place it keeps the sequence numbers of its control events, and
-//! for every event the retractions that name it; names resolve as in
-//! [`World::resolve_place`]. [`PlaceIndex::control_records`] gathers the
+//! For every place it keeps the sequence numbers of its control events, for
+//! every state those of its `government` and `coup` events, and for every
+//! event the retractions that name it; names resolve as in
+//! [`World::resolve_place`] and [`World::resolve_actor`].
+//! [`PlaceIndex::control_records`] gathers the
 //! records an answer rests on (the place, its control events, their
 //! retractions, and everything they cite, by id), and replaying just those
 //! gives the same answer as replaying the whole log: the control of a place
-//! depends on nothing else. The property tests check this for snapshots taken
+//! depends on nothing else, and the government of a state likewise
+//! ([`PlaceIndex::government_records`]). The property tests check this for snapshots taken
 //! at every point of generated logs.
 //!
 //! The index is built in log order ([`PlaceIndex::add`]), so a snapshot of the
@@ -15,12 +19,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use annals_model::{normalize_name, Event, EventKind, PlaceId, Recorded, RefKind};
+use annals_model::{normalize_name, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
 use serde::{Deserialize, Serialize};
 
 use crate::world::{resolve, World};
 
-/// Per-place control events and retractions by target, by sequence number.
+/// Per-place control events, per-state government events, and retractions
+/// by target, by sequence number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlaceIndex {
     /// Place id → the record of its `place` event.
@@ -31,6 +36,12 @@ pub struct PlaceIndex {
     control: BTreeMap<String, Vec<u64>>,
     /// Event id → the retractions that name it, in log order.
     retractions: BTreeMap<String, Vec<u64>>,
+    /// Actor id → the record of its `actor` event.
+    actors: BTreeMap<String, u64>,
+    /// Normalized actor name or alias → the actors that bear it.
+    actor_names: BTreeMap<String, BTreeSet<String>>,
+    /// State (actor) id → its `government` and `coup` records, in log order.
+    governments: BTreeMap<String, Vec<u64>>,
     /// The last record added (0: none).
     last_seq: u64,
 }
@@ -39,7 +50,8 @@ impl PlaceIndex {
     /// The snapshot name of this index.
     pub const NAME: &'static str = "places";
     /// The version of this index's layout; a snapshot of another is rebuilt.
-    pub const SCHEMA: u32 = 1;
+    /// Schema 2 adds actors, their names and each state's government records.
+    pub const SCHEMA: u32 = 2;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -68,6 +80,16 @@ impl PlaceIndex {
             EventKind::Retraction { retracts, .. } => {
                 self.retractions.entry(retracts.as_str().to_string()).or_default().push(seq)
             }
+            EventKind::Actor { name, aliases, .. } => {
+                let id = event.id.as_str();
+                self.actors.insert(id.to_string(), seq);
+                for n in std::iter::once(name).chain(aliases) {
+                    self.actor_names.entry(normalize_name(n)).or_default().insert(id.to_string());
+                }
+            }
+            EventKind::Government { state, .. } | EventKind::Coup { state, .. } => {
+                self.governments.entry(state.as_str().to_string()).or_default().push(seq)
+            }
             _ => {}
         }
     }
@@ -89,6 +111,12 @@ impl PlaceIndex {
         resolve(query, &self.places, &self.names).ok().and_then(|id| PlaceId::new(id).ok())
     }
 
+    /// The actor `query` names, when it names exactly one, as
+    /// [`World::resolve_actor`] finds it; `None` when it names none or several.
+    pub fn resolve_actor(&self, query: &str) -> Option<ActorId> {
+        resolve(query, &self.actors, &self.actor_names).ok().and_then(|id| ActorId::new(id).ok())
+    }
+
     /// The records a control answer for `place` rests on: its `place` event
     /// (and those it lies within), its control events, the retractions of any
     /// of these, and every source, actor and place they cite. `keep` filters
@@ -101,11 +129,39 @@ impl PlaceIndex {
         &self,
         place: &PlaceId,
         keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<Vec<Recorded>, E> {
+        let mut start: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
+        start.extend(self.places.get(place.as_str()));
+        self.gather(start, keep, fetch, lookup)
+    }
+
+    /// The records a government answer for `state` rests on: its `actor`
+    /// event, its `government` and `coup` events, the retractions of any of
+    /// these, and every source, actor and place they cite. Arguments as for
+    /// [`PlaceIndex::control_records`].
+    pub fn government_records<E>(
+        &self,
+        state: &ActorId,
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<Vec<Recorded>, E> {
+        let mut start: Vec<u64> = self.governments.get(state.as_str()).cloned().unwrap_or_default();
+        start.extend(self.actors.get(state.as_str()));
+        self.gather(start, keep, fetch, lookup)
+    }
+
+    /// The records `start` and everything they lead to: their retractions,
+    /// and the records of every id they cite.
+    fn gather<E>(
+        &self,
+        mut wanted: Vec<u64>,
+        keep: impl Fn(&Recorded) -> bool,
         mut fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         mut lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<Vec<Recorded>, E> {
-        let mut wanted: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
-        wanted.extend(self.places.get(place.as_str()));
         let mut seen = BTreeSet::new();
         // Busy places cite the same actors and sources thousands of times: look each up once.
         let mut looked_up: BTreeSet<String> = BTreeSet::new();
@@ -144,5 +200,17 @@ impl PlaceIndex {
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
         Ok(World::replay(self.control_records(place, keep, fetch, lookup)?))
+    }
+
+    /// The world of [`PlaceIndex::government_records`]: it answers
+    /// `government` (and describes the actors and sources) for `state` alone.
+    pub fn government_world<E>(
+        &self,
+        state: &ActorId,
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<World, E> {
+        Ok(World::replay(self.government_records(state, keep, fetch, lookup)?))
     }
 }
