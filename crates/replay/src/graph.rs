@@ -348,7 +348,8 @@ impl World {
             let status = timeline.held_by(i, who).map(|status| match status {
                 Status::Controlled => EdgeStatus::Valid,
                 Status::Contested => EdgeStatus::Contested,
-                Status::Uncertain | Status::Unknown => EdgeStatus::Uncertain,
+                Status::Uncertain => EdgeStatus::Uncertain,
+                Status::Unknown => unreachable!("no one holds an unknown answer"),
             });
             if status.is_some() != holds {
                 holds = status.is_some();
@@ -495,7 +496,9 @@ fn edge_status(h: &Holding, actor: &ActorId) -> Option<EdgeStatus> {
 }
 
 /// How `actor`'s edge stands in `h` as settled events have it (for an
-/// uncertain day, the state before the window): what `diff` compares.
+/// uncertain day, the state before the window): what `diff` compares. The
+/// sweep reads it from the interval (`Timeline::held_by`); this is the
+/// definition, checked against it in debug builds.
 fn held(h: &Holding, actor: &ActorId) -> Option<EdgeStatus> {
     let status = edge_status(h, actor)?;
     if status != EdgeStatus::Uncertain {

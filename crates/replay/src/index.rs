@@ -184,14 +184,18 @@ impl Timeline {
         i: usize,
         date: NaiveDate,
     ) -> Holding {
-        let interval = &self.intervals[i];
-        world.answer(
-            facts,
-            interval.kind,
-            self.slice(interval.group),
-            self.slice(interval.pending),
-            date,
-        )
+        self.answer(world, facts, &self.intervals[i], date)
+    }
+
+    fn answer(
+        &self,
+        world: &World,
+        facts: &[Fact],
+        interval: &Interval,
+        date: NaiveDate,
+    ) -> Holding {
+        let (group, pending) = (self.slice(interval.group), self.slice(interval.pending));
+        world.answer(facts, interval.kind, group, pending, date)
     }
 
     /// The facts settled on `day` (`latest == day`), in timeline order.
@@ -287,14 +291,10 @@ impl<'a> Answer<'a> {
 
     /// The whole answer, as [`World::control`] gives it.
     pub fn holding(&self) -> Holding {
-        let slice = |range| self.timeline.map_or(&[][..], |t| t.slice(range));
-        self.world.answer(
-            self.facts,
-            self.interval.kind,
-            slice(self.interval.group),
-            slice(self.interval.pending),
-            self.date,
-        )
+        match self.timeline {
+            Some(t) => t.answer(self.world, self.facts, self.interval, self.date),
+            None => self.world.answer(self.facts, Kind::Unknown, &[], &[], self.date),
+        }
     }
 }
 
