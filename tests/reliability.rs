@@ -355,9 +355,14 @@ impl std::fmt::Display for Timeline {
 /// Checks a log after a crash: `annals verify` passes, the acknowledged
 /// events are all there, and the big file's events are all there or none of
 /// them (and all of them if the import had said it succeeded). Returns
-/// whether the big file is in.
-fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool) -> bool {
+/// whether the big file is in, and how many records the killed import had
+/// staged that opening the log removed (`verify` says so on stderr).
+fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool) -> (bool, u64) {
     let out = annals(&["--db", s(db), "verify"]);
+    let removed = stderr_of(&out)
+        .strip_prefix("annals: removed ")
+        .and_then(|rest| rest.split_once(" records staged by an import that did not finish"))
+        .map_or(0, |(n, _)| n.parse().expect("a count of removed records"));
     assert!(
         out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("ok: "),
         "annals verify fails after the crash: {}",
@@ -382,7 +387,8 @@ fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool
     assert_eq!(seq, records as u64, "every record was read back");
     let present = records > ack.len();
     assert!(present || !acknowledged, "the import said it succeeded, but its events are gone");
-    present
+    assert!(removed == 0 || !present, "staged records were removed from a committed import");
+    (present, removed)
 }
 
 /// The crash harness. Imports a small file (the acknowledged data), then
@@ -451,6 +457,7 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
     let mut by_phase: BTreeMap<Phase, usize> = BTreeMap::new();
     let mut fractions = [0usize; 12];
     let (mut present_after, mut absent_after) = (0, 0);
+    let (mut kills_with_staged, mut staged_removed) = (0, 0);
     for (i, &target) in targets.iter().enumerate() {
         let delay = timeline.inside(target, &mut rng);
         let mut import = Import::start(&db, &big_file);
@@ -461,10 +468,14 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
         let bucket = (ended.at.as_secs_f64() / timeline.end.as_secs_f64() * 10.0) as usize;
         fractions[bucket.min(11)] += 1;
         let acknowledged = ended.stdout.contains("imported ");
-        let present = check_after_crash(&db, &ack, &big, acknowledged);
+        let (present, removed) = check_after_crash(&db, &ack, &big, acknowledged);
+        if removed > 0 {
+            kills_with_staged += 1;
+            staged_removed += removed;
+        }
         if long.is_some() {
             eprintln!(
-                "kill {:>4}: aimed at {:?}, at {:>6} ms, in {:?}, big file {}",
+                "kill {:>4}: aimed at {:?}, at {:>6} ms, in {:?}, big file {}, {removed} staged records removed",
                 i + 1,
                 PHASES[target],
                 ended.at.as_millis(),
@@ -488,10 +499,10 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
         "{}",
         rerun.stdout
     );
-    assert!(check_after_crash(&db, &ack, &big, true));
+    assert_eq!(check_after_crash(&db, &ack, &big, true), (true, 0));
 
     eprintln!(
-        "crash run: seed {seed}: {iterations} kills; by phase {by_phase:?}; by tenth of the import time {fractions:?}; big file in after {present_after} kills, absent after {absent_after}; acknowledged events lost: 0; half-imported files: 0; verify failures: 0; re-run: {}",
+        "crash run: seed {seed}: {iterations} kills; by phase {by_phase:?}; by tenth of the import time {fractions:?}; big file in after {present_after} kills, absent after {absent_after}; staged records of the killed import removed after {kills_with_staged} kills ({staged_removed} records); acknowledged events lost: 0; half-imported files: 0; verify failures: 0; re-run: {}",
         rerun.stdout.trim()
     );
     if iterations >= 20 {

@@ -500,7 +500,14 @@ impl Drop for Open {
 /// Opens the log at `db`, or builds the built-in chronicle in a temporary one.
 fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     if let Some(path) = db {
-        return Ok(Log::open(path)?);
+        let log = Log::open(path)?;
+        if log.discarded() > 0 {
+            eprintln!(
+                "annals: removed {} records staged by an import that did not finish (it never reported success, so nothing it stored was acknowledged)",
+                log.discarded()
+            );
+        }
+        return Ok(log);
     }
     let mut log = Log::temporary()?;
     let events = read_jsonl("built-in chronicle", CHRONICLE.as_bytes(), &Catalog::empty())
