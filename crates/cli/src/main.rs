@@ -526,18 +526,29 @@ fn conflicts(log: &Log, name: &str, events: &[Event], lines: &[usize]) -> Result
             list.push("(further lines were not checked)".to_string());
             break;
         }
-        let id = event.id.as_str();
-        let Some(seq) = log.lookup(id)? else { continue };
-        let Some(stored) = log.get(seq)? else { continue };
-        if stored.event == *event {
-            continue;
+        if let Some(problem) = conflict(log, event)? {
+            list.push(format!("{name}:{line}: {problem}"));
         }
-        list.push(format!(
-            "{name}:{line}: event id `{id}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
-            differences(&stored.event, event)
-        ));
     }
     Ok(list)
+}
+
+/// If `event`'s id is already stored with other content, what to tell the
+/// historian: the stored record and the fields that differ.
+fn conflict(log: &Log, event: &Event) -> Result<Option<String>> {
+    let seq = match log.check(event) {
+        Err(annals_log::Error::Conflict { seq, .. }) => seq,
+        other => {
+            other?;
+            return Ok(None);
+        }
+    };
+    let Some(stored) = log.get(seq)? else { return Ok(None) };
+    Ok(Some(format!(
+        "event id `{}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
+        event.id,
+        differences(&stored.event, event)
+    )))
 }
 
 /// The fields of format v1 in which two events differ, with both values.
@@ -579,8 +590,7 @@ fn import(
     );
     progress.enable_steady_tick(std::time::Duration::from_millis(250));
     let name = file.display().to_string();
-    progress.set_message(format!("reading {name}"));
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let origin = format!("import {name}");
     // References to what the log already holds are checked through its id
     // index, one lookup per distinct id, not by replaying the log.
     let stored = StoredKinds::new(log);
@@ -593,37 +603,79 @@ fn import(
     };
     let is_retraction = |id: &str| stored.kind_of(id) == Some("retraction");
     let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
-    progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
-    let read = match format {
-        Format::Jsonl => annals_import::read_jsonl_lines(&name, &bytes, &catalog)
-            .map(|(events, lines)| (events, lines, Vec::new())),
-        Format::Acled => annals_import::read_acled(&name, &bytes, &catalog)
-            .map(|import| (import.events, import.lines, import.skipped)),
+    let refused = |errors: Vec<annals_import::LineError>| {
+        let more = if errors.len() >= annals_import::MAX_ERRORS {
+            "\n(further lines were not checked)"
+        } else {
+            ""
+        };
+        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow!("{name} was not imported; nothing was stored:\n{}{more}", list.join("\n"))
     };
-    stored.failure()?;
-    let (events, lines, skipped) = match read {
-        Ok(read) => read,
-        Err(errors) => {
-            progress.finish_and_clear();
-            let more = if errors.len() >= annals_import::MAX_ERRORS {
-                "\n(further lines were not checked)"
-            } else {
-                ""
+    let cannot_read = |e: std::io::Error| anyhow!("cannot read {name}: {e}");
+    let (outcome, skipped) = match format {
+        Format::Jsonl => {
+            // Two passes, so that memory does not grow with the file: the
+            // first checks every line (and keeps only what references
+            // need), the second stores; the file is compared by checksum.
+            progress.set_message(format!("checking {name}"));
+            let reader = std::fs::File::open(file).map(std::io::BufReader::new);
+            let reader = reader.map_err(cannot_read)?;
+            let mut failure = None;
+            let checked = annals_import::check_jsonl(&name, reader, &catalog, |_, event| {
+                match conflict(log, &event) {
+                    Ok(None) => Ok(()),
+                    Ok(Some(problem)) => Err(problem),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        Ok(())
+                    }
+                }
+            });
+            stored.failure()?;
+            if let Some(e) = failure {
+                return Err(e.context("cannot check the file against the log"));
+            }
+            let checked = match checked {
+                Ok(checked) => checked,
+                Err(annals_import::Refused::Lines(errors)) => {
+                    progress.finish_and_clear();
+                    return Err(refused(errors));
+                }
+                Err(annals_import::Refused::Io(e)) => return Err(cannot_read(e)),
             };
-            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            bail!("{} was not imported; nothing was stored:\n{}{more}", name, list.join("\n"));
+            drop(stored);
+            progress.set_message(format!("storing {} events", checked.events));
+            let outcome = store_jsonl(log, file, &name, &origin, now, checked.checksum);
+            progress.finish_and_clear();
+            (
+                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?,
+                Vec::new(),
+            )
+        }
+        Format::Acled => {
+            progress.set_message(format!("reading {name}"));
+            let bytes = std::fs::read(file).map_err(cannot_read)?;
+            progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
+            let read = annals_import::read_acled(&name, &bytes, &catalog);
+            stored.failure()?;
+            drop(stored);
+            let import = read.map_err(|errors| {
+                progress.finish_and_clear();
+                refused(errors)
+            })?;
+            progress.set_message(format!("storing {} events", import.events.len()));
+            let outcome = log.append_from(&import.events, now, Some(&origin));
+            progress.finish_and_clear();
+            if let Err(annals_log::Error::Conflict { .. }) = outcome {
+                let list = conflicts(log, &name, &import.events, &import.lines)?;
+                bail!("{name} was not imported; nothing was stored:\n{}", list.join("\n"));
+            }
+            let outcome =
+                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
+            (outcome, import.skipped)
         }
     };
-    progress.set_message(format!("storing {} events", events.len()));
-    let origin = format!("import {name}");
-    let outcome = log.append_from(&events, now, Some(&origin));
-    progress.finish_and_clear();
-    if let Err(annals_log::Error::Conflict { .. }) = outcome {
-        let list = conflicts(log, &name, &events, &lines)?;
-        bail!("{name} was not imported; nothing was stored:\n{}", list.join("\n"));
-    }
-    let outcome =
-        outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
     match outcome.seqs {
         Some((first, last)) => writeln!(
             out,
@@ -654,6 +706,41 @@ fn import(
         )?;
     }
     Ok(())
+}
+
+/// The second pass of a JSONL import: reads the checked file again and
+/// stages its events, then commits them if the file is still the one that
+/// was checked. On any error the staged events are removed.
+fn store_jsonl(
+    log: &mut Log,
+    file: &PathBuf,
+    name: &str,
+    origin: &str,
+    now: DateTime<Utc>,
+    checksum: u32,
+) -> Result<annals_log::Appended> {
+    let changed = || anyhow!("{name} changed while it was being imported");
+    let reader = std::io::BufReader::new(std::fs::File::open(file)?);
+    let mut events = annals_import::JsonlEvents::new(name, reader);
+    let mut import = log.begin(now, Some(origin))?;
+    for read in events.by_ref() {
+        let (line, event) = read.map_err(|e| match e {
+            annals_import::Refused::Lines(errors) => anyhow!("{}", errors[0]).context(changed()),
+            annals_import::Refused::Io(e) => anyhow!("cannot read {name}: {e}"),
+        })?;
+        match import.push(&event) {
+            Ok(_) => {}
+            // The first pass found no such conflict: the file is another now.
+            Err(
+                e @ (annals_log::Error::Conflict { .. } | annals_log::Error::DuplicateInAppend(_)),
+            ) => return Err(anyhow!("{name}:{line}: {e}").context(changed())),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if events.checksum() != checksum {
+        return Err(changed());
+    }
+    Ok(import.commit()?)
 }
 
 fn retract(

@@ -1,6 +1,8 @@
-//! Readers of interchange files. A file is read whole and checked whole before
-//! anything is stored: one bad line rejects the file, and every error names
-//! the file, the line and the problem.
+//! Readers of interchange files. A file is checked whole before anything is
+//! stored: one bad line rejects the file, and every error names the file, the
+//! line and the problem. JSON Lines are checked as a stream
+//! ([`check_jsonl`], then read again by [`JsonlEvents`] to be stored), so
+//! memory does not grow with the file; ACLED CSV is read whole.
 //!
 //! ```
 //! use annals_import::{read_jsonl, Catalog};
@@ -10,7 +12,10 @@
 //! assert_eq!(errors[0].to_string(), "f.jsonl:2: field `place` names `bamba`, but no place with that id exists in the log or earlier in this file");
 //! ```
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{BufRead, Seek, SeekFrom};
 
 use annals_model::{v1, Event, EventKind, RefKind};
 
@@ -69,50 +74,104 @@ pub fn read_jsonl_lines(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<(Vec<Event>, Vec<usize>), Vec<LineError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut events = Vec::new();
     let mut lines = Vec::new();
+    check_jsonl(file, std::io::Cursor::new(bytes), catalog, |line, event| {
+        events.push(event);
+        lines.push(line);
+        Ok(())
+    })
+    .map_err(|e| match e {
+        Refused::Lines(errors) => errors,
+        Refused::Io(e) => unreachable!("reading from memory cannot fail: {e}"),
+    })?;
+    Ok((events, lines))
+}
+
+/// Why a file was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Lines with problems (at most [`MAX_ERRORS`]).
+    #[error("{} line(s) refused", .0.len())]
+    Lines(Vec<LineError>),
+    /// The file could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// What [`check_jsonl`] read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Lines read (the number of the last line).
+    pub lines: usize,
+    /// Events handed on (an id repeated with the same content counts once).
+    pub events: u64,
+    /// CRC-32 of every byte read: [`JsonlEvents::checksum`] of a second
+    /// pass over the same file must equal it.
+    pub checksum: u32,
+}
+
+/// Reads and checks a JSON Lines file of format v1 without keeping its
+/// events, so that memory does not grow with the file: each line is parsed,
+/// its references are checked against earlier lines and the `catalog`, and
+/// every event (the first time its id occurs) is handed to `each` with its
+/// line, which may refuse it with a problem of its own (reported as that
+/// line's error). Blank lines are skipped; a UTF-8 byte order mark and CRLF
+/// line ends are accepted.
+///
+/// What it keeps per distinct id: its byte offset, under a 64-bit hash of
+/// the id for events and the id itself for sources, actors and places
+/// (which references name). A repeated id, a reference to an earlier
+/// event, and two ids with the same hash are settled by reading the
+/// earlier line again, so the answer is exact.
+pub fn check_jsonl<R: BufRead + Seek>(
+    file: &str,
+    reader: R,
+    catalog: &Catalog<'_>,
+    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+) -> Result<Checked, Refused> {
+    let mut lines = Lines::new(reader);
+    let mut seen = Seen::default();
     let mut errors = Vec::new();
-    // What earlier lines of this file introduce: id → (kind, line, index).
-    let mut seen: HashMap<String, (Option<RefKind>, usize, usize)> = HashMap::new();
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+    let mut events = 0;
+    while let Some(read) = lines.next_line()? {
         if errors.len() >= MAX_ERRORS {
             break;
         }
-        let line = i + 1;
+        let (line, offset) = (read.line, read.offset);
         let fail = |problem: String| LineError { file: file.to_string(), line, problem };
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let Ok(text) = std::str::from_utf8(raw) else {
-            errors.push(fail("the line is not valid UTF-8".to_string()));
-            continue;
+        let text = match read.text {
+            Ok(text) => text,
+            Err(problem) => {
+                errors.push(fail(problem));
+                continue;
+            }
         };
         if text.trim().is_empty() {
             continue;
         }
-        let parsed = match v1::parse_line(text) {
-            Ok(p) => p,
+        let event = match v1::parse_line(text) {
+            Ok(parsed) => parsed.event,
             Err(e) => {
                 errors.push(fail(e.to_string()));
                 continue;
             }
         };
-        let event = parsed.event;
-        let id = event.id.as_str();
-        if let Some(&(_, first_line, index)) = seen.get(id) {
-            let earlier: &Event = &events[index];
-            if *earlier != event {
+        if let Some(earlier) = seen.find(&mut lines, event.id.as_str())? {
+            if earlier.event != event {
+                let first_line = lines.line_at(earlier.offset)?;
                 errors.push(fail(format!(
-                    "id `{id}` is already used on line {first_line} for a different event"
+                    "id `{}` is already used on line {first_line} for a different event",
+                    event.id
                 )));
             }
             continue;
         }
         let mut problems = Vec::new();
         for r in event.references() {
-            let in_file = seen.get(r.id).map(|(kind, _, _)| *kind);
-            let found = match r.kind {
-                RefKind::Event => in_file.is_some() || (catalog.exists)(RefKind::Event, r.id),
-                kind => in_file == Some(Some(kind)) || (catalog.exists)(kind, r.id),
+            let found = match seen.kind_of(&mut lines, r.kind, r.id)? {
+                Some(_) => true,
+                None => (catalog.exists)(r.kind, r.id),
             };
             if !found {
                 let what = r.kind.as_str();
@@ -123,8 +182,8 @@ pub fn read_jsonl_lines(
             }
         }
         if let EventKind::Retraction { retracts, .. } = &event.kind {
-            let target_is_retraction = match seen.get(retracts.as_str()) {
-                Some(&(_, _, index)) => matches!(events[index].kind, EventKind::Retraction { .. }),
+            let target_is_retraction = match seen.find(&mut lines, retracts.as_str())? {
+                Some(earlier) => matches!(earlier.event.kind, EventKind::Retraction { .. }),
                 None => (catalog.is_retraction)(retracts.as_str()),
             };
             if target_is_retraction {
@@ -137,20 +196,270 @@ pub fn read_jsonl_lines(
             errors.push(fail(p));
             continue;
         }
-        let kind = match event.kind {
-            EventKind::Source { .. } => Some(RefKind::Source),
-            EventKind::Actor { .. } => Some(RefKind::Actor),
-            EventKind::Place { .. } => Some(RefKind::Place),
-            _ => None,
-        };
-        seen.insert(id.to_string(), (kind, line, events.len()));
-        events.push(event);
-        lines.push(line);
+        let (id, kind) = (event.id.as_str().to_string(), entity_kind(&event.kind));
+        if let Err(problem) = each(line, event) {
+            errors.push(fail(problem));
+            continue;
+        }
+        seen.insert(id, kind, offset);
+        events += 1;
     }
     if errors.is_empty() {
-        Ok((events, lines))
+        Ok(Checked { lines: lines.line, events, checksum: lines.crc.clone().finalize() })
     } else {
-        Err(errors)
+        Err(Refused::Lines(errors))
+    }
+}
+
+/// The events of a JSON Lines file that [`check_jsonl`] accepted, read
+/// again, with their lines, in file order (an id repeated in the file comes
+/// again: appending skips it). A line that no longer parses is an error: the
+/// file changed since it was checked, as a different [`checksum`](Self::checksum)
+/// at the end also says.
+#[derive(Debug)]
+pub struct JsonlEvents<R> {
+    file: String,
+    lines: Lines<R>,
+}
+
+impl<R: BufRead> JsonlEvents<R> {
+    pub fn new(file: &str, reader: R) -> JsonlEvents<R> {
+        JsonlEvents { file: file.to_string(), lines: Lines::new(reader) }
+    }
+
+    /// CRC-32 of the bytes read so far.
+    pub fn checksum(&self) -> u32 {
+        self.lines.crc.clone().finalize()
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlEvents<R> {
+    type Item = Result<(usize, Event), Refused>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let read = match self.lines.next_line() {
+                Ok(Some(read)) => read,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let fail = |problem: String| {
+                let error = LineError { file: self.file.clone(), line: read.line, problem };
+                Some(Err(Refused::Lines(vec![error])))
+            };
+            let text = match read.text {
+                Ok(text) => text,
+                Err(problem) => return fail(problem),
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return match v1::parse_line(text) {
+                Ok(parsed) => Some(Ok((read.line, parsed.event))),
+                Err(e) => fail(e.to_string()),
+            };
+        }
+    }
+}
+
+/// The interchange kind of an entity (what references name), if `kind` is one.
+fn entity_kind(kind: &EventKind) -> Option<RefKind> {
+    match kind {
+        EventKind::Source { .. } => Some(RefKind::Source),
+        EventKind::Actor { .. } => Some(RefKind::Actor),
+        EventKind::Place { .. } => Some(RefKind::Place),
+        _ => None,
+    }
+}
+
+/// One line as [`Lines`] reads it.
+struct Line<'a> {
+    /// 1-based.
+    line: usize,
+    /// Where the line starts in the file.
+    offset: u64,
+    /// The text, without its line end, or why it is not text.
+    text: Result<&'a str, String>,
+}
+
+/// The lines of a file, read one at a time into one buffer, with their
+/// numbers and offsets, as `bytes.split(b'\n')` would number them.
+#[derive(Debug)]
+struct Lines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    line: usize,
+    offset: u64,
+    crc: crc32fast::Hasher,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R) -> Lines<R> {
+        Lines { reader, buf: Vec::new(), line: 0, offset: 0, crc: Default::default(), done: false }
+    }
+
+    fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.buf.clear();
+        let n = self.reader.read_until(b'\n', &mut self.buf)?;
+        self.crc.update(&self.buf);
+        let offset = self.offset;
+        self.offset += n as u64;
+        self.line += 1;
+        let mut bytes = &self.buf[..];
+        match bytes.strip_suffix(b"\n") {
+            Some(rest) => bytes = rest,
+            // The last line (`split` yields it even when it is empty).
+            None => self.done = true,
+        }
+        if offset == 0 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_string());
+        Ok(Some(Line { line: self.line, offset, text }))
+    }
+}
+
+impl<R: BufRead + Seek> Lines<R> {
+    /// The event on the line at `offset` (a line read and accepted before),
+    /// read again; the reader then goes on where it was.
+    fn event_at(&mut self, offset: u64) -> std::io::Result<Event> {
+        let here = self.reader.stream_position()?;
+        self.reader.seek(SeekFrom::Start(offset))?;
+        let mut buf = Vec::new();
+        self.reader.read_until(b'\n', &mut buf)?;
+        self.reader.seek(SeekFrom::Start(here))?;
+        let mut bytes = &buf[..];
+        if offset == 0 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let parsed = std::str::from_utf8(bytes).ok().and_then(|text| v1::parse_line(text).ok());
+        parsed.map(|p| p.event).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the line at byte {offset}, accepted before, no longer reads: the file changed while it was being read"),
+            )
+        })
+    }
+
+    /// The number of the line at `offset` (for an error message).
+    fn line_at(&mut self, offset: u64) -> std::io::Result<usize> {
+        let here = self.reader.stream_position()?;
+        self.reader.seek(SeekFrom::Start(0))?;
+        let mut line = 1;
+        let mut read = 0;
+        let mut buf = Vec::new();
+        while read < offset {
+            buf.clear();
+            let n = self.reader.read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            read += n as u64;
+            line += 1;
+        }
+        self.reader.seek(SeekFrom::Start(here))?;
+        Ok(line)
+    }
+}
+
+/// What [`check_jsonl`] keeps of the ids it has accepted.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Sources, actors and places: id → (kind, offset of its line).
+    entities: HashMap<String, (RefKind, u64)>,
+    /// Other events: hash of the id → offset of its line.
+    events: HashMap<u64, u64, BuildHasherDefault<Prehashed>>,
+    /// Other events whose id hash was already taken by another id.
+    collided: HashMap<String, u64>,
+}
+
+/// An earlier line's event, found by its id.
+struct Earlier {
+    offset: u64,
+    event: Event,
+}
+
+impl Seen {
+    fn insert(&mut self, id: String, kind: Option<RefKind>, offset: u64) {
+        if let Some(kind) = kind {
+            self.entities.insert(id, (kind, offset));
+        } else if let Entry::Vacant(slot) = self.events.entry(hash(&id)) {
+            slot.insert(offset);
+        } else {
+            // `find` has read the line under this hash: another id.
+            self.collided.insert(id, offset);
+        }
+    }
+
+    /// The earlier event with this id, read again from its line.
+    fn find<R: BufRead + Seek>(
+        &self,
+        lines: &mut Lines<R>,
+        id: &str,
+    ) -> std::io::Result<Option<Earlier>> {
+        let offset = match self.entities.get(id) {
+            Some(&(_, offset)) => Some(offset),
+            None => self.collided.get(id).copied().or_else(|| self.events.get(&hash(id)).copied()),
+        };
+        let Some(offset) = offset else { return Ok(None) };
+        let event = lines.event_at(offset)?;
+        Ok((event.id.as_str() == id).then_some(Earlier { offset, event }))
+    }
+
+    /// Whether an earlier line introduces `id` as a `kind` (any event, for
+    /// [`RefKind::Event`]). Entities answer from memory; other events by
+    /// reading their line again.
+    fn kind_of<R: BufRead + Seek>(
+        &self,
+        lines: &mut Lines<R>,
+        kind: RefKind,
+        id: &str,
+    ) -> std::io::Result<Option<RefKind>> {
+        if let Some(&(found, _)) = self.entities.get(id) {
+            return Ok((kind == RefKind::Event || kind == found).then_some(found));
+        }
+        if kind != RefKind::Event {
+            return Ok(None);
+        }
+        Ok(self.find(lines, id)?.map(|_| RefKind::Event))
+    }
+}
+
+#[cfg(not(test))]
+fn hash(id: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(id.as_bytes());
+    h.finish()
+}
+
+/// In unit tests, ids of the same length collide, so that the paths that
+/// settle a shared hash by reading the earlier line run all the time.
+#[cfg(test)]
+fn hash(id: &str) -> u64 {
+    id.len() as u64
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -182,6 +491,67 @@ mod tests {
             read(different).unwrap_err(),
             ["t.jsonl:2: id `cma` is already used on line 1 for a different event"]
         );
+    }
+
+    /// Events whose ids share a hash (here: ids of one length) are told
+    /// apart by reading their lines again: references to earlier events,
+    /// repeated ids and retractions of retractions are judged by the id,
+    /// never by the hash.
+    #[test]
+    fn ids_that_share_a_hash_are_told_apart() {
+        let lines = [
+            r#"{"type":"place","id":"p","name":"P"}"#,
+            r#"{"type":"actor","id":"a","name":"A"}"#,
+            r#"{"type":"control_taken","id":"c1","place":"p","actor":"a","date":"2020"}"#,
+            r#"{"type":"control_taken","id":"c2","place":"p","actor":"a","date":"2021"}"#,
+            r#"{"type":"retraction","id":"r1","retracts":"c2","reason":"wrong"}"#,
+            r#"{"type":"control_taken","id":"c2","place":"p","actor":"a","date":"2021"}"#,
+            r#"{"type":"retraction","id":"r2","retracts":"c1","reason":"also wrong"}"#,
+        ];
+        let text = lines.join("\n");
+        let events = read(&text).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["p", "a", "c1", "c2", "r1", "r2"]);
+        // c3 shares c1's hash but is not in the file; r1 (a retraction)
+        // shares r2's; c2 again with other content.
+        let bad = [
+            r#"{"type":"retraction","id":"r3","retracts":"c3","reason":"x"}"#,
+            r#"{"type":"retraction","id":"r4","retracts":"r1","reason":"x"}"#,
+            r#"{"type":"control_taken","id":"c2","place":"p","actor":"a","date":"2022"}"#,
+        ];
+        let errors = read(&format!("{text}\n{}", bad.join("\n"))).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("t.jsonl:8: field `retracts` names `c3`, but no event"));
+        assert!(errors[1].starts_with("t.jsonl:9: `r1` is itself a retraction"));
+        assert_eq!(
+            errors[2],
+            "t.jsonl:10: id `c2` is already used on line 4 for a different event"
+        );
+    }
+
+    /// The second pass reads the same events, repeats included, with the
+    /// same lines, and ends with the first pass's checksum.
+    #[test]
+    fn the_second_pass_reads_what_the_first_checked() {
+        let text = "\u{feff}{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\"}\r\n\r\n{\"type\":\"place\",\"id\":\"bamba\",\"name\":\"Bamba\"}\n{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\"}\n";
+        let mut first = Vec::new();
+        let checked =
+            check_jsonl("t.jsonl", std::io::Cursor::new(text), &Catalog::empty(), |line, e| {
+                first.push((line, e));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((checked.lines, checked.events), (5, 2));
+        let mut second = JsonlEvents::new("t.jsonl", std::io::Cursor::new(text));
+        let again: Vec<(usize, Event)> = second.by_ref().map(|r| r.unwrap()).collect();
+        assert_eq!(again.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(&again[..2], &first[..]);
+        assert_eq!(again[2].1, first[0].1);
+        assert_eq!(second.checksum(), checked.checksum);
+        let other = text.replace("Bamba", "Bamba!");
+        let mut changed = JsonlEvents::new("t.jsonl", std::io::Cursor::new(other));
+        assert_eq!(changed.by_ref().count(), 3);
+        assert_ne!(changed.checksum(), checked.checksum);
     }
 
     #[test]
