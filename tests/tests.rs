@@ -329,6 +329,14 @@ fn control_answers_from_a_snapshot_and_a_damaged_one_is_rebuilt() {
         "{\"type\":\"place\",\"id\":\"new-town\",\"name\":\"New Town\"}\n",
     );
     db.run(&["import", &later]);
+    // The import grew the snapshot with the record it stored.
+    let said = db.run(&["verify"]);
+    assert!(
+        said.contains(
+            "snapshot `places`: records 1..17, with the records after it, matches a full replay"
+        ),
+        "{said}"
+    );
     let err = fails(&[
         "--db",
         db.p(),

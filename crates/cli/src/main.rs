@@ -613,7 +613,8 @@ fn import(
         anyhow!("{name} was not imported; nothing was stored:\n{}{more}", list.join("\n"))
     };
     let cannot_read = |e: std::io::Error| anyhow!("cannot read {name}: {e}");
-    let (outcome, skipped) = match format {
+    let mut skipped = Vec::new();
+    let (outcome, index) = match format {
         Format::Jsonl => {
             // Two passes, so that memory does not grow with the file: the
             // first checks every line (and keeps only what references
@@ -645,13 +646,16 @@ fn import(
                 Err(annals_import::Refused::Io(e)) => return Err(cannot_read(e)),
             };
             drop(stored);
+            // The place snapshot grows with the events as they are stored,
+            // instead of being rebuilt by reading them back afterwards.
+            progress.set_message("reading the snapshot");
+            let mut index = place_index(log, false).ok();
             progress.set_message(format!("storing {} events", checked.events));
-            let outcome = store_jsonl(log, file, &name, &origin, now, checked.checksum);
-            progress.finish_and_clear();
-            (
-                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?,
-                Vec::new(),
-            )
+            let outcome =
+                store_jsonl(log, file, &name, &origin, now, checked.checksum, index.as_mut());
+            let outcome =
+                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
+            (outcome, index)
         }
         Format::Acled => {
             progress.set_message(format!("reading {name}"));
@@ -673,7 +677,8 @@ fn import(
             }
             let outcome =
                 outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
-            (outcome, import.skipped)
+            skipped = import.skipped;
+            (outcome, None)
         }
     };
     match outcome.seqs {
@@ -690,12 +695,19 @@ fn import(
     }
     if outcome.appended > 0 {
         progress.set_message("updating the snapshot");
-        if let Err(e) = place_index(log, true) {
+        let saved = match index {
+            Some(index) => log
+                .save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), &index)
+                .map_err(anyhow::Error::from),
+            None => place_index(log, true).map(drop),
+        };
+        if let Err(e) = saved {
             eprintln!(
                 "annals: warning: the snapshot was not updated ({e:#}); the next query rebuilds it"
             );
         }
     }
+    progress.finish_and_clear();
     if !skipped.is_empty() {
         let total: usize = skipped.iter().map(|(_, n)| n).sum();
         let kinds: Vec<String> = skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -709,8 +721,9 @@ fn import(
 }
 
 /// The second pass of a JSONL import: reads the checked file again and
-/// stages its events, then commits them if the file is still the one that
-/// was checked. On any error the staged events are removed.
+/// stages its events, adding each to the place `index` (which covers the
+/// log so far), then commits them if the file is still the one that was
+/// checked. On any error the staged events are removed.
 fn store_jsonl(
     log: &mut Log,
     file: &PathBuf,
@@ -718,6 +731,7 @@ fn store_jsonl(
     origin: &str,
     now: DateTime<Utc>,
     checksum: u32,
+    mut index: Option<&mut PlaceIndex>,
 ) -> Result<annals_log::Appended> {
     let changed = || anyhow!("{name} changed while it was being imported");
     let reader = std::io::BufReader::new(std::fs::File::open(file)?);
@@ -729,7 +743,12 @@ fn store_jsonl(
             annals_import::Refused::Io(e) => anyhow!("cannot read {name}: {e}"),
         })?;
         match import.push(&event) {
-            Ok(_) => {}
+            Ok(None) => {}
+            Ok(Some(seq)) => {
+                if let Some(index) = index.as_deref_mut() {
+                    index.add(seq, &event);
+                }
+            }
             // The first pass found no such conflict: the file is another now.
             Err(
                 e @ (annals_log::Error::Conflict { .. } | annals_log::Error::DuplicateInAppend(_)),

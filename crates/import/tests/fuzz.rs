@@ -1,4 +1,5 @@
-//! Fuzzing the readers of untrusted files, `read_jsonl` and `read_acled`:
+//! Fuzzing the readers of untrusted files, `read_jsonl` (with the second pass,
+//! `JsonlEvents`) and `read_acled`:
 //! random bytes, and files that are nearly right (JSON lines of the right
 //! shape with wrong values, CSV exports with shuffled, missing or repeated
 //! columns and cells drawn from right and wrong values, quotes, line breaks,
@@ -13,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use annals_import::{read_acled, read_jsonl, Catalog, LineError};
+use annals_import::{read_acled, read_jsonl, Catalog, JsonlEvents, LineError};
 use annals_model::{Event, EventKind, RefKind};
 
 /// splitmix64: small, seeded, good enough to pick cases.
@@ -250,6 +251,30 @@ fn check_jsonl(rng: &mut Rng, bytes: &[u8]) -> bool {
             ids.sort_unstable();
             ids.dedup();
             assert_eq!(ids.len(), events.len(), "an id twice in one import");
+            // The second pass of a streamed import reads the same events
+            // (repeats of an id, with the same content, come again).
+            let mut again = JsonlEvents::new("f.jsonl", std::io::Cursor::new(bytes));
+            let mut first: HashMap<String, Event> = HashMap::new();
+            let mut order = Vec::new();
+            for read in again.by_ref() {
+                let (_, event) = read.expect("a line accepted before reads again");
+                match first.get(event.id.as_str()) {
+                    Some(earlier) => assert_eq!(earlier, &event, "a repeat differs"),
+                    None => {
+                        order.push(event.clone());
+                        first.insert(event.id.as_str().to_string(), event);
+                    }
+                }
+            }
+            assert_eq!(order, events, "the second pass reads other events");
+            let checked = annals_import::check_jsonl(
+                "f.jsonl",
+                std::io::Cursor::new(bytes),
+                &catalog,
+                |_, _| Ok(()),
+            )
+            .expect("accepted again");
+            assert_eq!(again.checksum(), checked.checksum);
             true
         }
     }

@@ -685,44 +685,35 @@ pub struct Import<'l> {
 }
 
 impl Import<'_> {
-    /// Stages `event` unless its id is already stored or staged with the
-    /// same content (then it is skipped: `Ok(false)`). An id stored with
-    /// other content is [`Error::Conflict`]; one staged earlier in this
-    /// import with other content is [`Error::DuplicateInAppend`]. After an
-    /// error nothing more should be pushed: drop the import.
-    pub fn push(&mut self, event: &Event) -> Result<bool, Error> {
+    /// Stages `event` and returns its sequence number, unless its id is
+    /// already stored or staged with the same content (then it is skipped:
+    /// `Ok(None)`). An id stored with other content is [`Error::Conflict`];
+    /// one staged earlier in this import with other content is
+    /// [`Error::DuplicateInAppend`]. After an error nothing more should be
+    /// pushed: drop the import.
+    pub fn push(&mut self, event: &Event) -> Result<Option<u64>, Error> {
         let id = event.id.as_str();
-        if let Some((_, earlier)) = self.pending.get(id) {
-            return self.same(earlier == event, id);
-        }
-        if let Some(seq) = self.log.lookup_staged(id)? {
+        let same = if let Some((_, earlier)) = self.pending.get(id) {
+            earlier == event
+        } else if let Some(seq) = self.log.lookup_staged(id)? {
             let stored = self.log.get_staged(seq)?;
             let same = stored.as_ref().is_some_and(|r| r.event == *event);
-            if seq < self.log.next_seq {
-                return match same {
-                    true => {
-                        self.unchanged += 1;
-                        Ok(false)
-                    }
-                    false => Err(Error::Conflict { id: id.to_string(), seq }),
-                };
+            if !same && seq < self.log.next_seq {
+                return Err(Error::Conflict { id: id.to_string(), seq });
             }
-            return self.same(same, id);
-        }
-        self.stage(event)?;
-        Ok(true)
-    }
-
-    fn same(&mut self, same: bool, id: &str) -> Result<bool, Error> {
+            same
+        } else {
+            return self.stage(event).map(Some);
+        };
         if !same {
             return Err(Error::DuplicateInAppend(id.to_string()));
         }
         self.unchanged += 1;
-        Ok(false)
+        Ok(None)
     }
 
     /// Stages an event known to be new.
-    fn stage(&mut self, event: &Event) -> Result<(), Error> {
+    fn stage(&mut self, event: &Event) -> Result<u64, Error> {
         let seq = self.next;
         let origin = self.origin.as_deref();
         self.batch.insert(&event_key(seq)[..], codec::encode(event, self.recorded_at, origin));
@@ -732,7 +723,7 @@ impl Import<'_> {
         if self.pending.len() >= self.batch_size {
             self.apply()?;
         }
-        Ok(())
+        Ok(seq)
     }
 
     fn apply(&mut self) -> Result<(), Error> {

@@ -324,7 +324,7 @@ proptest! {
         let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap().with_batch_size(batch);
         let mut new = 0;
         for event in during {
-            new += u64::from(import.push(event).unwrap());
+            new += u64::from(import.push(event).unwrap().is_some());
         }
         let staged = import.staged();
         prop_assert_eq!(staged, new);
@@ -381,12 +381,12 @@ fn a_push_that_conflicts_names_the_id_and_the_import_then_stores_nothing() {
     let mut changed = entities[0].clone();
     changed.note = Some("changed".into());
     let mut import = store.begin(at(2), None).unwrap().with_batch_size(2);
-    for event in &entities[1..6] {
-        assert!(import.push(event).unwrap());
+    for (seq, event) in (2..).zip(&entities[1..6]) {
+        assert_eq!(import.push(event).unwrap(), Some(seq));
     }
     // Staged earlier (in sled, and still in the unapplied batch), same content: skipped.
-    assert!(!import.push(&entities[1]).unwrap());
-    assert!(!import.push(&entities[5]).unwrap());
+    assert_eq!(import.push(&entities[1]).unwrap(), None);
+    assert_eq!(import.push(&entities[5]).unwrap(), None);
     let err = import.push(&changed).unwrap_err();
     assert!(matches!(err, Error::Conflict { seq: 1, .. }), "{err}");
     let mut other = entities[2].clone();
