@@ -600,3 +600,49 @@ fn a_format_1_log_answers_like_a_fresh_one() {
     assert!(!old.run(&["log"]).contains("(import "));
     assert!(old.run(&["verify"]).starts_with("ok: 32 records"));
 }
+
+/// A JSONL file is read twice (checked, then stored). If it is another file
+/// the second time, the import fails, removes what it staged, and the log
+/// is as it was. A named pipe gives the import one text on the first open
+/// and, once the import has closed it, another on the second.
+#[test]
+fn a_file_that_changes_between_the_check_and_the_store_is_not_imported() {
+    use std::process::Stdio;
+    let db = Db::with(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("changing.jsonl");
+    let made = Command::new("mkfifo").arg(&pipe).status().expect("mkfifo");
+    assert!(made.success());
+    let first = "{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\"}\n{\"type\":\"place\",\"id\":\"bamba\",\"name\":\"Bamba\"}\n";
+    let second = first.replace("Bamba", "Bourem");
+    let import = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["--db", db.p(), "import", pipe.to_str().unwrap()])
+        .env_remove("ANNALS_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opening for writing waits for the import to open the pipe for reading.
+    std::fs::write(&pipe, first).unwrap();
+    // Wait until the first pass has closed the pipe, so that the second
+    // text is not read as the rest of the first.
+    let fds = format!("/proc/{}/fd", import.id());
+    let holds_pipe = || {
+        std::fs::read_dir(&fds).is_ok_and(|fds| {
+            fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|to| to == pipe))
+        })
+    };
+    while holds_pipe() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::fs::write(&pipe, second).unwrap();
+    let out = import.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("changed while it was being imported"), "{err}");
+    assert!(err.contains("nothing was stored"), "{err}");
+    let out = annals(&["--db", db.p(), "verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 0 records"));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
