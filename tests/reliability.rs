@@ -506,8 +506,13 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
         rerun.stdout.trim()
     );
     if iterations >= 20 {
-        for phase in PHASES {
-            assert!(by_phase.contains_key(&phase), "no kill landed in {phase:?}: {by_phase:?}");
+        // Every phase long enough to aim at (the snapshot, once the success
+        // line is out, now takes a few milliseconds) was hit.
+        for (i, phase) in PHASES.iter().enumerate() {
+            let to = timeline.starts.get(i + 1).copied().unwrap_or(timeline.end);
+            if to.saturating_sub(timeline.starts[i]) >= Duration::from_millis(50) {
+                assert!(by_phase.contains_key(phase), "no kill landed in {phase:?}: {by_phase:?}");
+            }
         }
     }
 }
