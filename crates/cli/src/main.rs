@@ -643,7 +643,10 @@ fn import(
                     progress.finish_and_clear();
                     return Err(refused(errors));
                 }
-                Err(annals_import::Refused::Io(e)) => return Err(cannot_read(e)),
+                Err(annals_import::Refused::Io(e)) => {
+                    progress.finish_and_clear();
+                    return Err(cannot_read(e));
+                }
             };
             drop(stored);
             // The place snapshot grows with the events as they are stored,
@@ -653,6 +656,9 @@ fn import(
             progress.set_message(format!("storing {} events", checked.events));
             let outcome =
                 store_jsonl(log, file, &name, &origin, now, checked.checksum, index.as_mut());
+            if outcome.is_err() {
+                progress.finish_and_clear();
+            }
             let outcome =
                 outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
             (outcome, index)
