@@ -309,20 +309,22 @@ impl<R: BufRead> Lines<R> {
         let offset = self.offset;
         self.offset += n as u64;
         self.line += 1;
-        let mut bytes = &self.buf[..];
-        match bytes.strip_suffix(b"\n") {
-            Some(rest) => bytes = rest,
-            // The last line (`split` yields it even when it is empty).
-            None => self.done = true,
-        }
-        if offset == 0 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_string());
-        Ok(Some(Line { line: self.line, offset, text }))
+        // The last line has no line end (`split` yields it even when empty).
+        self.done = !self.buf.ends_with(b"\n");
+        Ok(Some(Line { line: self.line, offset, text: line_text(&self.buf, offset) }))
     }
+}
+
+/// The text of a line read with its line end, as a line of the file: without
+/// the `\n` or `\r\n`, and without the byte order mark if it is the first.
+fn line_text(buf: &[u8], offset: u64) -> Result<&str, String> {
+    let bytes = buf.strip_suffix(b"\n").unwrap_or(buf);
+    let bytes = match offset {
+        0 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+        _ => bytes,
+    };
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_string())
 }
 
 impl<R: BufRead + Seek> Lines<R> {
@@ -334,11 +336,7 @@ impl<R: BufRead + Seek> Lines<R> {
         let mut buf = Vec::new();
         self.reader.read_until(b'\n', &mut buf)?;
         self.reader.seek(SeekFrom::Start(here))?;
-        let mut bytes = &buf[..];
-        if offset == 0 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let parsed = std::str::from_utf8(bytes).ok().and_then(|text| v1::parse_line(text).ok());
+        let parsed = line_text(&buf, offset).ok().and_then(|text| v1::parse_line(text).ok());
         parsed.map(|p| p.event).ok_or_else(|| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

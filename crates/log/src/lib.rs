@@ -677,8 +677,8 @@ pub struct Import<'l> {
     /// The sequence number the next new event gets.
     next: u64,
     batch: sled::Batch,
-    /// The events of `batch` (not yet in sled) by id, with their sequence number.
-    pending: std::collections::HashMap<String, (u64, Event)>,
+    /// The events of `batch` (not yet in sled) by id.
+    pending: std::collections::HashMap<String, Event>,
     /// Events per sled batch ([`STAGE_BATCH`]; smaller in tests).
     batch_size: usize,
     unchanged: u64,
@@ -693,7 +693,7 @@ impl Import<'_> {
     /// pushed: drop the import.
     pub fn push(&mut self, event: &Event) -> Result<Option<u64>, Error> {
         let id = event.id.as_str();
-        let same = if let Some((_, earlier)) = self.pending.get(id) {
+        let same = if let Some(earlier) = self.pending.get(id) {
             earlier == event
         } else if let Some(seq) = self.log.lookup_staged(id)? {
             let stored = self.log.get_staged(seq)?;
@@ -718,7 +718,7 @@ impl Import<'_> {
         let origin = self.origin.as_deref();
         self.batch.insert(&event_key(seq)[..], codec::encode(event, self.recorded_at, origin));
         self.batch.insert(id_key(event.id.as_str()), &seq.to_be_bytes()[..]);
-        self.pending.insert(event.id.as_str().to_string(), (seq, event.clone()));
+        self.pending.insert(event.id.as_str().to_string(), event.clone());
         self.next += 1;
         if self.pending.len() >= self.batch_size {
             self.apply()?;
@@ -776,7 +776,6 @@ impl Drop for Import<'_> {
         // Committed, or nothing staged: nothing to undo. Otherwise remove
         // the staged records now; if that fails, the next `open` does.
         if self.next > self.log.next_seq {
-            self.pending.clear();
             let _ = self.log.discard_staged();
         }
     }
