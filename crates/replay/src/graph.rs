@@ -15,9 +15,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use annals_model::{ActorId, AgreementId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
+use hashbrown::Equivalent;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
@@ -123,12 +125,85 @@ impl fmt::Display for RelationKind {
 /// Identifies one relation: its kind, ends, and the alliance (for
 /// `allied_with`: the actor naming the pact) or operation (for
 /// `intervenes_in`) that tells two relations between the same ends apart.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RelationKey {
     pub kind: RelationKind,
     pub source: Node,
     pub target: Node,
     pub qualifier: Option<String>,
+}
+
+impl RelationKey {
+    pub(crate) fn as_ref(&self) -> KeyRef<'_> {
+        KeyRef {
+            kind: self.kind,
+            source: self.source.as_ref(),
+            target: self.target.as_ref(),
+            qualifier: self.qualifier.as_deref(),
+        }
+    }
+}
+
+/// Hashed as its borrowed form, so that a [`KeyRef`] finds it.
+impl Hash for RelationKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_ref().hash(state)
+    }
+}
+
+/// A [`RelationKey`] borrowed from an event: replay finds a relation's facts
+/// with it and copies the ids only for a relation it has not seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct KeyRef<'a> {
+    pub kind: RelationKind,
+    pub source: NodeRef<'a>,
+    pub target: NodeRef<'a>,
+    pub qualifier: Option<&'a str>,
+}
+
+impl KeyRef<'_> {
+    pub(crate) fn to_owned(self) -> RelationKey {
+        RelationKey {
+            kind: self.kind,
+            source: self.source.to_owned(),
+            target: self.target.to_owned(),
+            qualifier: self.qualifier.map(str::to_string),
+        }
+    }
+}
+
+impl Equivalent<RelationKey> for KeyRef<'_> {
+    fn equivalent(&self, key: &RelationKey) -> bool {
+        *self == key.as_ref()
+    }
+}
+
+/// A borrowed [`Node`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NodeRef<'a> {
+    Actor(&'a ActorId),
+    Place(&'a PlaceId),
+    Agreement(&'a AgreementId),
+}
+
+impl NodeRef<'_> {
+    fn to_owned(self) -> Node {
+        match self {
+            NodeRef::Actor(a) => Node::Actor(a.clone()),
+            NodeRef::Place(p) => Node::Place(p.clone()),
+            NodeRef::Agreement(a) => Node::Agreement(a.clone()),
+        }
+    }
+}
+
+impl Node {
+    fn as_ref(&self) -> NodeRef<'_> {
+        match self {
+            Node::Actor(a) => NodeRef::Actor(a),
+            Node::Place(p) => NodeRef::Place(p),
+            Node::Agreement(a) => NodeRef::Agreement(a),
+        }
+    }
 }
 
 /// One edge of the temporal graph: a relation and every fact about it.
@@ -196,11 +271,14 @@ pub(crate) struct Temporal {
 impl Temporal {
     pub(crate) fn build(
         nodes: impl IntoIterator<Item = Node>,
-        relations: BTreeMap<RelationKey, Vec<Fact>>,
+        relations: hashbrown::HashMap<RelationKey, Vec<Fact>>,
     ) -> Temporal {
         let mut t = Temporal::default();
         let mut nodes: BTreeSet<Node> = nodes.into_iter().collect();
-        for key in relations.keys() {
+        // Sorted, so that edge indexes do not depend on the order of the log.
+        let mut relations: Vec<(RelationKey, Vec<Fact>)> = relations.into_iter().collect();
+        relations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (key, _) in &relations {
             nodes.insert(key.source.clone());
             nodes.insert(key.target.clone());
         }

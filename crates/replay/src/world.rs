@@ -1,14 +1,17 @@
 //! The replayed world: entities, name indexes, per-place timelines, retractions.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
     normalize_name, ActorId, ActorKind, AgreementId, CoupOutcome, Date, Event, EventId, EventKind,
     PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
+use hashbrown::hash_table::Entry;
+use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
-use crate::graph::{Node, RelationKey, RelationKind, Temporal};
+use crate::graph::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,7 +131,10 @@ pub struct HistoryEntry<'w> {
 #[derive(Debug, Default)]
 pub struct World {
     pub(crate) records: Vec<Recorded>,
-    by_id: HashMap<EventId, usize>,
+    /// Positions in `records` by event id, hashed with `hasher` on the records'
+    /// own ids, so the index holds no copy of an id.
+    by_id: HashTable<usize>,
+    hasher: DefaultHashBuilder,
     sources: BTreeMap<SourceId, SourceInfo>,
     actors: BTreeMap<ActorId, ActorInfo>,
     places: BTreeMap<PlaceId, PlaceInfo>,
@@ -143,7 +149,7 @@ pub struct World {
     /// Every `government` and `coup` event per state, retracted ones included.
     state_timeline: HashMap<ActorId, Vec<usize>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
-    relation_facts: BTreeMap<RelationKey, Vec<Fact>>,
+    relation_facts: HashMap<RelationKey, Vec<Fact>>,
     /// `agreement_ended` without signatories: it closes every signatory's edge.
     agreement_ends: Vec<(AgreementId, usize)>,
     /// Agreement names, from the earliest signing that gives one.
@@ -173,8 +179,19 @@ impl World {
 
     fn add(&mut self, rec: Recorded) {
         let index = self.records.len();
-        if self.by_id.insert(rec.event.id.clone(), index).is_some() {
-            self.anomalies.push(Anomaly::DuplicateId { id: rec.event.id.clone() });
+        let (records, hasher) = (&self.records, &self.hasher);
+        let id = rec.event.id.as_str();
+        let rehash = |&i: &usize| hasher.hash_one(records[i].event.id.as_str());
+        match self.by_id.entry(hasher.hash_one(id), |&i| records[i].event.id.as_str() == id, rehash)
+        {
+            Entry::Occupied(mut slot) => {
+                // The later record answers for the id, as a map insert would.
+                *slot.get_mut() = index;
+                self.anomalies.push(Anomaly::DuplicateId { id: rec.event.id.clone() });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
         }
         let e = &rec.event;
         match &e.kind {
@@ -219,28 +236,24 @@ impl World {
             }
             EventKind::ControlTaken { place, actor, .. }
             | EventKind::ControlLost { place, actor } => {
-                self.timeline.entry(place.clone()).or_default().push(index);
+                push(&mut self.timeline, place, index);
                 match e.date {
                     Some(date) => {
                         let taken = matches!(e.kind, EventKind::ControlTaken { .. });
-                        let fact = Fact::new(date, taken, actor, index);
-                        self.control.entry(place.clone()).or_default().push(fact)
+                        push(&mut self.control, place, Fact::new(date, taken, actor, index))
                     }
                     None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
                 }
             }
-            EventKind::Attack { place, .. } => {
-                self.timeline.entry(place.clone()).or_default().push(index)
-            }
+            EventKind::Attack { place, .. } => push(&mut self.timeline, place, index),
             EventKind::Government { state, actor }
             | EventKind::Coup { state, perpetrator: actor, .. } => {
-                self.state_timeline.entry(state.clone()).or_default().push(index);
+                push(&mut self.state_timeline, state, index);
                 let changes_government =
                     !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
                 match e.date {
                     Some(date) if changes_government => {
-                        let fact = Fact::new(date, true, actor, index);
-                        self.governments.entry(state.clone()).or_default().push(fact)
+                        push(&mut self.governments, state, Fact::new(date, true, actor, index))
                     }
                     Some(_) => {}
                     None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
@@ -256,26 +269,23 @@ impl World {
                 .date
                 .filter(|_| !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. }))
             {
-                let key = RelationKey {
+                let key = KeyRef {
                     kind: RelationKind::Governs,
-                    source: Node::Actor(actor.clone()),
-                    target: Node::Actor(state.clone()),
+                    source: NodeRef::Actor(actor),
+                    target: NodeRef::Actor(state),
                     qualifier: None,
                 };
-                self.relation_facts
-                    .entry(key)
-                    .or_default()
-                    .push(Fact::new(date, true, actor, index));
+                add_fact(&mut self.relation_facts, key, Fact::new(date, true, actor, index));
             }
         }
         if let (EventKind::ControlTaken { place, actor, .. }, Some(date)) = (&e.kind, e.date) {
-            let key = RelationKey {
+            let key = KeyRef {
                 kind: RelationKind::Controls,
-                source: Node::Actor(actor.clone()),
-                target: Node::Place(place.clone()),
+                source: NodeRef::Actor(actor),
+                target: NodeRef::Place(place),
                 qualifier: None,
             };
-            self.relation_facts.entry(key).or_default().push(Fact::new(date, true, actor, index));
+            add_fact(&mut self.relation_facts, key, Fact::new(date, true, actor, index));
         }
         self.records.push(rec);
     }
@@ -286,11 +296,12 @@ impl World {
             self.anomalies.push(Anomaly::Undated { event: e.id.clone() });
             return;
         };
-        let actor = |a: &ActorId| Node::Actor(a.clone());
-        let mut add = |kind, source: &ActorId, target: Node, qualifier: Option<String>, opens| {
-            let key = RelationKey { kind, source: actor(source), target, qualifier };
-            self.relation_facts.entry(key).or_default().push(Fact::new(date, opens, source, index));
-        };
+        let actor = NodeRef::Actor;
+        let mut add =
+            |kind, source: &ActorId, target: NodeRef<'_>, qualifier: Option<&str>, opens| {
+                let key = KeyRef { kind, source: NodeRef::Actor(source), target, qualifier };
+                add_fact(&mut self.relation_facts, key, Fact::new(date, opens, source, index));
+            };
         match &e.kind {
             EventKind::MembershipBegan { member, group }
             | EventKind::MembershipEnded { member, group } => {
@@ -300,12 +311,12 @@ impl World {
             EventKind::AllianceFormed { actors, alliance }
             | EventKind::AllianceEnded { actors, alliance } => {
                 let opens = matches!(e.kind, EventKind::AllianceFormed { .. });
-                let pact = alliance.as_ref().map(|a| a.as_str().to_string());
+                let pact = alliance.as_ref().map(ActorId::as_str);
                 let sorted: BTreeSet<&ActorId> = actors.iter().collect();
                 let sorted: Vec<&ActorId> = sorted.into_iter().collect();
                 for (i, a) in sorted.iter().enumerate() {
                     for b in &sorted[i + 1..] {
-                        add(RelationKind::AlliedWith, a, actor(b), pact.clone(), opens);
+                        add(RelationKind::AlliedWith, a, actor(b), pact, opens);
                     }
                 }
             }
@@ -322,7 +333,7 @@ impl World {
             | EventKind::AgreementEnded { agreement, name, signatories } => {
                 let opens = matches!(e.kind, EventKind::AgreementSigned { .. });
                 for s in signatories {
-                    add(RelationKind::Signed, s, Node::Agreement(agreement.clone()), None, opens);
+                    add(RelationKind::Signed, s, NodeRef::Agreement(agreement), None, opens);
                 }
                 if !opens && signatories.is_empty() {
                     self.agreement_ends.push((agreement.clone(), index));
@@ -341,7 +352,13 @@ impl World {
             EventKind::InterventionBegan { intervener, host, operation, .. }
             | EventKind::InterventionEnded { intervener, host, operation, .. } => {
                 let opens = matches!(e.kind, EventKind::InterventionBegan { .. });
-                add(RelationKind::IntervenesIn, intervener, actor(host), operation.clone(), opens);
+                add(
+                    RelationKind::IntervenesIn,
+                    intervener,
+                    actor(host),
+                    operation.as_deref(),
+                    opens,
+                );
             }
             _ => {}
         }
@@ -359,7 +376,7 @@ impl World {
             .collect();
         retractions.sort();
         for (retraction, target) in retractions {
-            let target_is_retraction = self.by_id.get(target).is_some_and(|&i| {
+            let target_is_retraction = self.position(target.as_str()).is_some_and(|i| {
                 matches!(self.records[i].event.kind, EventKind::Retraction { .. })
             });
             if target_is_retraction {
@@ -375,14 +392,18 @@ impl World {
 
         self.finish_relations();
 
-        // Dangling references.
+        // Dangling references, looked up by hash: entities are few and
+        // references many.
+        let sources: HashSet<&str> = self.sources.keys().map(SourceId::as_str).collect();
+        let actors: HashSet<&str> = self.actors.keys().map(ActorId::as_str).collect();
+        let places: HashSet<&str> = self.places.keys().map(PlaceId::as_str).collect();
         for rec in &self.records {
             for r in rec.event.references() {
                 let exists = match r.kind {
-                    RefKind::Source => self.sources.contains_key(r.id),
-                    RefKind::Actor => self.actors.contains_key(r.id),
-                    RefKind::Place => self.places.contains_key(r.id),
-                    RefKind::Event => self.by_id.contains_key(r.id),
+                    RefKind::Source => sources.contains(r.id),
+                    RefKind::Actor => actors.contains(r.id),
+                    RefKind::Place => places.contains(r.id),
+                    RefKind::Event => self.position(r.id).is_some(),
                 };
                 if !exists {
                     self.anomalies.push(Anomaly::Dangling {
@@ -400,18 +421,24 @@ impl World {
         let retracted = &self.retracted;
         for facts in self.control.values_mut().chain(self.governments.values_mut()) {
             facts.retain(|f| !retracted.contains_key(&records[f.record].event.id));
-            facts.sort_by(|a, b| {
-                (a.earliest, a.latest, &records[a.record].event.id).cmp(&(
-                    b.earliest,
-                    b.latest,
-                    &records[b.record].event.id,
-                ))
-            });
+            facts.sort_by(|a, b| fact_order(records, a, b));
         }
         for entries in self.timeline.values_mut().chain(self.state_timeline.values_mut()) {
-            entries.sort_by(|&a, &b| {
-                history_key(&records[a].event).cmp(&history_key(&records[b].event))
+            // Dates first, read once per entry; ids only to break ties.
+            let mut keyed: Vec<_> = entries
+                .iter()
+                .map(|&i| {
+                    let date = records[i].event.date;
+                    (date.map(|d| d.earliest()), date.map(|d| d.latest()), i)
+                })
+                .collect();
+            keyed.sort_unstable_by(|a, b| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| (&records[a.2].event.id, a.2).cmp(&(&records[b.2].event.id, b.2)))
             });
+            entries.clear();
+            entries.extend(keyed.into_iter().map(|(_, _, i)| i));
         }
     }
 
@@ -457,13 +484,7 @@ impl World {
                     });
                 }
             }
-            facts.sort_by(|a, b| {
-                (a.earliest, a.latest, &records[a.record].event.id).cmp(&(
-                    b.earliest,
-                    b.latest,
-                    &records[b.record].event.id,
-                ))
-            });
+            facts.sort_by(|a, b| fact_order(records, a, b));
             facts.iter().any(|f| f.taken)
         });
         let nodes = self
@@ -508,7 +529,13 @@ impl World {
 
     /// The record holding event `id`.
     pub fn event(&self, id: &str) -> Option<&Recorded> {
-        self.by_id.get(id).map(|&i| &self.records[i])
+        self.position(id).map(|i| &self.records[i])
+    }
+
+    /// The position in `records` of event `id`.
+    fn position(&self, id: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(id);
+        self.by_id.find(hash, |&i| self.records[i].event.id.as_str() == id).copied()
     }
 
     /// The retraction that withdrew event `id`, if any.
@@ -558,8 +585,32 @@ impl World {
     }
 }
 
-fn history_key(e: &Event) -> (Option<NaiveDate>, Option<NaiveDate>, &EventId) {
-    (e.date.map(|d| d.earliest()), e.date.map(|d| d.latest()), &e.id)
+/// The order of a timeline's facts: by valid time, then by event id (read
+/// from the record only when the dates tie).
+fn fact_order(records: &[Recorded], a: &Fact, b: &Fact) -> std::cmp::Ordering {
+    (a.earliest, a.latest)
+        .cmp(&(b.earliest, b.latest))
+        .then_with(|| records[a.record].event.id.cmp(&records[b.record].event.id))
+}
+
+/// Adds a fact to a relation, copying the key's ids only the first time.
+fn add_fact(relations: &mut HashMap<RelationKey, Vec<Fact>>, key: KeyRef<'_>, fact: Fact) {
+    match relations.get_mut(&key) {
+        Some(facts) => facts.push(fact),
+        None => {
+            relations.insert(key.to_owned(), vec![fact]);
+        }
+    }
+}
+
+/// Appends to the list under `key`, copying the key only the first time.
+fn push<K: Clone + Eq + Hash, V>(map: &mut HashMap<K, Vec<V>>, key: &K, value: V) {
+    match map.get_mut(key) {
+        Some(list) => list.push(value),
+        None => {
+            map.insert(key.clone(), vec![value]);
+        }
+    }
 }
 
 pub(crate) fn resolve<T: Clone + Ord + std::borrow::Borrow<str>, I>(

@@ -194,6 +194,26 @@ fn dangling_references_are_anomalies_not_crashes() {
     assert!(w.anomalies()[0].to_string().contains("`ghost`"));
 }
 
+#[test]
+fn an_id_stored_twice_is_an_anomaly_and_every_event_is_still_found() {
+    // The log refuses a second event under a stored id; replay, which never
+    // sees the log, still has to say so rather than lose one.
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15"}
+{"type":"control_taken","id":"t1","place":"p","actor":"b","date":"2023-03-01"}
+{"type":"retraction","id":"r1","retracts":"t1","reason":"misread"}"#,
+    );
+    let duplicates: Vec<String> = w.anomalies().iter().map(ToString::to_string).collect();
+    assert_eq!(duplicates, ["event id `t1` is stored more than once"]);
+    // The later record answers for the id, and every other id still resolves.
+    let t1 = w.event("t1").expect("t1 is found");
+    assert_eq!(t1.seq, 7);
+    assert_eq!(w.event("r1").expect("r1 is found").seq, 8);
+    assert_eq!(w.event("a").expect("actor a is found").seq, 3);
+    assert!(w.event("t2").is_none());
+    assert_eq!(w.retracted_by("t1").map(|r| r.as_str()), Some("r1"));
+}
+
 /// Every day from 2019-12-25 to 2024-01-06, every 9 days, plus year and month edges.
 fn grid() -> Vec<NaiveDate> {
     let mut days = Vec::new();
