@@ -5,8 +5,8 @@
 
 use annals_import::{read_jsonl, Catalog};
 use annals_log::{Log, Snapshot};
-use annals_model::{v1, Claim, Event, EventId, EventKind, KnownAt, Recorded};
-use annals_replay::{Holding, PlaceIndex, World};
+use annals_model::{v1, Claim, Event, EventId, EventKind, KnownAt, Recorded, RefKind};
+use annals_replay::{HistoryEntry, Holding, PlaceIndex, World};
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
 
@@ -30,6 +30,29 @@ fn answers(w: &World) -> String {
     }
     for pair in days.windows(2) {
         out += &format!("{:?}\n", w.diff(pair[0], pair[1]));
+    }
+    out
+}
+
+/// A timeline with everything `annals history` prints about it: each
+/// record, its retraction, and what every id it cites names.
+fn history_shown(w: &World, entries: &[HistoryEntry<'_>]) -> String {
+    let mut out = String::new();
+    for entry in entries {
+        out += &format!(
+            "{:?}
+retracted by {:?}
+",
+            entry.record, entry.retracted_by
+        );
+        for r in entry.record.event.references() {
+            out += &match r.kind {
+                RefKind::Source => format!("{:?}\n", w.source(r.id)),
+                RefKind::Actor => format!("{:?}\n", w.actor(r.id)),
+                RefKind::Place => format!("{:?}\n", w.place(r.id)),
+                RefKind::Event => format!("{:?}\n", w.event(r.id)),
+            };
+        }
     }
     out
 }
@@ -73,7 +96,8 @@ proptest! {
     /// the index of the whole log, and `control` answered from the index (the
     /// records one place rests on) equals `control` from a full replay: for
     /// every place and grid day, now and at any `--known-at`; and so does
-    /// `government`, for every actor as a state. Events are
+    /// `government`, for every actor as a state, and `history` of every place
+    /// and state. Events are
     /// appended in a shuffled order, in several imports, so snapshots fall
     /// before places exist and retractions can precede their targets.
     #[test]
@@ -128,6 +152,20 @@ proptest! {
                         "{} on {} known at {:?}", p, day, keep
                     );
                 }
+                let history = index
+                    .history_world(&place, |r| keep.is_none_or(|c| c.includes(r)), |s| log.get_many(s), |id| log.lookup(id))
+                    .unwrap();
+                // The heading: the place and the place it lies within.
+                let heading = |w: &World| {
+                    let p = w.place(place.as_str());
+                    format!("{p:?} in {:?}", p.and_then(|p| p.within.as_ref()).map(|w2| w.place(w2.as_str())))
+                };
+                prop_assert_eq!(heading(&history), heading(world));
+                prop_assert_eq!(
+                    history_shown(&history, &history.history(&place)),
+                    history_shown(world, &world.history(&place)),
+                    "history of {} known at {:?}", p, keep
+                );
             }
         }
         // The same for `government`, for every actor as a state.
@@ -151,6 +189,11 @@ proptest! {
                         "government of {} on {} known at {:?}", s, day, keep
                     );
                 }
+                prop_assert_eq!(
+                    history_shown(&from_index, &from_index.government_history(&state)),
+                    history_shown(world, &world.government_history(&state)),
+                    "government history of {} known at {:?}", s, keep
+                );
             }
         }
     }

@@ -302,6 +302,60 @@ fn verify_reports_a_log_that_is_sound() {
 /// snapshot that does not match is reported by `verify`, never trusted, and
 /// rebuilt by the next query.
 #[test]
+fn history_answers_from_the_place_index_as_a_full_replay_would() {
+    // `history NAME` shows a place's timeline, or, when the name names no
+    // place or one without events, a state's government timeline. The index
+    // answers where it can; a name it cannot settle goes to a full replay.
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "first.jsonl",
+        r#"{"type":"source","id":"s","title":"A report"}
+{"type":"actor","id":"mali","name":"Mali","kind":"state"}
+{"type":"actor","id":"junta","name":"The junta"}
+{"type":"actor","id":"front","name":"The front"}
+{"type":"actor","id":"gao-state","name":"Gao Ville","kind":"state"}
+{"type":"place","id":"mali-town","name":"Mali"}
+{"type":"place","id":"gao","name":"Gao Ville"}
+{"type":"government","id":"g1","state":"mali","actor":"junta","date":"2021-05-24","sources":["s"]}
+{"type":"government","id":"g2","state":"gao-state","actor":"front","date":"2012","sources":["s"]}
+{"type":"control_taken","id":"c1","place":"gao","actor":"front","date":"2012-06","sources":["s"]}
+{"type":"attack","id":"a1","place":"gao","attacker":"junta","date":"2013-01~","sources":["s"]}
+"#,
+    );
+    let db = Db::with(&[&first]);
+    // A place without events gives way to the state of the same name.
+    let mali = db.run(&["history", "Mali"]);
+    assert!(mali.starts_with("Mali (mali): 1 events\n"), "{mali}");
+    assert!(mali.contains("The junta (junta)"), "{mali}");
+    // A place with events: its control changes and its attacks, in date
+    // order, though a state bears the same name.
+    let gao = db.run(&["history", "Gao Ville"]);
+    assert!(gao.starts_with("Gao Ville (gao): 2 events\n2012-06 "), "{gao}");
+    assert!(gao.contains("event a1]") && gao.contains("[s] A report"), "{gao}");
+    let gao_json = db.json(&["history", "gao"]);
+    let ids: Vec<&str> =
+        gao_json["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["c1", "a1"], "{gao_json:#}");
+
+    // A second place named Gao Ville: the name names no one place now, so
+    // the state answers; it named one place at record 11, and `--known-at`
+    // answers as the log knew it then.
+    let second =
+        write(dir.path(), "second.jsonl", r#"{"type":"place","id":"gao-2","name":"Gao Ville"}"#);
+    db.run(&["import", &second]);
+    let state = db.run(&["history", "Gao Ville"]);
+    assert!(state.starts_with("Gao Ville (gao-state): 1 events\n2012 "), "{state}");
+    assert_eq!(db.run(&["history", "Gao Ville", "--known-at", "seq:11"]), gao);
+    // At record 8 neither the place nor the state had events yet.
+    let early = db.run(&["history", "Gao Ville", "--known-at", "seq:8"]);
+    assert!(early.starts_with("Gao Ville (gao): 0 events"), "{early}");
+    // Before the government was recorded, `Mali` names a place without events.
+    let then = db.run(&["history", "Mali", "--known-at", "seq:7"]);
+    assert!(then.starts_with("Mali (mali-town): 0 events"), "{then}");
+}
+
+#[test]
 fn control_answers_from_a_snapshot_and_a_damaged_one_is_rebuilt() {
     use annals_log::Log;
     use annals_replay::PlaceIndex;

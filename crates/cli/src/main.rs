@@ -389,26 +389,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::History { place, known } => {
-            let world = replay(&log, known.known_at.as_deref())?;
-            // A state with a government timeline, unless a place answers with events.
-            let place_events = world.resolve_place(&place).map(|p| world.history(&p).len());
-            if place_events.is_err() || place_events == Ok(0) {
-                if let Ok(state) = world.resolve_actor(&place) {
-                    if !world.government_history(&state).is_empty() {
-                        if json {
-                            print_json(&mut out, &output::government_history_json(&world, &state))?;
-                        } else {
-                            output::government_history_text(&mut out, &world, &state)?;
-                        }
-                        return Ok(ExitCode::SUCCESS);
-                    }
+            match history_world(&log, &place, known.known_at.as_deref())? {
+                Timeline::State(state, world) if json => {
+                    print_json(&mut out, &output::government_history_json(&world, &state))?
                 }
-            }
-            let place = resolve_place(&world, &place)?;
-            if json {
-                print_json(&mut out, &output::history_json(&world, &place))?;
-            } else {
-                output::history_text(&mut out, &world, &place)?;
+                Timeline::State(state, world) => {
+                    output::government_history_text(&mut out, &world, &state)?
+                }
+                Timeline::Place(place, world) if json => {
+                    print_json(&mut out, &output::history_json(&world, &place))?
+                }
+                Timeline::Place(place, world) => output::history_text(&mut out, &world, &place)?,
             }
         }
         Command::Retract { event, reason } => {
@@ -918,16 +909,7 @@ fn control_world(
     query: &str,
     known_at: Option<&str>,
 ) -> Result<(PlaceId, ManuallyDrop<World>)> {
-    let found = from_index(
-        log,
-        known_at,
-        |index| index.resolve(query),
-        |index, place, keep| {
-            index.control_world(place, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
-        },
-        |world, place| world.place(place.as_str()).is_some(),
-    )?;
-    if let Some(found) = found {
+    if let Some(found) = indexed_place(log, query, known_at, Gather::Control)? {
         return Ok(found);
     }
     let world = replay(log, known_at)?;
@@ -943,7 +925,103 @@ fn government_world(
     query: &str,
     known_at: Option<&str>,
 ) -> Result<(ActorId, ManuallyDrop<World>)> {
-    let found = from_index(
+    if let Some(found) = indexed_state(log, query, known_at)? {
+        return Ok(found);
+    }
+    let world = replay(log, known_at)?;
+    let state = resolve_state(&world, query)?;
+    Ok((state, world))
+}
+
+/// The timeline `history` shows, with a world that holds it.
+enum Timeline {
+    Place(PlaceId, ManuallyDrop<World>),
+    State(ActorId, ManuallyDrop<World>),
+}
+
+/// What `history QUERY` shows: the place `query` names, unless it names no
+/// place or one without events, and a state with a government timeline
+/// answers instead. From the place index when the names resolve there (see
+/// [`control_world`]), else by a full replay.
+fn history_world(log: &Log, query: &str, known_at: Option<&str>) -> Result<Timeline> {
+    match indexed_place(log, query, known_at, Gather::History)? {
+        Some((place, world)) if !world.history(&place).is_empty() => {
+            return Ok(Timeline::Place(place, world));
+        }
+        // Known, without events: a state may answer.
+        Some(_) => {}
+        // No one place in the whole log: none then either, and a state may
+        // answer. At `--known-at`, a name two places share now may have been
+        // one place's then: only a full replay can say.
+        None if known_at.is_none() => {}
+        None => return history_replayed(log, query, known_at),
+    }
+    match indexed_state(log, query, known_at)? {
+        Some((state, world)) if !world.government_history(&state).is_empty() => {
+            Ok(Timeline::State(state, world))
+        }
+        _ => history_replayed(log, query, known_at),
+    }
+}
+
+/// [`history_world`] by a full replay, which also words every refusal.
+fn history_replayed(log: &Log, query: &str, known_at: Option<&str>) -> Result<Timeline> {
+    let world = replay(log, known_at)?;
+    // A state with a government timeline, unless a place answers with events.
+    let place_events = world.resolve_place(query).map(|p| world.history(&p).len());
+    if place_events.is_err() || place_events == Ok(0) {
+        if let Ok(state) = world.resolve_actor(query) {
+            if !world.government_history(&state).is_empty() {
+                return Ok(Timeline::State(state, world));
+            }
+        }
+    }
+    let place = resolve_place(&world, query)?;
+    Ok(Timeline::Place(place, world))
+}
+
+/// Which records of a place the index gathers.
+#[derive(Clone, Copy)]
+enum Gather {
+    /// Those its control answers rest on.
+    Control,
+    /// Those and its attacks: its whole history.
+    History,
+}
+
+/// The place `query` names in the place index, with the world of the
+/// records `gather` names, as the log knew them at `known_at`; `None` if the
+/// index names no one place, or one not yet known then.
+fn indexed_place(
+    log: &Log,
+    query: &str,
+    known_at: Option<&str>,
+    gather: Gather,
+) -> Result<Option<(PlaceId, ManuallyDrop<World>)>> {
+    from_index(
+        log,
+        known_at,
+        |index| index.resolve(query),
+        |index, place, keep| {
+            let (fetch, lookup) = (|seqs: &[u64]| log.get_many(seqs), |id: &str| log.lookup(id));
+            match gather {
+                Gather::Control => index.control_world(place, keep, fetch, lookup),
+                Gather::History => index.history_world(place, keep, fetch, lookup),
+            }
+        },
+        |world, place| world.place(place.as_str()).is_some(),
+    )
+}
+
+/// The state `query` names in the place index, with the world of its
+/// government records as the log knew them at `known_at`; `None` as for
+/// [`indexed_place`].
+fn indexed_state(
+    log: &Log,
+    query: &str,
+    known_at: Option<&str>,
+) -> Result<Option<(ActorId, ManuallyDrop<World>)>> {
+    from_index(
         log,
         known_at,
         |index| index.resolve_actor(query),
@@ -951,13 +1029,7 @@ fn government_world(
             index.government_world(state, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
         },
         |world, state| world.actor(state.as_str()).is_some(),
-    )?;
-    if let Some(found) = found {
-        return Ok(found);
-    }
-    let world = replay(log, known_at)?;
-    let state = resolve_state(&world, query)?;
-    Ok((state, world))
+    )
 }
 
 /// What the place index `find`s, with the world `gather` replays for it from

@@ -2,17 +2,18 @@
 //! its records without replaying the log, small enough to checkpoint as a
 //! snapshot.
 //!
-//! For every place it keeps the sequence numbers of its control events, for
-//! every state those of its `government` and `coup` events, and for every
-//! event the retractions that name it; names resolve as in
+//! For every place it keeps the sequence numbers of its control events and
+//! of its attacks, for every state those of its `government` and `coup`
+//! events, and for every event the retractions that name it; names resolve as in
 //! [`World::resolve_place`] and [`World::resolve_actor`].
 //! [`PlaceIndex::control_records`] gathers the
 //! records an answer rests on (the place, its control events, their
 //! retractions, and everything they cite, by id), and replaying just those
 //! gives the same answer as replaying the whole log: the control of a place
 //! depends on nothing else, and the government of a state likewise
-//! ([`PlaceIndex::government_records`]). The property tests check this for snapshots taken
-//! at every point of generated logs.
+//! ([`PlaceIndex::government_records`]); a place's history also needs its
+//! attacks ([`PlaceIndex::history_records`]). The property tests check this
+//! for snapshots taken at every point of generated logs.
 //!
 //! The index is built in log order ([`PlaceIndex::add`]), so a snapshot of the
 //! first `n` records plus the records after `n` equals the index of them all.
@@ -34,6 +35,9 @@ pub struct PlaceIndex {
     names: BTreeMap<String, BTreeSet<String>>,
     /// Place id → its `control_taken` and `control_lost` records, in log order.
     control: BTreeMap<String, Vec<u64>>,
+    /// Place id → its `attack` records, in log order (for `history` only:
+    /// attacks change no control answer).
+    attacks: BTreeMap<String, Vec<u64>>,
     /// Event id → the retractions that name it, in log order.
     retractions: BTreeMap<String, Vec<u64>>,
     /// Actor id → the record of its `actor` event.
@@ -50,8 +54,9 @@ impl PlaceIndex {
     /// The snapshot name of this index.
     pub const NAME: &'static str = "places";
     /// The version of this index's layout; a snapshot of another is rebuilt.
-    /// Schema 2 adds actors, their names and each state's government records.
-    pub const SCHEMA: u32 = 2;
+    /// Schema 2 adds actors, their names and each state's government records;
+    /// schema 3 each place's attacks.
+    pub const SCHEMA: u32 = 3;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -76,6 +81,9 @@ impl PlaceIndex {
             }
             EventKind::ControlTaken { place, .. } | EventKind::ControlLost { place, .. } => {
                 self.control.entry(place.as_str().to_string()).or_default().push(seq)
+            }
+            EventKind::Attack { place, .. } => {
+                self.attacks.entry(place.as_str().to_string()).or_default().push(seq)
             }
             EventKind::Retraction { retracts, .. } => {
                 self.retractions.entry(retracts.as_str().to_string()).or_default().push(seq)
@@ -133,6 +141,22 @@ impl PlaceIndex {
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<Vec<Recorded>, E> {
         let mut start: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
+        start.extend(self.places.get(place.as_str()));
+        self.gather(start, keep, fetch, lookup)
+    }
+
+    /// The records the history of `place` rests on: those of its control
+    /// answers ([`PlaceIndex::control_records`]) and its attacks, with their
+    /// retractions and everything they cite.
+    pub fn history_records<E>(
+        &self,
+        place: &PlaceId,
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<Vec<Recorded>, E> {
+        let mut start: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
+        start.extend(self.attacks.get(place.as_str()).into_iter().flatten());
         start.extend(self.places.get(place.as_str()));
         self.gather(start, keep, fetch, lookup)
     }
@@ -200,6 +224,18 @@ impl PlaceIndex {
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
         Ok(World::replay(self.control_records(place, keep, fetch, lookup)?))
+    }
+
+    /// The world of [`PlaceIndex::history_records`]: it answers `history`
+    /// (and `control`) for `place` alone.
+    pub fn history_world<E>(
+        &self,
+        place: &PlaceId,
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<World, E> {
+        Ok(World::replay(self.history_records(place, keep, fetch, lookup)?))
     }
 
     /// The world of [`PlaceIndex::government_records`]: it answers
