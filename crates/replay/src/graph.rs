@@ -355,10 +355,9 @@ impl World {
         let mut out = Vec::new();
         let index = self.index();
         for (_, relation) in self.temporal.relations() {
-            for Turn { day, edge: now, ended_by } in self.changes(relation, &index) {
-                if day <= from || to < day {
-                    continue;
-                }
+            for Turn { day, edge: now, ended_by } in
+                self.changes(relation, &index, Some((from, to)))
+            {
                 let event = match &now {
                     Some(edge) => edge.events.first().cloned(),
                     None => ended_by,
@@ -399,7 +398,16 @@ impl World {
     /// day of an interval is looked at (the answer is the same through it),
     /// whether the actor holds is read from the interval's state, and the
     /// whole answer is built only on the days the edge begins.
-    fn changes(&self, relation: &Relation, index: &HoldingIndex<'_>) -> Vec<Turn> {
+    ///
+    /// With a `window` (`from`, `to`), only the turns after `from` up to `to`:
+    /// whether the edge holds on `from` is read from the last settling day
+    /// before, and the days outside are not looked at.
+    fn changes(
+        &self,
+        relation: &Relation,
+        index: &HoldingIndex<'_>,
+        window: Option<(NaiveDate, NaiveDate)>,
+    ) -> Vec<Turn> {
         let own;
         let (facts, timeline) = match (&relation.key.kind, &relation.key.target) {
             (RelationKind::Controls, Node::Place(p)) => {
@@ -416,12 +424,23 @@ impl World {
         let (Some(timeline), Some(actor)) = (timeline, source_actor(relation)) else {
             return Vec::new();
         };
-        let Some(who) = timeline.actor_number(facts, actor) else {
+        // A `controls` or `governs` relation's own facts are among the place's
+        // (state's): finding one is cheaper than comparing ids down the list.
+        let Some(who) = timeline.actor_number(facts, actor, relation.facts.first()) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let mut holds = false;
-        for &(i, day) in timeline.settles() {
+        let settles = timeline.settles();
+        let (first, last) = match window {
+            Some((from, to)) => {
+                (settles.partition_point(|s| s.1 <= from), settles.partition_point(|s| s.1 <= to))
+            }
+            None => (0, settles.len()),
+        };
+        // Turns alternate, so before `first` the edge holds as it did on the
+        // settling day just before.
+        let mut holds = first > 0 && timeline.held_by(settles[first - 1].0 as usize, who).is_some();
+        for &(i, day) in &settles[first..last] {
             let i = i as usize;
             let status = timeline.held_by(i, who).map(|status| match status {
                 Status::Controlled => EdgeStatus::Valid,
@@ -799,7 +818,7 @@ impl World {
         let index = self.index();
         for (_, relation) in self.temporal.relations() {
             let mut spans: Vec<Span> = Vec::new();
-            for Turn { day, edge: now, .. } in self.changes(relation, &index) {
+            for Turn { day, edge: now, .. } in self.changes(relation, &index, None) {
                 match now {
                     Some(edge) => spans.push(Span { start: day, end: None, edge }),
                     None => spans.last_mut().expect("an end follows a start").end = Some(day),

@@ -157,7 +157,26 @@ impl Timeline {
     }
 
     /// The number of `actor` in this timeline, if it has a fact in it.
-    pub(crate) fn actor_number(&self, facts: &[Fact], actor: &ActorId) -> Option<u32> {
+    /// `hint`, one of the actor's facts, is found by binary search (facts
+    /// are sorted by valid time); without it, or if it is not here, the
+    /// facts are scanned.
+    pub(crate) fn actor_number(
+        &self,
+        facts: &[Fact],
+        actor: &ActorId,
+        hint: Option<&Fact>,
+    ) -> Option<u32> {
+        if let Some(h) = hint {
+            let when = (h.earliest, h.latest);
+            let start = facts.partition_point(|f| (f.earliest, f.latest) < when);
+            let found = facts[start..]
+                .iter()
+                .take_while(|f| (f.earliest, f.latest) == when)
+                .position(|f| f.record == h.record && f.actor == h.actor);
+            if let (Some(i), true) = (found, &h.actor == actor) {
+                return Some(self.actors[start + i]);
+            }
+        }
         facts.iter().position(|f| &f.actor == actor).map(|i| self.actors[i])
     }
 
