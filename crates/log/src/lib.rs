@@ -194,7 +194,24 @@ impl Log {
 
     /// Opens an existing log.
     pub fn open(path: impl AsRef<Path>) -> Result<Log, Error> {
-        let path = path.as_ref();
+        let mut log = Log::open_unchecked(path.as_ref())?;
+        log.discard_staged(None)?;
+        log.check_head()?;
+        Ok(log)
+    }
+
+    /// Opens the log as [`Log::open`] does, but stops removing staged
+    /// records after `steps` sled writes, as a crash there would: for tests
+    /// of that removal, which must itself survive being cut off.
+    #[doc(hidden)]
+    pub fn open_stopping_discard_after(path: impl AsRef<Path>, steps: u64) -> Result<Log, Error> {
+        let mut log = Log::open_unchecked(path.as_ref())?;
+        log.discard_staged(Some(steps))?;
+        Ok(log)
+    }
+
+    /// Opens the database and checks its format; removes nothing.
+    fn open_unchecked(path: &Path) -> Result<Log, Error> {
         if !path.is_dir() {
             return Err(Error::NotALog(path.to_path_buf()));
         }
@@ -207,10 +224,7 @@ impl Log {
             }
             _ => return Err(Error::NotALog(path.to_path_buf())),
         }
-        let mut log = Log::from_db(db, Some(path.to_path_buf()))?;
-        log.discard_staged()?;
-        log.check_head()?;
-        Ok(log)
+        Log::from_db(db, Some(path.to_path_buf()))
     }
 
     /// A log that lives only as long as this value (used for the built-in chronicle).
@@ -254,13 +268,25 @@ impl Log {
     /// mark, from the highest down, one sled batch of at most
     /// [`STAGE_BATCH`] at a time. Each batch removes records with their id
     /// entries, so a crash in between leaves staged records that still have
-    /// theirs, and the next open removes them.
-    fn discard_staged(&mut self) -> Result<(), Error> {
+    /// theirs, and the next open removes them. A staged record too damaged
+    /// to name its id is removed only after every id entry that points past
+    /// the mark, so a crash in between leaves the record, and the next open
+    /// does both again. `steps` (tests only) stops after that many writes.
+    fn discard_staged(&mut self, mut steps: Option<u64>) -> Result<(), Error> {
+        let mut take_step = || match &mut steps {
+            Some(0) => false,
+            Some(left) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        };
         let committed = self.len();
-        let mut damaged = false;
+        let mut ids_cleared = false;
         loop {
             let mut batch = sled::Batch::default();
             let mut count = 0;
+            let mut damaged = false;
             let staged = self.tree.range(event_key(committed + 1)..=event_key(u64::MAX)).rev();
             for kv in staged.take(STAGE_BATCH) {
                 let (k, bytes) = kv?;
@@ -280,22 +306,27 @@ impl Log {
             if count == 0 {
                 break;
             }
+            if damaged && !ids_cleared {
+                if !take_step() {
+                    return Ok(());
+                }
+                let mut stale = sled::Batch::default();
+                for kv in self.tree.scan_prefix([ID]) {
+                    let (k, v) = kv?;
+                    if seq_of_value(&v)? > committed {
+                        stale.remove(k);
+                    }
+                }
+                self.tree.apply_batch(stale)?;
+                ids_cleared = true;
+            }
+            if !take_step() {
+                return Ok(());
+            }
             self.tree.apply_batch(batch)?;
             self.discarded += count;
         }
-        if damaged {
-            // A staged record too damaged to name its id: look for entries
-            // that point past the mark.
-            let mut batch = sled::Batch::default();
-            for kv in self.tree.scan_prefix([ID]) {
-                let (k, v) = kv?;
-                if seq_of_value(&v)? > committed {
-                    batch.remove(k);
-                }
-            }
-            self.tree.apply_batch(batch)?;
-        }
-        if self.discarded > 0 || damaged {
+        if self.discarded > 0 || ids_cleared {
             self.tree.flush()?;
         }
         Ok(())
@@ -776,7 +807,7 @@ impl Drop for Import<'_> {
         // Committed, or nothing staged: nothing to undo. Otherwise remove
         // the staged records now; if that fails, the next `open` does.
         if self.next > self.log.next_seq {
-            let _ = self.log.discard_staged();
+            let _ = self.log.discard_staged(None);
         }
     }
 }

@@ -436,3 +436,68 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     let err = Log::open(&path).unwrap_err().to_string();
     assert!(err.contains("\"annals-log/3\", which this build of annals cannot read"), "{err}");
 }
+
+/// `n` sources, `s-0` … `s-{n-1}`.
+fn sources(n: usize) -> Vec<Event> {
+    (0..n)
+        .map(|i| {
+            let line = format!(r#"{{"type":"source","id":"s-{i}","title":"Report {i}"}}"#);
+            annals_model::v1::parse_line(&line).unwrap().event
+        })
+        .collect()
+}
+
+/// The removal of what a killed import staged is itself cut off after every
+/// possible number of writes (as a second crash would), with one staged
+/// record damaged so that it cannot name its id: whatever was written, the
+/// next open finishes the removal, leaves no id pointing past the log, and
+/// the same events can be imported again.
+#[test]
+fn removing_what_a_killed_import_staged_survives_being_cut_off() {
+    let committed = sources(10);
+    // Two whole batches of 100 reach sled (records 11..=210).
+    let staged = sources(210)[10..].to_vec();
+    // Removed top down in batches of 100: 210..111, then every id entry
+    // past the mark, then 110..11 (which holds the damaged record).
+    let writes = 3;
+    for stop in 0..=writes {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut store = Log::init(&path).unwrap();
+        store.append(&committed, at(1)).unwrap();
+        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap();
+        for event in &staged {
+            import.push(event).unwrap();
+        }
+        std::mem::forget(import);
+        store.flush().unwrap();
+        drop(store);
+        {
+            let db = sled::open(&path).unwrap();
+            let tree = db.open_tree("log").unwrap();
+            let mut key = vec![b'e'];
+            key.extend_from_slice(&100u64.to_be_bytes());
+            let mut bytes = tree.get(&key).unwrap().expect("record 100 is staged").to_vec();
+            bytes[8] ^= 0x40;
+            tree.insert(&key, bytes).unwrap();
+            db.flush().unwrap();
+        }
+        let cut = Log::open_stopping_discard_after(&path, stop).unwrap();
+        cut.flush().unwrap();
+        let removed_first = cut.discarded();
+        drop(cut);
+
+        let mut store = Log::open(&path).unwrap();
+        assert_eq!(removed_first + store.discarded(), 200, "cut after {stop} writes");
+        let report = store.verify().unwrap();
+        assert!(report.problems.is_empty(), "cut after {stop} writes: {report:?}");
+        assert_eq!((report.records, report.ids), (10, 10));
+        for event in &staged {
+            assert_eq!(store.lookup(event.id.as_str()).unwrap(), None, "{}", event.id);
+        }
+        let again = store.append(&staged, at(3)).unwrap();
+        assert_eq!(again.appended, 200);
+        assert!(store.verify().unwrap().problems.is_empty());
+        assert_eq!(store.get(100).unwrap().unwrap().event, staged[89]);
+    }
+}
