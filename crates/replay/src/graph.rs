@@ -144,7 +144,7 @@ impl RelationKey {
     }
 }
 
-/// Hashed as its borrowed form, so that a [`KeyRef`] finds it.
+/// Hashed as its borrowed form, so that replay finds it by a borrowed key.
 impl Hash for RelationKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_ref().hash(state)

@@ -6,13 +6,13 @@
 //! of its attacks, for every state those of its `government` and `coup`
 //! events, and for every event the retractions that name it; names resolve as in
 //! [`World::resolve_place`] and [`World::resolve_actor`].
-//! [`PlaceIndex::control_records`] gathers the
+//! [`PlaceIndex::control_world`] replays only the
 //! records an answer rests on (the place, its control events, their
-//! retractions, and everything they cite, by id), and replaying just those
-//! gives the same answer as replaying the whole log: the control of a place
-//! depends on nothing else, and the government of a state likewise
-//! ([`PlaceIndex::government_records`]); a place's history also needs its
-//! attacks ([`PlaceIndex::history_records`]). The property tests check this
+//! retractions, and everything they cite, by id), and that gives the same
+//! answer as replaying the whole log: the control of a place depends on
+//! nothing else, and the government of a state likewise
+//! ([`PlaceIndex::government_world`]); a place's history also needs its
+//! attacks ([`PlaceIndex::history_world`]). The property tests check this
 //! for snapshots taken at every point of generated logs.
 //!
 //! The index is built in log order ([`PlaceIndex::add`]), so a snapshot of the
@@ -125,56 +125,64 @@ impl PlaceIndex {
         resolve(query, &self.actors, &self.actor_names).ok().and_then(|id| ActorId::new(id).ok())
     }
 
-    /// The records a control answer for `place` rests on: its `place` event
-    /// (and those it lies within), its control events, the retractions of any
-    /// of these, and every source, actor and place they cite. `keep` filters
-    /// records (for `--known-at`); `fetch` reads the records of ascending
-    /// sequence numbers (those that exist), `lookup` finds an id's record.
-    /// Records are fetched in rounds (the place's own first, then what they
-    /// lead to), so a store that reads many records at once better than one
-    /// by one can; sled 0.34 cannot (see `Log::get_many`).
-    pub fn control_records<E>(
+    /// The world of the records a control answer for `place` rests on: its
+    /// `place` event (and those it lies within), its control events, the
+    /// retractions of any of these, and every source, actor and place they
+    /// cite. It answers `control` (and describes the place, the actors and
+    /// the sources) for `place` alone. `keep` filters records (for
+    /// `--known-at`); `fetch` reads the records of ascending sequence
+    /// numbers (those that exist), `lookup` finds an id's record. Records
+    /// are fetched in rounds (the place's own first, then what they lead
+    /// to), so a store that reads many records at once better than one by
+    /// one can; sled 0.34 cannot (see `Log::get_many`).
+    pub fn control_world<E>(
         &self,
         place: &PlaceId,
         keep: impl Fn(&Recorded) -> bool,
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<Vec<Recorded>, E> {
-        let mut start: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
-        start.extend(self.places.get(place.as_str()));
-        self.gather(start, keep, fetch, lookup)
+    ) -> Result<World, E> {
+        let start = self.place_records(place, &[&self.control]);
+        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
 
-    /// The records the history of `place` rests on: those of its control
-    /// answers ([`PlaceIndex::control_records`]) and its attacks, with their
-    /// retractions and everything they cite.
-    pub fn history_records<E>(
+    /// Like [`PlaceIndex::control_world`], with the place's attacks too: the
+    /// world answers `history` (and `control`) for `place` alone.
+    pub fn history_world<E>(
         &self,
         place: &PlaceId,
         keep: impl Fn(&Recorded) -> bool,
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<Vec<Recorded>, E> {
-        let mut start: Vec<u64> = self.control.get(place.as_str()).cloned().unwrap_or_default();
-        start.extend(self.attacks.get(place.as_str()).into_iter().flatten());
-        start.extend(self.places.get(place.as_str()));
-        self.gather(start, keep, fetch, lookup)
+    ) -> Result<World, E> {
+        let start = self.place_records(place, &[&self.control, &self.attacks]);
+        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
 
-    /// The records a government answer for `state` rests on: its `actor`
-    /// event, its `government` and `coup` events, the retractions of any of
-    /// these, and every source, actor and place they cite. Arguments as for
-    /// [`PlaceIndex::control_records`].
-    pub fn government_records<E>(
+    /// The world of the records a government answer for `state` rests on:
+    /// its `actor` event, its `government` and `coup` events, the
+    /// retractions of any of these, and every source, actor and place they
+    /// cite. It answers `government` and `history` (and describes the actors
+    /// and sources) for `state` alone. Arguments as for
+    /// [`PlaceIndex::control_world`].
+    pub fn government_world<E>(
         &self,
         state: &ActorId,
         keep: impl Fn(&Recorded) -> bool,
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<Vec<Recorded>, E> {
+    ) -> Result<World, E> {
         let mut start: Vec<u64> = self.governments.get(state.as_str()).cloned().unwrap_or_default();
         start.extend(self.actors.get(state.as_str()));
-        self.gather(start, keep, fetch, lookup)
+        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
+    }
+
+    /// The `place` event of `place` and its records in each of `lists`.
+    fn place_records(&self, place: &PlaceId, lists: &[&BTreeMap<String, Vec<u64>>]) -> Vec<u64> {
+        let mut start: Vec<u64> =
+            lists.iter().filter_map(|l| l.get(place.as_str())).flatten().copied().collect();
+        start.extend(self.places.get(place.as_str()));
+        start
     }
 
     /// The records `start` and everything they lead to: their retractions,
@@ -212,41 +220,5 @@ impl PlaceIndex {
         }
         out.sort_by_key(|r| r.seq);
         Ok(out)
-    }
-
-    /// The world of [`PlaceIndex::control_records`]: it answers `control` (and
-    /// describes the place, the actors and the sources) for `place` alone.
-    pub fn control_world<E>(
-        &self,
-        place: &PlaceId,
-        keep: impl Fn(&Recorded) -> bool,
-        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
-        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<World, E> {
-        Ok(World::replay(self.control_records(place, keep, fetch, lookup)?))
-    }
-
-    /// The world of [`PlaceIndex::history_records`]: it answers `history`
-    /// (and `control`) for `place` alone.
-    pub fn history_world<E>(
-        &self,
-        place: &PlaceId,
-        keep: impl Fn(&Recorded) -> bool,
-        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
-        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<World, E> {
-        Ok(World::replay(self.history_records(place, keep, fetch, lookup)?))
-    }
-
-    /// The world of [`PlaceIndex::government_records`]: it answers
-    /// `government` (and describes the actors and sources) for `state` alone.
-    pub fn government_world<E>(
-        &self,
-        state: &ActorId,
-        keep: impl Fn(&Recorded) -> bool,
-        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
-        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
-    ) -> Result<World, E> {
-        Ok(World::replay(self.government_records(state, keep, fetch, lookup)?))
     }
 }
