@@ -909,7 +909,8 @@ fn control_world(
     query: &str,
     known_at: Option<&str>,
 ) -> Result<(PlaceId, ManuallyDrop<World>)> {
-    if let Some(found) = indexed_place(log, query, known_at, Gather::Control)? {
+    let index = place_index(log, false)?;
+    if let Some(found) = indexed_place(log, &index, query, known_at, Gather::Control)? {
         return Ok(found);
     }
     let world = replay(log, known_at)?;
@@ -925,7 +926,8 @@ fn government_world(
     query: &str,
     known_at: Option<&str>,
 ) -> Result<(ActorId, ManuallyDrop<World>)> {
-    if let Some(found) = indexed_state(log, query, known_at)? {
+    let index = place_index(log, false)?;
+    if let Some(found) = indexed_state(log, &index, query, known_at)? {
         return Ok(found);
     }
     let world = replay(log, known_at)?;
@@ -944,7 +946,8 @@ enum Timeline {
 /// answers instead. From the place index when the names resolve there (see
 /// [`control_world`]), else by a full replay.
 fn history_world(log: &Log, query: &str, known_at: Option<&str>) -> Result<Timeline> {
-    match indexed_place(log, query, known_at, Gather::History)? {
+    let index = place_index(log, false)?;
+    match indexed_place(log, &index, query, known_at, Gather::History)? {
         Some((place, world)) if !world.history(&place).is_empty() => {
             return Ok(Timeline::Place(place, world));
         }
@@ -956,7 +959,7 @@ fn history_world(log: &Log, query: &str, known_at: Option<&str>) -> Result<Timel
         None if known_at.is_none() => {}
         None => return history_replayed(log, query, known_at),
     }
-    match indexed_state(log, query, known_at)? {
+    match indexed_state(log, &index, query, known_at)? {
         Some((state, world)) if !world.government_history(&state).is_empty() => {
             Ok(Timeline::State(state, world))
         }
@@ -994,12 +997,13 @@ enum Gather {
 /// index names no one place, or one not yet known then.
 fn indexed_place(
     log: &Log,
+    index: &PlaceIndex,
     query: &str,
     known_at: Option<&str>,
     gather: Gather,
 ) -> Result<Option<(PlaceId, ManuallyDrop<World>)>> {
     from_index(
-        log,
+        index,
         known_at,
         |index| index.resolve(query),
         |index, place, keep| {
@@ -1018,11 +1022,12 @@ fn indexed_place(
 /// [`indexed_place`].
 fn indexed_state(
     log: &Log,
+    index: &PlaceIndex,
     query: &str,
     known_at: Option<&str>,
 ) -> Result<Option<(ActorId, ManuallyDrop<World>)>> {
     from_index(
-        log,
+        index,
         known_at,
         |index| index.resolve_actor(query),
         |index, state, keep| {
@@ -1032,11 +1037,11 @@ fn indexed_state(
     )
 }
 
-/// What the place index `find`s, with the world `gather` replays for it from
-/// the records kept at `known_at`; `None` if the index finds nothing, or
+/// What the place `index` `find`s, with the world `gather` replays for it
+/// from the records kept at `known_at`; `None` if the index finds nothing, or
 /// finds something the gathered world does not `know` (not yet recorded then).
 fn from_index<T>(
-    log: &Log,
+    index: &PlaceIndex,
     known_at: Option<&str>,
     find: impl Fn(&PlaceIndex) -> Option<T>,
     gather: impl Fn(
@@ -1047,10 +1052,9 @@ fn from_index<T>(
     know: impl Fn(&World, &T) -> bool,
 ) -> Result<Option<(T, ManuallyDrop<World>)>> {
     let cutoff = known_at.map(parse_known_at).transpose()?;
-    let index = place_index(log, false)?;
-    let Some(found) = find(&index) else { return Ok(None) };
+    let Some(found) = find(index) else { return Ok(None) };
     let keep = |r: &Recorded| cutoff.as_ref().is_none_or(|c| c.includes(r));
-    let world = gather(&index, &found, &keep)
+    let world = gather(index, &found, &keep)
         .context("the log is damaged; run `annals verify` for the full list")?;
     Ok(know(&world, &found).then(|| (found, ManuallyDrop::new(world))))
 }
