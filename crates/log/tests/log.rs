@@ -400,6 +400,22 @@ fn a_push_that_conflicts_names_the_id_and_the_import_then_stores_nothing() {
     assert_eq!(Log::open(&path).unwrap().discarded(), 0, "the drop removed what it staged");
 }
 
+/// The log's sled database, opened directly to tamper with it. sled
+/// releases its lock from a background thread after a log is dropped, so
+/// the lock may still be held for a moment: retry, as `Log::open` does.
+fn sled_db(path: &std::path::Path) -> sled::Db {
+    for _ in 0..100 {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(sled::Error::Io(e)) if e.to_string().contains("lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+    panic!("{} stays locked", path.display())
+}
+
 /// A log written before the commit mark (format `annals-log/1`) opens with
 /// everything it holds committed, and gets the mark at its first append.
 #[test]
@@ -410,7 +426,7 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     Log::init(&path).unwrap().append(&entities[..4], at(1)).unwrap();
     let format = |db: &sled::Db| db.get("format").unwrap().unwrap().to_vec();
     {
-        let db = sled::open(&path).unwrap();
+        let db = sled_db(&path);
         assert_eq!(format(&db), b"annals-log/2");
         let tree = db.open_tree("log").unwrap();
         assert_eq!(tree.remove("c").unwrap().unwrap().as_ref(), 4u64.to_be_bytes());
@@ -425,7 +441,7 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     assert_eq!(store.len(), entities.len() as u64);
     assert!(store.verify().unwrap().problems.is_empty());
     drop(store);
-    let db = sled::open(&path).unwrap();
+    let db = sled_db(&path);
     assert_eq!(format(&db), b"annals-log/2");
     let mark = db.open_tree("log").unwrap().get("c").unwrap().unwrap();
     assert_eq!(mark.as_ref(), (entities.len() as u64).to_be_bytes());
@@ -473,7 +489,7 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
         store.flush().unwrap();
         drop(store);
         {
-            let db = sled::open(&path).unwrap();
+            let db = sled_db(&path);
             let tree = db.open_tree("log").unwrap();
             let mut key = vec![b'e'];
             key.extend_from_slice(&100u64.to_be_bytes());
