@@ -507,23 +507,6 @@ fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     Ok(log)
 }
 
-/// Every event of an import whose id is already stored with other content,
-/// as `FILE:LINE: problem` (at most [`annals_import::MAX_ERRORS`]), naming the
-/// stored record and the fields that differ.
-fn conflicts(log: &Log, name: &str, events: &[Event], lines: &[usize]) -> Result<Vec<String>> {
-    let mut list = Vec::new();
-    for (event, line) in events.iter().zip(lines) {
-        if list.len() >= annals_import::MAX_ERRORS {
-            list.push("(further lines were not checked)".to_string());
-            break;
-        }
-        if let Some(problem) = conflict(log, event)? {
-            list.push(format!("{name}:{line}: {problem}"));
-        }
-    }
-    Ok(list)
-}
-
 /// If `event`'s id is already stored with other content, what to tell the
 /// historian: the stored record and the fields that differ.
 fn conflict(log: &Log, event: &Event) -> Result<Option<String>> {
@@ -594,7 +577,12 @@ fn import(
     };
     let is_retraction = |id: &str| stored.kind_of(id) == Some("retraction");
     let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
-    let refused = |errors: Vec<annals_import::LineError>| {
+    let refused = |refusal: annals_import::Refused| {
+        progress.finish_and_clear();
+        let errors = match refusal {
+            annals_import::Refused::Lines(errors) => errors,
+            annals_import::Refused::Io(e) => return anyhow!("cannot read {name}: {e}"),
+        };
         let more = if errors.len() >= annals_import::MAX_ERRORS {
             "\n(further lines were not checked)"
         } else {
@@ -603,81 +591,59 @@ fn import(
         let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         anyhow!("{name} was not imported; nothing was stored:\n{}{more}", list.join("\n"))
     };
-    let cannot_read = |e: std::io::Error| anyhow!("cannot read {name}: {e}");
-    let mut skipped = Vec::new();
-    let (outcome, index) = match format {
-        Format::Jsonl => {
-            // Two passes, so that memory does not grow with the file: the
-            // first checks every line (and keeps only what references
-            // need), the second stores; the file is compared by checksum.
-            progress.set_message(format!("checking {name}"));
-            let reader = std::fs::File::open(file).map(std::io::BufReader::new);
-            let reader = reader.map_err(cannot_read)?;
-            let mut failure = None;
-            let checked = annals_import::check_jsonl(&name, reader, &catalog, |_, event| {
-                match conflict(log, &event) {
-                    Ok(None) => Ok(()),
-                    Ok(Some(problem)) => Err(problem),
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                        Ok(())
-                    }
-                }
-            });
-            stored.failure()?;
-            if let Some(e) = failure {
-                return Err(e.context("cannot check the file against the log"));
-            }
-            let checked = match checked {
-                Ok(checked) => checked,
-                Err(annals_import::Refused::Lines(errors)) => {
-                    progress.finish_and_clear();
-                    return Err(refused(errors));
-                }
-                Err(annals_import::Refused::Io(e)) => {
-                    progress.finish_and_clear();
-                    return Err(cannot_read(e));
-                }
-            };
-            drop(stored);
-            // The place snapshot grows with the events as they are stored,
-            // instead of being rebuilt by reading them back afterwards.
-            progress.set_message("reading the snapshot");
-            let mut index = place_index(log, false).ok();
-            progress.set_message(format!("storing {} events", checked.events));
-            let outcome =
-                store_jsonl(log, file, &name, &origin, now, checked.checksum, index.as_mut());
-            if outcome.is_err() {
-                progress.finish_and_clear();
-            }
-            let outcome =
-                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
-            (outcome, index)
-        }
-        Format::Acled => {
-            progress.set_message(format!("reading {name}"));
-            let bytes = std::fs::read(file).map_err(cannot_read)?;
-            progress.set_message(format!("checking {} MB of {name}", bytes.len() / 1_000_000));
-            let read = annals_import::read_acled(&name, &bytes, &catalog);
-            stored.failure()?;
-            drop(stored);
-            let import = read.map_err(|errors| {
-                progress.finish_and_clear();
-                refused(errors)
-            })?;
-            progress.set_message(format!("storing {} events", import.events.len()));
-            let outcome = log.append_from(&import.events, now, Some(&origin));
-            progress.finish_and_clear();
-            if let Err(annals_log::Error::Conflict { .. }) = outcome {
-                let list = conflicts(log, &name, &import.events, &import.lines)?;
-                bail!("{name} was not imported; nothing was stored:\n{}", list.join("\n"));
-            }
-            let outcome =
-                outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
-            skipped = import.skipped;
-            (outcome, None)
+    let open = || std::fs::File::open(file).map_err(|e| refused(e.into()));
+    // The first pass hands every event to `against_log`, which refuses one
+    // whose id is stored with other content; a failure to read the log is
+    // kept for after the pass.
+    let mut failure = None;
+    let against_log = |_: usize, event: Event| match conflict(log, &event) {
+        Ok(None) => Ok(()),
+        Ok(Some(problem)) => Err(problem),
+        Err(e) => {
+            failure.get_or_insert(e);
+            Ok(())
         }
     };
+    // Two passes, so that memory does not grow with the file: the first
+    // checks every record (and keeps only what references need), the
+    // second stores; the file is compared by checksum. A monadic ACLED
+    // export is read once more first, to count the rows of each event.
+    progress.set_message(format!("checking {name}"));
+    let checked = match format {
+        Format::Jsonl => {
+            let reader = std::io::BufReader::new(open()?);
+            annals_import::check_jsonl(&name, reader, &catalog, against_log)
+                .map(|c| (c.events, c.checksum, None))
+        }
+        Format::Acled => annals_import::check_acled(&name, open()?, &catalog, against_log)
+            .map(|c| (c.events, c.checksum, Some(c))),
+    };
+    stored.failure()?;
+    if let Some(e) = failure {
+        return Err(e.context("cannot check the file against the log"));
+    }
+    let (events, checksum, acled) = checked.map_err(refused)?;
+    drop(stored);
+    // The place snapshot grows with the events as they are stored, instead
+    // of being rebuilt by reading them back afterwards.
+    progress.set_message("reading the snapshot");
+    let mut index = place_index(log, false).ok();
+    progress.set_message(format!("storing {events} events"));
+    let outcome = match &acled {
+        None => {
+            let events = annals_import::JsonlEvents::new(&name, std::io::BufReader::new(open()?));
+            store(log, &name, &origin, now, events, checksum, index.as_mut())
+        }
+        Some(checked) => annals_import::AcledEvents::new(&name, open()?, checked)
+            .map_err(|e| read_again(&name, e))
+            .and_then(|events| store(log, &name, &origin, now, events, checksum, index.as_mut())),
+    };
+    if outcome.is_err() {
+        progress.finish_and_clear();
+    }
+    let outcome =
+        outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
+    let skipped = acled.map(|c| c.skipped).unwrap_or_default();
     match outcome.seqs {
         Some((first, last)) => writeln!(
             out,
@@ -692,7 +658,7 @@ fn import(
     }
     if outcome.appended > 0 {
         progress.set_message("updating the snapshot");
-        let saved = match index {
+        let saved = match &index {
             Some(index) => log
                 .save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), &index)
                 .map_err(anyhow::Error::from),
@@ -717,28 +683,34 @@ fn import(
     Ok(())
 }
 
-/// The second pass of a JSONL import: reads the checked file again and
-/// stages its events, adding each to the place `index` (which covers the
-/// log so far), then commits them if the file is still the one that was
-/// checked. On any error the staged events are removed.
-fn store_jsonl(
+/// Why the second pass of an import could not read the file: what the
+/// first pass read is no longer there.
+fn read_again(name: &str, refusal: annals_import::Refused) -> anyhow::Error {
+    match refusal {
+        annals_import::Refused::Lines(errors) => {
+            anyhow!("{}", errors[0]).context(format!("{name} changed while it was being imported"))
+        }
+        annals_import::Refused::Io(e) => anyhow!("cannot read {name}: {e}"),
+    }
+}
+
+/// The second pass of an import: stages the events of the checked file,
+/// read again, adding each to the place `index` (which covers the log so
+/// far), then commits them if the file is still the one that was checked.
+/// On any error the staged events are removed.
+fn store(
     log: &mut Log,
-    file: &PathBuf,
     name: &str,
     origin: &str,
     now: DateTime<Utc>,
+    mut events: impl annals_import::SecondPass,
     checksum: u32,
     mut index: Option<&mut PlaceIndex>,
 ) -> Result<annals_log::Appended> {
     let changed = || anyhow!("{name} changed while it was being imported");
-    let reader = std::io::BufReader::new(std::fs::File::open(file)?);
-    let mut events = annals_import::JsonlEvents::new(name, reader);
     let mut import = log.begin(now, Some(origin))?;
     for read in events.by_ref() {
-        let (line, event) = read.map_err(|e| match e {
-            annals_import::Refused::Lines(errors) => anyhow!("{}", errors[0]).context(changed()),
-            annals_import::Refused::Io(e) => anyhow!("cannot read {name}: {e}"),
-        })?;
+        let (line, event) = read.map_err(|e| read_again(name, e))?;
         match import.push(&event) {
             Ok(None) => {}
             Ok(Some(seq)) => {

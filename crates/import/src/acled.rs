@@ -9,15 +9,16 @@
 //! found by name, so their order and any extra columns do not matter; an HXL
 //! tag row (`#event+code`, …) right under the header is skipped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
-use annals_model::v1::excerpt;
+use annals_model::v1::{self, excerpt};
 use annals_model::{
     normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, PlaceId, PlaceKind,
     Point, Qualifier, RefKind, SourceId,
 };
 
-use crate::{Catalog, LineError, MAX_ERRORS};
+use crate::{Catalog, LineError, Refused, SecondPass, MAX_ERRORS};
 
 /// The id of the `source` that stands for the ACLED dataset; every imported
 /// event cites it, next to the publications named in its `source` column.
@@ -43,8 +44,10 @@ pub struct AcledImport {
     pub rows: usize,
 }
 
-/// Reads an ACLED CSV export. Pure: the caller reads the file and stores the
-/// events. A UTF-8 byte order mark and CRLF line ends are accepted.
+/// Reads an ACLED CSV export held in memory. Pure: the caller reads the file
+/// and stores the events. A UTF-8 byte order mark and CRLF line ends are
+/// accepted. For files too large to hold, [`check_acled`] then
+/// [`AcledEvents`] give the same events as a stream.
 ///
 /// Returns every event, or the errors (at most [`MAX_ERRORS`]), each naming
 /// the 1-based physical line where the CSV record starts, the column and the
@@ -63,74 +66,434 @@ pub fn read_acled(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<AcledImport, Vec<LineError>> {
-    let mut errors = Errors { file, list: Vec::new() };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let Some((columns, records)) = read_records(bytes, &mut errors) else {
-        return Err(errors.list);
-    };
-    let rows = records.len();
-    let mut parsed = Vec::with_capacity(records.len());
-    for record in &records {
-        if errors.full() {
-            break;
-        }
-        match parse_row(&columns, record) {
-            Ok(row) => parsed.push(row),
-            Err(problem) => errors.push(record.line, problem),
+    let (checked, events, lines) =
+        crate::in_memory(|each| check_acled(file, std::io::Cursor::new(bytes), catalog, each))?;
+    Ok(AcledImport { events, lines, skipped: checked.skipped, rows: checked.rows })
+}
+
+/// What [`check_acled`] found in a file it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcledChecked {
+    /// Events handed on: new entities and ACLED events (an event repeated
+    /// with the same content counts once).
+    pub events: u64,
+    /// As [`AcledImport::skipped`].
+    pub skipped: Vec<(String, usize)>,
+    /// As [`AcledImport::rows`].
+    pub rows: usize,
+    /// CRC-32 of the file (without its byte order mark):
+    /// the [`SecondPass::checksum`] of [`AcledEvents`] must equal it.
+    pub checksum: u32,
+    /// The entities the file creates because the log lacked them; the second
+    /// pass creates exactly these, whatever the log holds by then.
+    new_entities: HashSet<String>,
+}
+
+/// Reads and checks an ACLED CSV export without keeping its rows or events,
+/// so that memory does not grow with the file: every event (entities first,
+/// as [`read_acled`] orders them) is handed to `each` with its line, which
+/// may refuse it with a problem of its own (reported as that line's error).
+/// A monadic export is read twice, the first time only to count the rows of
+/// each `event_id_cnty`, so that an event is complete as soon as its last
+/// row is read.
+///
+/// What it keeps per distinct id: what the id names and where it was first
+/// used, and for ACLED events a 128-bit fingerprint of the event, against
+/// which a repeated `event_id_cnty` is compared; for a monadic export, also
+/// its row count, and each event whose rows are not all read yet.
+pub fn check_acled<R: Read + Seek>(
+    file: &str,
+    reader: R,
+    catalog: &Catalog<'_>,
+    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+) -> Result<AcledChecked, Refused> {
+    let mut reading = Reading::start(file, reader, Known::Log(catalog))?;
+    let mut events = 0;
+    while let Some((line, event)) = reading.next_event()? {
+        match each(line, event) {
+            Ok(()) => events += 1,
+            Err(problem) => reading.errors.push(line, problem),
         }
     }
-    let acled_events = if columns.monadic {
-        group_monadic(&columns, &records, parsed, &mut errors)
-    } else {
-        parsed
-            .into_iter()
-            .map(|row| AcledEvent {
-                sides: std::iter::once(row.side.clone()).chain(row.side2.clone()).collect(),
-                row,
-            })
-            .collect()
-    };
-    if !errors.list.is_empty() {
-        return Err(errors.list);
+    if !reading.errors.list.is_empty() {
+        return Err(Refused::Lines(reading.errors.list));
+    }
+    Ok(AcledChecked {
+        events,
+        skipped: reading.skipped.into_iter().collect(),
+        rows: reading.rows,
+        checksum: reading.csv.get_ref().crc.clone().finalize(),
+        new_entities: reading.emitter.new_entities,
+    })
+}
+
+/// The events of an ACLED export that [`check_acled`] accepted, read again
+/// with their lines, in the same order. Entities are created as the check
+/// decided, so the events are the ones checked even if the log changed
+/// since. A row that no longer reads is an error: the file changed since it
+/// was checked, as a different [`checksum`](SecondPass::checksum) at the end also
+/// says.
+pub struct AcledEvents<'c, R: Read> {
+    reading: Reading<'c, R>,
+    /// An error was returned: the iteration is over.
+    failed: bool,
+}
+
+impl<'c, R: Read + Seek> AcledEvents<'c, R> {
+    pub fn new(
+        file: &str,
+        reader: R,
+        checked: &'c AcledChecked,
+    ) -> Result<AcledEvents<'c, R>, Refused> {
+        let reading = Reading::start(file, reader, Known::New(&checked.new_entities))?;
+        Ok(AcledEvents { reading, failed: false })
+    }
+}
+
+impl<R: Read> SecondPass for AcledEvents<'_, R> {
+    fn checksum(&self) -> u32 {
+        self.reading.csv.get_ref().crc.clone().finalize()
+    }
+}
+
+impl<R: Read> Iterator for AcledEvents<'_, R> {
+    type Item = Result<(usize, Event), Refused>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = self.reading.next_event();
+        if let Some(first) = self.reading.errors.list.first() {
+            self.failed = true;
+            return Some(Err(Refused::Lines(vec![first.clone()])));
+        }
+        self.failed = next.is_err();
+        next.map_err(Refused::Io).transpose()
+    }
+}
+
+impl<R: Read> std::fmt::Debug for AcledEvents<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcledEvents").field("rows", &self.reading.rows).finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+/// The CSV records of a file, read past its byte order mark, into a CRC-32.
+type Records<R> = csv::Reader<Crc<BufReader<R>>>;
+
+/// One read of a file: records in, events out, one record at a time.
+struct Reading<'k, R: Read> {
+    csv: Records<R>,
+    raw: csv::ByteRecord,
+    columns: Columns,
+    /// The HXL tag row can only be the first record after the header.
+    first_data_row: bool,
+    errors: Errors,
+    emitter: Emitter<'k>,
+    /// Monadic exports: the rows of each event, gathered.
+    grouping: Option<Grouping>,
+    skipped: BTreeMap<String, usize>,
+    rows: usize,
+    ended: bool,
+}
+
+/// Where the bytes come from: counted into a CRC-32 as they are read.
+struct Crc<R> {
+    inner: R,
+    crc: crc32fast::Hasher,
+}
+
+impl<R: Read> Read for Crc<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A buffered reader past the UTF-8 byte order mark, if the file starts with one.
+fn without_bom<R: Read>(reader: R) -> std::io::Result<BufReader<R>> {
+    let mut reader = BufReader::new(reader);
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(reader)
+}
+
+fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader)
+}
+
+/// What a reading asks about ids the file itself does not define.
+#[derive(Clone, Copy)]
+enum Known<'k> {
+    /// The first reading: the log, as the caller sees it.
+    Log(&'k Catalog<'k>),
+    /// A reading again: everything exists but the entities the first
+    /// reading found missing (and created).
+    New(&'k HashSet<String>),
+}
+
+impl Known<'_> {
+    fn exists(&self, kind: RefKind, id: &str) -> bool {
+        match self {
+            Known::Log(catalog) => (catalog.exists)(kind, id),
+            Known::New(created) => !created.contains(id),
+        }
+    }
+}
+
+impl<'k, R: Read + Seek> Reading<'k, R> {
+    /// Reads the header, ready for the records. A monadic export is first
+    /// read through to count the rows of each event, so it must be seekable
+    /// (a file, not a pipe); a dyadic one is read once.
+    fn start(file: &str, reader: R, known: Known<'k>) -> Result<Reading<'k, R>, Refused> {
+        let (mut csv, mut columns) = header(file, reader)?;
+        let mut grouping = None;
+        if columns.monadic {
+            let mut reader = csv.into_inner().inner.into_inner();
+            let rewind = |reader: &mut R| {
+                reader.seek(SeekFrom::Start(0)).map(drop).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("a monadic ACLED export is read twice, so it must be a file, not a stream ({e})"),
+                    )
+                })
+            };
+            rewind(&mut reader)?;
+            let counts = count_rows(&mut reader, &columns)?;
+            rewind(&mut reader)?;
+            (csv, columns) = header(file, reader)?;
+            grouping =
+                Some(Grouping { counts, queue: VecDeque::new(), base: 0, open: HashMap::new() });
+        }
+        Ok(Reading {
+            csv,
+            raw: csv::ByteRecord::new(),
+            columns,
+            first_data_row: true,
+            errors: Errors { file: file.to_string(), list: Vec::new() },
+            emitter: Emitter {
+                known,
+                out: VecDeque::new(),
+                ids: HashMap::new(),
+                new_entities: HashSet::new(),
+            },
+            grouping,
+            skipped: BTreeMap::new(),
+            rows: 0,
+            ended: false,
+        })
+    }
+}
+
+/// A reader of the file's records, past its header, and the columns the
+/// header names; or what is wrong with the header.
+fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refused> {
+    let crc = Crc { inner: without_bom(reader)?, crc: Default::default() };
+    let mut csv = csv_reader(crc);
+    let mut errors = Errors { file: file.to_string(), list: Vec::new() };
+    match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors)? {
+        None if errors.list.is_empty() => errors.push(
+            1,
+            "the file is empty; an ACLED export starts with a header line naming its columns"
+                .to_string(),
+        ),
+        None => {}
+        Some(Err(line)) => errors.push(line, "the header is not valid UTF-8".to_string()),
+        Some(Ok(record)) => match Columns::from_header(&record) {
+            Ok(columns) => return Ok((csv, columns)),
+            Err(problems) => {
+                for p in problems {
+                    errors.push(record.line, p);
+                }
+            }
+        },
+    }
+    Err(Refused::Lines(errors.list))
+}
+
+impl<R: Read> Reading<'_, R> {
+    /// The next event, reading records until one comes out; `None` at the
+    /// end of the file, or once [`MAX_ERRORS`] errors are listed.
+    fn next_event(&mut self) -> std::io::Result<Option<(usize, Event)>> {
+        loop {
+            if let Some(next) = self.emitter.out.pop_front() {
+                return Ok(Some(next));
+            }
+            if self.ended || self.errors.full() {
+                return Ok(None);
+            }
+            self.step()?;
+        }
     }
 
-    let mut out = Emitter { catalog, events: Vec::new(), lines: Vec::new(), ids: HashMap::new() };
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for event in &acled_events {
-        if errors.full() {
-            break;
+    /// Reads one record and makes what it can of it.
+    fn step(&mut self) -> std::io::Result<()> {
+        let record = match read_record(&mut self.csv, &mut self.raw, &mut self.errors)? {
+            None => {
+                self.ended = true;
+                for event in self.grouping.as_mut().map(Grouping::drain).unwrap_or_default() {
+                    self.emit(event);
+                }
+                return Ok(());
+            }
+            Some(Err(line)) => {
+                self.errors.push(line, "the record is not valid UTF-8".to_string());
+                return Ok(());
+            }
+            Some(Ok(record)) => record,
+        };
+        if std::mem::take(&mut self.first_data_row) && is_hxl_tag_row(&record) {
+            return Ok(());
+        }
+        let columns = &self.columns;
+        if record.fields.len() != columns.width {
+            // A quote never closed swallows the line breaks after it.
+            let open_quote = record
+                .fields
+                .iter()
+                .position(|f| f.contains('\n'))
+                .map(|i| {
+                    let breaks = record.fields[i].matches('\n').count();
+                    format!(
+                        "; its field {} holds {breaks} line breaks, so a quote may never be closed",
+                        i + 1
+                    )
+                })
+                .unwrap_or_default();
+            self.errors.push(
+                record.line,
+                format!(
+                    "the record has {} fields, but the header names {} columns{open_quote}",
+                    record.fields.len(),
+                    columns.width
+                ),
+            );
+            return Ok(());
+        }
+        self.rows += 1;
+        let parsed = parse_row(columns, &record);
+        let ready = match &mut self.grouping {
+            None => match parsed {
+                Ok(row) => {
+                    vec![AcledEvent {
+                        sides: std::iter::once(row.side.clone()).chain(row.side2.clone()).collect(),
+                        row,
+                    }]
+                }
+                Err(problem) => {
+                    self.errors.push(record.line, problem);
+                    Vec::new()
+                }
+            },
+            Some(grouping) => grouping.add(columns, record, parsed, &mut self.errors),
+        };
+        for event in ready {
+            self.emit(event);
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, event: AcledEvent) {
+        if self.errors.full() {
+            return;
         }
         if event.row.mapping == Mapping::Skip {
-            *skipped.entry(event.row.type_label()).or_default() += 1;
-            continue;
+            *self.skipped.entry(event.row.type_label()).or_default() += 1;
+            return;
         }
-        if let Err(problem) = out.emit(event) {
-            errors.push(event.row.line, problem);
+        if let Err(problem) = self.emitter.emit(&event) {
+            self.errors.push(event.row.line, problem);
         }
     }
-    if !errors.list.is_empty() {
-        return Err(errors.list);
+}
+
+/// The next CSV record: `None` at the end of the file or after a malformed
+/// one (its error listed), `Some(Err(line))` when it is not UTF-8.
+fn read_record<R: Read>(
+    csv: &mut csv::Reader<R>,
+    raw: &mut csv::ByteRecord,
+    errors: &mut Errors,
+) -> std::io::Result<Option<Result<Record, usize>>> {
+    let line = csv.position().line() as usize;
+    match csv.read_byte_record(raw) {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(e) => {
+            if let csv::ErrorKind::Io(_) = e.kind() {
+                if let csv::ErrorKind::Io(io) = e.into_kind() {
+                    return Err(io);
+                }
+                unreachable!("the kind was just matched");
+            }
+            let line = e.position().map_or(line, |p| p.line() as usize);
+            errors.push(line, format!("the CSV is malformed: {e}"));
+            return Ok(None);
+        }
     }
-    Ok(AcledImport {
-        events: out.events,
-        lines: out.lines,
-        skipped: skipped.into_iter().collect(),
-        rows,
-    })
+    let line = raw.position().map_or(line, |p| p.line() as usize);
+    let mut fields = Vec::with_capacity(raw.len());
+    for field in raw.iter() {
+        match std::str::from_utf8(field) {
+            Ok(text) => fields.push(text.to_string()),
+            Err(_) => return Ok(Some(Err(line))),
+        }
+    }
+    Ok(Some(Ok(Record { line, fields })))
+}
+
+/// How many rows each `event_id_cnty` of a monadic export has, and where
+/// its first row is. A malformed record ends the count; the reading proper
+/// reports it.
+fn count_rows<R: Read>(reader: R, columns: &Columns) -> std::io::Result<HashMap<String, Rows>> {
+    let mut csv = csv_reader(without_bom(reader)?);
+    let mut raw = csv::ByteRecord::new();
+    let at = columns.index["event_id_cnty"];
+    let mut counts: HashMap<String, Rows> = HashMap::new();
+    let mut header = true;
+    loop {
+        match csv.read_byte_record(&mut raw) {
+            Ok(true) if std::mem::take(&mut header) => {}
+            Ok(true) if raw.len() == columns.width => {
+                let id = String::from_utf8_lossy(&raw[at]);
+                let line = raw.position().map_or(0, |p| p.line() as usize);
+                match counts.get_mut(id.trim()) {
+                    Some(rows) => rows.total += 1,
+                    None => {
+                        let rows = Rows { total: 1, seen: 0, first_line: line };
+                        counts.insert(id.trim().to_string(), rows);
+                    }
+                }
+            }
+            Ok(true) => {}
+            Ok(false) => return Ok(counts),
+            Err(e) => {
+                return match e.into_kind() {
+                    csv::ErrorKind::Io(io) => Err(io),
+                    _ => Ok(counts),
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Errors
 
-struct Errors<'f> {
-    file: &'f str,
+struct Errors {
+    file: String,
     list: Vec<LineError>,
 }
 
-impl Errors<'_> {
+impl Errors {
     fn push(&mut self, line: usize, problem: String) {
         if !self.full() {
-            self.list.push(LineError { file: self.file.to_string(), line, problem });
+            self.list.push(LineError { file: self.file.clone(), line, problem });
         }
     }
 
@@ -228,100 +591,6 @@ impl Columns {
     /// The value of a column this layout may lack, `None` when absent or empty.
     fn optional<'r>(&self, record: &'r Record, column: &str) -> Option<&'r str> {
         Some(self.get(record, column)).filter(|s| !s.is_empty())
-    }
-}
-
-/// Reads the header and every record; `None` when the header is unusable.
-fn read_records(bytes: &[u8], errors: &mut Errors<'_>) -> Option<(Columns, Vec<Record>)> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut raw = csv::ByteRecord::new();
-    let mut records = Vec::new();
-    let mut header: Option<Columns> = None;
-    let mut first_data_row = true;
-    loop {
-        if errors.full() {
-            break;
-        }
-        let line = reader.position().line() as usize;
-        match reader.read_byte_record(&mut raw) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
-                errors.push(line, format!("the CSV is malformed: {e}"));
-                break;
-            }
-        }
-        let line = raw.position().map_or(line, |p| p.line() as usize);
-        let mut fields = Vec::with_capacity(raw.len());
-        let mut bad_utf8 = false;
-        for field in raw.iter() {
-            match std::str::from_utf8(field) {
-                Ok(text) => fields.push(text.to_string()),
-                Err(_) => {
-                    bad_utf8 = true;
-                    break;
-                }
-            }
-        }
-        if bad_utf8 {
-            if header.is_none() {
-                errors.push(line, "the header is not valid UTF-8".to_string());
-                return None;
-            }
-            errors.push(line, "the record is not valid UTF-8".to_string());
-            continue;
-        }
-        let record = Record { line, fields };
-        let Some(columns) = &header else {
-            match Columns::from_header(&record) {
-                Ok(columns) => header = Some(columns),
-                Err(problems) => {
-                    for p in problems {
-                        errors.push(line, p);
-                    }
-                    return None;
-                }
-            }
-            continue;
-        };
-        if std::mem::take(&mut first_data_row) && is_hxl_tag_row(&record) {
-            continue;
-        }
-        if record.fields.len() != columns.width {
-            // A quote never closed swallows the line breaks after it.
-            let open_quote = record
-                .fields
-                .iter()
-                .position(|f| f.contains('\n'))
-                .map(|i| {
-                    let breaks = record.fields[i].matches('\n').count();
-                    format!(
-                        "; its field {} holds {breaks} line breaks, so a quote may never be closed",
-                        i + 1
-                    )
-                })
-                .unwrap_or_default();
-            errors.push(
-                line,
-                format!(
-                    "the record has {} fields, but the header names {} columns{open_quote}",
-                    record.fields.len(),
-                    columns.width
-                ),
-            );
-            continue;
-        }
-        records.push(record);
-    }
-    match header {
-        Some(columns) => Some((columns, records)),
-        None => {
-            if errors.list.is_empty() {
-                errors.push(1, "the file is empty; an ACLED export starts with a header line naming its columns".to_string());
-            }
-            None
-        }
     }
 }
 
@@ -650,48 +919,120 @@ const SHARED: [&str; 13] = [
     "fatalities",
 ];
 
-/// Groups the rows of a monadic export by `event_id_cnty`, in order of first
-/// appearance: the first row's actor is `actor1`, the second's its counterpart.
-fn group_monadic(
-    columns: &Columns,
-    records: &[Record],
-    rows: Vec<Row>,
-    errors: &mut Errors<'_>,
-) -> Vec<AcledEvent> {
-    let by_line: HashMap<usize, &Record> = records.iter().map(|r| (r.line, r)).collect();
-    let mut events: Vec<AcledEvent> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let Some(&i) = at.get(&row.event_id_cnty) else {
-            at.insert(row.event_id_cnty.clone(), events.len());
-            events.push(AcledEvent { sides: vec![row.side.clone()], row });
-            continue;
+/// The rows of one `event_id_cnty` in a monadic export.
+struct Rows {
+    /// In the whole file (counted by a first read).
+    total: u32,
+    /// Read so far.
+    seen: u32,
+    /// Where the first is.
+    first_line: usize,
+}
+
+/// An event of a monadic export whose rows are not all handed on yet.
+struct Pending {
+    event: AcledEvent,
+    /// Its first row, which later rows must agree with.
+    first: Record,
+    /// All its rows are read.
+    complete: bool,
+}
+
+/// Gathers the rows of a monadic export by `event_id_cnty`. Events come out
+/// in order of first appearance, each as soon as it and every event before
+/// it are complete: at once when the rows of an event are adjacent, as
+/// ACLED writes them. The first row's actor is `actor1`, the second's its
+/// counterpart.
+struct Grouping {
+    counts: HashMap<String, Rows>,
+    queue: VecDeque<Pending>,
+    /// The position in the file's order of events of `queue[0]`.
+    base: usize,
+    /// The position of each incomplete event, by `event_id_cnty`.
+    open: HashMap<String, usize>,
+}
+
+impl Grouping {
+    /// Adds a row (or the problem with it); returns the events it completes.
+    fn add(
+        &mut self,
+        columns: &Columns,
+        record: Record,
+        row: Result<Row, String>,
+        errors: &mut Errors,
+    ) -> Vec<AcledEvent> {
+        let key = columns.get(&record, "event_id_cnty");
+        // A file that changed since it was counted has rows the count lacks.
+        let rows = self.counts.entry(key.to_string()).or_insert(Rows {
+            total: 0,
+            seen: 0,
+            first_line: record.line,
+        });
+        rows.seen += 1;
+        rows.total = rows.total.max(rows.seen);
+        let (seen, total, first_line) = (rows.seen, rows.total, rows.first_line);
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                errors.push(record.line, problem);
+                return Vec::new();
+            }
         };
-        let first = &events[i];
-        if first.sides.len() >= 2 {
+        if seen >= 3 {
             errors.push(
                 row.line,
                 format!(
-                    "event_id_cnty `{}` has a third row; a monadic export has one row per actor, at most two (the first is on line {})",
-                    excerpt(&row.event_id_cnty), first.row.line
+                    "event_id_cnty `{}` has a third row; a monadic export has one row per actor, at most two (the first is on line {first_line})",
+                    excerpt(&row.event_id_cnty)
                 ),
             );
-            continue;
+            return Vec::new();
         }
-        let (this, that) = (by_line[&row.line], by_line[&first.row.line]);
-        if let Some(column) = SHARED.iter().find(|c| columns.get(this, c) != columns.get(that, c)) {
-            errors.push(
-                row.line,
-                format!(
-                    "column `{column}` differs from line {}, which has the same event_id_cnty `{}`; the rows of one event may differ only in their actor",
-                    first.row.line, excerpt(&row.event_id_cnty)
-                ),
-            );
-            continue;
+        let complete = seen >= total;
+        match self.open.get(&row.event_id_cnty) {
+            Some(&at) => {
+                let pending = &mut self.queue[at - self.base];
+                let (this, that) = (&record, &pending.first);
+                if let Some(column) =
+                    SHARED.iter().find(|c| columns.get(this, c) != columns.get(that, c))
+                {
+                    errors.push(
+                        row.line,
+                        format!(
+                            "column `{column}` differs from line {}, which has the same event_id_cnty `{}`; the rows of one event may differ only in their actor",
+                            pending.first.line, excerpt(&row.event_id_cnty)
+                        ),
+                    );
+                    return Vec::new();
+                }
+                pending.event.sides.push(row.side);
+                if complete {
+                    pending.complete = true;
+                    self.open.remove(&row.event_id_cnty);
+                }
+            }
+            None => {
+                if !complete {
+                    self.open.insert(row.event_id_cnty.clone(), self.base + self.queue.len());
+                }
+                let event = AcledEvent { sides: vec![row.side.clone()], row };
+                self.queue.push_back(Pending { event, first: record, complete });
+            }
         }
-        events[i].sides.push(row.side);
+        let mut ready = Vec::new();
+        while self.queue.front().is_some_and(|p| p.complete) {
+            ready.extend(self.queue.pop_front().map(|p| p.event));
+            self.base += 1;
+        }
+        ready
     }
-    events
+
+    /// At the end of the file: every event still waiting, in order.
+    fn drain(&mut self) -> Vec<AcledEvent> {
+        self.open.clear();
+        self.base += self.queue.len();
+        self.queue.drain(..).map(|p| p.event).collect()
+    }
 }
 
 /// Which side gained control, and how we know.
@@ -739,17 +1080,26 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
 }
 
 /// Builds the events of a file, entities first, and checks every reference.
-struct Emitter<'c, 'a> {
-    catalog: &'c Catalog<'a>,
-    events: Vec<Event>,
-    /// The line of each of `events`.
-    lines: Vec<usize>,
-    /// Every id this file uses: what it names, and for ACLED events the
-    /// line and the index in `events`.
-    ids: HashMap<String, (Option<RefKind>, usize, Option<usize>)>,
+struct Emitter<'k> {
+    known: Known<'k>,
+    /// Events made and not yet handed on, with their lines.
+    out: VecDeque<(usize, Event)>,
+    /// Every id this file uses: what it names and where it is first used.
+    ids: HashMap<String, Seen>,
+    /// The entities made because the log lacks them.
+    new_entities: HashSet<String>,
 }
 
-impl Emitter<'_, '_> {
+/// An id the file uses.
+struct Seen {
+    /// What it names; `None` for an event.
+    kind: Option<RefKind>,
+    line: usize,
+    /// For an ACLED event, [`fingerprint`] of the event.
+    fingerprint: Option<u128>,
+}
+
+impl Emitter<'_> {
     /// Emits an entity unless the log or an earlier line already has it.
     fn entity(
         &mut self,
@@ -758,7 +1108,7 @@ impl Emitter<'_, '_> {
         id: &str,
         make: impl FnOnce() -> EventKind,
     ) -> Result<(), String> {
-        if let Some(&(seen, _, _)) = self.ids.get(id) {
+        if let Some(seen) = self.ids.get(id).map(|s| s.kind) {
             return if seen == Some(kind) {
                 Ok(())
             } else {
@@ -769,10 +1119,10 @@ impl Emitter<'_, '_> {
                 ))
             };
         }
-        self.ids.insert(id.to_string(), (Some(kind), line, None));
-        if !(self.catalog.exists)(kind, id) {
-            self.events.push(entity_event(id, make())?);
-            self.lines.push(line);
+        self.ids.insert(id.to_string(), Seen { kind: Some(kind), line, fingerprint: None });
+        if !self.known.exists(kind, id) {
+            self.out.push_back((line, entity_event(id, make())?));
+            self.new_entities.insert(id.to_string());
         }
         Ok(())
     }
@@ -856,8 +1206,8 @@ impl Emitter<'_, '_> {
         };
         for r in event.references() {
             let found = match self.ids.get(r.id) {
-                Some(&(kind, _, _)) => kind == Some(r.kind),
-                None => (self.catalog.exists)(r.kind, r.id),
+                Some(seen) => seen.kind == Some(r.kind),
+                None => self.known.exists(r.kind, r.id),
             };
             if !found {
                 return Err(format!(
@@ -868,23 +1218,25 @@ impl Emitter<'_, '_> {
                 ));
             }
         }
-        let key = event.id.as_str().to_string();
-        if let Some(&(kind, first_line, index)) = self.ids.get(&key) {
-            return match index {
-                Some(index) if self.events[index] == event => Ok(()),
+        let fingerprint = fingerprint(&event);
+        if let Some(seen) = self.ids.get(event.id.as_str()) {
+            return match seen.fingerprint {
+                Some(earlier) if earlier == fingerprint => Ok(()),
                 Some(_) => Err(format!(
-                    "event_id_cnty `{}` is already used on line {first_line} for a different event",
-                    excerpt(&row.event_id_cnty)
+                    "event_id_cnty `{}` is already used on line {} for a different event",
+                    excerpt(&row.event_id_cnty),
+                    seen.line
                 )),
                 None => Err(format!(
-                    "the event id `{key}` is already the id of a {}",
-                    kind.map_or("event", RefKind::as_str)
+                    "the event id `{}` is already the id of a {}",
+                    event.id,
+                    seen.kind.map_or("event", RefKind::as_str)
                 )),
             };
         }
-        self.ids.insert(key, (None, line, Some(self.events.len())));
-        self.events.push(event);
-        self.lines.push(line);
+        let seen = Seen { kind: None, line, fingerprint: Some(fingerprint) };
+        self.ids.insert(event.id.as_str().to_string(), seen);
+        self.out.push_back((line, event));
         Ok(())
     }
 
@@ -946,6 +1298,21 @@ impl Emitter<'_, '_> {
         })?;
         PlaceId::new(id).map_err(|e| e.to_string())
     }
+}
+
+/// A 128-bit fingerprint of an event, to tell whether two events with one id
+/// are the same without keeping the first: two SipHash digests of its line
+/// of format v1 under different prefixes.
+fn fingerprint(event: &Event) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let line = v1::to_line(event);
+    let digest = |prefix: u8| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        prefix.hash(&mut hasher);
+        line.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(digest(0)) << 64) | u128::from(digest(1))
 }
 
 fn entity_event(id: &str, kind: EventKind) -> Result<Event, String> {

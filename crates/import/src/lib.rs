@@ -1,8 +1,9 @@
 //! Readers of interchange files. A file is checked whole before anything is
 //! stored: one bad line rejects the file, and every error names the file, the
-//! line and the problem. JSON Lines are checked as a stream
-//! ([`check_jsonl`], then read again by [`JsonlEvents`] to be stored), so
-//! memory does not grow with the file; ACLED CSV is read whole.
+//! line and the problem. Files are checked as a stream ([`check_jsonl`],
+//! [`check_acled`]), then read again to be stored ([`JsonlEvents`],
+//! [`AcledEvents`]), so memory does not grow with the file;
+//! [`read_jsonl`] and [`read_acled`] do both on bytes in memory.
 //!
 //! ```
 //! use annals_import::{read_jsonl, Catalog};
@@ -20,7 +21,9 @@ use std::io::{BufRead, Seek, SeekFrom};
 use annals_model::{v1, Event, EventKind, RefKind};
 
 mod acled;
-pub use acled::{read_acled, AcledImport, ACLED_DATASET_SOURCE};
+pub use acled::{
+    check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
+};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;
@@ -74,9 +77,19 @@ pub fn read_jsonl_lines(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<(Vec<Event>, Vec<usize>), Vec<LineError>> {
-    let mut events = Vec::new();
-    let mut lines = Vec::new();
-    check_jsonl(file, std::io::Cursor::new(bytes), catalog, |line, event| {
+    let (_, events, lines) =
+        in_memory(|each| check_jsonl(file, std::io::Cursor::new(bytes), catalog, each))?;
+    Ok((events, lines))
+}
+
+/// Runs a check of bytes in memory, keeping every event it hands on with
+/// its line.
+#[allow(clippy::type_complexity)]
+fn in_memory<T>(
+    check: impl FnOnce(&mut dyn FnMut(usize, Event) -> Result<(), String>) -> Result<T, Refused>,
+) -> Result<(T, Vec<Event>, Vec<usize>), Vec<LineError>> {
+    let (mut events, mut lines) = (Vec::new(), Vec::new());
+    let checked = check(&mut |line, event| {
         events.push(event);
         lines.push(line);
         Ok(())
@@ -85,7 +98,7 @@ pub fn read_jsonl_lines(
         Refused::Lines(errors) => errors,
         Refused::Io(e) => unreachable!("reading from memory cannot fail: {e}"),
     })?;
-    Ok((events, lines))
+    Ok((checked, events, lines))
 }
 
 /// Why a file was not accepted.
@@ -106,7 +119,7 @@ pub struct Checked {
     pub lines: usize,
     /// Events handed on (an id repeated with the same content counts once).
     pub events: u64,
-    /// CRC-32 of every byte read: [`JsonlEvents::checksum`] of a second
+    /// CRC-32 of every byte read: the [`SecondPass::checksum`] of a second
     /// pass over the same file must equal it.
     pub checksum: u32,
 }
@@ -214,7 +227,7 @@ pub fn check_jsonl<R: BufRead + Seek>(
 /// The events of a JSON Lines file that [`check_jsonl`] accepted, read
 /// again, with their lines, in file order (an id repeated in the file comes
 /// again: appending skips it). A line that no longer parses is an error: the
-/// file changed since it was checked, as a different [`checksum`](Self::checksum)
+/// file changed since it was checked, as a different [`checksum`](SecondPass::checksum)
 /// at the end also says.
 #[derive(Debug)]
 pub struct JsonlEvents<R> {
@@ -226,9 +239,19 @@ impl<R: BufRead> JsonlEvents<R> {
     pub fn new(file: &str, reader: R) -> JsonlEvents<R> {
         JsonlEvents { file: file.to_string(), lines: Lines::new(reader) }
     }
+}
 
+/// The second pass over a checked file ([`JsonlEvents`], [`AcledEvents`]):
+/// its events again, with their lines, and a checksum of the bytes read,
+/// which at the end must equal the first pass's for the events to be the
+/// ones checked.
+pub trait SecondPass: Iterator<Item = Result<(usize, Event), Refused>> {
     /// CRC-32 of the bytes read so far.
-    pub fn checksum(&self) -> u32 {
+    fn checksum(&self) -> u32;
+}
+
+impl<R: BufRead> SecondPass for JsonlEvents<R> {
+    fn checksum(&self) -> u32 {
         self.lines.crc.clone().finalize()
     }
 }

@@ -5,9 +5,13 @@
 //! when that folder is absent.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use annals_import::{read_acled, AcledImport, Catalog, ACLED_DATASET_SOURCE};
+use annals_import::{
+    check_acled, read_acled, AcledEvents, AcledImport, Catalog, Refused, SecondPass,
+    ACLED_DATASET_SOURCE,
+};
 use annals_model::{
     parse_day, ActorId, ActorKind, Claim, Event, EventKind, PlaceId, PlaceKind, Recorded, RefKind,
 };
@@ -340,19 +344,7 @@ fn the_legacy_schema_maps_its_old_event_types() {
 fn reading_again_against_the_log_emits_no_entity_twice() {
     let Some(bytes) = data(MALI) else { return };
     let first = read(MALI, &bytes, &Catalog::empty());
-    let stored: HashSet<(RefKind, String)> = first
-        .events
-        .iter()
-        .filter_map(|e| {
-            let kind = match e.kind {
-                EventKind::Source { .. } => RefKind::Source,
-                EventKind::Actor { .. } => RefKind::Actor,
-                EventKind::Place { .. } => RefKind::Place,
-                _ => return None,
-            };
-            Some((kind, e.id.as_str().to_string()))
-        })
-        .collect();
+    let stored = entities(&first.events);
     let exists = |kind: RefKind, id: &str| stored.contains(&(kind, id.to_string()));
     let no_retraction = |_: &str| false;
     let catalog = Catalog { exists: &exists, is_retraction: &no_retraction };
@@ -578,4 +570,220 @@ fn the_rows_of_a_monadic_event_must_agree() {
     let three = format!("{good}{}", row("Sabra Militia", "4", "1"));
     assert!(errors(&three)[0]
         .starts_with("acled-layout-test.csv:4: event_id_cnty `VAR1` has a third row"));
+}
+
+// ---------------------------------------------------------------------------
+// Streaming: check_acled, then AcledEvents
+
+/// The events of a file read in two passes as an import does: checked
+/// against `catalog`, then read again; with the checksum of each pass.
+fn streamed(bytes: &[u8], catalog: &Catalog<'_>) -> (Vec<(usize, Event)>, u32, u32) {
+    let mut checked_events = Vec::new();
+    let checked = check_acled("s.csv", Cursor::new(bytes), catalog, |line, event| {
+        checked_events.push((line, event));
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("the check refused the file: {e:?}"));
+    assert_eq!(checked.events, checked_events.len() as u64);
+    let mut again = AcledEvents::new("s.csv", Cursor::new(bytes), &checked).unwrap();
+    let events: Vec<(usize, Event)> = again.by_ref().map(|e| e.unwrap()).collect();
+    assert_eq!(events, checked_events, "the second pass reads what the first checked");
+    (events, checked.checksum, again.checksum())
+}
+
+/// The entities among `events`, as a catalog would list them.
+fn entities(events: &[Event]) -> HashSet<(RefKind, String)> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let kind = match e.kind {
+                EventKind::Source { .. } => RefKind::Source,
+                EventKind::Actor { .. } => RefKind::Actor,
+                EventKind::Place { .. } => RefKind::Place,
+                _ => return None,
+            };
+            Some((kind, e.id.as_str().to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_export_streams_to_the_events_it_reads_whole() {
+    for name in [MALI, BURKINA, NIGER, MONADIC, LEGACY] {
+        let Some(bytes) = data(name) else { return };
+        let whole = read(name, &bytes, &Catalog::empty());
+        let (events, first, second) = streamed(&bytes, &Catalog::empty());
+        let lines: Vec<usize> = events.iter().map(|(line, _)| *line).collect();
+        let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+        assert_eq!((&events, &lines), (&whole.events, &whole.lines), "{name}");
+        assert_eq!(first, second, "{name}");
+        // Against a log that holds every other entity of the file, the
+        // second pass, which no longer asks the log, makes exactly the
+        // entities the first found missing.
+        let held: HashSet<(RefKind, String)> =
+            entities(&whole.events).into_iter().filter(|(_, id)| id.len() % 2 == 0).collect();
+        assert!(!held.is_empty());
+        let exists = |kind: RefKind, id: &str| held.contains(&(kind, id.to_string()));
+        let no_retraction = |_: &str| false;
+        let catalog = Catalog { exists: &exists, is_retraction: &no_retraction };
+        let against_log = read(name, &bytes, &catalog);
+        let (events, _, _) = streamed(&bytes, &catalog);
+        let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+        assert_eq!(events, against_log.events, "{name}");
+        assert!(events.len() < whole.events.len(), "{name}");
+    }
+}
+
+/// A monadic export in ACLED's layout with invented names, one row per line.
+fn monadic(rows: &[(&str, &str, &str)]) -> String {
+    let mut text = "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,assoc_actor_1,inter1,interaction,country,admin1,admin2,location,latitude,longitude,source,notes,fatalities\n".to_string();
+    for (id, actor, inter) in rows {
+        text.push_str(&format!("{id},2021-03-01,1,Battles,Armed clash,{actor},,{inter},12,Varenia,Kessa,Ubbo,Sabra,17.1,-1.5,Radio Kessa,Shots at Sabra.,1\n"));
+    }
+    text
+}
+
+#[test]
+fn the_rows_of_a_monadic_event_need_not_be_adjacent() {
+    let (vlf, army, militia) = ("VLF", "Military Forces of Varenia (2010-)", "Sabra Militia");
+    let apart = monadic(&[
+        ("VAR1", vlf, "2"),
+        ("VAR2", militia, "4"),
+        ("VAR3", army, "1"),
+        ("VAR1", army, "1"),
+        ("VAR3", vlf, "2"),
+    ]);
+    let adjacent = monadic(&[
+        ("VAR1", vlf, "2"),
+        ("VAR1", army, "1"),
+        ("VAR2", militia, "4"),
+        ("VAR3", army, "1"),
+        ("VAR3", vlf, "2"),
+    ]);
+    let ids = |text: &str| -> Vec<(String, Option<String>)> {
+        let import = read("m.csv", text.as_bytes(), &Catalog::empty());
+        let (streamed, _, _) = streamed(text.as_bytes(), &Catalog::empty());
+        assert_eq!(streamed.into_iter().map(|(_, e)| e).collect::<Vec<_>>(), import.events);
+        import
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Attack { attacker, target, .. } => Some((
+                    format!("{} {}", e.id, attacker),
+                    target.as_ref().map(|t| t.as_str().to_string()),
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let expected = vec![
+        (
+            "acled:var1 acled:vlf".to_string(),
+            Some("acled:military-forces-of-varenia-2010".to_string()),
+        ),
+        ("acled:var2 acled:sabra-militia".to_string(), None),
+        (
+            "acled:var3 acled:military-forces-of-varenia-2010".to_string(),
+            Some("acled:vlf".to_string()),
+        ),
+    ];
+    assert_eq!(ids(&apart), expected, "in order of first appearance, each with both sides");
+    assert_eq!(ids(&adjacent), expected);
+}
+
+/// A file in memory that counts the bytes read since it was last rewound,
+/// and can refuse to seek, as a pipe does.
+struct Counted<'a> {
+    bytes: Cursor<&'a [u8]>,
+    read: std::rc::Rc<std::cell::Cell<usize>>,
+    seekable: bool,
+}
+
+impl<'a> Counted<'a> {
+    fn new(bytes: &'a [u8], seekable: bool) -> Counted<'a> {
+        Counted { bytes: Cursor::new(bytes), read: Default::default(), seekable }
+    }
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.bytes.read(buf)?;
+        self.read.set(self.read.get() + n);
+        Ok(n)
+    }
+}
+
+impl Seek for Counted<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        if !self.seekable {
+            return Err(std::io::Error::from_raw_os_error(29)); // ESPIPE
+        }
+        self.read.set(0);
+        self.bytes.seek(to)
+    }
+}
+
+#[test]
+fn an_event_comes_out_before_the_rest_of_the_file_is_read() {
+    for name in [MALI, MONADIC] {
+        let Some(bytes) = data(name) else { return };
+        let empty = Catalog::empty();
+        let checked = check_acled(name, Cursor::new(&bytes[..]), &empty, |_, _| Ok(())).unwrap();
+        let file = Counted::new(&bytes, true);
+        let read = file.read.clone();
+        let mut events = AcledEvents::new(name, file, &checked).unwrap();
+        for _ in 0..20 {
+            assert!(events.next().unwrap().is_ok());
+        }
+        // Since the last rewind (a monadic export is counted first).
+        let read = read.get();
+        assert!(read < bytes.len() / 10, "{name}: {read} of {} bytes read", bytes.len());
+    }
+}
+
+#[test]
+fn a_dyadic_export_streams_from_a_pipe_and_a_monadic_one_says_why_it_cannot() {
+    let Some(dyadic) = data(MALI) else { return };
+    let empty = Catalog::empty();
+    let checked = check_acled(MALI, Counted::new(&dyadic, false), &empty, |_, _| Ok(())).unwrap();
+    let whole = read(MALI, &dyadic, &empty);
+    assert_eq!(checked.events, whole.events.len() as u64);
+    let again = AcledEvents::new(MALI, Counted::new(&dyadic, false), &checked).unwrap();
+    assert_eq!(again.map(|e| e.unwrap().1).collect::<Vec<_>>(), whole.events);
+
+    let monadic = monadic(&[("VAR1", "VLF", "2")]);
+    let refusal =
+        check_acled("m.csv", Counted::new(monadic.as_bytes(), false), &empty, |_, _| Ok(()))
+            .unwrap_err();
+    let Refused::Io(e) = refusal else { panic!("{refusal:?}") };
+    assert!(
+        e.to_string().starts_with(
+            "a monadic ACLED export is read twice, so it must be a file, not a stream"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_changed_after_its_check_reads_differently() {
+    let text = fixture();
+    let empty = Catalog::empty();
+    let checked =
+        check_acled("f.csv", Cursor::new(text.as_bytes()), &empty, |_, _| Ok(())).unwrap();
+    // Other words in a note: the rows still read, the checksum differs.
+    let revised = text.replacen("Sabra", "Sabrah", 1);
+    assert_ne!(revised, text);
+    let mut again = AcledEvents::new("f.csv", Cursor::new(revised.as_bytes()), &checked).unwrap();
+    assert!(again.by_ref().all(|e| e.is_ok()));
+    assert_ne!(again.checksum(), checked.checksum);
+    let mut same = AcledEvents::new("f.csv", Cursor::new(text.as_bytes()), &checked).unwrap();
+    assert!(same.by_ref().all(|e| e.is_ok()));
+    assert_eq!(same.checksum(), checked.checksum);
+    // A row broken since: an error that names its line, then nothing more.
+    let broken = text.replacen("2021-02-10", "31 Februar 2021", 1);
+    let again = AcledEvents::new("f.csv", Cursor::new(broken.as_bytes()), &checked).unwrap();
+    let read: Vec<_> = again.collect();
+    let Some(Err(Refused::Lines(errors))) = read.last() else { panic!("{read:?}") };
+    assert_eq!(errors[0].line, 7);
+    assert_eq!(read.iter().filter(|r| r.is_err()).count(), 1);
 }

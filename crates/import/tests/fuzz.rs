@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use annals_import::{read_acled, read_jsonl, Catalog, JsonlEvents, LineError};
+use annals_import::{read_acled, read_jsonl, Catalog, JsonlEvents, LineError, SecondPass};
 use annals_model::{Event, EventKind, RefKind};
 
 /// splitmix64: small, seeded, good enough to pick cases.
