@@ -2,7 +2,10 @@
 //! - `append_from` in batches of 10 000 events, one atomic, flushed append each,
 //!   into a fresh sled log, against a baseline of the same record bytes
 //!   written to a plain file with one `fdatasync` per batch (the physical
-//!   limit of durable appending on this disk);
+//!   limit of durable appending on this disk), and against the same records
+//!   and id entries written straight into a sled tree in the log's batches
+//!   (no parsing, no checks, no lookups): what sled itself costs for the
+//!   log's layout of two keys per event;
 //! - the whole `annals import` path: the release binary (read, parse, check
 //!   references against the log, append, flush) on a synthetic JSONL file.
 //!
@@ -70,6 +73,37 @@ fn bench(c: &mut Criterion) {
                 total
             })
         });
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        group.bench_function(BenchmarkId::new("sled_batches_baseline", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let dir = tempfile::tempdir().expect("a directory");
+                    let db = sled::open(dir.path().join("db")).expect("a sled database");
+                    let tree = db.open_tree("log").expect("a tree");
+                    let start = Instant::now();
+                    let mut seq = 0u64;
+                    for chunk in records.chunks(BATCH) {
+                        for staged in chunk.chunks(annals_log::STAGE_BATCH) {
+                            let mut batch = sled::Batch::default();
+                            for r in staged {
+                                seq += 1;
+                                let mut key = vec![b'e'];
+                                key.extend_from_slice(&seq.to_be_bytes());
+                                batch.insert(key, &r[..]);
+                                let mut id = vec![b'i'];
+                                id.extend_from_slice(ids[seq as usize - 1].as_bytes());
+                                batch.insert(id, &seq.to_be_bytes()[..]);
+                            }
+                            tree.apply_batch(batch).expect("a batch");
+                        }
+                        tree.flush().expect("a flush");
+                    }
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
         if let Some(bin) = &bin {
             let dir = tempfile::tempdir().expect("a directory");
             let file = dir.path().join("synth.jsonl");
@@ -95,6 +129,7 @@ fn bench(c: &mut Criterion) {
     for &n in &sizes {
         let append = format!("append_batches/{n}");
         report_ratio("import", &append, &format!("file_fsync_baseline/{n}"), Some(n));
+        report_ratio("import", &append, &format!("sled_batches_baseline/{n}"), Some(n));
         if bin.is_some() {
             report_ratio("import", &format!("annals_import_binary/{n}"), &append, Some(n));
         }
