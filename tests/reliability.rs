@@ -609,6 +609,66 @@ fn one_writer_a_running_import_keeps_other_processes_out() {
 }
 
 // ---------------------------------------------------------------------------
+// A full disk
+
+/// A disk that fills up during an import, simulated with a limit on the size
+/// of any file the import writes (`ulimit -f`, with SIGXFSZ ignored, so that
+/// a write past the limit fails with EFBIG as it would with ENOSPC, instead
+/// of killing the process). At every limit tried, from below the size of
+/// the log already there to a few MB: the import fails with a storage error
+/// and a non-zero exit, never a panic; the log verifies and holds exactly
+/// the acknowledged events; and with room again the same import completes.
+#[test]
+fn full_disk_an_import_that_runs_out_of_room_stores_nothing_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let ack = generate(&dir.path().join("ack.jsonl"), "ack", 20, 500, None);
+    let file = dir.path().join("big.jsonl");
+    let big = generate(&file, "big", 200, 20_000, Some("ack-src"));
+    annals(&["--db", s(&base), "init"]);
+    let out = annals(&["--db", s(&base), "import", s(&dir.path().join("ack.jsonl"))]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let db = dir.path().join("db");
+    let mut largest_limit = 0;
+    // In 512-byte blocks (dash) or 1024-byte ones (bash): from 64 KB to 4 MB.
+    for blocks in [128, 1024, 2048, 4096] {
+        copy_log(&base, &db);
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_annals"))
+            .args(["--db", s(&db), "import", s(&file)])
+            .env_remove("ANNALS_DB")
+            .output()
+            .expect("sh runs annals");
+        let err = stderr_of(&out);
+        assert!(!out.status.success(), "the import fit under {blocks} blocks: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("storage error: ")
+                && err.contains("the disk (or this user's quota) is full"),
+            "{blocks} blocks: {err}"
+        );
+        // sled's error is said once, not again as its own cause.
+        assert_eq!(
+            err.matches("too large").count(),
+            err.lines().filter(|l| l.contains("too large")).count(),
+            "{err}"
+        );
+        let (present, _) = check_after_crash(&db, &ack, &big, false);
+        assert!(!present, "a failed import left its events ({blocks} blocks)");
+        let out = annals(&["--db", s(&db), "import", s(&file)]);
+        assert!(out.status.success(), "with room again: {}", stderr_of(&out));
+        let (present, _) = check_after_crash(&db, &ack, &big, true);
+        assert!(present);
+        largest_limit = blocks * 1024;
+    }
+    // Every limit was below what the import needs, whatever the unit.
+    let needed = std::fs::metadata(db.join("db")).unwrap().len();
+    assert!(needed > largest_limit, "the log is {needed} bytes, the largest limit {largest_limit}");
+}
+
+// ---------------------------------------------------------------------------
 // Corruption
 
 /// CRC-32 (IEEE), as sled's checksums use it.
@@ -797,6 +857,8 @@ fn corruption_a_flipped_byte_that_sled_catches_fails_every_command() {
     let err = stderr_of(&out);
     assert!(!out.status.success(), "verify passed a damaged log");
     assert!(err.contains("storage error: Read corrupted data"), "{err}");
+    assert!(err.contains("copy the whole directory aside"), "{err}");
+    assert_eq!(err.matches("Read corrupted data").count(), 1, "said once: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_never_silently_different(&db, &pristine);
 

@@ -65,9 +65,11 @@ pub const HEAD_FILE: &str = "annals-head";
 /// What went wrong with the log. Messages name the path or sequence number.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The storage engine failed (I/O, full disk …).
-    #[error("storage error: {0}")]
-    Storage(#[from] sled::Error),
+    /// The storage engine failed (I/O, full disk …). The message says it
+    /// all: sled's error is not also given as the source, so that a chain
+    /// of causes does not print it twice.
+    #[error("storage error: {}", storage_message(.0))]
+    Storage(sled::Error),
     /// `open` on a path that holds no annals log.
     #[error("no annals log at {path} (create one with `annals --db {path} init`)", path = .0.display())]
     NotALog(PathBuf),
@@ -100,6 +102,34 @@ pub enum Error {
     /// The log was written by a newer annals, or by something else.
     #[error("{path} holds a log of format {found:?}, which this build of annals cannot read", path = .path.display())]
     Format { path: PathBuf, found: String },
+}
+
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Error {
+        Error::Storage(e)
+    }
+}
+
+/// sled's error in words: for an I/O error, the operating system's own
+/// message (sled sometimes wraps it in another I/O error, shown as a debug
+/// dump), with a hint when the disk is full; for damaged files, what to do.
+fn storage_message(e: &sled::Error) -> String {
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+    if let sled::Error::Corruption { .. } = e {
+        return format!(
+            "{e}; the log's files are damaged: copy the whole directory aside before running anything else on it, then restore the log from a backup (docs/RELIABILITY.md, \"Damaged files\")"
+        );
+    }
+    let sled::Error::Io(io) = e else { return e.to_string() };
+    let io = io.get_ref().and_then(|inner| inner.downcast_ref::<std::io::Error>()).unwrap_or(io);
+    match io.kind() {
+        // Without an OS error code the text may be such a dump: the kind says it.
+        StorageFull | FileTooLarge | QuotaExceeded => {
+            let text = io.raw_os_error().map_or(io.kind().to_string(), |_| io.to_string());
+            format!("{text}; the disk (or this user's quota) is full")
+        }
+        _ => io.to_string(),
+    }
 }
 
 /// What the log says of one event before it is appended ([`Log::check`]).
