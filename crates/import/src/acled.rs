@@ -962,12 +962,12 @@ impl Grouping {
         errors: &mut Errors,
     ) -> Vec<AcledEvent> {
         let key = columns.get(&record, "event_id_cnty");
-        // A file that changed since it was counted has rows the count lacks.
-        let rows = self.counts.entry(key.to_string()).or_insert(Rows {
-            total: 0,
-            seen: 0,
-            first_line: record.line,
-        });
+        if !self.counts.contains_key(key) {
+            // A file that changed since it was counted has rows the count lacks.
+            let rows = Rows { total: 0, seen: 0, first_line: record.line };
+            self.counts.insert(key.to_string(), rows);
+        }
+        let rows = self.counts.get_mut(key).expect("just made sure it is there");
         rows.seen += 1;
         rows.total = rows.total.max(rows.seen);
         let (seen, total, first_line) = (rows.seen, rows.total, rows.first_line);
