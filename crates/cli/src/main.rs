@@ -417,7 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let line = serde_json::json!({
                         "seq": rec.seq,
                         "recorded_at": rec.recorded_at.to_rfc3339(),
-                        "origin": rec.origin,
+                        "origin": rec.origin.as_deref(),
                         "retracted_by": retracted_by.map(|r| r.as_str()),
                         "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
                     });

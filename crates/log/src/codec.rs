@@ -5,9 +5,12 @@
 //! config): `wire::v2::Record` for format 2 (written), `wire::v1::Record` for
 //! format 1 (read, and upcast to format 2). See docs/FORMAT.md.
 
+use std::borrow::Borrow;
+use std::sync::Arc;
+
 use annals_model::{
-    ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind, PlaceId,
-    PlaceKind, Point, Qualifier, Recorded, SourceId,
+    ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind, Interner,
+    PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
 };
 use chrono::{DateTime, Utc};
 
@@ -47,7 +50,7 @@ pub enum DecodeError {
 pub fn encode(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
     let record = v2::Record {
         recorded_at_micros: recorded_at.timestamp_micros(),
-        origin: origin.map(str::to_string),
+        origin,
         event: to_wire(event),
     };
     frame(FORMAT, &record)
@@ -72,8 +75,8 @@ fn frame(format: u8, record: &impl serde::Serialize) -> Vec<u8> {
     out
 }
 
-fn payload_of<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
-    let (record, used): (T, usize) = bincode::serde::decode_from_slice(payload, config())
+fn payload_of<'a, T: serde::Deserialize<'a>>(payload: &'a [u8]) -> Result<T, DecodeError> {
+    let (record, used): (T, usize) = bincode::serde::borrow_decode_from_slice(payload, config())
         .map_err(|e| DecodeError::Payload(e.to_string()))?;
     if used != payload.len() {
         return Err(DecodeError::Payload(format!("{} trailing bytes", payload.len() - used)));
@@ -84,20 +87,40 @@ fn payload_of<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, Decod
 /// Decodes a stored value of any format this build reads; format 1 records are
 /// upcast to format 2 (no origin). Never panics, whatever the bytes.
 pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
-    let payload = check(bytes)?;
-    let record: v2::Record = match bytes[0] {
-        1 => payload_of::<w::Record>(payload)?.into(),
-        _ => payload_of::<v2::Record>(payload)?,
-    };
-    let recorded_at =
-        DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
-            DecodeError::Invalid(format!(
-                "recorded time {} µs is out of range",
-                record.recorded_at_micros
-            ))
-        })?;
-    let event = from_wire(record.event).map_err(DecodeError::Invalid)?;
-    Ok(Recorded { seq, recorded_at, origin: record.origin, event })
+    Decoder::default().decode(seq, bytes)
+}
+
+/// Decodes records one after another, sharing what they repeat: the ids of
+/// actors, places, sources and agreements (each checked once, see
+/// [`Interner`]) and the origin of consecutive records of one import.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    interner: Interner,
+    origin: Option<Arc<str>>,
+}
+
+impl Decoder {
+    /// Like [`decode`]; the record's ids share their text with earlier records'.
+    pub fn decode(&mut self, seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
+        let payload = check(bytes)?;
+        let record: v2::Record = match bytes[0] {
+            1 => payload_of::<w::Record>(payload)?.into(),
+            _ => payload_of::<v2::Record>(payload)?,
+        };
+        let recorded_at =
+            DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
+                DecodeError::Invalid(format!(
+                    "recorded time {} µs is out of range",
+                    record.recorded_at_micros
+                ))
+            })?;
+        let event = from_wire(record.event, &mut self.interner).map_err(DecodeError::Invalid)?;
+        let origin = record.origin.map(|text| match &self.origin {
+            Some(last) if **last == *text => Arc::clone(last),
+            _ => Arc::clone(self.origin.insert(Arc::from(text))),
+        });
+        Ok(Recorded { seq, recorded_at, origin, event })
+    }
 }
 
 /// The CRC-32 of a record: of the payload in format 1; of the format byte and
@@ -218,36 +241,37 @@ fn index_of<T: PartialEq>(all: &[T], x: &T) -> u8 {
     all.iter().position(|k| k == x).expect("keyword in its own list") as u8
 }
 
-fn s<T: std::fmt::Display>(x: &T) -> String {
-    x.to_string()
+/// The text of an id (or of a `String`), borrowed.
+fn s<T: Borrow<str>>(x: &T) -> &str {
+    x.borrow()
 }
 
-fn ss<T: std::fmt::Display>(xs: &[T]) -> Vec<String> {
+fn ss<T: Borrow<str>>(xs: &[T]) -> Vec<&str> {
     xs.iter().map(s).collect()
 }
 
-fn os<T: std::fmt::Display>(x: &Option<T>) -> Option<String> {
+fn os<T: Borrow<str>>(x: &Option<T>) -> Option<&str> {
     x.as_ref().map(s)
 }
 
 /// Model → wire. Total.
-pub fn to_wire(e: &Event) -> w::Event {
+pub fn to_wire(e: &Event) -> w::Event<'_> {
     use EventKind as K;
     let kind = match &e.kind {
         K::Source { title, publisher, published, url } => w::Kind::Source {
-            title: title.clone(),
-            publisher: publisher.clone(),
+            title,
+            publisher: publisher.as_deref(),
             published: published.map(date_to_wire),
-            url: url.clone(),
+            url: url.as_deref(),
         },
         K::Actor { name, aliases, kind } => w::Kind::Actor {
-            name: name.clone(),
-            aliases: aliases.clone(),
+            name,
+            aliases: ss(aliases),
             kind: kind.map(|k| index_of(ActorKind::ALL, &k)),
         },
         K::Place { name, aliases, kind, within, lat, lon } => w::Kind::Place {
-            name: name.clone(),
-            aliases: aliases.clone(),
+            name,
+            aliases: ss(aliases),
             kind: kind.map(|k| index_of(PlaceKind::ALL, &k)),
             within: os(within),
             lat: *lat,
@@ -273,12 +297,12 @@ pub fn to_wire(e: &Event) -> w::Event {
         }
         K::AgreementSigned { agreement, name, signatories } => w::Kind::AgreementSigned {
             agreement: s(agreement),
-            name: name.clone(),
+            name: name.as_deref(),
             signatories: ss(signatories),
         },
         K::AgreementEnded { agreement, name, signatories } => w::Kind::AgreementEnded {
             agreement: s(agreement),
-            name: name.clone(),
+            name: name.as_deref(),
             signatories: ss(signatories),
         },
         K::Government { state, actor } => w::Kind::Government { state: s(state), actor: s(actor) },
@@ -292,7 +316,7 @@ pub fn to_wire(e: &Event) -> w::Event {
             w::Kind::InterventionBegan {
                 intervener: s(intervener),
                 host: s(host),
-                operation: operation.clone(),
+                operation: operation.as_deref(),
                 supporting: os(supporting),
             }
         }
@@ -300,7 +324,7 @@ pub fn to_wire(e: &Event) -> w::Event {
             w::Kind::InterventionEnded {
                 intervener: s(intervener),
                 host: s(host),
-                operation: operation.clone(),
+                operation: operation.as_deref(),
                 supporting: os(supporting),
             }
         }
@@ -316,9 +340,7 @@ pub fn to_wire(e: &Event) -> w::Event {
             place: s(place),
             fatalities: *fatalities,
         },
-        K::Retraction { retracts, reason } => {
-            w::Kind::Retraction { retracts: s(retracts), reason: reason.clone() }
-        }
+        K::Retraction { retracts, reason } => w::Kind::Retraction { retracts: s(retracts), reason },
     };
     w::Event {
         id: s(&e.id),
@@ -326,7 +348,7 @@ pub fn to_wire(e: &Event) -> w::Event {
         sources: ss(&e.sources),
         claim: claim_code(e.claim),
         claimed_by: os(&e.claimed_by),
-        note: e.note.clone(),
+        note: e.note.as_deref(),
         kind,
     }
 }
@@ -349,16 +371,28 @@ fn date_from_wire(d: w::Date) -> R<Date> {
     Date::new(point_from_wire(d.start)?, d.end.map(point_from_wire).transpose()?)
 }
 
-fn id<T>(new: fn(String) -> Result<T, annals_model::IdError>, x: String) -> R<T> {
-    new(x).map_err(|e| e.to_string())
+/// Makes an id of `x`, checked only the first time the interner sees it.
+type Make<T> = fn(&str, &mut Interner) -> Result<T, annals_model::IdError>;
+
+fn id<T>(new: Make<T>, x: &str, interner: &mut Interner) -> R<T> {
+    new(x, interner).map_err(|e| e.to_string())
 }
 
-fn ids<T>(new: fn(String) -> Result<T, annals_model::IdError>, xs: Vec<String>) -> R<Vec<T>> {
-    xs.into_iter().map(|x| id(new, x)).collect()
+fn ids<T>(new: Make<T>, xs: Vec<&str>, interner: &mut Interner) -> R<Vec<T>> {
+    xs.into_iter().map(|x| id(new, x, interner)).collect()
 }
 
-fn oid<T>(new: fn(String) -> Result<T, annals_model::IdError>, x: Option<String>) -> R<Option<T>> {
-    x.map(|x| id(new, x)).transpose()
+fn oid<T>(new: Make<T>, x: Option<&str>, interner: &mut Interner) -> R<Option<T>> {
+    x.map(|x| id(new, x, interner)).transpose()
+}
+
+fn owned(xs: Vec<&str>) -> Vec<String> {
+    xs.into_iter().map(str::to_string).collect()
+}
+
+/// Event ids are not shared: each names one record (entities aside).
+fn event_id(x: &str, _: &mut Interner) -> Result<EventId, annals_model::IdError> {
+    EventId::new(x)
 }
 
 fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
@@ -366,107 +400,110 @@ fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
 }
 
 /// Wire → model, validating every value (ids, dates, codes).
-pub fn from_wire(e: w::Event) -> R<Event> {
+pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
-    let a = ActorId::new;
+    let a = ActorId::interned;
+    let i = interner;
     let kind = match e.kind {
         W::Source { title, publisher, published, url } => EventKind::Source {
-            title,
-            publisher,
+            title: title.to_string(),
+            publisher: publisher.map(str::to_string),
             published: published.map(date_from_wire).transpose()?,
-            url,
+            url: url.map(str::to_string),
         },
         W::Actor { name, aliases, kind } => EventKind::Actor {
-            name,
-            aliases,
+            name: name.to_string(),
+            aliases: owned(aliases),
             kind: kind.map(|k| keyword(ActorKind::ALL, k, "actor kind")).transpose()?,
         },
         W::Place { name, aliases, kind, within, lat, lon } => EventKind::Place {
-            name,
-            aliases,
+            name: name.to_string(),
+            aliases: owned(aliases),
             kind: kind.map(|k| keyword(PlaceKind::ALL, k, "place kind")).transpose()?,
-            within: oid(PlaceId::new, within)?,
+            within: oid(PlaceId::interned, within, i)?,
             lat,
             lon,
         },
         W::MembershipBegan { member, group } => {
-            EventKind::MembershipBegan { member: id(a, member)?, group: id(a, group)? }
+            EventKind::MembershipBegan { member: id(a, member, i)?, group: id(a, group, i)? }
         }
         W::MembershipEnded { member, group } => {
-            EventKind::MembershipEnded { member: id(a, member)?, group: id(a, group)? }
+            EventKind::MembershipEnded { member: id(a, member, i)?, group: id(a, group, i)? }
         }
         W::AllianceFormed { actors, alliance } => {
-            EventKind::AllianceFormed { actors: ids(a, actors)?, alliance: oid(a, alliance)? }
+            EventKind::AllianceFormed { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
         }
         W::AllianceEnded { actors, alliance } => {
-            EventKind::AllianceEnded { actors: ids(a, actors)?, alliance: oid(a, alliance)? }
+            EventKind::AllianceEnded { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
         }
         W::HostilitiesBegan { actors: [x, y] } => {
-            EventKind::HostilitiesBegan { actors: [id(a, x)?, id(a, y)?] }
+            EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?] }
         }
         W::HostilitiesEnded { actors: [x, y] } => {
-            EventKind::HostilitiesEnded { actors: [id(a, x)?, id(a, y)?] }
+            EventKind::HostilitiesEnded { actors: [id(a, x, i)?, id(a, y, i)?] }
         }
         W::AgreementSigned { agreement, name, signatories } => EventKind::AgreementSigned {
-            agreement: id(AgreementId::new, agreement)?,
-            name,
-            signatories: ids(a, signatories)?,
+            agreement: id(AgreementId::interned, agreement, i)?,
+            name: name.map(str::to_string),
+            signatories: ids(a, signatories, i)?,
         },
         W::AgreementEnded { agreement, name, signatories } => EventKind::AgreementEnded {
-            agreement: id(AgreementId::new, agreement)?,
-            name,
-            signatories: ids(a, signatories)?,
+            agreement: id(AgreementId::interned, agreement, i)?,
+            name: name.map(str::to_string),
+            signatories: ids(a, signatories, i)?,
         },
         W::Government { state, actor } => {
-            EventKind::Government { state: id(a, state)?, actor: id(a, actor)? }
+            EventKind::Government { state: id(a, state, i)?, actor: id(a, actor, i)? }
         }
         W::Coup { state, perpetrator, ousted, outcome } => EventKind::Coup {
-            state: id(a, state)?,
-            perpetrator: id(a, perpetrator)?,
-            ousted: oid(a, ousted)?,
+            state: id(a, state, i)?,
+            perpetrator: id(a, perpetrator, i)?,
+            ousted: oid(a, ousted, i)?,
             outcome: keyword(CoupOutcome::ALL, outcome, "coup outcome")?,
         },
         W::InterventionBegan { intervener, host, operation, supporting } => {
             EventKind::InterventionBegan {
-                intervener: id(a, intervener)?,
-                host: id(a, host)?,
-                operation,
-                supporting: oid(a, supporting)?,
+                intervener: id(a, intervener, i)?,
+                host: id(a, host, i)?,
+                operation: operation.map(str::to_string),
+                supporting: oid(a, supporting, i)?,
             }
         }
         W::InterventionEnded { intervener, host, operation, supporting } => {
             EventKind::InterventionEnded {
-                intervener: id(a, intervener)?,
-                host: id(a, host)?,
-                operation,
-                supporting: oid(a, supporting)?,
+                intervener: id(a, intervener, i)?,
+                host: id(a, host, i)?,
+                operation: operation.map(str::to_string),
+                supporting: oid(a, supporting, i)?,
             }
         }
         W::ControlTaken { place, actor, from } => EventKind::ControlTaken {
-            place: id(PlaceId::new, place)?,
-            actor: id(a, actor)?,
-            from: oid(a, from)?,
+            place: id(PlaceId::interned, place, i)?,
+            actor: id(a, actor, i)?,
+            from: oid(a, from, i)?,
         },
-        W::ControlLost { place, actor } => {
-            EventKind::ControlLost { place: id(PlaceId::new, place)?, actor: id(a, actor)? }
-        }
+        W::ControlLost { place, actor } => EventKind::ControlLost {
+            place: id(PlaceId::interned, place, i)?,
+            actor: id(a, actor, i)?,
+        },
         W::Attack { attacker, target, place, fatalities } => EventKind::Attack {
-            attacker: id(a, attacker)?,
-            target: oid(a, target)?,
-            place: id(PlaceId::new, place)?,
+            attacker: id(a, attacker, i)?,
+            target: oid(a, target, i)?,
+            place: id(PlaceId::interned, place, i)?,
             fatalities,
         },
-        W::Retraction { retracts, reason } => {
-            EventKind::Retraction { retracts: id(EventId::new, retracts)?, reason }
-        }
+        W::Retraction { retracts, reason } => EventKind::Retraction {
+            retracts: id(event_id, retracts, i)?,
+            reason: reason.to_string(),
+        },
     };
     Ok(Event {
-        id: id(EventId::new, e.id)?,
+        id: id(event_id, e.id, i)?,
         date: e.date.map(date_from_wire).transpose()?,
-        sources: ids(SourceId::new, e.sources)?,
+        sources: ids(SourceId::interned, e.sources, i)?,
         claim: keyword(&Claim::ALL, e.claim, "claim")?,
-        claimed_by: oid(a, e.claimed_by)?,
-        note: e.note,
+        claimed_by: oid(a, e.claimed_by, i)?,
+        note: e.note.map(str::to_string),
         kind,
     })
 }

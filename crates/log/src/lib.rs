@@ -503,9 +503,10 @@ impl Log {
     /// Every record in sequence order, decoded. A damaged record yields an error
     /// naming its sequence number; iteration can go on past it.
     pub fn iter(&self) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
-        self.raw().map(|kv| {
+        let mut decoder = codec::Decoder::default();
+        self.raw().map(move |kv| {
             let (seq, bytes) = kv?;
-            codec::decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
+            decoder.decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
         })
     }
 
@@ -568,10 +569,11 @@ impl Log {
     /// The records from `first` on, in sequence order, decoded (the tail after a snapshot).
     pub fn iter_from(&self, first: u64) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
         let first = first.clamp(1, self.next_seq);
-        self.tree.range(event_key(first)..event_key(self.next_seq)).map(|kv| {
+        let mut decoder = codec::Decoder::default();
+        self.tree.range(event_key(first)..event_key(self.next_seq)).map(move |kv| {
             let (k, bytes) = kv?;
             let seq = seq_of_key(&k)?;
-            codec::decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
+            decoder.decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
         })
     }
 
@@ -665,6 +667,7 @@ impl Log {
     pub fn verify(&self) -> Result<Integrity, Error> {
         let mut report = Integrity::default();
         let mut expected = 1;
+        let mut decoder = codec::Decoder::default();
         for kv in self.raw() {
             let (seq, bytes) = kv?;
             if seq != expected {
@@ -675,7 +678,7 @@ impl Log {
             }
             expected = seq + 1;
             report.records += 1;
-            match codec::decode(seq, &bytes) {
+            match decoder.decode(seq, &bytes) {
                 Err(problem) => report.problems.push(Error::Corrupt { seq, problem }.to_string()),
                 Ok(rec) => match self.lookup(rec.event.id.as_str())? {
                     Some(s) if s == seq => {}

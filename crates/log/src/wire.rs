@@ -5,6 +5,10 @@
 //! remove or retype anything. A breaking change is a new module with an
 //! upcaster from the one before (`From<v1::Record> for v2::Record`).
 //! `fixtures/log/golden-v1.bin` and `golden-v2.bin` must keep decoding.
+//!
+//! Strings are borrowed (`&str`): bincode writes a `&str` exactly as a
+//! `String`, so the bytes are the same, and decoding reads them in place
+//! instead of allocating a copy of every id only to intern it.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,22 +16,27 @@ pub mod v1 {
     use super::*;
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-    pub struct Record {
+    pub struct Record<'a> {
         /// Recorded time, microseconds since the Unix epoch, UTC.
         pub recorded_at_micros: i64,
-        pub event: Event,
+        #[serde(borrow)]
+        pub event: Event<'a>,
     }
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-    pub struct Event {
-        pub id: String,
+    pub struct Event<'a> {
+        pub id: &'a str,
         pub date: Option<Date>,
-        pub sources: Vec<String>,
+        #[serde(borrow)]
+        pub sources: Vec<&'a str>,
         /// 0 confirmed, 1 reported, 2 claimed, 3 disputed.
         pub claim: u8,
-        pub claimed_by: Option<String>,
-        pub note: Option<String>,
-        pub kind: Kind,
+        #[serde(borrow)]
+        pub claimed_by: Option<&'a str>,
+        #[serde(borrow)]
+        pub note: Option<&'a str>,
+        #[serde(borrow)]
+        pub kind: Kind<'a>,
     }
 
     #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,99 +57,121 @@ pub mod v1 {
     }
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-    pub enum Kind {
+    pub enum Kind<'a> {
         Source {
-            title: String,
-            publisher: Option<String>,
+            title: &'a str,
+            #[serde(borrow)]
+            publisher: Option<&'a str>,
             published: Option<Date>,
-            url: Option<String>,
+            #[serde(borrow)]
+            url: Option<&'a str>,
         },
         Actor {
-            name: String,
-            aliases: Vec<String>,
+            name: &'a str,
+            #[serde(borrow)]
+            aliases: Vec<&'a str>,
             kind: Option<u8>,
         },
         Place {
-            name: String,
-            aliases: Vec<String>,
+            name: &'a str,
+            #[serde(borrow)]
+            aliases: Vec<&'a str>,
             kind: Option<u8>,
-            within: Option<String>,
+            #[serde(borrow)]
+            within: Option<&'a str>,
             lat: Option<f64>,
             lon: Option<f64>,
         },
         MembershipBegan {
-            member: String,
-            group: String,
+            member: &'a str,
+            group: &'a str,
         },
         MembershipEnded {
-            member: String,
-            group: String,
+            member: &'a str,
+            group: &'a str,
         },
         AllianceFormed {
-            actors: Vec<String>,
-            alliance: Option<String>,
+            #[serde(borrow)]
+            actors: Vec<&'a str>,
+            #[serde(borrow)]
+            alliance: Option<&'a str>,
         },
         AllianceEnded {
-            actors: Vec<String>,
-            alliance: Option<String>,
+            #[serde(borrow)]
+            actors: Vec<&'a str>,
+            #[serde(borrow)]
+            alliance: Option<&'a str>,
         },
         HostilitiesBegan {
-            actors: [String; 2],
+            #[serde(borrow)]
+            actors: [&'a str; 2],
         },
         HostilitiesEnded {
-            actors: [String; 2],
+            #[serde(borrow)]
+            actors: [&'a str; 2],
         },
         AgreementSigned {
-            agreement: String,
-            name: Option<String>,
-            signatories: Vec<String>,
+            agreement: &'a str,
+            #[serde(borrow)]
+            name: Option<&'a str>,
+            #[serde(borrow)]
+            signatories: Vec<&'a str>,
         },
         AgreementEnded {
-            agreement: String,
-            name: Option<String>,
-            signatories: Vec<String>,
+            agreement: &'a str,
+            #[serde(borrow)]
+            name: Option<&'a str>,
+            #[serde(borrow)]
+            signatories: Vec<&'a str>,
         },
         Government {
-            state: String,
-            actor: String,
+            state: &'a str,
+            actor: &'a str,
         },
         /// outcome: 0 successful, 1 failed.
         Coup {
-            state: String,
-            perpetrator: String,
-            ousted: Option<String>,
+            state: &'a str,
+            perpetrator: &'a str,
+            #[serde(borrow)]
+            ousted: Option<&'a str>,
             outcome: u8,
         },
         InterventionBegan {
-            intervener: String,
-            host: String,
-            operation: Option<String>,
-            supporting: Option<String>,
+            intervener: &'a str,
+            host: &'a str,
+            #[serde(borrow)]
+            operation: Option<&'a str>,
+            #[serde(borrow)]
+            supporting: Option<&'a str>,
         },
         InterventionEnded {
-            intervener: String,
-            host: String,
-            operation: Option<String>,
-            supporting: Option<String>,
+            intervener: &'a str,
+            host: &'a str,
+            #[serde(borrow)]
+            operation: Option<&'a str>,
+            #[serde(borrow)]
+            supporting: Option<&'a str>,
         },
         ControlTaken {
-            place: String,
-            actor: String,
-            from: Option<String>,
+            place: &'a str,
+            actor: &'a str,
+            #[serde(borrow)]
+            from: Option<&'a str>,
         },
         ControlLost {
-            place: String,
-            actor: String,
+            place: &'a str,
+            actor: &'a str,
         },
         Attack {
-            attacker: String,
-            target: Option<String>,
-            place: String,
+            attacker: &'a str,
+            #[serde(borrow)]
+            target: Option<&'a str>,
+            place: &'a str,
             fatalities: Option<u64>,
         },
         Retraction {
-            retracts: String,
-            reason: String,
+            retracts: &'a str,
+            reason: &'a str,
         },
     }
 }
@@ -151,17 +182,19 @@ pub mod v2 {
     use super::*;
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-    pub struct Record {
+    pub struct Record<'a> {
         /// Recorded time, microseconds since the Unix epoch, UTC.
         pub recorded_at_micros: i64,
         /// How the record reached the log, if known. Records of format 1 have none.
-        pub origin: Option<String>,
-        pub event: v1::Event,
+        #[serde(borrow)]
+        pub origin: Option<&'a str>,
+        #[serde(borrow)]
+        pub event: v1::Event<'a>,
     }
 
     /// The upcaster: a format 1 record read as format 2, with no origin.
-    impl From<v1::Record> for Record {
-        fn from(r: v1::Record) -> Record {
+    impl<'a> From<v1::Record<'a>> for Record<'a> {
+        fn from(r: v1::Record<'a>) -> Record<'a> {
             Record { recorded_at_micros: r.recorded_at_micros, origin: None, event: r.event }
         }
     }

@@ -1,6 +1,7 @@
 //! Events: past-tense facts about the world, each dated, sourced and carrying a claim status.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -353,7 +354,8 @@ pub struct Recorded {
     /// Recorded time: when the log learned the event.
     pub recorded_at: DateTime<Utc>,
     /// How the event reached the log (`import chronicle.jsonl`, `retract`), if
-    /// the log knows: records written before format 2 do not say.
-    pub origin: Option<String>,
+    /// the log knows: records written before format 2 do not say. Shared by
+    /// the records of one import when decoded together.
+    pub origin: Option<Arc<str>>,
     pub event: Event,
 }

@@ -1,6 +1,13 @@
 //! Identifiers: lowercase slugs (`cma`, `bamba-camp`), one newtype per kind of thing.
+//!
+//! An id holds its text in an `Arc<str>`: cloning one (into a timeline, an
+//! index, a graph node) copies a pointer, and an [`Interner`] lets every event
+//! that names the same actor or place share one copy of its text.
 
 use std::fmt;
+use std::sync::Arc;
+
+use hashbrown::HashSet;
 
 /// Why a string is not an id.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -28,15 +35,52 @@ pub fn check_slug(s: &str) -> Result<(), IdError> {
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub(crate) String);
+        #[derive(Clone, Debug, Eq)]
+        pub struct $name(pub(crate) Arc<str>);
+
+        /// Hashed as its text, so maps keyed by ids can be asked with a `&str`.
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state)
+            }
+        }
+
+        // Compared by text, as `String`s would be; two ids that share their
+        // text (interned) are equal without reading it.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                if Arc::ptr_eq(&self.0, &other.0) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    self.0.cmp(&other.0)
+                }
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
 
         impl $name {
             /// Checks the slug syntax.
-            pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
-                let s = s.into();
-                check_slug(&s)?;
-                Ok($name(s))
+            pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
+                let s = s.as_ref();
+                check_slug(s)?;
+                Ok($name(Arc::from(s)))
+            }
+
+            /// Checks the slug syntax the first time `interner` sees `s`; the
+            /// id then shares its text with every other id of the same text.
+            pub fn interned(s: &str, interner: &mut Interner) -> Result<Self, IdError> {
+                interner.text(s).map($name)
             }
 
             pub fn as_str(&self) -> &str {
@@ -56,6 +100,39 @@ macro_rules! id_type {
             }
         }
     };
+}
+
+/// Shared copies of id texts, each checked once: decoding a log of a million
+/// events that name a few thousand actors and places keeps a few thousand
+/// strings instead of millions. Holds only texts that are valid slugs.
+#[derive(Debug, Default)]
+pub struct Interner {
+    texts: HashSet<Arc<str>>,
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner::default()
+    }
+
+    fn text(&mut self, s: &str) -> Result<Arc<str>, IdError> {
+        if let Some(text) = self.texts.get(s) {
+            return Ok(Arc::clone(text));
+        }
+        check_slug(s)?;
+        let text: Arc<str> = Arc::from(s);
+        self.texts.insert(Arc::clone(&text));
+        Ok(text)
+    }
+
+    /// How many distinct texts are held.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
 }
 
 id_type!(
@@ -101,5 +178,44 @@ mod tests {
         let message = err.to_string();
         assert!(message.len() < 300, "{} bytes", message.len());
         assert!(message.contains("… (10000000 bytes)`"), "{message}");
+    }
+
+    #[test]
+    fn interned_ids_share_their_text_and_are_checked_like_new_ones() {
+        let mut interner = Interner::new();
+        let a = ActorId::interned("cma", &mut interner).unwrap();
+        let b = ActorId::interned("cma", &mut interner).unwrap();
+        let place = PlaceId::interned("cma", &mut interner).unwrap();
+        assert_eq!(a, ActorId::new("cma").unwrap());
+        assert!(Arc::ptr_eq(&a.0, &b.0) && Arc::ptr_eq(&a.0, &place.0), "one copy of `cma`");
+        assert!(!Arc::ptr_eq(&a.0, &ActorId::new("cma").unwrap().0));
+        for bad in ["", "CMA", "a--b"] {
+            assert!(ActorId::interned(bad, &mut interner).is_err(), "{bad}");
+            assert!(ActorId::interned(bad, &mut interner).is_err(), "{bad}, asked again");
+        }
+        assert_eq!(interner.len(), 1, "only valid texts are kept");
+    }
+
+    #[test]
+    fn ids_compare_and_hash_by_text_whether_shared_or_not() {
+        use std::collections::{BTreeSet, HashSet};
+        let mut interner = Interner::new();
+        let mut shared = |s| ActorId::interned(s, &mut interner).unwrap();
+        let (a, b) = (shared("fama"), shared("cma"));
+        let (fresh_a, fresh_b) = (ActorId::new("fama").unwrap(), ActorId::new("cma").unwrap());
+        assert_eq!(a.cmp(&fresh_a), std::cmp::Ordering::Equal);
+        assert_eq!(a.cmp(&shared("fama")), std::cmp::Ordering::Equal, "shared text");
+        assert!(a == shared("fama") && b != shared("fama"));
+        assert_eq!(
+            (a.cmp(&fresh_b), b.cmp(&fresh_a)),
+            (std::cmp::Ordering::Greater, std::cmp::Ordering::Less)
+        );
+        assert_ne!(a, b);
+        let by_hash: HashSet<ActorId> = [a.clone(), fresh_a.clone(), b.clone()].into();
+        assert_eq!(by_hash.len(), 2);
+        assert!(by_hash.contains("fama") && by_hash.contains("cma"), "asked with a &str");
+        let sorted: Vec<_> =
+            BTreeSet::from([a, b, fresh_b]).into_iter().map(|id| id.to_string()).collect();
+        assert_eq!(sorted, ["cma", "fama"]);
     }
 }

@@ -20,6 +20,6 @@ pub use date::{parse_day, Date, DateError, Point, Precision, Qualifier};
 pub use event::{
     ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, Recorded, RefKind, Reference,
 };
-pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
+pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, Interner, PlaceId, SourceId};
 pub use known::{KnownAt, KnownAtError};
 pub use text::normalize_name;

@@ -4,6 +4,8 @@
 //! line (strictly: unknown fields and misplaced fields are errors, so a typo never
 //! silently drops data) and [`to_line`] writes one canonical line back.
 
+use std::sync::Arc;
+
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -189,7 +191,7 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
         return Err(LineError::MissingField { ty, field: "date" });
     }
     let mut event =
-        Event { id: EventId(String::new()), date, sources, claim, claimed_by, note, kind };
+        Event { id: EventId(Arc::from("")), date, sources, claim, claimed_by, note, kind };
     let derived_id = id.is_none();
     event.id = match id {
         Some(id) => id,
@@ -558,7 +560,7 @@ pub fn to_line(event: &Event) -> String {
 /// canonical content, so the same content always gets the same id.
 pub fn derive_id(event: &Event) -> EventId {
     let content = line_of(event, false);
-    EventId(format!("ev-{:032x}", fnv1a_128(content.as_bytes())))
+    EventId(Arc::from(format!("ev-{:032x}", fnv1a_128(content.as_bytes()))))
 }
 
 fn fnv1a_128(bytes: &[u8]) -> u128 {
