@@ -404,7 +404,15 @@ impl Log {
     /// records span took 1.8-2.2 s and 400 MB, against 1.1 s and 260 MB for
     /// the lookups (sled reads and decodes every page a scan passes).
     pub fn get_many(&self, seqs: &[u64]) -> Result<Vec<Recorded>, Error> {
-        seqs.iter().filter_map(|&seq| self.get(seq).transpose()).collect()
+        let mut decoder = codec::Decoder::default();
+        let mut records = Vec::with_capacity(seqs.len());
+        for &seq in seqs.iter().filter(|&&seq| seq < self.next_seq) {
+            if let Some(bytes) = self.tree.get(event_key(seq))? {
+                let rec = decoder.decode(seq, &bytes);
+                records.push(rec.map_err(|problem| Error::Corrupt { seq, problem })?);
+            }
+        }
+        Ok(records)
     }
 
     /// Appends events atomically, all recorded at `recorded_at`, and returns only
@@ -852,7 +860,14 @@ fn last_stored(tree: &sled::Tree) -> Result<u64, Error> {
     }
 }
 
+/// What sled may keep of the log in memory. Its default (1 GiB) is reached by
+/// any log over about 3M events, and a full replay holds it to the end: with
+/// 256 MiB a replay of 10M events peaked 1.3 GiB lower and was no slower
+/// (docs/PERFORMANCE.md §5). Reads beyond it come from the OS's page cache.
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
 fn open_db(config: sled::Config, path: &Path) -> Result<sled::Db, Error> {
+    let config = config.cache_capacity(CACHE_BYTES);
     // sled releases its file lock from a background thread after the last
     // handle is dropped, so a log closed a moment ago (by this process, or one
     // that is exiting) can look locked briefly: wait up to about a second.

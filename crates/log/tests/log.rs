@@ -543,3 +543,23 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
         assert_eq!(store.get(100).unwrap().unwrap().event, staged[89]);
     }
 }
+
+/// `get_many` gives the records that exist, in the order asked, each as `get`
+/// gives it (it decodes them with one shared decoder).
+#[test]
+fn get_many_fetches_the_records_asked_for_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let mut store = Log::init(&path).unwrap();
+    let entities = annals_testkit::entities();
+    store.append_from(&entities, at(1), Some("import a.jsonl")).unwrap();
+    let n = store.len();
+    assert!(n >= 3);
+    let asked = [3, 1, n + 5, 0, 2, 3];
+    let got = store.get_many(&asked).unwrap();
+    let seqs: Vec<u64> = got.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [3, 1, 2, 3], "missing sequence numbers are left out");
+    for rec in &got {
+        assert_eq!(Some(rec), store.get(rec.seq).unwrap().as_ref());
+    }
+}
