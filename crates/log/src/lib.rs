@@ -391,9 +391,15 @@ impl Log {
 
     /// Like `get`, and records staged beyond the commit mark.
     fn get_staged(&self, seq: u64) -> Result<Option<Recorded>, Error> {
+        self.fetch(seq, &mut codec::Decoder::default())
+    }
+
+    /// The record stored under `seq`, committed or staged, decoded by `decoder`.
+    fn fetch(&self, seq: u64, decoder: &mut codec::Decoder) -> Result<Option<Recorded>, Error> {
         match self.tree.get(event_key(seq))? {
             None => Ok(None),
-            Some(bytes) => codec::decode(seq, &bytes)
+            Some(bytes) => decoder
+                .decode(seq, &bytes)
                 .map(Some)
                 .map_err(|problem| Error::Corrupt { seq, problem }),
         }
@@ -405,14 +411,8 @@ impl Log {
     /// the lookups (sled reads and decodes every page a scan passes).
     pub fn get_many(&self, seqs: &[u64]) -> Result<Vec<Recorded>, Error> {
         let mut decoder = codec::Decoder::default();
-        let mut records = Vec::with_capacity(seqs.len());
-        for &seq in seqs.iter().filter(|&&seq| seq < self.next_seq) {
-            if let Some(bytes) = self.tree.get(event_key(seq))? {
-                let rec = decoder.decode(seq, &bytes);
-                records.push(rec.map_err(|problem| Error::Corrupt { seq, problem })?);
-            }
-        }
-        Ok(records)
+        let committed = seqs.iter().filter(|&&seq| seq < self.next_seq);
+        committed.filter_map(|&seq| self.fetch(seq, &mut decoder).transpose()).collect()
     }
 
     /// Appends events atomically, all recorded at `recorded_at`, and returns only
