@@ -34,23 +34,33 @@ fn answers(w: &World) -> String {
     out
 }
 
+/// The record numbered `seq` among `records` (a whole log's, in order).
+fn record(records: &[Recorded], seq: u64) -> &Recorded {
+    let rec = &records[seq as usize - 1];
+    assert_eq!(rec.seq, seq, "records are the log's, in order");
+    rec
+}
+
 /// A timeline with everything `annals history` prints about it: each
-/// record, its retraction, and what every id it cites names.
-fn history_shown(w: &World, entries: &[HistoryEntry<'_>]) -> String {
+/// record (read from the log's `records`, as the CLI does), its retraction,
+/// and what every id it cites names.
+fn history_shown(w: &World, records: &[Recorded], entries: &[HistoryEntry<'_>]) -> String {
     let mut out = String::new();
     for entry in entries {
+        let rec = record(records, entry.seq);
+        assert_eq!(&rec.event.id, entry.event);
         out += &format!(
             "{:?}
 retracted by {:?}
 ",
-            entry.record, entry.retracted_by
+            rec, entry.retracted_by
         );
-        for r in entry.record.event.references() {
+        for r in rec.event.references() {
             out += &match r.kind {
                 RefKind::Source => format!("{:?}\n", w.source(r.id)),
                 RefKind::Actor => format!("{:?}\n", w.actor(r.id)),
                 RefKind::Place => format!("{:?}\n", w.place(r.id)),
-                RefKind::Event => format!("{:?}\n", w.event(r.id)),
+                RefKind::Event => format!("{:?}\n", w.seq(r.id)),
             };
         }
     }
@@ -73,7 +83,7 @@ fn control_shown(w: &World, place: &annals_model::PlaceId, answer: &Holding) -> 
 fn holding_shown(w: &World, answer: &Holding) -> String {
     let mut out = format!("{answer:?}\n");
     for c in &answer.candidates {
-        out += &format!("{:?}\n{:?}\n", w.event(c.event.as_str()), w.actor(c.actor.as_str()));
+        out += &format!("{:?}\n{:?}\n", w.seq(c.event.as_str()), w.actor(c.actor.as_str()));
         for s in &c.sources {
             out += &format!("{:?}\n", w.source(s.as_str()));
         }
@@ -162,8 +172,8 @@ proptest! {
                 };
                 prop_assert_eq!(heading(&history), heading(world));
                 prop_assert_eq!(
-                    history_shown(&history, &history.history(&place)),
-                    history_shown(world, &world.history(&place)),
+                    history_shown(&history, &records, &history.history(&place)),
+                    history_shown(world, &records, &world.history(&place)),
                     "history of {} known at {:?}", p, keep
                 );
             }
@@ -190,8 +200,8 @@ proptest! {
                     );
                 }
                 prop_assert_eq!(
-                    history_shown(&from_index, &from_index.government_history(&state)),
-                    history_shown(world, &world.government_history(&state)),
+                    history_shown(&from_index, &records, &from_index.government_history(&state)),
+                    history_shown(world, &records, &world.government_history(&state)),
                     "government history of {} known at {:?}", s, keep
                 );
             }

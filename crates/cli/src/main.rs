@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use annals_import::{read_jsonl, Catalog};
 use annals_log::{Log, Snapshot};
 use annals_model::{parse_day, v1, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
-use annals_replay::{Node, PlaceIndex, RelationKind, Resolve, World};
+use annals_replay::{HistoryEntry, Node, PlaceIndex, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -390,16 +390,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::History { place, known } => {
             match history_world(&log, &place, known.known_at.as_deref())? {
-                Timeline::State(state, world) if json => {
-                    print_json(&mut out, &output::government_history_json(&world, &state))?
-                }
                 Timeline::State(state, world) => {
-                    output::government_history_text(&mut out, &world, &state)?
+                    let lines = timeline(&log, &world.government_history(&state))?;
+                    if json {
+                        let v = output::government_history_json(&world, &state, &lines);
+                        print_json(&mut out, &v)?
+                    } else {
+                        output::government_history_text(&mut out, &world, &state, &lines)?
+                    }
                 }
-                Timeline::Place(place, world) if json => {
-                    print_json(&mut out, &output::history_json(&world, &place))?
+                Timeline::Place(place, world) => {
+                    let lines = timeline(&log, &world.history(&place))?;
+                    if json {
+                        print_json(&mut out, &output::history_json(&world, &place, &lines))?
+                    } else {
+                        output::history_text(&mut out, &world, &place, &lines)?
+                    }
                 }
-                Timeline::Place(place, world) => output::history_text(&mut out, &world, &place)?,
             }
         }
         Command::Retract { event, reason } => {
@@ -955,6 +962,22 @@ fn history_replayed(log: &Log, query: &str, known_at: Option<&str>) -> Result<Ti
     Ok(Timeline::Place(place, world))
 }
 
+/// The records of a timeline's entries, read from the log (the world keeps
+/// what orders them, not the events), each with the retraction that withdrew it.
+fn timeline<'w>(log: &Log, entries: &[HistoryEntry<'w>]) -> Result<Vec<output::Line<'w>>> {
+    let seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+    let records =
+        log.get_many(&seqs).context("the log is damaged; run `annals verify` for the full list")?;
+    if records.len() != entries.len() {
+        bail!(
+            "the log holds {} of the {} records replayed; run `annals verify`",
+            records.len(),
+            entries.len()
+        );
+    }
+    Ok(records.into_iter().zip(entries).map(|(r, e)| (r, e.retracted_by)).collect())
+}
+
 /// Which records of a place the index gathers.
 #[derive(Clone, Copy)]
 enum Gather {
@@ -1100,9 +1123,19 @@ fn resolve_state(world: &World, query: &str) -> Result<ActorId> {
 fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
     let integrity = log.verify()?;
     let mut problems = integrity.problems;
-    let records: Vec<Recorded> = log.iter().filter_map(Result::ok).collect();
-    let snapshot = check_snapshot(log, &records, &mut problems)?;
-    let world = World::replay(records);
+    // One pass: the records stream into the world, the index of them all,
+    // and the saved snapshot's tail, never all held at once.
+    let mut snapshot = log.load_snapshot::<PlaceIndex>(PlaceIndex::NAME, PlaceIndex::SCHEMA)?;
+    let mut full = PlaceIndex::default();
+    let world = World::replay(log.iter().filter_map(Result::ok).inspect(|rec| {
+        full.add(rec.seq, &rec.event);
+        if let Snapshot::Fresh { state, last_seq } = &mut snapshot {
+            if rec.seq > *last_seq {
+                state.add(rec.seq, &rec.event);
+            }
+        }
+    }));
+    let snapshot = check_snapshot(snapshot, &full, &mut problems);
     problems.extend(world.anomalies().iter().map(|a| a.to_string()));
     if problems.is_empty() {
         writeln!(out, "ok: {} records, sequence 1..{} without gaps, every reference resolves, replay succeeds", integrity.records, integrity.records)?;
@@ -1118,22 +1151,24 @@ fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
 }
 
 /// Checks the place snapshot against a full replay: a fresh snapshot plus the
-/// records after it must equal the index of every record. A stale or missing
-/// snapshot is no problem (the next query rebuilds it); a damaged one is.
-fn check_snapshot(log: &Log, records: &[Recorded], problems: &mut Vec<String>) -> Result<String> {
+/// records after it (added while replaying) must equal `full`, the index of
+/// every record. A stale or missing snapshot is no problem (the next query
+/// rebuilds it); a damaged one is.
+fn check_snapshot(
+    snapshot: Snapshot<PlaceIndex>,
+    full: &PlaceIndex,
+    problems: &mut Vec<String>,
+) -> String {
     let name = PlaceIndex::NAME;
-    Ok(match log.load_snapshot::<PlaceIndex>(name, PlaceIndex::SCHEMA)? {
+    match snapshot {
         Snapshot::Missing => format!("snapshot `{name}`: none yet; the next query builds it"),
         Snapshot::Stale(why) => format!("{why}; the next query rebuilds it"),
         Snapshot::Damaged(why) => {
             problems.push(format!("{why}; the next query rebuilds it"));
             format!("{why}; the next query rebuilds it")
         }
-        Snapshot::Fresh { mut state, last_seq } => {
-            for rec in records.iter().filter(|r| r.seq > last_seq) {
-                state.add(rec.seq, &rec.event);
-            }
-            if state == PlaceIndex::build(records) {
+        Snapshot::Fresh { state, last_seq } => {
+            if state == *full {
                 format!("snapshot `{name}`: records 1..{last_seq}, with the records after it, matches a full replay")
             } else {
                 let problem = format!("snapshot `{name}` (records 1..{last_seq}) does not match a full replay of the log");
@@ -1141,5 +1176,5 @@ fn check_snapshot(log: &Log, records: &[Recorded], problems: &mut Vec<String>) -
                 problem
             }
         }
-    })
+    }
 }

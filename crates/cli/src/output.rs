@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
-use annals_model::{ActorId, EventKind, PlaceId, SourceId};
+use annals_model::{ActorId, EventId, EventKind, PlaceId, Recorded, SourceId};
 use annals_replay::{
-    Candidate, Change, DatedEdge, DatedGraph, HistoryEntry, Holding, Node, RelationKind, Status,
-    Transition, World,
+    Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
+    World,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -105,10 +105,9 @@ fn claim_text(world: &World, c: &Candidate) -> String {
 }
 
 fn write_candidate(out: &mut impl Write, world: &World, c: &Candidate) -> io::Result<()> {
-    let kind = world.event(c.event.as_str()).map(|r| &r.event.kind);
-    let verb = match (c.change, kind) {
-        (_, Some(EventKind::Government { .. })) => "governs",
-        (_, Some(EventKind::Coup { .. })) => "took power in a coup",
+    let verb = match (c.change, c.kind) {
+        (_, "government") => "governs",
+        (_, "coup") => "took power in a coup",
         (Change::Taken, _) => "took control",
         (Change::Lost, _) => "gave up control",
     };
@@ -264,9 +263,17 @@ fn entry_summary(world: &World, kind: &EventKind) -> String {
     }
 }
 
+/// One line of a timeline: a record, and the retraction that withdrew it.
+pub type Line<'w> = (Recorded, Option<&'w EventId>);
+
 /// The control timeline of a place for people.
-pub fn history_text(out: &mut impl Write, world: &World, place: &PlaceId) -> io::Result<()> {
-    timeline_text(out, world, &place_label(world, place), &world.history(place))
+pub fn history_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    lines: &[Line<'_>],
+) -> io::Result<()> {
+    timeline_text(out, world, &place_label(world, place), lines)
 }
 
 /// The government timeline of a state for people: governments and coups, failed ones too.
@@ -274,26 +281,27 @@ pub fn government_history_text(
     out: &mut impl Write,
     world: &World,
     state: &ActorId,
+    lines: &[Line<'_>],
 ) -> io::Result<()> {
-    timeline_text(out, world, &actor_label(world, state), &world.government_history(state))
+    timeline_text(out, world, &actor_label(world, state), lines)
 }
 
 fn timeline_text(
     out: &mut impl Write,
     world: &World,
     heading: &str,
-    entries: &[HistoryEntry<'_>],
+    lines: &[Line<'_>],
 ) -> io::Result<()> {
-    writeln!(out, "{heading}: {} events", entries.len())?;
-    for entry in entries {
-        let e = &entry.record.event;
+    writeln!(out, "{heading}: {} events", lines.len())?;
+    for (record, retracted_by) in lines {
+        let e = &record.event;
         let date = e.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".to_string());
         let claim = match &e.claimed_by {
             Some(by) => format!("{} by {}", e.claim, actor_label(world, by)),
             None => e.claim.to_string(),
         };
         writeln!(out, "{date:<12} {}  [{claim}; event {}]", entry_summary(world, &e.kind), e.id)?;
-        if let Some(r) = entry.retracted_by {
+        if let Some(r) = retracted_by {
             writeln!(out, "             RETRACTED by {r}")?;
         }
         if let Some(note) = &e.note {
@@ -315,32 +323,32 @@ fn timeline_text(
 }
 
 /// The control timeline of a place as JSON.
-pub fn history_json(world: &World, place: &PlaceId) -> Value {
+pub fn history_json(world: &World, place: &PlaceId, lines: &[Line<'_>]) -> Value {
     let p = world.place(place.as_str());
     json!({
         "place": { "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) },
-        "events": timeline_json(world, &world.history(place)),
+        "events": timeline_json(world, lines),
     })
 }
 
 /// The government timeline of a state as JSON.
-pub fn government_history_json(world: &World, state: &ActorId) -> Value {
+pub fn government_history_json(world: &World, state: &ActorId, lines: &[Line<'_>]) -> Value {
     json!({
         "state": actor_json(world, state),
-        "events": timeline_json(world, &world.government_history(state)),
+        "events": timeline_json(world, lines),
     })
 }
 
-fn timeline_json(world: &World, entries: &[HistoryEntry<'_>]) -> Vec<Value> {
-    entries
+fn timeline_json(world: &World, lines: &[Line<'_>]) -> Vec<Value> {
+    lines
         .iter()
-        .map(|entry| {
-            let e = &entry.record.event;
+        .map(|(record, retracted_by)| {
+            let e = &record.event;
             let mut v: Value =
                 serde_json::from_str(&annals_model::v1::to_line(e)).expect("our own JSON");
-            v["seq"] = json!(entry.record.seq);
-            v["recorded_at"] = json!(entry.record.recorded_at.to_rfc3339());
-            v["retracted_by"] = json!(entry.retracted_by.map(|r| r.as_str()));
+            v["seq"] = json!(record.seq);
+            v["recorded_at"] = json!(record.recorded_at.to_rfc3339());
+            v["retracted_by"] = json!(retracted_by.map(|r| r.as_str()));
             v["sources"] = sources_json(world, &e.sources);
             v
         })

@@ -25,7 +25,7 @@ use std::ops::Range;
 use annals_model::{ActorId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
 
-use crate::world::{Fact, World};
+use crate::world::{Fact, Tag, World};
 
 /// The four answers to "who controlled P on X".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,9 @@ pub struct Candidate {
     pub actor: ActorId,
     pub change: Change,
     pub event: EventId,
+    /// The event's interchange `type`: `control_taken`, `control_lost`,
+    /// `government` or `coup`.
+    pub kind: &'static str,
     pub date: Date,
     pub claim: Claim,
     pub claimed_by: Option<ActorId>,
@@ -351,15 +354,21 @@ impl World {
     }
 
     fn candidate(&self, fact: &Fact, pending: bool) -> Candidate {
-        let e = &self.records[fact.record].event;
+        let e = &self.kept[fact.record];
         Candidate {
             actor: fact.actor.clone(),
             change: if fact.taken { Change::Taken } else { Change::Lost },
             event: e.id.clone(),
+            kind: match (e.tag, fact.taken) {
+                (Tag::Government, _) => "government",
+                (Tag::Coup, _) => "coup",
+                (_, true) => "control_taken",
+                (_, false) => "control_lost",
+            },
             date: e.date.expect("control facts are dated"),
             claim: e.claim,
             claimed_by: e.claimed_by.clone(),
-            sources: e.sources.clone(),
+            sources: e.sources.to_vec(),
             pending,
         }
     }

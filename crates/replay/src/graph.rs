@@ -362,8 +362,7 @@ impl World {
                     Some(edge) => edge.events.first().cloned(),
                     None => ended_by,
                 };
-                if let Some(event) = event.and_then(|id| self.event(id.as_str())) {
-                    let e = &event.event;
+                if let Some(e) = event.and_then(|id| self.kept(id.as_str())) {
                     out.push(Transition {
                         key: relation.key.clone(),
                         began: now.is_some(),
@@ -371,7 +370,7 @@ impl World {
                         event: e.id.clone(),
                         date: e.date.expect("relation facts are dated"),
                         claim: e.claim,
-                        sources: e.sources.clone(),
+                        sources: e.sources.to_vec(),
                     });
                 }
             }
@@ -489,7 +488,7 @@ impl World {
     ) -> Option<EventId> {
         let ends = |f: &&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
         let fact = settled.clone().find(ends).or_else(|| settled.next())?;
-        Some(self.records[fact.record].event.id.clone())
+        Some(self.kept[fact.record].id.clone())
     }
 
     fn holding_for<'c>(
@@ -570,7 +569,7 @@ impl World {
             f.latest > date && ((!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor))
         };
         let fact = timeline.iter().find(ends)?;
-        self.records[fact.record].event.date
+        self.kept[fact.record].date
     }
 }
 

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, AgreementId, CoupOutcome, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
+    EventKind, PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
@@ -94,7 +94,7 @@ pub(crate) struct Fact {
     pub latest: NaiveDate,
     pub taken: bool,
     pub actor: ActorId,
-    /// Index into `World::records`.
+    /// Index into `World::kept`.
     pub record: usize,
 }
 
@@ -119,25 +119,64 @@ pub enum Resolve<T> {
     Ambiguous { query: String, candidates: Vec<T> },
 }
 
-/// One line of a place's history.
-#[derive(Clone, Debug)]
+/// One line of a place's (or a state's) history. The world keeps what
+/// orders and retracts an event, not the event: the record is the one
+/// numbered `seq` among those replayed (in a log, `Log::get(seq)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryEntry<'w> {
-    pub record: &'w Recorded,
+    pub seq: u64,
+    pub event: &'w EventId,
     /// The retraction that withdrew this event, if any.
     pub retracted_by: Option<&'w EventId>,
+}
+
+/// What the world keeps of each event: what dates, orders, retracts and
+/// cites it. Entities' details are copied out into `SourceInfo`, `ActorInfo`
+/// and `PlaceInfo`, relations into facts; the rest of the record (its note,
+/// recorded time, origin, and what only a timeline shows) stays in the log,
+/// found by `seq`. A whole `Recorded` is about three times the size.
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    pub seq: u64,
+    pub id: EventId,
+    pub date: Option<Date>,
+    pub sources: Box<[SourceId]>,
+    pub claimed_by: Option<ActorId>,
+    pub claim: Claim,
+    pub tag: Tag,
+}
+
+/// The few kinds of event replay tells apart after reading them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tag {
+    Retraction,
+    Government,
+    Coup,
+    Other,
 }
 
 /// The state of the world replayed from a set of events.
 #[derive(Debug, Default)]
 pub struct World {
-    pub(crate) records: Vec<Recorded>,
-    /// Positions in `records` by event id, hashed with `hasher` on the records'
-    /// own ids, so the index holds no copy of an id.
+    /// What is kept of each event, in the order replayed.
+    pub(crate) kept: Vec<Kept>,
+    /// Positions in `kept` by event id, hashed with `hasher` on the kept
+    /// ids, so the index holds no copy of an id.
     by_id: HashTable<usize>,
     hasher: DefaultHashBuilder,
     sources: BTreeMap<SourceId, SourceInfo>,
     actors: BTreeMap<ActorId, ActorInfo>,
     places: BTreeMap<PlaceId, PlaceInfo>,
+    /// The ids of `sources`, `actors` and `places`, for checking references
+    /// by hash as events arrive.
+    source_ids: HashSet<SourceId>,
+    actor_ids: HashSet<ActorId>,
+    place_ids: HashSet<PlaceId>,
+    /// References that named nothing when their event arrived: checked again
+    /// once every event is in, since what they name may come later.
+    unresolved: Vec<(EventId, &'static str, RefKind, String)>,
+    /// Every retraction: (retraction, retracted).
+    retractions: Vec<(EventId, EventId)>,
     place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -169,7 +208,7 @@ impl World {
         // holding the old and the new buffer at once while growing (pages
         // reserved but never filled cost address space, not memory).
         let (least, most) = records.size_hint();
-        world.records.reserve(most.unwrap_or(least).min(1 << 25));
+        world.kept.reserve(most.unwrap_or(least).min(1 << 25));
         for rec in records {
             world.add(rec);
         }
@@ -178,122 +217,128 @@ impl World {
     }
 
     fn add(&mut self, rec: Recorded) {
-        let index = self.records.len();
-        let (records, hasher) = (&self.records, &self.hasher);
-        let id = rec.event.id.as_str();
-        let rehash = |&i: &usize| hasher.hash_one(records[i].event.id.as_str());
-        match self.by_id.entry(hasher.hash_one(id), |&i| records[i].event.id.as_str() == id, rehash)
-        {
+        let index = self.kept.len();
+        self.check_references(&rec.event);
+        let Recorded { seq, event, .. } = rec;
+        let Event { id, date, sources, claim, claimed_by, note: _, kind } = event;
+        let (kept, hasher) = (&self.kept, &self.hasher);
+        let rehash = |&i: &usize| hasher.hash_one(kept[i].id.as_str());
+        let text = id.as_str();
+        match self.by_id.entry(hasher.hash_one(text), |&i| kept[i].id.as_str() == text, rehash) {
             Entry::Occupied(mut slot) => {
                 // The later record answers for the id, as a map insert would.
                 *slot.get_mut() = index;
-                self.anomalies.push(Anomaly::DuplicateId { id: rec.event.id.clone() });
+                self.anomalies.push(Anomaly::DuplicateId { id: id.clone() });
             }
             Entry::Vacant(slot) => {
                 slot.insert(index);
             }
         }
-        let e = &rec.event;
-        match &e.kind {
+        let tag = match &kind {
+            EventKind::Retraction { .. } => Tag::Retraction,
+            EventKind::Government { .. } => Tag::Government,
+            EventKind::Coup { .. } => Tag::Coup,
+            _ => Tag::Other,
+        };
+        match kind {
             EventKind::Source { title, publisher, published, url } => {
-                let id = SourceId::new(e.id.as_str()).expect("event ids are slugs");
-                self.sources.insert(
-                    id.clone(),
-                    SourceInfo {
-                        id,
-                        title: title.clone(),
-                        publisher: publisher.clone(),
-                        published: *published,
-                        url: url.clone(),
-                    },
-                );
+                let id = SourceId::new(id.as_str()).expect("event ids are slugs");
+                self.source_ids.insert(id.clone());
+                let info = SourceInfo { id: id.clone(), title, publisher, published, url };
+                self.sources.insert(id, info);
             }
             EventKind::Actor { name, aliases, kind } => {
-                let id = ActorId::new(e.id.as_str()).expect("event ids are slugs");
-                for n in std::iter::once(name).chain(aliases) {
+                let id = ActorId::new(id.as_str()).expect("event ids are slugs");
+                for n in std::iter::once(&name).chain(&aliases) {
                     self.actor_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
-                self.actors.insert(
-                    id.clone(),
-                    ActorInfo { id, name: name.clone(), aliases: aliases.clone(), kind: *kind },
-                );
+                self.actor_ids.insert(id.clone());
+                self.actors.insert(id.clone(), ActorInfo { id, name, aliases, kind });
             }
             EventKind::Place { name, aliases, kind, within, lat, lon } => {
-                let id = PlaceId::new(e.id.as_str()).expect("event ids are slugs");
-                for n in std::iter::once(name).chain(aliases) {
+                let id = PlaceId::new(id.as_str()).expect("event ids are slugs");
+                for n in std::iter::once(&name).chain(&aliases) {
                     self.place_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
-                let info = PlaceInfo {
-                    id: id.clone(),
-                    name: name.clone(),
-                    aliases: aliases.clone(),
-                    kind: *kind,
-                    within: within.clone(),
-                    lat: *lat,
-                    lon: *lon,
-                };
+                self.place_ids.insert(id.clone());
+                let info = PlaceInfo { id: id.clone(), name, aliases, kind, within, lat, lon };
                 self.places.insert(id, info);
             }
-            EventKind::ControlTaken { place, actor, .. }
-            | EventKind::ControlLost { place, actor } => {
+            EventKind::ControlTaken { ref place, ref actor, .. }
+            | EventKind::ControlLost { ref place, ref actor } => {
                 push(&mut self.timeline, place, index);
-                match e.date {
+                let taken = matches!(kind, EventKind::ControlTaken { .. });
+                match date {
                     Some(date) => {
-                        let taken = matches!(e.kind, EventKind::ControlTaken { .. });
-                        push(&mut self.control, place, Fact::new(date, taken, actor, index))
+                        push(&mut self.control, place, Fact::new(date, taken, actor, index));
+                        if taken {
+                            let key = KeyRef {
+                                kind: RelationKind::Controls,
+                                source: NodeRef::Actor(actor),
+                                target: NodeRef::Place(place),
+                                qualifier: None,
+                            };
+                            let fact = Fact::new(date, true, actor, index);
+                            add_fact(&mut self.relation_facts, key, fact);
+                        }
                     }
-                    None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
+                    None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
                 }
             }
-            EventKind::Attack { place, .. } => push(&mut self.timeline, place, index),
-            EventKind::Government { state, actor }
-            | EventKind::Coup { state, perpetrator: actor, .. } => {
+            EventKind::Attack { ref place, .. } => push(&mut self.timeline, place, index),
+            EventKind::Government { ref state, ref actor }
+            | EventKind::Coup { ref state, perpetrator: ref actor, .. } => {
                 push(&mut self.state_timeline, state, index);
                 let changes_government =
-                    !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
-                match e.date {
+                    !matches!(kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
+                match date {
                     Some(date) if changes_government => {
-                        push(&mut self.governments, state, Fact::new(date, true, actor, index))
+                        push(&mut self.governments, state, Fact::new(date, true, actor, index));
+                        let key = KeyRef {
+                            kind: RelationKind::Governs,
+                            source: NodeRef::Actor(actor),
+                            target: NodeRef::Actor(state),
+                            qualifier: None,
+                        };
+                        add_fact(
+                            &mut self.relation_facts,
+                            key,
+                            Fact::new(date, true, actor, index),
+                        );
                     }
                     Some(_) => {}
-                    None => self.anomalies.push(Anomaly::Undated { event: e.id.clone() }),
+                    None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
                 }
             }
-            EventKind::Retraction { .. } => {}
-            _ => self.relate(e, index),
+            EventKind::Retraction { retracts, .. } => {
+                self.retractions.push((id.clone(), retracts));
+            }
+            kind => self.relate(&id, date, &kind, index),
         }
-        if let EventKind::Government { state, actor }
-        | EventKind::Coup { state, perpetrator: actor, .. } = &e.kind
-        {
-            if let Some(date) = e
-                .date
-                .filter(|_| !matches!(e.kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. }))
-            {
-                let key = KeyRef {
-                    kind: RelationKind::Governs,
-                    source: NodeRef::Actor(actor),
-                    target: NodeRef::Actor(state),
-                    qualifier: None,
-                };
-                add_fact(&mut self.relation_facts, key, Fact::new(date, true, actor, index));
+        let sources = sources.into_boxed_slice();
+        self.kept.push(Kept { seq, id, date, sources, claimed_by, claim, tag });
+    }
+
+    /// Checks that every id `e` refers to names something; what names
+    /// nothing yet is checked again once every event is in.
+    fn check_references(&mut self, e: &Event) {
+        for r in e.references() {
+            let exists = match r.kind {
+                RefKind::Source => self.source_ids.contains(r.id),
+                RefKind::Actor => self.actor_ids.contains(r.id),
+                RefKind::Place => self.place_ids.contains(r.id),
+                RefKind::Event => self.position(r.id).is_some(),
+            };
+            if !exists {
+                self.unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
             }
         }
-        if let (EventKind::ControlTaken { place, actor, .. }, Some(date)) = (&e.kind, e.date) {
-            let key = KeyRef {
-                kind: RelationKind::Controls,
-                source: NodeRef::Actor(actor),
-                target: NodeRef::Place(place),
-                qualifier: None,
-            };
-            add_fact(&mut self.relation_facts, key, Fact::new(date, true, actor, index));
-        }
-        self.records.push(rec);
     }
 
     /// Records the opening or closing facts of the relations an event states.
-    fn relate(&mut self, e: &Event, index: usize) {
-        let Some(date) = e.date else {
-            self.anomalies.push(Anomaly::Undated { event: e.id.clone() });
+    fn relate(&mut self, id: &EventId, date: Option<Date>, kind: &EventKind, index: usize) {
+        let Some(date) = date else {
+            self.anomalies.push(Anomaly::Undated { event: id.clone() });
             return;
         };
         let actor = NodeRef::Actor;
@@ -302,15 +347,15 @@ impl World {
                 let key = KeyRef { kind, source: NodeRef::Actor(source), target, qualifier };
                 add_fact(&mut self.relation_facts, key, Fact::new(date, opens, source, index));
             };
-        match &e.kind {
+        match kind {
             EventKind::MembershipBegan { member, group }
             | EventKind::MembershipEnded { member, group } => {
-                let opens = matches!(e.kind, EventKind::MembershipBegan { .. });
+                let opens = matches!(kind, EventKind::MembershipBegan { .. });
                 add(RelationKind::MemberOf, member, actor(group), None, opens);
             }
             EventKind::AllianceFormed { actors, alliance }
             | EventKind::AllianceEnded { actors, alliance } => {
-                let opens = matches!(e.kind, EventKind::AllianceFormed { .. });
+                let opens = matches!(kind, EventKind::AllianceFormed { .. });
                 let pact = alliance.as_ref().map(ActorId::as_str);
                 let sorted: BTreeSet<&ActorId> = actors.iter().collect();
                 let sorted: Vec<&ActorId> = sorted.into_iter().collect();
@@ -321,7 +366,7 @@ impl World {
                 }
             }
             EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
-                let opens = matches!(e.kind, EventKind::HostilitiesBegan { .. });
+                let opens = matches!(kind, EventKind::HostilitiesBegan { .. });
                 let (a, b) = if actors[0] <= actors[1] {
                     (&actors[0], &actors[1])
                 } else {
@@ -331,7 +376,7 @@ impl World {
             }
             EventKind::AgreementSigned { agreement, name, signatories }
             | EventKind::AgreementEnded { agreement, name, signatories } => {
-                let opens = matches!(e.kind, EventKind::AgreementSigned { .. });
+                let opens = matches!(kind, EventKind::AgreementSigned { .. });
                 for s in signatories {
                     add(RelationKind::Signed, s, NodeRef::Agreement(agreement), None, opens);
                 }
@@ -339,7 +384,7 @@ impl World {
                     self.agreement_ends.push((agreement.clone(), index));
                 }
                 if let (true, Some(name)) = (opens, name) {
-                    let candidate = (Some(date.earliest()), e.id.clone(), name.clone());
+                    let candidate = (Some(date.earliest()), id.clone(), name.clone());
                     let slot = self
                         .agreements
                         .entry(agreement.clone())
@@ -351,7 +396,7 @@ impl World {
             }
             EventKind::InterventionBegan { intervener, host, operation, .. }
             | EventKind::InterventionEnded { intervener, host, operation, .. } => {
-                let opens = matches!(e.kind, EventKind::InterventionBegan { .. });
+                let opens = matches!(kind, EventKind::InterventionBegan { .. });
                 add(
                     RelationKind::IntervenesIn,
                     intervener,
@@ -366,76 +411,54 @@ impl World {
 
     fn finish(&mut self) {
         // Retractions: a retraction of a retraction is ignored (import refuses them).
-        let mut retractions: Vec<(&EventId, &EventId)> = self
-            .records
-            .iter()
-            .filter_map(|r| match &r.event.kind {
-                EventKind::Retraction { retracts, .. } => Some((&r.event.id, retracts)),
-                _ => None,
-            })
-            .collect();
+        let mut retractions = std::mem::take(&mut self.retractions);
         retractions.sort();
         for (retraction, target) in retractions {
-            let target_is_retraction = self.position(target.as_str()).is_some_and(|i| {
-                matches!(self.records[i].event.kind, EventKind::Retraction { .. })
-            });
+            let target_is_retraction =
+                self.position(target.as_str()).is_some_and(|i| self.kept[i].tag == Tag::Retraction);
             if target_is_retraction {
-                self.anomalies.push(Anomaly::RetractsRetraction {
-                    retraction: retraction.clone(),
-                    target: target.clone(),
-                });
+                self.anomalies.push(Anomaly::RetractsRetraction { retraction, target });
             } else {
                 // Sorted, so the smallest retraction id wins deterministically.
-                self.retracted.entry(target.clone()).or_insert_with(|| retraction.clone());
+                self.retracted.entry(target).or_insert(retraction);
             }
         }
 
         self.finish_relations();
 
-        // Dangling references, looked up by hash: entities are few and
-        // references many.
-        let sources: HashSet<&str> = self.sources.keys().map(SourceId::as_str).collect();
-        let actors: HashSet<&str> = self.actors.keys().map(ActorId::as_str).collect();
-        let places: HashSet<&str> = self.places.keys().map(PlaceId::as_str).collect();
-        for rec in &self.records {
-            for r in rec.event.references() {
-                let exists = match r.kind {
-                    RefKind::Source => sources.contains(r.id),
-                    RefKind::Actor => actors.contains(r.id),
-                    RefKind::Place => places.contains(r.id),
-                    RefKind::Event => self.position(r.id).is_some(),
-                };
-                if !exists {
-                    self.anomalies.push(Anomaly::Dangling {
-                        event: rec.event.id.clone(),
-                        field: r.field,
-                        kind: r.kind,
-                        id: r.id.to_string(),
-                    });
-                }
+        // References that named nothing when their event arrived, and still do.
+        for (event, field, kind, id) in std::mem::take(&mut self.unresolved) {
+            let exists = match kind {
+                RefKind::Source => self.source_ids.contains(id.as_str()),
+                RefKind::Actor => self.actor_ids.contains(id.as_str()),
+                RefKind::Place => self.place_ids.contains(id.as_str()),
+                RefKind::Event => self.position(&id).is_some(),
+            };
+            if !exists {
+                self.anomalies.push(Anomaly::Dangling { event, field, kind, id });
             }
         }
         self.anomalies.sort();
 
-        let records = &self.records;
+        let kept = &self.kept;
         let retracted = &self.retracted;
         for facts in self.control.values_mut().chain(self.governments.values_mut()) {
-            facts.retain(|f| !retracted.contains_key(&records[f.record].event.id));
-            facts.sort_by(|a, b| fact_order(records, a, b));
+            facts.retain(|f| !retracted.contains_key(&kept[f.record].id));
+            facts.sort_by(|a, b| fact_order(kept, a, b));
         }
         for entries in self.timeline.values_mut().chain(self.state_timeline.values_mut()) {
             // Dates first, read once per entry; ids only to break ties.
             let mut keyed: Vec<_> = entries
                 .iter()
                 .map(|&i| {
-                    let date = records[i].event.date;
+                    let date = kept[i].date;
                     (date.map(|d| d.earliest()), date.map(|d| d.latest()), i)
                 })
                 .collect();
             keyed.sort_unstable_by(|a, b| {
                 (a.0, a.1)
                     .cmp(&(b.0, b.1))
-                    .then_with(|| (&records[a.2].event.id, a.2).cmp(&(&records[b.2].event.id, b.2)))
+                    .then_with(|| (&kept[a.2].id, a.2).cmp(&(&kept[b.2].id, b.2)))
             });
             entries.clear();
             entries.extend(keyed.into_iter().map(|(_, _, i)| i));
@@ -445,9 +468,9 @@ impl World {
     /// Drops retracted relation facts, closes agreements ended without a list
     /// of signatories, and builds the temporal graph.
     fn finish_relations(&mut self) {
-        let records = &self.records;
+        let kept = &self.kept;
         let retracted = &self.retracted;
-        let live = |i: usize| !retracted.contains_key(&records[i].event.id);
+        let live = |i: usize| !retracted.contains_key(&kept[i].id);
         let mut relations = std::mem::take(&mut self.relation_facts);
         // The signatories of each agreement, found once (not once per ending).
         let mut signed: HashMap<AgreementId, Vec<RelationKey>> = HashMap::new();
@@ -457,7 +480,7 @@ impl World {
             }
         }
         for (agreement, index) in std::mem::take(&mut self.agreement_ends) {
-            let date = records[index].event.date.expect("relation facts are dated");
+            let date = kept[index].date.expect("relation facts are dated");
             for key in signed.get(&agreement).into_iter().flatten() {
                 let Node::Actor(signatory) = &key.source else { continue };
                 let facts = relations.get_mut(key).expect("collected from these relations");
@@ -468,8 +491,7 @@ impl World {
             let had_opening = facts.iter().any(|f| f.taken);
             facts.retain(|f| live(f.record));
             if !had_opening {
-                let mut ids: Vec<&EventId> =
-                    facts.iter().map(|f| &records[f.record].event.id).collect();
+                let mut ids: Vec<&EventId> = facts.iter().map(|f| &kept[f.record].id).collect();
                 ids.sort();
                 ids.dedup();
                 for id in ids {
@@ -484,7 +506,7 @@ impl World {
                     });
                 }
             }
-            facts.sort_by(|a, b| fact_order(records, a, b));
+            facts.sort_by(|a, b| fact_order(kept, a, b));
             facts.iter().any(|f| f.taken)
         });
         let nodes = self
@@ -503,11 +525,11 @@ impl World {
 
     /// Number of records replayed.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.kept.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.kept.is_empty()
     }
 
     /// What did not fit, sorted.
@@ -527,15 +549,21 @@ impl World {
         self.places.get(id)
     }
 
-    /// The record holding event `id`.
-    pub fn event(&self, id: &str) -> Option<&Recorded> {
-        self.position(id).map(|i| &self.records[i])
+    /// The sequence number of the record holding event `id`: the log (or
+    /// the records replayed) holds the event itself.
+    pub fn seq(&self, id: &str) -> Option<u64> {
+        self.position(id).map(|i| self.kept[i].seq)
     }
 
-    /// The position in `records` of event `id`.
+    /// What is kept of event `id`.
+    pub(crate) fn kept(&self, id: &str) -> Option<&Kept> {
+        self.position(id).map(|i| &self.kept[i])
+    }
+
+    /// The position in `kept` of event `id`.
     fn position(&self, id: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
-        self.by_id.find(hash, |&i| self.records[i].event.id.as_str() == id).copied()
+        self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
     }
 
     /// The retraction that withdrew event `id`, if any.
@@ -576,8 +604,8 @@ impl World {
             entries
                 .iter()
                 .map(|&i| {
-                    let record = &self.records[i];
-                    HistoryEntry { record, retracted_by: self.retracted.get(&record.event.id) }
+                    let Kept { seq, id, .. } = &self.kept[i];
+                    HistoryEntry { seq: *seq, event: id, retracted_by: self.retracted.get(id) }
                 })
                 .collect()
         })
@@ -587,10 +615,10 @@ impl World {
 
 /// The order of a timeline's facts: by valid time, then by event id (read
 /// from the record only when the dates tie).
-fn fact_order(records: &[Recorded], a: &Fact, b: &Fact) -> std::cmp::Ordering {
+fn fact_order(kept: &[Kept], a: &Fact, b: &Fact) -> std::cmp::Ordering {
     (a.earliest, a.latest)
         .cmp(&(b.earliest, b.latest))
-        .then_with(|| records[a.record].event.id.cmp(&records[b.record].event.id))
+        .then_with(|| kept[a.record].id.cmp(&kept[b.record].id))
 }
 
 /// Adds a fact to a relation, copying the key's ids only the first time.
