@@ -611,6 +611,19 @@ fn one_writer_a_running_import_keeps_other_processes_out() {
 // ---------------------------------------------------------------------------
 // A full disk
 
+/// The logs of the full-disk tests, in `dir`: a log `base` holding 571
+/// acknowledged events (`ack`), and a file of 20,251 more (`big`) to import.
+fn full_disk_logs(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<Event>, Vec<Event>) {
+    let base = dir.join("base");
+    let ack = generate(&dir.join("ack.jsonl"), "ack", 20, 500, None);
+    let file = dir.join("big.jsonl");
+    let big = generate(&file, "big", 200, 20_000, Some("ack-src"));
+    annals(&["--db", s(&base), "init"]);
+    let out = annals(&["--db", s(&base), "import", s(&dir.join("ack.jsonl"))]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    (base, file, ack, big)
+}
+
 /// A disk that fills up during an import, simulated with a limit on the size
 /// of any file the import writes (`ulimit -f`, with SIGXFSZ ignored, so that
 /// a write past the limit fails with EFBIG as it would with ENOSPC, instead
@@ -621,13 +634,7 @@ fn one_writer_a_running_import_keeps_other_processes_out() {
 #[test]
 fn full_disk_an_import_that_runs_out_of_room_stores_nothing_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("base");
-    let ack = generate(&dir.path().join("ack.jsonl"), "ack", 20, 500, None);
-    let file = dir.path().join("big.jsonl");
-    let big = generate(&file, "big", 200, 20_000, Some("ack-src"));
-    annals(&["--db", s(&base), "init"]);
-    let out = annals(&["--db", s(&base), "import", s(&dir.path().join("ack.jsonl"))]);
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let (base, file, ack, big) = full_disk_logs(dir.path());
     let db = dir.path().join("db");
     let mut largest_limit = 0;
     // In 512-byte blocks (dash) or 1024-byte ones (bash): from 64 KB to 4 MB.
@@ -666,6 +673,89 @@ fn full_disk_an_import_that_runs_out_of_room_stores_nothing_and_loses_nothing() 
     // Every limit was below what the import needs, whatever the unit.
     let needed = std::fs::metadata(db.join("db")).unwrap().len();
     assert!(needed > largest_limit, "the log is {needed} bytes, the largest limit {largest_limit}");
+}
+
+/// The bytes of the files under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            match entry.file_type().unwrap().is_dir() {
+                true => dir_bytes(&entry.path()),
+                false => entry.metadata().unwrap().len(),
+            }
+        })
+        .sum()
+}
+
+/// What the script of the real full disk runs, inside its own mount
+/// namespace: a tmpfs of `$size` bytes at `$mnt` holding a copy of the log,
+/// an import into it (which runs out of room), a copy of the log as the
+/// failure left it, then the same tmpfs made larger, the same import again,
+/// and a copy of the log after it. Exit codes 90-94 say which step of the
+/// set-up failed.
+const FULL_VOLUME_SCRIPT: &str = r#"
+annals=$1 base=$2 big=$3 out=$4 mnt=$5 size=$6
+mount -t tmpfs -o "size=$size" annals-full "$mnt" || exit 90
+cp -R "$base" "$mnt/db" || exit 91
+"$annals" --db "$mnt/db" import "$big" > "$out/full.out" 2> "$out/full.err"
+echo $? > "$out/full.status"
+cp -R "$mnt/db" "$out/after-full" || exit 92
+mount -o "remount,size=512m" "$mnt" || exit 93
+"$annals" --db "$mnt/db" import "$big" > "$out/room.out" 2> "$out/room.err"
+echo $? > "$out/room.status"
+cp -R "$mnt/db" "$out/after-room" || exit 94
+"#;
+
+/// A real full disk: a tmpfs of a few hundred KB more than the log already
+/// there, in a private mount namespace (`unshare --mount`, which needs root
+/// or CAP_SYS_ADMIN, as CI has; without them the test says so and stops),
+/// so the import's writes fail with ENOSPC from the kernel, not with the
+/// simulated EFBIG of the test above. At each size: the import fails with a
+/// storage error that says the disk is full, and no panic; the log it
+/// leaves verifies and holds exactly the acknowledged events; with the
+/// volume made larger, the same import completes into the same log.
+#[test]
+fn full_disk_a_real_full_volume_refuses_the_import_and_keeps_the_log() {
+    let probe = Command::new("unshare").args(["--mount", "true"]).output();
+    if !probe.as_ref().is_ok_and(|out| out.status.success()) {
+        eprintln!(
+            "SKIPPED: `unshare --mount` is not permitted here (it needs root or CAP_SYS_ADMIN): {probe:?}"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (base, file, ack, big) = full_disk_logs(dir.path());
+    let base_bytes = dir_bytes(&base);
+    for room in [64 << 10, 512 << 10, 2 << 20] {
+        let size = base_bytes + room;
+        let run = dir.path().join(format!("room-{room}"));
+        let mnt = run.join("mnt");
+        std::fs::create_dir_all(&mnt).unwrap();
+        let out = Command::new("unshare")
+            .args(["--mount", "sh", "-c", FULL_VOLUME_SCRIPT, "sh"])
+            .args([env!("CARGO_BIN_EXE_annals"), s(&base), s(&file), s(&run), s(&mnt)])
+            .arg(size.to_string())
+            .env_remove("ANNALS_DB")
+            .output()
+            .expect("unshare runs the script");
+        assert!(out.status.success(), "the set-up failed at {size} bytes: {out:?}");
+        let read = |name: &str| std::fs::read_to_string(run.join(name)).unwrap();
+        let err = read("full.err");
+        assert_ne!(read("full.status").trim(), "0", "the import fit in {size} bytes: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("was not imported; nothing was stored: storage error: ")
+                && err.contains("the disk (or this user's quota) is full"),
+            "{size} bytes: {err}"
+        );
+        let (present, _) = check_after_crash(&run.join("after-full"), &ack, &big, false);
+        assert!(!present, "a failed import left its events ({size} bytes)");
+        assert_eq!(read("room.status").trim(), "0", "with room again: {}", read("room.err"));
+        let (present, _) = check_after_crash(&run.join("after-room"), &ack, &big, true);
+        assert!(present);
+    }
 }
 
 // ---------------------------------------------------------------------------
