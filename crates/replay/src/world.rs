@@ -323,15 +323,20 @@ impl World {
     /// nothing yet is checked again once every event is in.
     fn check_references(&mut self, e: &Event) {
         for r in e.references() {
-            let exists = match r.kind {
-                RefKind::Source => self.source_ids.contains(r.id),
-                RefKind::Actor => self.actor_ids.contains(r.id),
-                RefKind::Place => self.place_ids.contains(r.id),
-                RefKind::Event => self.position(r.id).is_some(),
-            };
-            if !exists {
+            if !self.names_something(r.kind, r.id) {
                 self.unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
             }
+        }
+    }
+
+    /// Whether `id` names a source, actor, place or event (as `kind` says)
+    /// among the events replayed so far.
+    fn names_something(&self, kind: RefKind, id: &str) -> bool {
+        match kind {
+            RefKind::Source => self.source_ids.contains(id),
+            RefKind::Actor => self.actor_ids.contains(id),
+            RefKind::Place => self.place_ids.contains(id),
+            RefKind::Event => self.position(id).is_some(),
         }
     }
 
@@ -428,13 +433,7 @@ impl World {
 
         // References that named nothing when their event arrived, and still do.
         for (event, field, kind, id) in std::mem::take(&mut self.unresolved) {
-            let exists = match kind {
-                RefKind::Source => self.source_ids.contains(id.as_str()),
-                RefKind::Actor => self.actor_ids.contains(id.as_str()),
-                RefKind::Place => self.place_ids.contains(id.as_str()),
-                RefKind::Event => self.position(&id).is_some(),
-            };
-            if !exists {
+            if !self.names_something(kind, &id) {
                 self.anomalies.push(Anomaly::Dangling { event, field, kind, id });
             }
         }
