@@ -6,9 +6,10 @@
 //!
 //! `cargo run --release -p annals-bench --example sled_layouts -- [N]` (default 100 000)
 //!
-//! Layouts: the log's own (a record key and an id key per event); records
-//! only; ids only; records in blocks of 64 per key, with and without the id
-//! keys. Prints events/s, the ratio to the log's layout and the size on disk.
+//! Layouts: the log's before format 3 (a record key and an id key per
+//! event); records only; ids only; records in blocks of 64 per key, with and
+//! without the id keys (format 3 stores blocks of 100 and the id keys).
+//! Prints events/s, the ratio to the first layout and the size on disk.
 
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ fn main() {
     };
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     let layouts: [(&str, usize, bool); 5] = [
-        ("log: record + id per event", 1, true),
+        ("format 2: record + id per event", 1, true),
         ("records only", 1, false),
         ("ids only", 0, true),
         ("blocks of 64 records + ids", 64, true),
@@ -68,6 +69,6 @@ fn main() {
         let rate = n as f64 / secs;
         let ratio = rate / *base.get_or_insert(rate);
         let mb = disk_usage(dir.path()) as f64 / 1e6;
-        println!("{name:30} {rate:>9.0} events/s  {ratio:5.2}x the log's layout  {mb:7.1} MB");
+        println!("{name:30} {rate:>9.0} events/s  {ratio:5.2}x format 2  {mb:7.1} MB");
     }
 }

@@ -44,6 +44,9 @@ pub enum DecodeError {
     Payload(String),
     #[error("record decodes but holds an invalid value: {0}")]
     Invalid(String),
+    /// A block's header is damaged, so its records cannot be told apart.
+    #[error("damaged block: {0}")]
+    Block(String),
 }
 
 /// Encodes an event with its recorded time and origin into a stored value (format 2).
@@ -149,6 +152,76 @@ pub fn check(bytes: &[u8]) -> Result<&[u8], DecodeError> {
         return Err(DecodeError::Checksum { stored, computed });
     }
     Ok(payload)
+}
+
+/// The block format this build writes: records of consecutive sequence
+/// numbers stored as one value (from log format 3 on).
+pub const BLOCK_FORMAT: u8 = 3;
+/// Format byte and record count.
+const BLOCK_HEAD: usize = 5;
+
+/// Stores records (each as [`encode`] framed it, laid end to end in
+/// `records`, `lens` giving their lengths in order) as one block:
+/// `[3][count: u32 LE][length of each record: u32 LE × count][CRC-32 of the
+/// bytes before it: u32 LE][the records]`. The header's checksum makes a
+/// damaged length a damaged block, instead of records cut in the wrong places.
+pub fn encode_block(lens: &[u32], records: &[u8]) -> Vec<u8> {
+    debug_assert_eq!(lens.iter().map(|&n| n as usize).sum::<usize>(), records.len());
+    let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
+    let mut out = Vec::with_capacity(BLOCK_HEAD + 4 * lens.len() + 4 + records.len());
+    out.push(BLOCK_FORMAT);
+    out.extend_from_slice(&count.to_le_bytes());
+    for len in lens {
+        out.extend_from_slice(&len.to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
+    out.extend_from_slice(records);
+    out
+}
+
+/// Where each record of a block lies in it, in order; or why the block
+/// cannot be split (then none of its records can be read). Each record is
+/// checked by its own checksum when decoded. Never panics, whatever the bytes.
+pub fn split_block(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, DecodeError> {
+    let damaged = |what: String| Err(DecodeError::Block(what));
+    if bytes.len() < BLOCK_HEAD {
+        return damaged(format!("{} bytes, shorter than a block header", bytes.len()));
+    }
+    if bytes[0] != BLOCK_FORMAT {
+        return damaged(format!("format {}, not {BLOCK_FORMAT}", bytes[0]));
+    }
+    let word =
+        |at: usize| bytes.get(at..at + 4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    let count = word(1).expect("5 bytes") as usize;
+    let Some(header) = count.checked_mul(4).and_then(|n| n.checked_add(BLOCK_HEAD)) else {
+        return damaged(format!("the header claims {count} records"));
+    };
+    let Some(stored) = word(header) else {
+        return damaged(format!(
+            "the header claims {count} records, more than {} bytes hold",
+            bytes.len()
+        ));
+    };
+    let computed = crc32fast::hash(&bytes[..header]);
+    if stored != computed {
+        return damaged(format!(
+            "header checksum mismatch (stored {stored:08x}, computed {computed:08x})"
+        ));
+    }
+    let mut at = header + 4;
+    let mut ranges = Vec::with_capacity(count);
+    for i in 0..count {
+        let len = word(BLOCK_HEAD + 4 * i).expect("inside the checked header") as usize;
+        match at.checked_add(len).filter(|&end| end <= bytes.len()) {
+            Some(end) => ranges.push(at..end),
+            None => return damaged(format!("the records run past its {} bytes", bytes.len())),
+        }
+        at += len;
+    }
+    if at != bytes.len() {
+        return damaged(format!("{} bytes follow the last record", bytes.len() - at));
+    }
+    Ok(ranges)
 }
 
 /// The snapshot format this build writes and reads.

@@ -1,10 +1,13 @@
 //! The append-only event log of annals, in sled.
 //!
-//! One sled tree, `log`, holds two key spaces: `e` + sequence (u64 big-endian)
-//! → encoded record, and `i` + event id → sequence, plus the commit mark `c`:
-//! the last committed sequence number. An append ([`Log::begin`], or
-//! [`Log::append_from`] for events in memory) stages its records and id entries
-//! beyond the mark in sled batches of [`STAGE_BATCH`] events, flushes them, and
+//! One sled tree, `log`, holds the records in blocks, `b` + the first block's
+//! sequence number (u64 big-endian) → the encoded records of up to
+//! [`STAGE_BATCH`] consecutive sequence numbers (logs written before format 3
+//! also hold `e` + sequence → one encoded record), the id index `i` + event
+//! id → sequence, and the commit mark `c`: the last committed sequence
+//! number. An append ([`Log::begin`], or [`Log::append_from`] for events in
+//! memory) stages its records, one block and its id entries per sled batch of
+//! [`STAGE_BATCH`] events, beyond the mark, flushes them, and
 //! only then moves the mark, in one write, and flushes again: a file's events
 //! are stored all or none, and memory does not grow with the file. Readers see
 //! only what the mark covers. Records staged by an import that never committed
@@ -40,22 +43,28 @@ use chrono::{DateTime, Utc};
 
 pub use codec::DecodeError;
 
+/// A record of a log written before format 3: `e` + sequence → record.
 const EVENT: u8 = b'e';
+/// A block of records (format 3): `b` + its first sequence number → block.
+const BLOCK: u8 = b'b';
 const ID: u8 = b'i';
 /// The commit mark: the last committed sequence number (u64 big-endian).
 const COMMIT: &[u8] = b"c";
 const MAGIC_KEY: &[u8] = b"format";
-/// Written by `init`, and over `annals-log/1` when an older log first gets its
-/// commit mark: a build that does not know the mark would read staged records
-/// as stored ones, so it must not take the log for its own.
-const MAGIC: &[u8] = b"annals-log/2";
+/// Written by `init`, and over an older format by the first append of this
+/// build (after the commit mark, if the log had none): a build that does not
+/// know blocks would miss their records, so it must not take the log for its own.
+const MAGIC: &[u8] = b"annals-log/3";
+/// Logs written before blocks: one `e` key per record.
+const MAGIC_2: &[u8] = b"annals-log/2";
 /// Logs written before the commit mark: every record stored is committed.
 const MAGIC_1: &[u8] = b"annals-log/1";
-/// Events per sled batch while an append is staged. sled 0.34 keeps the node
-/// copies a batch makes until the batch ends, so memory grows with the batch:
-/// importing a 200k-event file took 1.42 GB peak in batches of 10 000, 707 MB
-/// of 1 000, 252 MB of 100; single inserts were 3.7× slower and took 2.3×
-/// the disk. Atomicity does not depend on it: the commit mark gives that.
+/// Events per block, and per sled batch while an append is staged. sled 0.34
+/// keeps the node copies a batch makes until the batch ends, so memory grows
+/// with the batch: importing a 200k-event file took 1.42 GB peak in batches
+/// of 10 000, 707 MB of 1 000, 252 MB of 100; single inserts were 3.7× slower
+/// and took 2.3× the disk. Atomicity does not depend on it: the commit mark
+/// gives that.
 pub const STAGE_BATCH: usize = 100;
 /// A file beside sled's, rewritten after every append: the last acknowledged
 /// sequence number and that record's checksum, so that a log that lost
@@ -82,6 +91,9 @@ pub enum Error {
     /// A stored record is damaged.
     #[error("record {seq} is corrupt: {problem}")]
     Corrupt { seq: u64, problem: DecodeError },
+    /// A block's header is damaged: none of its records can be read.
+    #[error("records {first}..{last} are corrupt: {problem}")]
+    CorruptBlock { first: u64, last: u64, problem: DecodeError },
     /// The log holds fewer records than it acknowledged (or another last
     /// record): the storage engine lost data, as sled does when it takes a
     /// damaged tail of its files for an interrupted write.
@@ -167,6 +179,47 @@ pub struct Log {
     marked: bool,
     /// Records of an unfinished import that `open` removed.
     discarded: u64,
+    /// The format byte of the log's magic: 1, 2 or 3 (this build's).
+    format: u8,
+    /// The highest sequence number stored under an `e` key (a record written
+    /// before format 3), or 0: above it, records are only in blocks.
+    legacy_last: u64,
+}
+
+/// One stored record's bytes, undecoded: a stretch of a block (or a whole
+/// value, in a log written before format 3). Derefs to the bytes.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    value: sled::IVec,
+    at: std::ops::Range<usize>,
+}
+
+impl Stored {
+    fn whole(value: sled::IVec) -> Stored {
+        let at = 0..value.len();
+        Stored { value, at }
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.value[self.at.clone()]
+    }
+}
+
+/// A block read and split: the last one a lookup used, kept for the next.
+struct Block {
+    first: u64,
+    value: sled::IVec,
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl Block {
+    fn record(&self, seq: u64) -> Option<Stored> {
+        let at = self.ranges.get(usize::try_from(seq.checked_sub(self.first)?).ok()?)?;
+        Some(Stored { value: self.value.clone(), at: at.clone() })
+    }
 }
 
 /// What [`Log::load_snapshot`] found.
@@ -195,9 +248,15 @@ fn id_key(id: &str) -> Vec<u8> {
     k
 }
 
+fn block_key(first: u64) -> [u8; 9] {
+    let mut k = [BLOCK; 9];
+    k[1..].copy_from_slice(&first.to_be_bytes());
+    k
+}
+
 fn seq_of_key(key: &[u8]) -> Result<u64, Error> {
     match key {
-        [EVENT, rest @ ..] if rest.len() == 8 => {
+        [EVENT | BLOCK, rest @ ..] if rest.len() == 8 => {
             Ok(u64::from_be_bytes(rest.try_into().expect("8 bytes")))
         }
         _ => Err(Error::BadKey(key.to_vec())),
@@ -219,7 +278,7 @@ impl Log {
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, MAGIC)?;
         db.flush()?;
-        Log::from_db(db, Some(path.to_path_buf()))
+        Log::from_db(db, Some(path.to_path_buf()), 3)
     }
 
     /// Opens an existing log.
@@ -246,15 +305,17 @@ impl Log {
             return Err(Error::NotALog(path.to_path_buf()));
         }
         let db = open_db(sled::Config::new().path(path), path)?;
-        match db.get(MAGIC_KEY)? {
-            Some(magic) if magic == MAGIC || magic == MAGIC_1 => {}
+        let format = match db.get(MAGIC_KEY)? {
+            Some(magic) if magic == MAGIC => 3,
+            Some(magic) if magic == MAGIC_2 => 2,
+            Some(magic) if magic == MAGIC_1 => 1,
             Some(magic) if magic.starts_with(b"annals-log/") => {
                 let found = String::from_utf8_lossy(&magic).into_owned();
                 return Err(Error::Format { path: path.to_path_buf(), found });
             }
             _ => return Err(Error::NotALog(path.to_path_buf())),
-        }
-        Log::from_db(db, Some(path.to_path_buf()))
+        };
+        Log::from_db(db, Some(path.to_path_buf()), format)
     }
 
     /// A log that lives only as long as this value (used for the built-in chronicle).
@@ -262,7 +323,7 @@ impl Log {
         let db = sled::Config::new().temporary(true).open()?;
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, MAGIC)?;
-        Log::from_db(db, None)
+        Log::from_db(db, None, 3)
     }
 
     /// Writes every buffered change to disk and waits for it: what sled's own
@@ -277,14 +338,29 @@ impl Log {
         self.path.is_none()
     }
 
-    fn from_db(db: sled::Db, path: Option<PathBuf>) -> Result<Log, Error> {
+    fn from_db(db: sled::Db, path: Option<PathBuf>, format: u8) -> Result<Log, Error> {
         let tree = db.open_tree("log")?;
         let snapshots = db.open_tree("snapshots")?;
+        let legacy_last = match tree.scan_prefix([EVENT]).next_back() {
+            None => 0,
+            Some(kv) => seq_of_key(&kv?.0)?,
+        };
         let (last, marked) = match tree.get(COMMIT)? {
             Some(v) => (seq_of_value(&v)?, true),
-            None => (last_stored(&tree)?, false),
+            None => (last_stored(&tree, legacy_last)?, false),
         };
-        Ok(Log { _db: db, tree, snapshots, next_seq: last + 1, path, marked, discarded: 0 })
+        let next_seq = last + 1;
+        Ok(Log {
+            _db: db,
+            tree,
+            snapshots,
+            next_seq,
+            path,
+            marked,
+            discarded: 0,
+            format,
+            legacy_last,
+        })
     }
 
     /// How many records staged by an import that never committed (it was
@@ -295,13 +371,15 @@ impl Log {
     }
 
     /// Removes the records (and their id entries) staged beyond the commit
-    /// mark, from the highest down, one sled batch of at most
-    /// [`STAGE_BATCH`] at a time. Each batch removes records with their id
-    /// entries, so a crash in between leaves staged records that still have
-    /// theirs, and the next open removes them. A staged record too damaged
-    /// to name its id is removed only after every id entry that points past
-    /// the mark, so a crash in between leaves the record, and the next open
-    /// does both again. `steps` (tests only) stops after that many writes.
+    /// mark, from the highest down, one block (or, for records staged by a
+    /// build before format 3, at most [`STAGE_BATCH`] records) per sled
+    /// batch. Each batch removes records with their id entries, so a crash
+    /// in between leaves staged records that still have theirs, and the next
+    /// open removes them. A staged record too damaged to name its id (or a
+    /// block too damaged to split) is removed only after every id entry that
+    /// points past the mark, so a crash in between leaves the record, and the
+    /// next open does both again. `steps` (tests only) stops after that many
+    /// writes.
     fn discard_staged(&mut self, mut steps: Option<u64>) -> Result<(), Error> {
         let mut take_step = || match &mut steps {
             Some(0) => false,
@@ -313,27 +391,45 @@ impl Log {
         };
         let committed = self.len();
         let mut ids_cleared = false;
+        // The first sequence number of the block removed last (the one above).
+        let mut above: Option<u64> = None;
         loop {
             let mut batch = sled::Batch::default();
             let mut count = 0;
+            let mut found = false;
             let mut damaged = false;
-            let staged = self.tree.range(event_key(committed + 1)..=event_key(u64::MAX)).rev();
-            for kv in staged.take(STAGE_BATCH) {
-                let (k, bytes) = kv?;
-                let seq = seq_of_key(&k)?;
-                match codec::decode(seq, &bytes) {
-                    Ok(rec) => {
-                        let id = id_key(rec.event.id.as_str());
-                        if self.tree.get(&id)?.is_some_and(|v| v[..] == seq.to_be_bytes()) {
-                            batch.remove(id);
+            let top = self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next_back();
+            if let Some(kv) = top {
+                let (k, value) = kv?;
+                let first = seq_of_key(&k)?;
+                match codec::split_block(&value) {
+                    Ok(ranges) => {
+                        for (seq, at) in (first..).zip(&ranges) {
+                            damaged |= !self.unindex(seq, &value[at.clone()], &mut batch)?;
                         }
+                        count = ranges.len() as u64;
                     }
-                    Err(_) => damaged = true,
+                    Err(_) => {
+                        damaged = true;
+                        // Its records run up to the block above; the topmost
+                        // counts as one (its header, which says, is damaged).
+                        count = above.map_or(1, |above| above.saturating_sub(first));
+                    }
                 }
+                above = Some(first);
                 batch.remove(k);
-                count += 1;
+                found = true;
+            } else {
+                let staged = self.tree.range(event_key(committed + 1)..=event_key(u64::MAX)).rev();
+                for kv in staged.take(STAGE_BATCH) {
+                    let (k, bytes) = kv?;
+                    damaged |= !self.unindex(seq_of_key(&k)?, &bytes, &mut batch)?;
+                    batch.remove(k);
+                    count += 1;
+                    found = true;
+                }
             }
-            if count == 0 {
+            if !found {
                 break;
             }
             if damaged && !ids_cleared {
@@ -360,6 +456,18 @@ impl Log {
             self.tree.flush()?;
         }
         Ok(())
+    }
+
+    /// Adds to `batch` the removal of the id entry of the staged record
+    /// `bytes` (at `seq`), if that entry points at it. False if the record is
+    /// too damaged to name its id.
+    fn unindex(&self, seq: u64, bytes: &[u8], batch: &mut sled::Batch) -> Result<bool, Error> {
+        let Ok(rec) = codec::decode(seq, bytes) else { return Ok(false) };
+        let id = id_key(rec.event.id.as_str());
+        if self.tree.get(&id)?.is_some_and(|v| v[..] == seq.to_be_bytes()) {
+            batch.remove(id);
+        }
+        Ok(true)
     }
 
     /// Number of stored (committed) records.
@@ -391,12 +499,18 @@ impl Log {
 
     /// Like `get`, and records staged beyond the commit mark.
     fn get_staged(&self, seq: u64) -> Result<Option<Recorded>, Error> {
-        self.fetch(seq, &mut codec::Decoder::default())
+        self.fetch(seq, &mut codec::Decoder::default(), &mut None)
     }
 
-    /// The record stored under `seq`, committed or staged, decoded by `decoder`.
-    fn fetch(&self, seq: u64, decoder: &mut codec::Decoder) -> Result<Option<Recorded>, Error> {
-        match self.tree.get(event_key(seq))? {
+    /// The record stored under `seq`, committed or staged, decoded by
+    /// `decoder`; `block` keeps the block read last, for the next lookup.
+    fn fetch(
+        &self,
+        seq: u64,
+        decoder: &mut codec::Decoder,
+        block: &mut Option<Block>,
+    ) -> Result<Option<Recorded>, Error> {
+        match self.stored(seq, block)? {
             None => Ok(None),
             Some(bytes) => decoder
                 .decode(seq, &bytes)
@@ -405,14 +519,42 @@ impl Log {
         }
     }
 
-    /// The records of `seqs` that exist, in the order asked. One lookup each:
-    /// on a 1M-event log opened cold, scanning the stretch that 40 000 wanted
+    /// The bytes stored for `seq`, committed or staged: under its `e` key
+    /// (written before format 3), or in the block whose first sequence
+    /// number is the highest at or below `seq`. `block` is that block if it
+    /// was read last; otherwise it becomes it.
+    fn stored(&self, seq: u64, block: &mut Option<Block>) -> Result<Option<Stored>, Error> {
+        if seq <= self.legacy_last {
+            if let Some(value) = self.tree.get(event_key(seq))? {
+                return Ok(Some(Stored::whole(value)));
+            }
+        }
+        let cached =
+            block.as_ref().is_some_and(|b| b.first <= seq && seq - b.first < b.ranges.len() as u64);
+        if !cached {
+            let Some(kv) = self.tree.range(block_key(0)..=block_key(seq)).next_back() else {
+                return Ok(None);
+            };
+            let (k, value) = kv?;
+            let first = seq_of_key(&k)?;
+            let ranges =
+                codec::split_block(&value).map_err(|problem| Error::Corrupt { seq, problem })?;
+            *block = Some(Block { first, value, ranges });
+        }
+        Ok(block.as_ref().and_then(|b| b.record(seq)))
+    }
+
+    /// The records of `seqs` that exist, in the order asked. One lookup each,
+    /// except that consecutive records of one block read it once: on a
+    /// 1M-event log opened cold, scanning the stretch that 40 000 wanted
     /// records span took 1.8-2.2 s and 400 MB, against 1.1 s and 260 MB for
-    /// the lookups (sled reads and decodes every page a scan passes).
+    /// the lookups (sled reads and decodes every page a scan passes; measured
+    /// before blocks).
     pub fn get_many(&self, seqs: &[u64]) -> Result<Vec<Recorded>, Error> {
         let mut decoder = codec::Decoder::default();
+        let mut block = None;
         let committed = seqs.iter().filter(|&&seq| seq < self.next_seq);
-        committed.filter_map(|&seq| self.fetch(seq, &mut decoder).transpose()).collect()
+        committed.filter_map(|&seq| self.fetch(seq, &mut decoder, &mut block).transpose()).collect()
     }
 
     /// Appends events atomically, all recorded at `recorded_at`, and returns only
@@ -488,12 +630,16 @@ impl Log {
     ) -> Result<Import<'_>, Error> {
         if !self.marked {
             // A log of format 1: mark what it holds as committed before
-            // anything is staged beyond it, then claim the log for format 2.
+            // anything is staged beyond it.
             self.tree.insert(COMMIT, &self.len().to_be_bytes())?;
             self.tree.flush()?;
+            self.marked = true;
+        }
+        if self.format < 3 {
+            // Claim the log for format 3 before the first block is written.
             self._db.insert(MAGIC_KEY, MAGIC)?;
             self._db.flush()?;
-            self.marked = true;
+            self.format = 3;
         }
         let next = self.next_seq;
         Ok(Import {
@@ -502,28 +648,52 @@ impl Log {
             origin: origin.map(str::to_string),
             next,
             batch: sled::Batch::default(),
+            records: Vec::new(),
+            lens: Vec::new(),
             pending: std::collections::HashMap::new(),
             batch_size: STAGE_BATCH,
             unchanged: 0,
         })
     }
 
-    /// Every record in sequence order, decoded. A damaged record yields an error
-    /// naming its sequence number; iteration can go on past it.
+    /// Every record in sequence order, decoded. A damaged record yields an
+    /// error naming its sequence number (a damaged block, the range of its
+    /// records); iteration can go on past it.
     pub fn iter(&self) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
-        let mut decoder = codec::Decoder::default();
-        self.raw().map(move |kv| {
-            let (seq, bytes) = kv?;
-            decoder.decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
-        })
+        self.iter_from(1)
     }
 
     /// Every record's bytes in sequence order, undecoded (the physical limit of replay).
-    pub fn raw(&self) -> impl Iterator<Item = Result<(u64, sled::IVec), Error>> + '_ {
-        self.tree.range(event_key(1)..event_key(self.next_seq)).map(|kv| {
+    pub fn raw(&self) -> impl Iterator<Item = Result<(u64, Stored), Error>> + '_ {
+        self.stored_from(1)
+    }
+
+    /// The bytes of the committed records from `first` on, in sequence
+    /// order: those under `e` keys, then those in blocks. A block too
+    /// damaged to split yields [`Error::CorruptBlock`] with the range of its
+    /// records (up to the next block, or the mark), and iteration goes on.
+    fn stored_from(&self, first: u64) -> impl Iterator<Item = Result<(u64, Stored), Error>> + '_ {
+        let (first, end) = (first.clamp(1, self.next_seq), self.next_seq);
+        let legacy = self.tree.range(event_key(first)..event_key(end)).map(|kv| {
             let (k, v) = kv?;
-            Ok((seq_of_key(&k)?, v))
-        })
+            Ok((seq_of_key(&k)?, Stored::whole(v)))
+        });
+        // Start at the block that holds `first`, which may begin before it.
+        let (start, failed) = match self.tree.range(block_key(0)..=block_key(first)).next_back() {
+            None => (first, None),
+            Some(Ok((k, _))) => match seq_of_key(&k) {
+                Ok(start) => (start, None),
+                Err(e) => (first, Some(e)),
+            },
+            Some(Err(e)) => (first, Some(Error::from(e))),
+        };
+        let blocks = Blocks {
+            blocks: self.tree.range(block_key(start)..block_key(end)).peekable(),
+            first,
+            end,
+            current: None,
+        };
+        legacy.chain(failed.map(Err)).chain(blocks)
     }
 
     /// Records the last acknowledged record in the head file, after the
@@ -576,11 +746,9 @@ impl Log {
 
     /// The records from `first` on, in sequence order, decoded (the tail after a snapshot).
     pub fn iter_from(&self, first: u64) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
-        let first = first.clamp(1, self.next_seq);
         let mut decoder = codec::Decoder::default();
-        self.tree.range(event_key(first)..event_key(self.next_seq)).map(move |kv| {
-            let (k, bytes) = kv?;
-            let seq = seq_of_key(&k)?;
+        self.stored_from(first).map(move |item| {
+            let (seq, bytes) = item?;
             decoder.decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
         })
     }
@@ -665,7 +833,7 @@ impl Log {
         if seq >= self.next_seq {
             return Ok(None);
         }
-        Ok(self.tree.get(event_key(seq))?.and_then(|bytes| codec::stored_checksum(&bytes)))
+        Ok(self.stored(seq, &mut None)?.and_then(|bytes| codec::stored_checksum(&bytes)))
     }
 
     /// Checks the log's physical integrity: every record decodes and passes its
@@ -676,8 +844,23 @@ impl Log {
         let mut report = Integrity::default();
         let mut expected = 1;
         let mut decoder = codec::Decoder::default();
-        for kv in self.raw() {
-            let (seq, bytes) = kv?;
+        for item in self.raw() {
+            let (seq, bytes) = match item {
+                Ok(stored) => stored,
+                Err(e @ Error::CorruptBlock { first, last, .. }) => {
+                    if first != expected {
+                        report.problems.push(format!(
+                            "records {expected}..{} are missing (gap in the sequence)",
+                            first - 1
+                        ));
+                    }
+                    expected = last + 1;
+                    report.records += last - first + 1;
+                    report.problems.push(e.to_string());
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if seq != expected {
                 report.problems.push(format!(
                     "records {expected}..{} are missing (gap in the sequence)",
@@ -748,7 +931,11 @@ pub struct Import<'l> {
     origin: Option<String>,
     /// The sequence number the next new event gets.
     next: u64,
+    /// The id entries of the block being built, then the block itself.
     batch: sled::Batch,
+    /// The encoded records of the block being built, end to end, and their lengths.
+    records: Vec<u8>,
+    lens: Vec<u32>,
     /// The events of `batch` (not yet in sled) by id.
     pending: std::collections::HashMap<String, Event>,
     /// Events per sled batch ([`STAGE_BATCH`]; smaller in tests).
@@ -788,7 +975,9 @@ impl Import<'_> {
     fn stage(&mut self, event: &Event) -> Result<u64, Error> {
         let seq = self.next;
         let origin = self.origin.as_deref();
-        self.batch.insert(&event_key(seq)[..], codec::encode(event, self.recorded_at, origin));
+        let record = codec::encode(event, self.recorded_at, origin);
+        self.lens.push(u32::try_from(record.len()).expect("a record is smaller than 4 GiB"));
+        self.records.extend_from_slice(&record);
         self.batch.insert(id_key(event.id.as_str()), &seq.to_be_bytes()[..]);
         self.pending.insert(event.id.as_str().to_string(), event.clone());
         self.next += 1;
@@ -798,8 +987,14 @@ impl Import<'_> {
         Ok(seq)
     }
 
+    /// Writes the block being built, with its id entries, in one sled batch.
     fn apply(&mut self) -> Result<(), Error> {
-        if !self.pending.is_empty() {
+        if !self.lens.is_empty() {
+            let first = self.next - self.lens.len() as u64;
+            let block = codec::encode_block(&self.lens, &self.records);
+            self.batch.insert(&block_key(first)[..], block);
+            self.records.clear();
+            self.lens.clear();
             self.log.tree.apply_batch(std::mem::take(&mut self.batch))?;
             self.pending.clear();
         }
@@ -853,10 +1048,68 @@ impl Drop for Import<'_> {
     }
 }
 
-fn last_stored(tree: &sled::Tree) -> Result<u64, Error> {
-    match tree.scan_prefix([EVENT]).next_back() {
-        None => Ok(0),
-        Some(kv) => seq_of_key(&kv?.0),
+/// The last sequence number stored (of a log without a commit mark): in its
+/// last block, or under its last `e` key.
+fn last_stored(tree: &sled::Tree, legacy_last: u64) -> Result<u64, Error> {
+    let Some(kv) = tree.scan_prefix([BLOCK]).next_back() else { return Ok(legacy_last) };
+    let (k, value) = kv?;
+    let first = seq_of_key(&k)?;
+    let ranges =
+        codec::split_block(&value).map_err(|problem| Error::Corrupt { seq: first, problem })?;
+    Ok(legacy_last.max(first + ranges.len() as u64 - 1))
+}
+
+/// The records of a range of blocks, in sequence order ([`Log::stored_from`]).
+struct Blocks {
+    blocks: std::iter::Peekable<sled::Iter>,
+    /// Records before `first` (in the first block) are skipped.
+    first: u64,
+    /// One past the mark.
+    end: u64,
+    /// The block being read: the next record's sequence number, the block,
+    /// where its remaining records lie.
+    current: Option<(u64, sled::IVec, std::vec::IntoIter<std::ops::Range<usize>>)>,
+}
+
+impl Iterator for Blocks {
+    type Item = Result<(u64, Stored), Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((seq, value, ranges)) = &mut self.current {
+                if let Some(at) = ranges.next() {
+                    let this = *seq;
+                    *seq += 1;
+                    if this < self.first {
+                        continue;
+                    }
+                    if this >= self.end {
+                        return None;
+                    }
+                    return Some(Ok((this, Stored { value: value.clone(), at })));
+                }
+                self.current = None;
+            }
+            let (k, value) = match self.blocks.next()? {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let first = match seq_of_key(&k) {
+                Ok(first) => first,
+                Err(e) => return Some(Err(e)),
+            };
+            match codec::split_block(&value) {
+                Ok(ranges) => self.current = Some((first, value, ranges.into_iter())),
+                Err(problem) => {
+                    let next = match self.blocks.peek() {
+                        Some(Ok((k, _))) => seq_of_key(k).ok(),
+                        _ => None,
+                    };
+                    let last = next.map_or(self.end - 1, |next| next - 1).max(first);
+                    return Some(Err(Error::CorruptBlock { first, last, problem }));
+                }
+            }
+        }
     }
 }
 

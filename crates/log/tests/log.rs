@@ -67,10 +67,82 @@ proptest! {
         prop_assert!(codec::decode(1, &bytes[..cut]).is_err());
     }
 
-    /// Arbitrary bytes never panic the decoder.
+    /// Arbitrary bytes never panic the decoder, nor the block splitter.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let _ = codec::decode(1, &bytes);
+        let _ = codec::split_block(&bytes);
+    }
+
+    /// A block gives back the records it was made of, each as it was; a
+    /// damaged header (or a cut block) cannot be split, and damage in a
+    /// record is caught by that record's own checksum.
+    #[test]
+    fn blocks_split_into_their_records_and_damage_is_detected(
+        events in prop::collection::vec(annals_testkit::event(), 0..12),
+        pos in any::<prop::sample::Index>(),
+        flip in 1u8..=255,
+    ) {
+        let records: Vec<Vec<u8>> =
+            events.iter().map(|e| codec::encode(e, at(1), Some("import f.jsonl"))).collect();
+        let lens: Vec<u32> = records.iter().map(|r| r.len() as u32).collect();
+        let block = codec::encode_block(&lens, &records.concat());
+        let ranges = codec::split_block(&block).unwrap();
+        let back: Vec<&[u8]> = ranges.iter().map(|r| &block[r.clone()]).collect();
+        prop_assert_eq!(&back, &records.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let header = block.len() - records.iter().map(Vec::len).sum::<usize>();
+        let i = pos.index(block.len());
+        let mut damaged = block.clone();
+        damaged[i] ^= flip;
+        match codec::split_block(&damaged) {
+            Err(_) => prop_assert!(i < header, "byte {} of a record failed the block", i),
+            Ok(split) => {
+                prop_assert!(i >= header, "damaged header byte {} passed", i);
+                prop_assert_eq!(&split, &ranges);
+                let hit = ranges.iter().position(|r| r.contains(&i)).unwrap();
+                prop_assert!(codec::decode(1, &damaged[ranges[hit].clone()]).is_err());
+            }
+        }
+        if !block.is_empty() {
+            prop_assert!(codec::split_block(&block[..pos.index(block.len())]).is_err());
+        }
+    }
+
+    /// Whatever the block sizes, every way of reading a record gives the
+    /// same one: the whole log, the tail from any record (which may start
+    /// inside a block), one lookup, and many lookups in any order.
+    #[test]
+    fn records_read_alike_across_blocks(
+        log in annals_testkit::control_log(),
+        sizes in prop::collection::vec(1usize..7, 1..4),
+        from in any::<prop::sample::Index>(),
+        asked in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Log::init(dir.path().join("db")).unwrap();
+        for (part, size) in log.chunks(log.len().div_ceil(sizes.len()).max(1)).zip(sizes.iter().cycle()) {
+            let mut import = store.begin(at(1), Some("import f.jsonl")).unwrap().with_batch_size(*size);
+            for event in part {
+                import.push(event).unwrap();
+            }
+            import.commit().unwrap();
+        }
+        let all: Vec<_> = store.iter().map(|r| r.unwrap()).collect();
+        prop_assert_eq!(all.iter().map(|r| &r.event).collect::<Vec<_>>(), log.iter().collect::<Vec<_>>());
+        prop_assert!(all.iter().zip(1..).all(|(r, seq)| r.seq == seq));
+        let n = all.len() as u64;
+        let first = from.index(all.len() + 2) as u64;
+        let tail: Vec<_> = store.iter_from(first).map(|r| r.unwrap()).collect();
+        prop_assert_eq!(&tail[..], &all[(first.max(1) - 1).min(n) as usize..]);
+        for seq in 0..=n + 1 {
+            let got = store.get(seq).unwrap();
+            prop_assert_eq!(got.as_ref(), seq.checked_sub(1).and_then(|i| all.get(i as usize)));
+        }
+        let seqs: Vec<u64> = asked.iter().map(|i| i.index(all.len() + 2) as u64).collect();
+        let many = store.get_many(&seqs).unwrap();
+        let expected: Vec<_> = seqs.iter().filter_map(|&s| s.checked_sub(1).and_then(|i| all.get(i as usize))).cloned().collect();
+        prop_assert_eq!(many, expected);
+        prop_assert!(store.verify().unwrap().problems.is_empty());
     }
 
     /// Appending the same events twice stores them once; reopening the log
@@ -179,23 +251,23 @@ fn golden_event() -> (Event, DateTime<Utc>) {
 /// verifies, and reads back the same events as a fresh import of that file.
 #[test]
 fn a_log_written_in_format_1_reads_the_same_events() {
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/v1-log");
+    let (_dir, _, _, records) = old_log("v1-log");
+    assert!(records.iter().all(|r| r.origin.is_none()), "format 1 records have no origin");
+}
+
+/// Opens a copy of the log `fixtures/log/{name}` (made from
+/// `graph-test.jsonl` plus a retraction), checks that it verifies and
+/// reads back those 32 events, and returns it with its records.
+fn old_log(
+    name: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, Log, Vec<annals_model::Recorded>) {
     let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("v1-log");
-    std::fs::create_dir(&copy).unwrap();
-    for entry in std::fs::read_dir(fixture).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
-        } else {
-            std::fs::create_dir(copy.join(entry.file_name())).unwrap();
-        }
-    }
+    let copy = dir.path().join(name);
+    copy_fixture(name, &copy);
     let old = Log::open(&copy).unwrap();
     assert!(old.verify().unwrap().problems.is_empty());
     let records: Vec<_> = old.iter().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), 32);
-    assert!(records.iter().all(|r| r.origin.is_none()), "format 1 records have no origin");
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../fixtures/outside/graph-test.jsonl"
@@ -205,6 +277,107 @@ fn a_log_written_in_format_1_reads_the_same_events() {
         assert_eq!(rec.event, annals_model::v1::parse_line(line).unwrap().event);
     }
     assert!(matches!(records[31].event.kind, annals_model::EventKind::Retraction { .. }));
+    (dir, copy, old, records)
+}
+
+/// A whole log written by annals with log format 2 (`fixtures/log/v2-log`,
+/// one record per sled key: `annals init`, `import graph-test.jsonl`, then
+/// `retract front-takes-fort`) opens, verifies and reads back the same
+/// events. Appended to, it becomes format 3: its new records go in blocks
+/// after the old ones, and every way of reading finds both.
+#[test]
+fn a_log_written_in_format_2_reads_the_same_events_and_takes_blocks_after_them() {
+    let format = |path: &std::path::Path| sled_db(path).get("format").unwrap().unwrap().to_vec();
+    let (_dir, copy, mut old, records) = old_log("v2-log");
+    drop(old);
+    assert_eq!(format(&copy), b"annals-log/2", "opening and reading left the format alone");
+    old = Log::open(&copy).unwrap();
+    assert!(records[..31].iter().all(|r| r.origin.as_deref() == Some("import graph-test.jsonl")));
+    assert_eq!(records[31].origin.as_deref(), Some("retract"));
+
+    let new = sources(7);
+    let mut import = old.begin(at(5), Some("import s.jsonl")).unwrap().with_batch_size(3);
+    for event in &new {
+        import.push(event).unwrap();
+    }
+    assert_eq!(import.commit().unwrap().seqs, Some((33, 39)));
+    drop(old);
+    assert_eq!(format(&copy), b"annals-log/3");
+    let mixed = Log::open(&copy).unwrap();
+    assert!(mixed.verify().unwrap().problems.is_empty());
+    let all: Vec<_> = mixed.iter().map(|r| r.unwrap()).collect();
+    assert_eq!(&all[..32], &records[..]);
+    assert_eq!(
+        all[32..].iter().map(|r| &r.event).collect::<Vec<_>>(),
+        new.iter().collect::<Vec<_>>()
+    );
+    let tail: Vec<u64> = mixed.iter_from(30).map(|r| r.unwrap().seq).collect();
+    assert_eq!(tail, (30..=39).collect::<Vec<_>>());
+    let asked = [39, 1, 32, 33, 35, 31];
+    let many: Vec<u64> = mixed.get_many(&asked).unwrap().iter().map(|r| r.seq).collect();
+    assert_eq!(many, asked);
+    assert_eq!(mixed.lookup("s-6").unwrap(), Some(39));
+    assert_eq!(mixed.lookup("front-takes-fort").unwrap(), Some(30));
+}
+
+/// Copies a log kept under `fixtures/log/` to `to` (git keeps no empty
+/// directories, so sled's `blobs` may be missing: sled makes it).
+fn copy_fixture(name: &str, to: &std::path::Path) {
+    let fixture = format!("{}/../../fixtures/log/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir(to).unwrap();
+    for entry in std::fs::read_dir(fixture).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A block whose header is damaged cannot be split: `verify` names the
+/// range of records it held (up to the next block) and goes on; reading
+/// it is an error naming them, never a panic or other records; the records
+/// of the other blocks still read.
+#[test]
+fn a_damaged_block_header_is_reported_with_the_records_it_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let events = sources(10);
+    let mut store = Log::init(&path).unwrap();
+    let mut import = store.begin(at(1), None).unwrap().with_batch_size(4);
+    for event in &events {
+        import.push(event).unwrap();
+    }
+    import.commit().unwrap();
+    drop(store);
+    // Blocks 1..4, 5..8, 9..10: damage the count of the middle one.
+    {
+        let db = sled_db(&path);
+        let tree = db.open_tree("log").unwrap();
+        let mut key = vec![b'b'];
+        key.extend_from_slice(&5u64.to_be_bytes());
+        let mut block = tree.get(&key).unwrap().expect("a block at 5").to_vec();
+        block[1] ^= 0x02;
+        tree.insert(&key, block).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Log::open(&path).unwrap();
+    let report = store.verify().unwrap();
+    assert_eq!(report.records, 10);
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert!(
+        report.problems[0]
+            .starts_with("records 5..8 are corrupt: damaged block: header checksum mismatch"),
+        "{report:?}"
+    );
+    let read: Vec<Result<u64, String>> =
+        store.iter().map(|r| r.map(|r| r.seq).map_err(|e| e.to_string())).collect();
+    assert_eq!(read[..4], [Ok(1), Ok(2), Ok(3), Ok(4)]);
+    assert!(matches!(&read[4], Err(e) if e.starts_with("records 5..8 are corrupt")), "{read:?}");
+    assert_eq!(read[5..], [Ok(9), Ok(10)]);
+    let err = store.get(6).unwrap_err().to_string();
+    assert!(err.starts_with("record 6 is corrupt: damaged block"), "{err}");
+    assert_eq!(store.get(9).unwrap().unwrap().event, events[8]);
+    assert!(store.get_many(&[1, 7]).is_err());
 }
 
 #[test]
@@ -453,7 +626,7 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     let format = |db: &sled::Db| db.get("format").unwrap().unwrap().to_vec();
     {
         let db = sled_db(&path);
-        assert_eq!(format(&db), b"annals-log/2");
+        assert_eq!(format(&db), b"annals-log/3");
         let tree = db.open_tree("log").unwrap();
         assert_eq!(tree.remove("c").unwrap().unwrap().as_ref(), 4u64.to_be_bytes());
         db.insert("format", "annals-log/1").unwrap();
@@ -468,15 +641,15 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     assert!(store.verify().unwrap().problems.is_empty());
     drop(store);
     let db = sled_db(&path);
-    assert_eq!(format(&db), b"annals-log/2");
+    assert_eq!(format(&db), b"annals-log/3");
     let mark = db.open_tree("log").unwrap().get("c").unwrap().unwrap();
     assert_eq!(mark.as_ref(), (entities.len() as u64).to_be_bytes());
     // A format this build does not know is refused by name.
-    db.insert("format", "annals-log/3").unwrap();
+    db.insert("format", "annals-log/4").unwrap();
     db.flush().unwrap();
     drop(db);
     let err = Log::open(&path).unwrap_err().to_string();
-    assert!(err.contains("\"annals-log/3\", which this build of annals cannot read"), "{err}");
+    assert!(err.contains("\"annals-log/4\", which this build of annals cannot read"), "{err}");
 }
 
 /// `n` sources, `s-0` … `s-{n-1}`.
@@ -499,8 +672,8 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
     let committed = sources(10);
     // Two whole batches of 100 reach sled (records 11..=210).
     let staged = sources(210)[10..].to_vec();
-    // Removed top down in batches of 100: 210..111, then every id entry
-    // past the mark, then 110..11 (which holds the damaged record).
+    // Removed top down a block at a time: 111..210, then every id entry
+    // past the mark, then 11..110 (which holds the damaged record).
     let writes = 3;
     for stop in 0..=writes {
         let dir = tempfile::tempdir().unwrap();
@@ -517,11 +690,12 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
         {
             let db = sled_db(&path);
             let tree = db.open_tree("log").unwrap();
-            let mut key = vec![b'e'];
-            key.extend_from_slice(&100u64.to_be_bytes());
-            let mut bytes = tree.get(&key).unwrap().expect("record 100 is staged").to_vec();
-            bytes[8] ^= 0x40;
-            tree.insert(&key, bytes).unwrap();
+            let mut key = vec![b'b'];
+            key.extend_from_slice(&11u64.to_be_bytes());
+            let mut block = tree.get(&key).unwrap().expect("records 11..110 are staged").to_vec();
+            let at = annals_log::codec::split_block(&block).unwrap()[100 - 11].start;
+            block[at + 8] ^= 0x40;
+            tree.insert(&key, block).unwrap();
             db.flush().unwrap();
         }
         let cut = Log::open_stopping_discard_after(&path, stop).unwrap();
