@@ -1,5 +1,7 @@
 //! A small driver to profile one path under valgrind (callgrind) or perf:
 //!
+//! `profile scan DB` — read every record's bytes once (the raw scan) and
+//! print the count, the bytes and the time;
 //! `profile replay DB` — decode and replay the log at DB once;
 //! `profile control DB Q` — replay, then answer Q control questions;
 //! `profile append N` — append N synthetic events to a fresh log in batches.
@@ -8,12 +10,19 @@
 
 use std::hint::black_box;
 
-use annals_bench::{append_batches, control_queries, replay, synthetic, BenchLog, BATCH};
+use annals_bench::{append_batches, control_queries, raw_scan, replay, synthetic, BenchLog, BATCH};
 use annals_log::Log;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["scan", db] => {
+            let log = Log::open(db).expect("an annals log");
+            let start = std::time::Instant::now();
+            let (records, bytes) = raw_scan(&log);
+            let secs = start.elapsed().as_secs_f64();
+            println!("{records} records, {bytes} bytes of records, scanned in {secs:.2} s");
+        }
         ["replay", db] => {
             let log = Log::open(db).expect("an annals log");
             black_box(replay(&log).len());
@@ -33,7 +42,7 @@ fn main() {
             black_box(append_batches(&mut log.log, &events, BATCH));
         }
         _ => {
-            eprintln!("usage: profile replay DB | control DB QUERIES | append EVENTS");
+            eprintln!("usage: profile scan DB | replay DB | control DB QUERIES | append EVENTS");
             std::process::exit(2);
         }
     }
