@@ -845,20 +845,10 @@ impl Log {
         let mut expected = 1;
         let mut decoder = codec::Decoder::default();
         for item in self.raw() {
-            let (seq, bytes) = match item {
-                Ok(stored) => stored,
-                Err(e @ Error::CorruptBlock { first, last, .. }) => {
-                    if first != expected {
-                        report.problems.push(format!(
-                            "records {expected}..{} are missing (gap in the sequence)",
-                            first - 1
-                        ));
-                    }
-                    expected = last + 1;
-                    report.records += last - first + 1;
-                    report.problems.push(e.to_string());
-                    continue;
-                }
+            // One record, or the records of a block too damaged to split.
+            let (seq, last, bytes) = match item {
+                Ok((seq, bytes)) => (seq, seq, Ok(bytes)),
+                Err(e @ Error::CorruptBlock { first, last, .. }) => (first, last, Err(e)),
                 Err(e) => return Err(e),
             };
             if seq != expected {
@@ -867,8 +857,15 @@ impl Log {
                     seq - 1
                 ));
             }
-            expected = seq + 1;
-            report.records += 1;
+            expected = last + 1;
+            report.records += last - seq + 1;
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(damaged) => {
+                    report.problems.push(damaged.to_string());
+                    continue;
+                }
+            };
             match decoder.decode(seq, &bytes) {
                 Err(problem) => report.problems.push(Error::Corrupt { seq, problem }.to_string()),
                 Ok(rec) => match self.lookup(rec.event.id.as_str())? {
