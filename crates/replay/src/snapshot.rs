@@ -142,8 +142,7 @@ impl PlaceIndex {
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
-        let start = self.place_records(place, &[&self.control]);
-        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
+        self.place_world(place, &[&self.control], keep, fetch, lookup)
     }
 
     /// Like [`PlaceIndex::control_world`], with the place's attacks too: the
@@ -155,8 +154,7 @@ impl PlaceIndex {
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
-        let start = self.place_records(place, &[&self.control, &self.attacks]);
-        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
+        self.place_world(place, &[&self.control, &self.attacks], keep, fetch, lookup)
     }
 
     /// The world of the records a government answer for `state` rests on:
@@ -177,12 +175,20 @@ impl PlaceIndex {
         Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
 
-    /// The `place` event of `place` and its records in each of `lists`.
-    fn place_records(&self, place: &PlaceId, lists: &[&BTreeMap<String, Vec<u64>>]) -> Vec<u64> {
+    /// The world of the `place` event of `place`, its records in each of
+    /// `lists`, and everything they lead to ([`PlaceIndex::gather`]).
+    fn place_world<E>(
+        &self,
+        place: &PlaceId,
+        lists: &[&BTreeMap<String, Vec<u64>>],
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<World, E> {
         let mut start: Vec<u64> =
             lists.iter().filter_map(|l| l.get(place.as_str())).flatten().copied().collect();
         start.extend(self.places.get(place.as_str()));
-        start
+        Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
 
     /// The records `start` and everything they lead to: their retractions,
