@@ -4,8 +4,8 @@
 //!   written to a plain file with one `fdatasync` per batch (the physical
 //!   limit of durable appending on this disk), and against the same records
 //!   and id entries written straight into a sled tree in the log's batches,
-//!   as the log lays them out (a block of 100 records and 100 id keys per
-//!   batch; no parsing, no checks, no lookups): what sled itself costs for
+//!   as the log lays them out (blocks of `BLOCK_RECORDS` records and 100 id
+//!   keys per batch; no parsing, no checks, no lookups): what sled itself costs for
 //!   the log's layout;
 //! - the whole `annals import` path: the release binary (read, parse, check
 //!   references against the log, append, flush) on a synthetic JSONL file.
@@ -87,17 +87,21 @@ fn bench(c: &mut Criterion) {
                     for chunk in records.chunks(BATCH) {
                         for staged in chunk.chunks(annals_log::STAGE_BATCH) {
                             let mut batch = sled::Batch::default();
-                            let mut key = vec![b'b'];
-                            key.extend_from_slice(&(seq + 1).to_be_bytes());
-                            let lens: Vec<u32> = staged.iter().map(|r| r.len() as u32).collect();
-                            let block = annals_log::codec::encode_block(&lens, &staged.concat());
-                            for _ in staged {
-                                seq += 1;
-                                let mut id = vec![b'i'];
-                                id.extend_from_slice(ids[seq as usize - 1].as_bytes());
-                                batch.insert(id, &seq.to_be_bytes()[..]);
+                            for block in staged.chunks(annals_log::BLOCK_RECORDS) {
+                                let mut key = vec![b'b'];
+                                key.extend_from_slice(&(seq + 1).to_be_bytes());
+                                let lens: Vec<u32> = block.iter().map(|r| r.len() as u32).collect();
+                                for _ in block {
+                                    seq += 1;
+                                    let mut id = vec![b'i'];
+                                    id.extend_from_slice(ids[seq as usize - 1].as_bytes());
+                                    batch.insert(id, &seq.to_be_bytes()[..]);
+                                }
+                                batch.insert(
+                                    key,
+                                    annals_log::codec::encode_block(&lens, &block.concat()),
+                                );
                             }
-                            batch.insert(key, block);
                             tree.apply_batch(batch).expect("a batch");
                         }
                         tree.flush().expect("a flush");

@@ -8,7 +8,8 @@
 //!
 //! Layouts: the log's before format 3 (a record key and an id key per
 //! event); records only; ids only; records in blocks of 64 per key, with and
-//! without the id keys (format 3 stores blocks of 100 and the id keys).
+//! without the id keys (format 3 stores blocks of `annals_log::BLOCK_RECORDS`
+//! and the id keys).
 //! Prints events/s, the ratio to the first layout and the size on disk.
 
 use std::time::Instant;

@@ -320,6 +320,44 @@ fn a_log_written_in_format_2_reads_the_same_events_and_takes_blocks_after_them()
     assert_eq!(mixed.lookup("front-takes-fort").unwrap(), Some(30));
 }
 
+/// An import stores its records in blocks of `BLOCK_RECORDS` consecutive
+/// sequence numbers, several to a sled batch, the last one of an import
+/// shorter: sled keeps what a replay reads in leaves of up to 16 keys, so
+/// larger blocks would make it keep more (see `BLOCK_RECORDS`).
+#[test]
+fn an_import_stores_its_records_in_blocks_of_block_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let per = annals_log::BLOCK_RECORDS as u64;
+    let n = annals_log::STAGE_BATCH as u64 + 2 * per + 3;
+    let mut store = Log::init(&path).unwrap();
+    store.append(&sources(n as usize), at(1)).unwrap();
+    drop(store);
+    let db = sled_db(&path);
+    let blocks: Vec<(u64, usize)> = db
+        .open_tree("log")
+        .unwrap()
+        .scan_prefix(b"b")
+        .map(|kv| {
+            let (k, v) = kv.unwrap();
+            let first = u64::from_be_bytes(k[1..].try_into().unwrap());
+            (first, annals_log::codec::split_block(&v).unwrap().len())
+        })
+        .collect();
+    let mut expected = Vec::new();
+    let mut first = 1;
+    while first <= n {
+        // Blocks never span two sled batches.
+        let batch_end = (first - 1) / annals_log::STAGE_BATCH as u64
+            * annals_log::STAGE_BATCH as u64
+            + annals_log::STAGE_BATCH as u64;
+        let last = (first + per - 1).min(batch_end).min(n);
+        expected.push((first, (last - first + 1) as usize));
+        first = last + 1;
+    }
+    assert_eq!(blocks, expected);
+}
+
 /// Copies a log kept under `fixtures/log/` to `to` (git keeps no empty
 /// directories, so sled's `blobs` may be missing: sled makes it).
 fn copy_fixture(name: &str, to: &std::path::Path) {
@@ -670,11 +708,13 @@ fn sources(n: usize) -> Vec<Event> {
 #[test]
 fn removing_what_a_killed_import_staged_survives_being_cut_off() {
     let committed = sources(10);
-    // Two whole batches of 100 reach sled (records 11..=210).
+    // Two whole sled batches of 100 reach sled (records 11..=210), each in
+    // blocks of `BLOCK_RECORDS`.
     let staged = sources(210)[10..].to_vec();
-    // Removed top down a block at a time: 111..210, then every id entry
-    // past the mark, then 11..110 (which holds the damaged record).
-    let writes = 3;
+    let blocks = 2 * annals_log::STAGE_BATCH.div_ceil(annals_log::BLOCK_RECORDS) as u64;
+    // Removed top down a block at a time down to the damaged record's block,
+    // then every id entry past the mark, then that block and those below.
+    let writes = blocks + 1;
     for stop in 0..=writes {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
@@ -691,9 +731,11 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
             let db = sled_db(&path);
             let tree = db.open_tree("log").unwrap();
             let mut key = vec![b'b'];
-            key.extend_from_slice(&11u64.to_be_bytes());
-            let mut block = tree.get(&key).unwrap().expect("records 11..110 are staged").to_vec();
-            let at = annals_log::codec::split_block(&block).unwrap()[100 - 11].start;
+            key.extend_from_slice(&100u64.to_be_bytes());
+            let (key, block) = tree.range(..=key).next_back().unwrap().unwrap();
+            let first = u64::from_be_bytes(key[1..].try_into().unwrap());
+            let mut block = block.to_vec();
+            let at = annals_log::codec::split_block(&block).unwrap()[(100 - first) as usize].start;
             block[at + 8] ^= 0x40;
             tree.insert(&key, block).unwrap();
             db.flush().unwrap();
