@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use annals_bench::{
-    annals_bin, append_batches, report_ratio, sizes, synthetic, BenchLog, BATCH, SEED,
+    annals_bin, append_batches, recorded_at, report_ratio, sizes, synthetic, BenchLog, BATCH, SEED,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -75,6 +75,10 @@ fn bench(c: &mut Criterion) {
             })
         });
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        let shared = annals_log::codec::Shared {
+            recorded_at_micros: recorded_at().timestamp_micros(),
+            origin: Some("bench"),
+        };
         group.bench_function(BenchmarkId::new("sled_batches_baseline", n), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -99,7 +103,7 @@ fn bench(c: &mut Criterion) {
                                 }
                                 batch.insert(
                                     key,
-                                    annals_log::codec::encode_block(&lens, &block.concat()),
+                                    annals_log::codec::encode_block(shared, &lens, &block.concat()),
                                 );
                             }
                             tree.apply_batch(batch).expect("a batch");

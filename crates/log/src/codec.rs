@@ -1,9 +1,12 @@
 //! The one codec module: the only code that turns records into bytes and back.
 //!
-//! A stored value is `[format: u8][crc32 of payload: u32 LE][payload]`, where the
+//! A stored record is `[format: u8][crc32 of payload: u32 LE][payload]`, where the
 //! payload is the record of that format encoded by bincode 2 (serde, standard
-//! config): `wire::v2::Record` for format 2 (written), `wire::v1::Record` for
-//! format 1 (read, and upcast to format 2). See docs/FORMAT.md.
+//! config): `wire::v1::Event` for format 3 (written, in blocks of format 4,
+//! whose header holds what the records of one append share: when they were
+//! recorded and how they came), `wire::v2::Record` for format 2 (read; its
+//! own time and origin), `wire::v1::Record` for format 1 (read, and upcast
+//! to format 2). See docs/FORMAT.md.
 
 use std::borrow::Borrow;
 use std::sync::Arc;
@@ -16,10 +19,10 @@ use chrono::{DateTime, Utc};
 
 use crate::wire::{v1 as w, v2};
 
-/// The record format this build writes.
-pub const FORMAT: u8 = 2;
+/// The record format this build writes, in blocks: the event alone.
+pub const FORMAT: u8 = 3;
 /// The record formats this build reads.
-pub const READS: [u8; 2] = [1, 2];
+pub const READS: [u8; 3] = [1, 2, 3];
 const HEADER: usize = 5;
 /// No stored record may claim to be larger than this when decoding.
 const LIMIT: usize = 256 * 1024 * 1024;
@@ -34,7 +37,7 @@ fn config() -> impl bincode::config::Config {
 pub enum DecodeError {
     #[error("record is {0} bytes, shorter than its 5-byte header")]
     Truncated(usize),
-    #[error("record has format {0}, but this build reads only formats 1 and 2; upgrade annals")]
+    #[error("record has format {0}, but this build reads only formats 1 to 3; upgrade annals")]
     UnknownFormat(u8),
     #[error(
         "checksum mismatch (stored {stored:08x}, computed {computed:08x}): the record is damaged"
@@ -49,14 +52,23 @@ pub enum DecodeError {
     Block(String),
 }
 
-/// Encodes an event with its recorded time and origin into a stored value (format 2).
-pub fn encode(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
+/// Encodes an event as a record of a block (format 3): the event alone; the
+/// block's header holds its recorded time and origin ([`encode_block`]).
+pub fn encode(event: &Event) -> Vec<u8> {
+    frame(FORMAT, &to_wire(event))
+}
+
+/// Encodes a record as format 2 wrote it: with its own recorded time and
+/// origin, one per sled key (logs before format 3) or in blocks of format 3.
+/// Only for testing that such logs still read: this build never writes it.
+#[doc(hidden)]
+pub fn encode_v2(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
     let record = v2::Record {
         recorded_at_micros: recorded_at.timestamp_micros(),
         origin,
         event: to_wire(event),
     };
-    frame(FORMAT, &record)
+    frame(2, &record)
 }
 
 /// Encodes a record as format 1 wrote it. Only for testing that old logs still
@@ -87,10 +99,20 @@ fn payload_of<'a, T: serde::Deserialize<'a>>(payload: &'a [u8]) -> Result<T, Dec
     Ok(record)
 }
 
-/// Decodes a stored value of any format this build reads; format 1 records are
-/// upcast to format 2 (no origin). Never panics, whatever the bytes.
-pub fn decode(seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
-    Decoder::default().decode(seq, bytes)
+/// Decodes a stored record of any format this build reads; format 1 records
+/// are upcast to format 2 (no origin). A record of format 3 takes its
+/// recorded time and origin from its block's header: `shared`. Never panics,
+/// whatever the bytes.
+pub fn decode(seq: u64, bytes: &[u8], shared: Option<Shared<'_>>) -> Result<Recorded, DecodeError> {
+    Decoder::default().decode(seq, bytes, shared)
+}
+
+/// What the records of a block of format 4 share, read from its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shared<'a> {
+    /// Recorded time, microseconds since the Unix epoch, UTC.
+    pub recorded_at_micros: i64,
+    pub origin: Option<&'a str>,
 }
 
 /// Decodes records one after another, sharing what they repeat: the ids of
@@ -104,11 +126,26 @@ pub struct Decoder {
 
 impl Decoder {
     /// Like [`decode`]; the record's ids share their text with earlier records'.
-    pub fn decode(&mut self, seq: u64, bytes: &[u8]) -> Result<Recorded, DecodeError> {
+    pub fn decode(
+        &mut self,
+        seq: u64,
+        bytes: &[u8],
+        shared: Option<Shared<'_>>,
+    ) -> Result<Recorded, DecodeError> {
         let payload = check(bytes)?;
-        let record: v2::Record = match bytes[0] {
-            1 => payload_of::<w::Record>(payload)?.into(),
-            _ => payload_of::<v2::Record>(payload)?,
+        let record: v2::Record = match (bytes[0], shared) {
+            (1, _) => payload_of::<w::Record>(payload)?.into(),
+            (2, _) => payload_of::<v2::Record>(payload)?,
+            (_, Some(shared)) => v2::Record {
+                recorded_at_micros: shared.recorded_at_micros,
+                origin: shared.origin,
+                event: payload_of::<w::Event>(payload)?,
+            },
+            (format, None) => {
+                return Err(DecodeError::Payload(format!(
+                    "a record of format {format} is stored only in a block, which says when it was recorded"
+                )))
+            }
         };
         let recorded_at =
             DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
@@ -155,21 +192,51 @@ pub fn check(bytes: &[u8]) -> Result<&[u8], DecodeError> {
 }
 
 /// The block format this build writes: records of consecutive sequence
-/// numbers stored as one value (from log format 3 on).
-pub const BLOCK_FORMAT: u8 = 3;
+/// numbers of one append stored as one value, with what they share.
+pub const BLOCK_FORMAT: u8 = 4;
+/// Blocks of the first format-3 logs: records of format 2, nothing shared.
+const BLOCK_FORMAT_3: u8 = 3;
 /// Format byte and record count.
 const BLOCK_HEAD: usize = 5;
+/// An origin length that says there is none.
+const NO_ORIGIN: u32 = u32::MAX;
 
-/// Stores records (each as [`encode`] framed it, laid end to end in
-/// `records`, `lens` giving their lengths in order) as one block:
-/// `[3][count: u32 LE][length of each record: u32 LE × count][CRC-32 of the
-/// bytes before it: u32 LE][the records]`. The header's checksum makes a
-/// damaged length a damaged block, instead of records cut in the wrong places.
-pub fn encode_block(lens: &[u32], records: &[u8]) -> Vec<u8> {
+/// Stores records of one append (each as [`encode`] framed it, laid end to
+/// end in `records`, `lens` giving their lengths in order) as one block:
+/// `[4][count: u32 LE][recorded time: i64 LE, µs][origin length: u32 LE,
+/// u32::MAX for none][origin][length of each record: u32 LE × count][CRC-32
+/// of the bytes before it: u32 LE][the records]`. The header's checksum
+/// covers the shared time and origin, and makes a damaged length a damaged
+/// block instead of records cut in the wrong places.
+pub fn encode_block(shared: Shared<'_>, lens: &[u32], records: &[u8]) -> Vec<u8> {
     debug_assert_eq!(lens.iter().map(|&n| n as usize).sum::<usize>(), records.len());
     let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
-    let mut out = Vec::with_capacity(BLOCK_HEAD + 4 * lens.len() + 4 + records.len());
+    let origin = shared.origin.unwrap_or_default();
+    let origin_len = match shared.origin {
+        Some(text) => u32::try_from(text.len()).expect("an origin is shorter than 4 GiB"),
+        None => NO_ORIGIN,
+    };
+    let mut out =
+        Vec::with_capacity(BLOCK_HEAD + 12 + origin.len() + 4 * lens.len() + 4 + records.len());
     out.push(BLOCK_FORMAT);
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&shared.recorded_at_micros.to_le_bytes());
+    out.extend_from_slice(&origin_len.to_le_bytes());
+    out.extend_from_slice(origin.as_bytes());
+    for len in lens {
+        out.extend_from_slice(&len.to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
+    out.extend_from_slice(records);
+    out
+}
+
+/// Stores records of format 2 as a block of format 3, as the first format-3
+/// build did. Only for testing that such logs still read.
+#[doc(hidden)]
+pub fn encode_block_v3(lens: &[u32], records: &[u8]) -> Vec<u8> {
+    let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
+    let mut out = vec![BLOCK_FORMAT_3];
     out.extend_from_slice(&count.to_le_bytes());
     for len in lens {
         out.extend_from_slice(&len.to_le_bytes());
@@ -179,21 +246,74 @@ pub fn encode_block(lens: &[u32], records: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Where each record of a block lies in it, in order; or why the block
-/// cannot be split (then none of its records can be read). Each record is
-/// checked by its own checksum when decoded. Never panics, whatever the bytes.
-pub fn split_block(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, DecodeError> {
+/// A block split ([`split_block`]): where each record lies, and what they share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    pub ranges: Vec<std::ops::Range<usize>>,
+    /// Block format 4: the records' recorded time, and where their origin lies.
+    pub shared: Option<SharedAt>,
+}
+
+/// What the records of a block share, as positions in the block: kept with
+/// the block's bytes, read with [`SharedAt::read`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedAt {
+    pub recorded_at_micros: i64,
+    /// Checked UTF-8 by [`split_block`].
+    pub origin: Option<std::ops::Range<usize>>,
+}
+
+impl SharedAt {
+    /// The shared time and origin of `block`, the bytes this was split from.
+    pub fn read<'a>(&self, block: &'a [u8]) -> Shared<'a> {
+        let origin = self.origin.clone().and_then(|at| std::str::from_utf8(block.get(at)?).ok());
+        Shared { recorded_at_micros: self.recorded_at_micros, origin }
+    }
+}
+
+/// Where each record of a block lies in it, in order, and what they share;
+/// or why the block cannot be split (then none of its records can be read).
+/// Each record is checked by its own checksum when decoded. Never panics,
+/// whatever the bytes.
+pub fn split_block(bytes: &[u8]) -> Result<Split, DecodeError> {
     let damaged = |what: String| Err(DecodeError::Block(what));
     if bytes.len() < BLOCK_HEAD {
         return damaged(format!("{} bytes, shorter than a block header", bytes.len()));
     }
-    if bytes[0] != BLOCK_FORMAT {
-        return damaged(format!("format {}, not {BLOCK_FORMAT}", bytes[0]));
+    if bytes[0] != BLOCK_FORMAT && bytes[0] != BLOCK_FORMAT_3 {
+        return damaged(format!("format {}, not {BLOCK_FORMAT_3} or {BLOCK_FORMAT}", bytes[0]));
     }
     let word =
         |at: usize| bytes.get(at..at + 4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
     let count = word(1).expect("5 bytes") as usize;
-    let Some(header) = count.checked_mul(4).and_then(|n| n.checked_add(BLOCK_HEAD)) else {
+    // Where the lengths start, and what the records share.
+    let (lens_at, shared) = if bytes[0] == BLOCK_FORMAT_3 {
+        (BLOCK_HEAD, None)
+    } else {
+        let Some((micros, origin_len)) = bytes.get(BLOCK_HEAD..BLOCK_HEAD + 12).map(|b| {
+            (
+                i64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+                u32::from_le_bytes(b[8..].try_into().expect("4 bytes")),
+            )
+        }) else {
+            return damaged(format!("{} bytes, shorter than a block header", bytes.len()));
+        };
+        let at = BLOCK_HEAD + 12;
+        let (origin, lens_at) = if origin_len == NO_ORIGIN {
+            (None, at)
+        } else {
+            let end = at.saturating_add(origin_len as usize);
+            if end > bytes.len() {
+                return damaged(format!(
+                    "the header claims a {origin_len}-byte origin, more than {} bytes hold",
+                    bytes.len()
+                ));
+            }
+            (Some(at..end), end)
+        };
+        (lens_at, Some(SharedAt { recorded_at_micros: micros, origin }))
+    };
+    let Some(header) = count.checked_mul(4).and_then(|n| n.checked_add(lens_at)) else {
         return damaged(format!("the header claims {count} records"));
     };
     let Some(stored) = word(header) else {
@@ -208,10 +328,15 @@ pub fn split_block(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, DecodeEr
             "header checksum mismatch (stored {stored:08x}, computed {computed:08x})"
         ));
     }
+    if let Some(at) = shared.as_ref().and_then(|s| s.origin.clone()) {
+        if let Err(e) = std::str::from_utf8(&bytes[at]) {
+            return damaged(format!("its origin is not UTF-8: {e}"));
+        }
+    }
     let mut at = header + 4;
     let mut ranges = Vec::with_capacity(count);
     for i in 0..count {
-        let len = word(BLOCK_HEAD + 4 * i).expect("inside the checked header") as usize;
+        let len = word(lens_at + 4 * i).expect("inside the checked header") as usize;
         match at.checked_add(len).filter(|&end| end <= bytes.len()) {
             Some(end) => ranges.push(at..end),
             None => return damaged(format!("the records run past its {} bytes", bytes.len())),
@@ -221,7 +346,7 @@ pub fn split_block(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, DecodeEr
     if at != bytes.len() {
         return damaged(format!("{} bytes follow the last record", bytes.len() - at));
     }
-    Ok(ranges)
+    Ok(Split { ranges, shared })
 }
 
 /// The snapshot format this build writes and reads.

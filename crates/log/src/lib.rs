@@ -45,7 +45,7 @@ pub use codec::DecodeError;
 
 /// A record of a log written before format 3: `e` + sequence → record.
 const EVENT: u8 = b'e';
-/// A block of records (format 3): `b` + its first sequence number → block.
+/// A block of records (format 3 on): `b` + its first sequence number → block.
 const BLOCK: u8 = b'b';
 const ID: u8 = b'i';
 /// The commit mark: the last committed sequence number (u64 big-endian).
@@ -53,8 +53,11 @@ const COMMIT: &[u8] = b"c";
 const MAGIC_KEY: &[u8] = b"format";
 /// Written by `init`, and over an older format by the first append of this
 /// build (after the commit mark, if the log had none): a build that does not
-/// know blocks would miss their records, so it must not take the log for its own.
-const MAGIC: &[u8] = b"annals-log/3";
+/// know blocks of format 4 (whose header holds the records' recorded time and
+/// origin) would take them for damage, so it must not take the log for its own.
+const MAGIC: &[u8] = b"annals-log/4";
+/// Logs whose blocks hold records with their own time and origin.
+const MAGIC_3: &[u8] = b"annals-log/3";
 /// Logs written before blocks: one `e` key per record.
 const MAGIC_2: &[u8] = b"annals-log/2";
 /// Logs written before the commit mark: every record stored is committed.
@@ -186,7 +189,7 @@ pub struct Log {
     marked: bool,
     /// Records of an unfinished import that `open` removed.
     discarded: u64,
-    /// The format byte of the log's magic: 1, 2 or 3 (this build's).
+    /// The format byte of the log's magic: 1 to 4 (this build's).
     format: u8,
     /// The highest sequence number stored under an `e` key (a record written
     /// before format 3), or 0: above it, records are only in blocks.
@@ -194,17 +197,29 @@ pub struct Log {
 }
 
 /// One stored record's bytes, undecoded: a stretch of a block (or a whole
-/// value, in a log written before format 3). Derefs to the bytes.
+/// value, in a log written before format 3), with what it shares with the
+/// other records of its block. Derefs to the record's bytes.
 #[derive(Clone, Debug)]
 pub struct Stored {
     value: sled::IVec,
     at: std::ops::Range<usize>,
+    shared: Option<codec::SharedAt>,
 }
 
 impl Stored {
     fn whole(value: sled::IVec) -> Stored {
         let at = 0..value.len();
-        Stored { value, at }
+        Stored { value, at, shared: None }
+    }
+
+    /// The recorded time and origin its block holds for it (block format 4).
+    pub fn shared(&self) -> Option<codec::Shared<'_>> {
+        self.shared.as_ref().map(|shared| shared.read(&self.value))
+    }
+
+    /// The record, decoded by `decoder`.
+    fn decode(&self, seq: u64, decoder: &mut codec::Decoder) -> Result<Recorded, Error> {
+        decoder.decode(seq, self, self.shared()).map_err(|problem| Error::Corrupt { seq, problem })
     }
 }
 
@@ -219,13 +234,17 @@ impl std::ops::Deref for Stored {
 struct Block {
     first: u64,
     value: sled::IVec,
-    ranges: Vec<std::ops::Range<usize>>,
+    split: codec::Split,
 }
 
 impl Block {
     fn record(&self, seq: u64) -> Option<Stored> {
-        let at = self.ranges.get(usize::try_from(seq.checked_sub(self.first)?).ok()?)?;
-        Some(Stored { value: self.value.clone(), at: at.clone() })
+        let at = self.split.ranges.get(usize::try_from(seq.checked_sub(self.first)?).ok()?)?;
+        Some(Stored {
+            value: self.value.clone(),
+            at: at.clone(),
+            shared: self.split.shared.clone(),
+        })
     }
 }
 
@@ -313,7 +332,8 @@ impl Log {
         }
         let db = open_db(sled::Config::new().path(path), path)?;
         let format = match db.get(MAGIC_KEY)? {
-            Some(magic) if magic == MAGIC => 3,
+            Some(magic) if magic == MAGIC => 4,
+            Some(magic) if magic == MAGIC_3 => 3,
             Some(magic) if magic == MAGIC_2 => 2,
             Some(magic) if magic == MAGIC_1 => 1,
             Some(magic) if magic.starts_with(b"annals-log/") => {
@@ -330,7 +350,7 @@ impl Log {
         let db = sled::Config::new().temporary(true).open()?;
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, MAGIC)?;
-        Log::from_db(db, None, 3)
+        Log::from_db(db, None, 4)
     }
 
     /// Writes every buffered change to disk and waits for it: what sled's own
@@ -410,11 +430,16 @@ impl Log {
                 let (k, value) = kv?;
                 let first = seq_of_key(&k)?;
                 match codec::split_block(&value) {
-                    Ok(ranges) => {
-                        for (seq, at) in (first..).zip(&ranges) {
-                            damaged |= !self.unindex(seq, &value[at.clone()], &mut batch)?;
+                    Ok(split) => {
+                        for (seq, at) in (first..).zip(&split.ranges) {
+                            let stored = Stored {
+                                value: value.clone(),
+                                at: at.clone(),
+                                shared: split.shared.clone(),
+                            };
+                            damaged |= !self.unindex(seq, &stored, &mut batch)?;
                         }
-                        count = ranges.len() as u64;
+                        count = split.ranges.len() as u64;
                     }
                     Err(_) => {
                         damaged = true;
@@ -430,7 +455,7 @@ impl Log {
                 let staged = self.tree.range(event_key(committed + 1)..=event_key(u64::MAX)).rev();
                 for kv in staged.take(STAGE_BATCH) {
                     let (k, bytes) = kv?;
-                    damaged |= !self.unindex(seq_of_key(&k)?, &bytes, &mut batch)?;
+                    damaged |= !self.unindex(seq_of_key(&k)?, &Stored::whole(bytes), &mut batch)?;
                     batch.remove(k);
                     count += 1;
                     found = true;
@@ -466,10 +491,10 @@ impl Log {
     }
 
     /// Adds to `batch` the removal of the id entry of the staged record
-    /// `bytes` (at `seq`), if that entry points at it. False if the record is
+    /// `stored` (at `seq`), if that entry points at it. False if the record is
     /// too damaged to name its id.
-    fn unindex(&self, seq: u64, bytes: &[u8], batch: &mut sled::Batch) -> Result<bool, Error> {
-        let Ok(rec) = codec::decode(seq, bytes) else { return Ok(false) };
+    fn unindex(&self, seq: u64, stored: &Stored, batch: &mut sled::Batch) -> Result<bool, Error> {
+        let Ok(rec) = stored.decode(seq, &mut codec::Decoder::default()) else { return Ok(false) };
         let id = id_key(rec.event.id.as_str());
         if self.tree.get(&id)?.is_some_and(|v| v[..] == seq.to_be_bytes()) {
             batch.remove(id);
@@ -517,13 +542,7 @@ impl Log {
         decoder: &mut codec::Decoder,
         block: &mut Option<Block>,
     ) -> Result<Option<Recorded>, Error> {
-        match self.stored(seq, block)? {
-            None => Ok(None),
-            Some(bytes) => decoder
-                .decode(seq, &bytes)
-                .map(Some)
-                .map_err(|problem| Error::Corrupt { seq, problem }),
-        }
+        self.stored(seq, block)?.map(|stored| stored.decode(seq, decoder)).transpose()
     }
 
     /// The bytes stored for `seq`, committed or staged: under its `e` key
@@ -536,17 +555,18 @@ impl Log {
                 return Ok(Some(Stored::whole(value)));
             }
         }
-        let cached =
-            block.as_ref().is_some_and(|b| b.first <= seq && seq - b.first < b.ranges.len() as u64);
+        let cached = block
+            .as_ref()
+            .is_some_and(|b| b.first <= seq && seq - b.first < b.split.ranges.len() as u64);
         if !cached {
             let Some(kv) = self.tree.range(block_key(0)..=block_key(seq)).next_back() else {
                 return Ok(None);
             };
             let (k, value) = kv?;
             let first = seq_of_key(&k)?;
-            let ranges =
+            let split =
                 codec::split_block(&value).map_err(|problem| Error::Corrupt { seq, problem })?;
-            *block = Some(Block { first, value, ranges });
+            *block = Some(Block { first, value, split });
         }
         Ok(block.as_ref().and_then(|b| b.record(seq)))
     }
@@ -642,11 +662,11 @@ impl Log {
             self.tree.flush()?;
             self.marked = true;
         }
-        if self.format < 3 {
-            // Claim the log for format 3 before the first block is written.
+        if self.format < 4 {
+            // Claim the log for format 4 before the first such block is written.
             self._db.insert(MAGIC_KEY, MAGIC)?;
             self._db.flush()?;
-            self.format = 3;
+            self.format = 4;
         }
         let next = self.next_seq;
         Ok(Import {
@@ -755,8 +775,8 @@ impl Log {
     pub fn iter_from(&self, first: u64) -> impl Iterator<Item = Result<Recorded, Error>> + '_ {
         let mut decoder = codec::Decoder::default();
         self.stored_from(first).map(move |item| {
-            let (seq, bytes) = item?;
-            decoder.decode(seq, &bytes).map_err(|problem| Error::Corrupt { seq, problem })
+            let (seq, stored) = item?;
+            stored.decode(seq, &mut decoder)
         })
     }
 
@@ -853,8 +873,8 @@ impl Log {
         let mut decoder = codec::Decoder::default();
         for item in self.raw() {
             // One record, or the records of a block too damaged to split.
-            let (seq, last, bytes) = match item {
-                Ok((seq, bytes)) => (seq, seq, Ok(bytes)),
+            let (seq, last, stored) = match item {
+                Ok((seq, stored)) => (seq, seq, Ok(stored)),
                 Err(e @ Error::CorruptBlock { first, last, .. }) => (first, last, Err(e)),
                 Err(e) => return Err(e),
             };
@@ -866,15 +886,15 @@ impl Log {
             }
             expected = last + 1;
             report.records += last - seq + 1;
-            let bytes = match bytes {
-                Ok(bytes) => bytes,
+            let stored = match stored {
+                Ok(stored) => stored,
                 Err(damaged) => {
                     report.problems.push(damaged.to_string());
                     continue;
                 }
             };
-            match decoder.decode(seq, &bytes) {
-                Err(problem) => report.problems.push(Error::Corrupt { seq, problem }.to_string()),
+            match stored.decode(seq, &mut decoder) {
+                Err(corrupt) => report.problems.push(corrupt.to_string()),
                 Ok(rec) => match self.lookup(rec.event.id.as_str())? {
                     Some(s) if s == seq => {}
                     Some(s) => report.problems.push(format!(
@@ -978,8 +998,7 @@ impl Import<'_> {
     /// Stages an event known to be new.
     fn stage(&mut self, event: &Event) -> Result<u64, Error> {
         let seq = self.next;
-        let origin = self.origin.as_deref();
-        let record = codec::encode(event, self.recorded_at, origin);
+        let record = codec::encode(event);
         self.lens.push(u32::try_from(record.len()).expect("a record is smaller than 4 GiB"));
         self.records.extend_from_slice(&record);
         self.batch.insert(id_key(event.id.as_str()), &seq.to_be_bytes()[..]);
@@ -998,7 +1017,11 @@ impl Import<'_> {
     fn seal(&mut self) {
         if !self.lens.is_empty() {
             let first = self.next - self.lens.len() as u64;
-            let block = codec::encode_block(&self.lens, &self.records);
+            let shared = codec::Shared {
+                recorded_at_micros: self.recorded_at.timestamp_micros(),
+                origin: self.origin.as_deref(),
+            };
+            let block = codec::encode_block(shared, &self.lens, &self.records);
             self.batch.insert(&block_key(first)[..], block);
             self.records.clear();
             self.lens.clear();
@@ -1068,9 +1091,9 @@ fn last_stored(tree: &sled::Tree, legacy_last: u64) -> Result<u64, Error> {
     let Some(kv) = tree.scan_prefix([BLOCK]).next_back() else { return Ok(legacy_last) };
     let (k, value) = kv?;
     let first = seq_of_key(&k)?;
-    let ranges =
+    let split =
         codec::split_block(&value).map_err(|problem| Error::Corrupt { seq: first, problem })?;
-    Ok(legacy_last.max(first + ranges.len() as u64 - 1))
+    Ok(legacy_last.max(first + split.ranges.len() as u64 - 1))
 }
 
 /// The records of a range of blocks, in sequence order ([`Log::stored_from`]).
@@ -1080,9 +1103,18 @@ struct Blocks {
     first: u64,
     /// One past the mark.
     end: u64,
-    /// The block being read: the next record's sequence number, the block,
-    /// where its remaining records lie.
-    current: Option<(u64, sled::IVec, std::vec::IntoIter<std::ops::Range<usize>>)>,
+    /// The block being read.
+    current: Option<Reading>,
+}
+
+/// A block being read by [`Blocks`].
+struct Reading {
+    /// The sequence number of its next record.
+    seq: u64,
+    value: sled::IVec,
+    /// Where its remaining records lie.
+    ranges: std::vec::IntoIter<std::ops::Range<usize>>,
+    shared: Option<codec::SharedAt>,
 }
 
 impl Iterator for Blocks {
@@ -1090,7 +1122,7 @@ impl Iterator for Blocks {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some((seq, value, ranges)) = &mut self.current {
+            if let Some(Reading { seq, value, ranges, shared }) = &mut self.current {
                 if let Some(at) = ranges.next() {
                     let this = *seq;
                     *seq += 1;
@@ -1100,7 +1132,8 @@ impl Iterator for Blocks {
                     if this >= self.end {
                         return None;
                     }
-                    return Some(Ok((this, Stored { value: value.clone(), at })));
+                    let shared = shared.clone();
+                    return Some(Ok((this, Stored { value: value.clone(), at, shared })));
                 }
                 self.current = None;
             }
@@ -1113,7 +1146,10 @@ impl Iterator for Blocks {
                 Err(e) => return Some(Err(e)),
             };
             match codec::split_block(&value) {
-                Ok(ranges) => self.current = Some((first, value, ranges.into_iter())),
+                Ok(split) => {
+                    let ranges = split.ranges.into_iter();
+                    self.current = Some(Reading { seq: first, value, ranges, shared: split.shared })
+                }
                 Err(problem) => {
                     let next = match self.blocks.peek() {
                         Some(Ok((k, _))) => seq_of_key(k).ok(),

@@ -25,26 +25,36 @@ fn framed(format: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Whatever decodes is an event the codec writes back to the same record.
+/// What a block of format 4 holds for its records.
+const SHARED: codec::Shared = codec::Shared { recorded_at_micros: 1 << 50, origin: Some("f") };
+
+/// Whatever decodes (alone, or as a record of a block) is an event the codec
+/// writes back to the same record.
 fn decoded_records_are_valid(bytes: &[u8]) -> Result<(), TestCaseError> {
-    if let Ok(rec) = codec::decode(9, bytes) {
-        prop_assert_eq!(rec.seq, 9);
-        let again = codec::encode(&rec.event, rec.recorded_at, rec.origin.as_deref());
-        let back = codec::decode(9, &again).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(back, rec);
+    for shared in [None, Some(SHARED)] {
+        if let Ok(rec) = codec::decode(9, bytes, shared) {
+            prop_assert_eq!(rec.seq, 9);
+            let again = codec::encode_v2(&rec.event, rec.recorded_at, rec.origin.as_deref());
+            let back =
+                codec::decode(9, &again, None).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&back, &rec);
+            let block = codec::decode(9, &codec::encode(&rec.event), Some(SHARED))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(block.event, rec.event);
+        }
     }
     Ok(())
 }
 
-/// A real record (format 1 or 2) of a generated event.
+/// A real record (format 1, 2 or 3) of a generated event.
 fn record() -> impl Strategy<Value = Vec<u8>> {
-    (annals_testkit::event(), any::<i64>(), prop::option::of(".{0,20}"), any::<bool>()).prop_map(
-        |(event, micros, origin, old)| {
+    (annals_testkit::event(), any::<i64>(), prop::option::of(".{0,20}"), 1u8..=3).prop_map(
+        |(event, micros, origin, format)| {
             let at = DateTime::from_timestamp_micros(micros.clamp(-1 << 50, 1 << 50)).unwrap();
-            if old {
-                codec::encode_v1(&event, at)
-            } else {
-                codec::encode(&event, at, origin.as_deref())
+            match format {
+                1 => codec::encode_v1(&event, at),
+                2 => codec::encode_v2(&event, at, origin.as_deref()),
+                _ => codec::encode(&event),
             }
         },
     )
@@ -78,7 +88,7 @@ proptest! {
 
     #[test]
     fn decode_survives_random_payloads_with_a_right_checksum(
-        format in prop_oneof![Just(1u8), Just(2u8), any::<u8>()],
+        format in prop_oneof![Just(1u8), Just(2u8), Just(3u8), any::<u8>()],
         payload in prop::collection::vec(any::<u8>(), 0..400),
     ) {
         decoded_records_are_valid(&framed(format, &payload))?;

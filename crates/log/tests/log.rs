@@ -9,24 +9,34 @@ fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }
 
+/// What a block of format 4 holds for its records: recorded at `secs`.
+fn shared(secs: i64, origin: Option<&str>) -> codec::Shared<'_> {
+    codec::Shared { recorded_at_micros: at(secs).timestamp_micros(), origin }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// encode then decode is the identity on events and recorded times.
+    /// encode then decode is the identity on events, recorded times and
+    /// origins: a record of a block takes them from the block's header; one
+    /// of format 2 carries its own (and a format-3 record alone is refused).
     #[test]
     fn codec_round_trip(
         event in annals_testkit::event(),
         secs in 0i64..4_000_000_000,
         origin in prop::option::of(".{0,40}"),
     ) {
-        let bytes = codec::encode(&event, at(secs), origin.as_deref());
-        let rec = codec::decode(7, &bytes).unwrap();
+        let bytes = codec::encode(&event);
+        let rec = codec::decode(7, &bytes, Some(shared(secs, origin.as_deref()))).unwrap();
         prop_assert_eq!(rec.seq, 7);
         prop_assert_eq!(rec.recorded_at, at(secs));
         prop_assert_eq!(rec.origin.as_deref(), origin.as_deref());
         prop_assert_eq!(&rec.event, &event);
+        prop_assert!(codec::decode(7, &bytes, None).is_err());
+        let v2 = codec::decode(7, &codec::encode_v2(&event, at(secs), origin.as_deref()), None).unwrap();
+        prop_assert_eq!(&v2, &rec);
         // A format 1 record of the same event reads as format 2 with no origin.
-        let old = codec::decode(7, &codec::encode_v1(&event, at(secs))).unwrap();
+        let old = codec::decode(7, &codec::encode_v1(&event, at(secs)), None).unwrap();
         prop_assert_eq!((old.origin, old.recorded_at, old.event), (None, at(secs), event));
     }
 
@@ -43,15 +53,17 @@ proptest! {
     ) {
         let mut decoder = codec::Decoder::default();
         for (seq, (event, origin, damage)) in (1..).zip(records) {
-            let mut bytes = codec::encode(&event, at(seq as i64), origin);
+            let mut bytes = codec::encode(&event);
             if let Some(at) = damage {
                 let i = at.index(bytes.len());
                 bytes[i] ^= 0x20;
             }
-            let shared = decoder.decode(seq, &bytes);
-            prop_assert_eq!(&shared, &codec::decode(seq, &bytes));
+            let block = Some(shared(seq as i64, origin));
+            let read = decoder.decode(seq, &bytes, block);
+            prop_assert_eq!(&read, &codec::decode(seq, &bytes, block));
             if damage.is_none() {
-                prop_assert_eq!(shared.unwrap().event, event);
+                let read = read.unwrap();
+                prop_assert_eq!((read.event, read.origin.as_deref()), (event, origin));
             }
         }
     }
@@ -59,48 +71,67 @@ proptest! {
     /// Any damage to stored bytes is an error, never a panic and never another event.
     #[test]
     fn damaged_records_are_detected(event in annals_testkit::event(), pos in any::<prop::sample::Index>(), flip in 1u8..=255, old in any::<bool>()) {
-        let mut bytes = if old { codec::encode_v1(&event, at(1)) } else { codec::encode(&event, at(1), Some("import f.jsonl")) };
+        let mut bytes = if old { codec::encode_v1(&event, at(1)) } else { codec::encode(&event) };
+        let block = Some(shared(1, Some("import f.jsonl")));
         let i = pos.index(bytes.len());
         bytes[i] ^= flip;
-        prop_assert!(codec::decode(1, &bytes).is_err());
+        prop_assert!(codec::decode(1, &bytes, block).is_err());
         let cut = pos.index(bytes.len());
-        prop_assert!(codec::decode(1, &bytes[..cut]).is_err());
+        prop_assert!(codec::decode(1, &bytes[..cut], block).is_err());
     }
 
     /// Arbitrary bytes never panic the decoder, nor the block splitter.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        let _ = codec::decode(1, &bytes);
+        let _ = codec::decode(1, &bytes, None);
+        let _ = codec::decode(1, &bytes, Some(shared(1, Some("f"))));
         let _ = codec::split_block(&bytes);
     }
 
-    /// A block gives back the records it was made of, each as it was; a
-    /// damaged header (or a cut block) cannot be split, and damage in a
-    /// record is caught by that record's own checksum.
+    /// A block gives back the records it was made of, each as it was, and
+    /// the time and origin they share; a damaged header (or a cut block)
+    /// cannot be split, and damage in a record is caught by that record's
+    /// own checksum. Blocks of format 3 (records of format 2) split alike.
     #[test]
     fn blocks_split_into_their_records_and_damage_is_detected(
         events in prop::collection::vec(annals_testkit::event(), 0..12),
+        secs in 0i64..4_000_000_000,
+        origin in prop::option::of(".{0,40}"),
+        old in any::<bool>(),
         pos in any::<prop::sample::Index>(),
         flip in 1u8..=255,
     ) {
-        let records: Vec<Vec<u8>> =
-            events.iter().map(|e| codec::encode(e, at(1), Some("import f.jsonl"))).collect();
+        let common = shared(secs, origin.as_deref());
+        let records: Vec<Vec<u8>> = events
+            .iter()
+            .map(|e| if old { codec::encode_v2(e, at(secs), origin.as_deref()) } else { codec::encode(e) })
+            .collect();
         let lens: Vec<u32> = records.iter().map(|r| r.len() as u32).collect();
-        let block = codec::encode_block(&lens, &records.concat());
-        let ranges = codec::split_block(&block).unwrap();
+        let block = if old {
+            codec::encode_block_v3(&lens, &records.concat())
+        } else {
+            codec::encode_block(common, &lens, &records.concat())
+        };
+        let split = codec::split_block(&block).unwrap();
+        let ranges = split.ranges.clone();
         let back: Vec<&[u8]> = ranges.iter().map(|r| &block[r.clone()]).collect();
         prop_assert_eq!(&back, &records.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let read = split.shared.as_ref().map(|s| s.read(&block));
+        prop_assert_eq!(read, (!old).then_some(common));
+        for (r, event) in ranges.iter().zip(&events) {
+            prop_assert_eq!(&codec::decode(1, &block[r.clone()], read).unwrap().event, event);
+        }
         let header = block.len() - records.iter().map(Vec::len).sum::<usize>();
         let i = pos.index(block.len());
         let mut damaged = block.clone();
         damaged[i] ^= flip;
         match codec::split_block(&damaged) {
             Err(_) => prop_assert!(i < header, "byte {} of a record failed the block", i),
-            Ok(split) => {
+            Ok(again) => {
                 prop_assert!(i >= header, "damaged header byte {} passed", i);
-                prop_assert_eq!(&split, &ranges);
+                prop_assert_eq!(&again, &split);
                 let hit = ranges.iter().position(|r| r.contains(&i)).unwrap();
-                prop_assert!(codec::decode(1, &damaged[ranges[hit].clone()]).is_err());
+                prop_assert!(codec::decode(1, &damaged[ranges[hit].clone()], read).is_err());
             }
         }
         if !block.is_empty() {
@@ -216,7 +247,7 @@ fn golden_record_v1_still_decodes() {
     }
     let bytes = std::fs::read(path)
         .expect("fixtures/log/golden-v1.bin is missing (UPDATE_EXPECT=1 writes it)");
-    let rec = codec::decode(1, &bytes).unwrap();
+    let rec = codec::decode(1, &bytes, None).unwrap();
     assert_eq!((rec.event, rec.recorded_at, rec.origin), (event.clone(), recorded_at, None));
     assert_eq!(codec::encode_v1(&event, recorded_at), bytes, "format 1 encoding changed");
 }
@@ -228,17 +259,56 @@ fn golden_record_v2_still_decodes() {
     let (event, recorded_at) = golden_event();
     let origin = Some("import ségou.jsonl");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(path, codec::encode(&event, recorded_at, origin)).unwrap();
+        std::fs::write(path, codec::encode_v2(&event, recorded_at, origin)).unwrap();
     }
     let bytes = std::fs::read(path)
         .expect("fixtures/log/golden-v2.bin is missing (UPDATE_EXPECT=1 writes it)");
     assert_eq!(bytes[0], 2);
-    let rec = codec::decode(1, &bytes).unwrap();
+    let rec = codec::decode(1, &bytes, None).unwrap();
     assert_eq!(
         (rec.event, rec.recorded_at, rec.origin.as_deref()),
         (event.clone(), recorded_at, origin)
     );
-    assert_eq!(codec::encode(&event, recorded_at, origin), bytes, "format 2 encoding changed");
+    assert_eq!(codec::encode_v2(&event, recorded_at, origin), bytes, "format 2 encoding changed");
+}
+
+/// The bytes of a block of format 4 (two records of format 3, the golden
+/// event and its retraction, with their shared time and origin) must keep
+/// splitting and decoding to the same records.
+#[test]
+fn golden_block_v4_still_decodes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/golden-block-v4.bin");
+    let (event, recorded_at) = golden_event();
+    let retraction = annals_model::v1::parse_line(
+        r#"{"type":"retraction","id":"r-1","retracts":"cma-claims-bamba","reason":"misread"}"#,
+    )
+    .unwrap()
+    .event;
+    let common = codec::Shared {
+        recorded_at_micros: recorded_at.timestamp_micros(),
+        origin: Some("import ségou.jsonl"),
+    };
+    let records = [codec::encode(&event), codec::encode(&retraction)];
+    let lens: Vec<u32> = records.iter().map(|r| r.len() as u32).collect();
+    let written = codec::encode_block(common, &lens, &records.concat());
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, &written).unwrap();
+    }
+    let bytes = std::fs::read(path)
+        .expect("fixtures/log/golden-block-v4.bin is missing (UPDATE_EXPECT=1 writes it)");
+    assert_eq!((bytes[0], bytes[bytes.len() - records.concat().len()]), (4, 3));
+    let split = codec::split_block(&bytes).unwrap();
+    let read = split.shared.as_ref().map(|s| s.read(&bytes));
+    assert_eq!(read, Some(common));
+    let back: Vec<_> = (1..)
+        .zip(&split.ranges)
+        .map(|(seq, at)| codec::decode(seq, &bytes[at.clone()], read).unwrap())
+        .collect();
+    assert_eq!(
+        back.iter().map(|r| (&r.event, r.recorded_at, r.origin.as_deref())).collect::<Vec<_>>(),
+        [&event, &retraction].map(|e| (e, recorded_at, common.origin))
+    );
+    assert_eq!(written, bytes, "block format 4 or record format 3 encoding changed");
 }
 
 fn golden_event() -> (Event, DateTime<Utc>) {
@@ -280,44 +350,60 @@ fn old_log(
     (dir, copy, old, records)
 }
 
-/// A whole log written by annals with log format 2 (`fixtures/log/v2-log`,
-/// one record per sled key: `annals init`, `import graph-test.jsonl`, then
-/// `retract front-takes-fort`) opens, verifies and reads back the same
-/// events. Appended to, it becomes format 3: its new records go in blocks
-/// after the old ones, and every way of reading finds both.
+/// Whole logs written by earlier builds (`annals init`, `import
+/// graph-test.jsonl`, then `retract front-takes-fort`): `fixtures/log/v2-log`
+/// (log format 2, one record per sled key) and `v3-log` (format 3, blocks
+/// whose records carry their own time and origin) open, verify and read
+/// back the same events. Appended to, each becomes format 4: its new records
+/// go in blocks after the old ones, and every way of reading finds both.
 #[test]
-fn a_log_written_in_format_2_reads_the_same_events_and_takes_blocks_after_them() {
-    let format = |path: &std::path::Path| sled_db(path).get("format").unwrap().unwrap().to_vec();
-    let (_dir, copy, mut old, records) = old_log("v2-log");
-    drop(old);
-    assert_eq!(format(&copy), b"annals-log/2", "opening and reading left the format alone");
-    old = Log::open(&copy).unwrap();
-    assert!(records[..31].iter().all(|r| r.origin.as_deref() == Some("import graph-test.jsonl")));
-    assert_eq!(records[31].origin.as_deref(), Some("retract"));
+fn logs_written_in_formats_2_and_3_read_the_same_events_and_take_new_blocks_after_them() {
+    for (fixture, magic) in [("v2-log", "annals-log/2"), ("v3-log", "annals-log/3")] {
+        let format =
+            |path: &std::path::Path| sled_db(path).get("format").unwrap().unwrap().to_vec();
+        let (_dir, copy, mut old, records) = old_log(fixture);
+        drop(old);
+        assert_eq!(
+            format(&copy),
+            magic.as_bytes(),
+            "{fixture}: opening and reading left the format alone"
+        );
+        old = Log::open(&copy).unwrap();
+        assert!(
+            records[..31].iter().all(|r| r.origin.as_deref() == Some("import graph-test.jsonl")),
+            "{fixture}"
+        );
+        assert_eq!(records[31].origin.as_deref(), Some("retract"), "{fixture}");
+        assert!(records[31].recorded_at > records[30].recorded_at, "{fixture}");
 
-    let new = sources(7);
-    let mut import = old.begin(at(5), Some("import s.jsonl")).unwrap().with_batch_size(3);
-    for event in &new {
-        import.push(event).unwrap();
+        let new = sources(7);
+        let mut import = old.begin(at(5), Some("import s.jsonl")).unwrap().with_batch_size(3);
+        for event in &new {
+            import.push(event).unwrap();
+        }
+        assert_eq!(import.commit().unwrap().seqs, Some((33, 39)));
+        drop(old);
+        assert_eq!(format(&copy), b"annals-log/4", "{fixture}");
+        let mixed = Log::open(&copy).unwrap();
+        assert!(mixed.verify().unwrap().problems.is_empty(), "{fixture}");
+        let all: Vec<_> = mixed.iter().map(|r| r.unwrap()).collect();
+        assert_eq!(&all[..32], &records[..], "{fixture}");
+        assert_eq!(
+            all[32..]
+                .iter()
+                .map(|r| (&r.event, r.recorded_at, r.origin.as_deref()))
+                .collect::<Vec<_>>(),
+            new.iter().map(|e| (e, at(5), Some("import s.jsonl"))).collect::<Vec<_>>(),
+            "{fixture}"
+        );
+        let tail: Vec<u64> = mixed.iter_from(30).map(|r| r.unwrap().seq).collect();
+        assert_eq!(tail, (30..=39).collect::<Vec<_>>(), "{fixture}");
+        let asked = [39, 1, 32, 33, 35, 31];
+        let many: Vec<u64> = mixed.get_many(&asked).unwrap().iter().map(|r| r.seq).collect();
+        assert_eq!(many, asked, "{fixture}");
+        assert_eq!(mixed.lookup("s-6").unwrap(), Some(39), "{fixture}");
+        assert_eq!(mixed.lookup("front-takes-fort").unwrap(), Some(30), "{fixture}");
     }
-    assert_eq!(import.commit().unwrap().seqs, Some((33, 39)));
-    drop(old);
-    assert_eq!(format(&copy), b"annals-log/3");
-    let mixed = Log::open(&copy).unwrap();
-    assert!(mixed.verify().unwrap().problems.is_empty());
-    let all: Vec<_> = mixed.iter().map(|r| r.unwrap()).collect();
-    assert_eq!(&all[..32], &records[..]);
-    assert_eq!(
-        all[32..].iter().map(|r| &r.event).collect::<Vec<_>>(),
-        new.iter().collect::<Vec<_>>()
-    );
-    let tail: Vec<u64> = mixed.iter_from(30).map(|r| r.unwrap().seq).collect();
-    assert_eq!(tail, (30..=39).collect::<Vec<_>>());
-    let asked = [39, 1, 32, 33, 35, 31];
-    let many: Vec<u64> = mixed.get_many(&asked).unwrap().iter().map(|r| r.seq).collect();
-    assert_eq!(many, asked);
-    assert_eq!(mixed.lookup("s-6").unwrap(), Some(39));
-    assert_eq!(mixed.lookup("front-takes-fort").unwrap(), Some(30));
 }
 
 /// An import stores its records in blocks of `BLOCK_RECORDS` consecutive
@@ -341,7 +427,7 @@ fn an_import_stores_its_records_in_blocks_of_block_records() {
         .map(|kv| {
             let (k, v) = kv.unwrap();
             let first = u64::from_be_bytes(k[1..].try_into().unwrap());
-            (first, annals_log::codec::split_block(&v).unwrap().len())
+            (first, annals_log::codec::split_block(&v).unwrap().ranges.len())
         })
         .collect();
     let mut expected = Vec::new();
@@ -664,7 +750,7 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     let format = |db: &sled::Db| db.get("format").unwrap().unwrap().to_vec();
     {
         let db = sled_db(&path);
-        assert_eq!(format(&db), b"annals-log/3");
+        assert_eq!(format(&db), b"annals-log/4");
         let tree = db.open_tree("log").unwrap();
         assert_eq!(tree.remove("c").unwrap().unwrap().as_ref(), 4u64.to_be_bytes());
         db.insert("format", "annals-log/1").unwrap();
@@ -679,15 +765,15 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     assert!(store.verify().unwrap().problems.is_empty());
     drop(store);
     let db = sled_db(&path);
-    assert_eq!(format(&db), b"annals-log/3");
+    assert_eq!(format(&db), b"annals-log/4");
     let mark = db.open_tree("log").unwrap().get("c").unwrap().unwrap();
     assert_eq!(mark.as_ref(), (entities.len() as u64).to_be_bytes());
     // A format this build does not know is refused by name.
-    db.insert("format", "annals-log/4").unwrap();
+    db.insert("format", "annals-log/5").unwrap();
     db.flush().unwrap();
     drop(db);
     let err = Log::open(&path).unwrap_err().to_string();
-    assert!(err.contains("\"annals-log/4\", which this build of annals cannot read"), "{err}");
+    assert!(err.contains("\"annals-log/5\", which this build of annals cannot read"), "{err}");
 }
 
 /// `n` sources, `s-0` … `s-{n-1}`.
@@ -735,7 +821,8 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
             let (key, block) = tree.range(..=key).next_back().unwrap().unwrap();
             let first = u64::from_be_bytes(key[1..].try_into().unwrap());
             let mut block = block.to_vec();
-            let at = annals_log::codec::split_block(&block).unwrap()[(100 - first) as usize].start;
+            let at = annals_log::codec::split_block(&block).unwrap().ranges[(100 - first) as usize]
+                .start;
             block[at + 8] ^= 0x40;
             tree.insert(&key, block).unwrap();
             db.flush().unwrap();
