@@ -637,13 +637,20 @@ fn import(
     let mut index = place_index(log, false).ok();
     progress.set_message(format!("storing {events} events"));
     let outcome = match &acled {
+        // A JSON Lines file is read and parsed on a second thread while
+        // its events are stored (an ACLED row's reading holds what the
+        // first pass found, which is not shared between threads).
         None => {
             let events = annals_import::JsonlEvents::new(&name, std::io::BufReader::new(open()?));
-            store(log, &name, &origin, now, events, checksum, index.as_mut())
+            annals_import::ahead(events, |events| {
+                store(log, &name, &origin, now, events, checksum, index.as_mut())
+            })
         }
         Some(checked) => annals_import::AcledEvents::new(&name, open()?, checked)
             .map_err(|e| read_again(&name, e))
-            .and_then(|events| store(log, &name, &origin, now, events, checksum, index.as_mut())),
+            .and_then(|mut events| {
+                store(log, &name, &origin, now, &mut events, checksum, index.as_mut())
+            }),
     };
     if outcome.is_err() {
         progress.finish_and_clear();
@@ -710,13 +717,13 @@ fn store(
     name: &str,
     origin: &str,
     now: DateTime<Utc>,
-    mut events: impl annals_import::SecondPass,
+    events: &mut dyn annals_import::SecondPass,
     checksum: u32,
     mut index: Option<&mut PlaceIndex>,
 ) -> Result<annals_log::Appended> {
     let changed = || anyhow!("{name} changed while it was being imported");
     let mut import = log.begin(now, Some(origin))?;
-    for read in events.by_ref() {
+    for read in &mut *events {
         let (line, event) = read.map_err(|e| read_again(name, e))?;
         match import.push(&event) {
             Ok(None) => {}

@@ -250,6 +250,87 @@ pub trait SecondPass: Iterator<Item = Result<(usize, Event), Refused>> {
     fn checksum(&self) -> u32;
 }
 
+/// Events a reading thread sends at a time ([`ahead`]).
+const AHEAD_BATCH: usize = 256;
+
+/// What the reading thread of [`ahead`] sends: events, then the checksum
+/// of the bytes it read, once it has read them all (or hit an error).
+enum Ahead {
+    Events(Vec<Result<(usize, Event), Refused>>),
+    End(u32),
+}
+
+/// Runs the second pass `pass` on a thread of its own, a few batches of
+/// events ahead of `consume`, which reads them as a [`SecondPass`]: the file
+/// is read and parsed while the events before are stored. Memory stays
+/// bounded (at most 4 batches of 256 events wait). If `consume` stops early,
+/// the thread stops at its next batch.
+pub fn ahead<P, T>(pass: P, consume: impl FnOnce(&mut dyn SecondPass) -> T) -> T
+where
+    P: SecondPass + Send,
+{
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        scope.spawn(move || {
+            let mut pass = pass;
+            loop {
+                let batch: Vec<_> = pass.by_ref().take(AHEAD_BATCH).collect();
+                let done = batch.len() < AHEAD_BATCH || batch.iter().any(Result::is_err);
+                if tx.send(Ahead::Events(batch)).is_err() {
+                    return;
+                }
+                if done {
+                    let _ = tx.send(Ahead::End(pass.checksum()));
+                    return;
+                }
+            }
+        });
+        consume(&mut ReadAhead { rx, batch: Vec::new().into_iter(), checksum: None })
+    })
+}
+
+/// The consuming end of [`ahead`].
+struct ReadAhead {
+    rx: std::sync::mpsc::Receiver<Ahead>,
+    batch: std::vec::IntoIter<Result<(usize, Event), Refused>>,
+    checksum: Option<u32>,
+}
+
+impl Iterator for ReadAhead {
+    type Item = Result<(usize, Event), Refused>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.batch.next() {
+                return Some(item);
+            }
+            if self.checksum.is_some() {
+                return None;
+            }
+            match self.rx.recv() {
+                Ok(Ahead::Events(batch)) => self.batch = batch.into_iter(),
+                Ok(Ahead::End(checksum)) => self.checksum = Some(checksum),
+                // The thread stopped before the end (it panicked): the
+                // events read are not the whole file.
+                Err(_) => {
+                    self.checksum = Some(0);
+                    return Some(Err(Refused::Io(std::io::Error::other(
+                        "the thread reading the file stopped before its end",
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+impl SecondPass for ReadAhead {
+    /// The checksum of the whole file, once every event has been read;
+    /// until then, of nothing (0).
+    fn checksum(&self) -> u32 {
+        self.checksum.unwrap_or(0)
+    }
+}
+
 impl<R: BufRead> SecondPass for JsonlEvents<R> {
     fn checksum(&self) -> u32 {
         self.lines.crc.clone().finalize()
