@@ -212,6 +212,11 @@ impl Stored {
         Stored { value, at, shared: None }
     }
 
+    /// The record at `at` of the block `value`, split as `split`.
+    fn in_block(value: &sled::IVec, at: &std::ops::Range<usize>, split: &codec::Split) -> Stored {
+        Stored { value: value.clone(), at: at.clone(), shared: split.shared.clone() }
+    }
+
     /// The recorded time and origin its block holds for it (block format 4).
     pub fn shared(&self) -> Option<codec::Shared<'_>> {
         self.shared.as_ref().map(|shared| shared.read(&self.value))
@@ -240,11 +245,7 @@ struct Block {
 impl Block {
     fn record(&self, seq: u64) -> Option<Stored> {
         let at = self.split.ranges.get(usize::try_from(seq.checked_sub(self.first)?).ok()?)?;
-        Some(Stored {
-            value: self.value.clone(),
-            at: at.clone(),
-            shared: self.split.shared.clone(),
-        })
+        Some(Stored::in_block(&self.value, at, &self.split))
     }
 }
 
@@ -432,11 +433,7 @@ impl Log {
                 match codec::split_block(&value) {
                     Ok(split) => {
                         for (seq, at) in (first..).zip(&split.ranges) {
-                            let stored = Stored {
-                                value: value.clone(),
-                                at: at.clone(),
-                                shared: split.shared.clone(),
-                            };
+                            let stored = Stored::in_block(&value, at, &split);
                             damaged |= !self.unindex(seq, &stored, &mut batch)?;
                         }
                         count = split.ranges.len() as u64;
@@ -1109,12 +1106,12 @@ struct Blocks {
 
 /// A block being read by [`Blocks`].
 struct Reading {
-    /// The sequence number of its next record.
-    seq: u64,
+    /// The sequence number of its first record.
+    first: u64,
     value: sled::IVec,
-    /// Where its remaining records lie.
-    ranges: std::vec::IntoIter<std::ops::Range<usize>>,
-    shared: Option<codec::SharedAt>,
+    split: codec::Split,
+    /// The index of its next record.
+    next: usize,
 }
 
 impl Iterator for Blocks {
@@ -1122,18 +1119,17 @@ impl Iterator for Blocks {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(Reading { seq, value, ranges, shared }) = &mut self.current {
-                if let Some(at) = ranges.next() {
-                    let this = *seq;
-                    *seq += 1;
+            if let Some(Reading { first, value, split, next }) = &mut self.current {
+                if let Some(at) = split.ranges.get(*next) {
+                    let this = *first + *next as u64;
+                    *next += 1;
                     if this < self.first {
                         continue;
                     }
                     if this >= self.end {
                         return None;
                     }
-                    let shared = shared.clone();
-                    return Some(Ok((this, Stored { value: value.clone(), at, shared })));
+                    return Some(Ok((this, Stored::in_block(value, at, split))));
                 }
                 self.current = None;
             }
@@ -1146,10 +1142,7 @@ impl Iterator for Blocks {
                 Err(e) => return Some(Err(e)),
             };
             match codec::split_block(&value) {
-                Ok(split) => {
-                    let ranges = split.ranges.into_iter();
-                    self.current = Some(Reading { seq: first, value, ranges, shared: split.shared })
-                }
+                Ok(split) => self.current = Some(Reading { first, value, split, next: 0 }),
                 Err(problem) => {
                     let next = match self.blocks.peek() {
                         Some(Ok((k, _))) => seq_of_key(k).ok(),
