@@ -223,6 +223,12 @@ pub fn encode_block(shared: Shared<'_>, lens: &[u32], records: &[u8]) -> Vec<u8>
     out.extend_from_slice(&shared.recorded_at_micros.to_le_bytes());
     out.extend_from_slice(&origin_len.to_le_bytes());
     out.extend_from_slice(origin.as_bytes());
+    finish_block(out, lens, records)
+}
+
+/// Ends a block whose header so far is `out`: the lengths, the header's
+/// checksum, the records.
+fn finish_block(mut out: Vec<u8>, lens: &[u32], records: &[u8]) -> Vec<u8> {
     for len in lens {
         out.extend_from_slice(&len.to_le_bytes());
     }
@@ -238,12 +244,7 @@ pub fn encode_block_v3(lens: &[u32], records: &[u8]) -> Vec<u8> {
     let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
     let mut out = vec![BLOCK_FORMAT_3];
     out.extend_from_slice(&count.to_le_bytes());
-    for len in lens {
-        out.extend_from_slice(&len.to_le_bytes());
-    }
-    out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
-    out.extend_from_slice(records);
-    out
+    finish_block(out, lens, records)
 }
 
 /// A block split ([`split_block`]): where each record lies, and what they share.
