@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use crate::date::{Date, DateError};
 use crate::event::{ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind};
@@ -129,13 +131,13 @@ pub struct Parsed {
 /// assert_eq!(parsed.event.kind.type_name(), "control_taken");
 /// ```
 pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
-    let map = match serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))? {
-        TopLevel::Object(map) => map,
+    let fields = match serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))? {
+        TopLevel::Object(fields) => fields,
         TopLevel::Duplicate(field) => return Err(LineError::DuplicateField { field }),
         TopLevel::Other(what) => return Err(LineError::Json(format!("found {what}"))),
     };
-    let mut f = Fields { map };
-    let ty_text = match f.map.remove("type") {
+    let mut f = Fields { fields };
+    let ty_text = match f.remove("type") {
         None | Some(Value::Null) => return Err(LineError::MissingType),
         Some(Value::String(s)) => s,
         Some(other) => {
@@ -151,12 +153,11 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
         .find(|t| *t == ty_text)
         .ok_or_else(|| LineError::UnknownType(ty_text.clone()))?;
 
-    // Unknown fields first: they are the likeliest typos.
-    let mut keys: Vec<String> = f.map.keys().cloned().collect();
-    keys.sort();
-    if let Some(k) =
-        keys.iter().find(|k| !COMMON.contains(&k.as_str()) && !ALL_FIELDS.contains(&k.as_str()))
-    {
+    // Unknown fields first: they are the likeliest typos (the first in
+    // alphabetical order, so that the message does not depend on the order
+    // of the line's fields).
+    let unknown = f.keys().filter(|k| !COMMON.contains(k) && !ALL_FIELDS.contains(k)).min();
+    if let Some(k) = unknown {
         return Err(LineError::UnknownField { field: k.to_string() });
     }
 
@@ -181,7 +182,7 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
     let note = f.string("note")?;
 
     let kind = parse_kind(ty, &mut f)?;
-    if let Some(k) = keys.iter().find(|k| f.map.contains_key(k.as_str())) {
+    if let Some(k) = f.keys().min() {
         return Err(LineError::MisplacedField { ty, field: k.to_string() });
     }
     if kind.is_entity() && id.is_none() {
@@ -356,17 +357,17 @@ fn describe(v: &Value) -> &'static str {
 /// What a line holds at its top level. serde_json's own maps keep the last of
 /// two equal keys without a word, which would drop data silently; this reader
 /// notices the repetition instead.
-enum TopLevel {
-    /// An object, each key given once.
-    Object(Map<String, Value>),
+enum TopLevel<'a> {
+    /// An object, each key given once, in the order of the line.
+    Object(Vec<(Cow<'a, str>, Value)>),
     /// An object that gives this key more than once.
     Duplicate(String),
     /// Not an object: what it is instead (`a list`, `null` ...).
     Other(&'static str),
 }
 
-impl<'de> Deserialize<'de> for TopLevel {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TopLevel, D::Error> {
+impl<'de> Deserialize<'de> for TopLevel<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TopLevel<'de>, D::Error> {
         deserializer.deserialize_any(TopLevelVisitor)
     }
 }
@@ -374,68 +375,112 @@ impl<'de> Deserialize<'de> for TopLevel {
 struct TopLevelVisitor;
 
 impl<'de> Visitor<'de> for TopLevelVisitor {
-    type Value = TopLevel;
+    type Value = TopLevel<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
-        let mut map = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel<'de>, A::Error> {
+        // A line has a handful of fields: a list searched from end to end
+        // is quicker than a map, and most keys are borrowed from the line.
+        let mut fields: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
         let mut duplicate = None;
-        while let Some(key) = access.next_key::<String>()? {
-            if duplicate.is_some() || map.contains_key(&key) {
+        while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
+            if duplicate.is_some() || fields.iter().any(|(k, _)| *k == key) {
                 // Read on, so that a syntax error later in the line still wins.
                 access.next_value::<IgnoredAny>()?;
-                duplicate.get_or_insert(key);
+                duplicate.get_or_insert(key.into_owned());
             } else {
                 let value = access.next_value::<Value>()?;
-                map.insert(key, value);
+                fields.push((key, value));
             }
         }
-        Ok(duplicate.map_or(TopLevel::Object(map), TopLevel::Duplicate))
+        Ok(duplicate.map_or(TopLevel::Object(fields), TopLevel::Duplicate))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<TopLevel<'de>, A::Error> {
         while access.next_element::<IgnoredAny>()?.is_some() {}
         Ok(TopLevel::Other("a list"))
     }
 
-    fn visit_unit<E>(self) -> Result<TopLevel, E> {
+    fn visit_unit<E>(self) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("null"))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+    fn visit_bool<E>(self, _: bool) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("a boolean"))
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+    fn visit_i64<E>(self, _: i64) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("a number"))
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+    fn visit_u64<E>(self, _: u64) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("a number"))
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("a number"))
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+    fn visit_str<E>(self, _: &str) -> Result<TopLevel<'de>, E> {
         Ok(TopLevel::Other("a string"))
+    }
+}
+
+/// A key of a line's object: borrowed from the line unless it holds escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key<'de>, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(key)))
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key.to_string())))
+    }
+
+    fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key)))
     }
 }
 
 /// The fields of one line, taken out one by one; what remains at the end was
 /// not expected on this line type.
-struct Fields {
-    map: Map<String, Value>,
+struct Fields<'a> {
+    fields: Vec<(Cow<'a, str>, Value)>,
 }
 
-impl Fields {
+impl Fields<'_> {
+    /// Takes out the value of `field`, if the line has it.
+    fn remove(&mut self, field: &str) -> Option<Value> {
+        let at = self.fields.iter().position(|(k, _)| k == field)?;
+        Some(self.fields.swap_remove(at).1)
+    }
+
+    /// The names of the fields not taken out yet.
+    fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.fields.iter().map(|(k, _)| k.as_ref())
+    }
+
     /// A string field; `null` counts as absent.
     fn string(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
-        match self.map.remove(field) {
+        match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => {
@@ -467,7 +512,7 @@ impl Fields {
         field: &'static str,
         mut each: impl FnMut(String) -> Result<T, LineError>,
     ) -> Result<Option<Vec<T>>, LineError> {
-        match self.map.remove(field) {
+        match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => items
                 .into_iter()
@@ -525,7 +570,7 @@ impl Fields {
     }
 
     fn coordinate(&mut self, field: &'static str, limit: f64) -> Result<Option<f64>, LineError> {
-        match self.map.remove(field) {
+        match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
@@ -538,7 +583,7 @@ impl Fields {
     }
 
     fn count(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
-        match self.map.remove(field) {
+        match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| {
                 bad(field, format!("{n} is not a whole number from 0 to {}", u64::MAX))
