@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annals_import::{read_jsonl, Catalog};
-use annals_log::{Log, Snapshot};
+use annals_log::{Check, Log, Snapshot};
 use annals_model::{parse_day, v1, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
 use annals_replay::{HistoryEntry, Node, PlaceIndex, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
@@ -514,18 +514,18 @@ fn open(db: Option<&PathBuf>, now: DateTime<Utc>) -> Result<Log> {
     Ok(log)
 }
 
-/// If `event`'s id is already stored with other content, what to tell the
-/// historian: the stored record and the fields that differ.
-fn conflict(log: &Log, event: &Event) -> Result<Option<String>> {
+/// Whether `event` is new to the log or stored with the same content; if
+/// its id is stored with other content, what to tell the historian: the
+/// stored record and the fields that differ.
+fn conflict(log: &Log, event: &Event) -> Result<Result<Check, String>> {
     let seq = match log.check(event) {
         Err(annals_log::Error::Conflict { seq, .. }) => seq,
-        other => {
-            other?;
-            return Ok(None);
-        }
+        other => return Ok(Ok(other?)),
     };
-    let Some(stored) = log.get(seq)? else { return Ok(None) };
-    Ok(Some(format!(
+    let Some(stored) = log.get(seq)? else {
+        bail!("id `{}` is indexed at record {seq}, which is missing; run `annals verify`", event.id)
+    };
+    Ok(Err(format!(
         "event id `{}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
         event.id,
         differences(&stored.event, event)
@@ -603,9 +603,16 @@ fn import(
     // whose id is stored with other content; a failure to read the log is
     // kept for after the pass.
     let mut failure = None;
-    let against_log = |_: usize, event: Event| match conflict(log, &event) {
-        Ok(None) => Ok(()),
-        Ok(Some(problem)) => Err(problem),
+    // The lines whose events are new to the log: the second pass stages
+    // them without looking their ids up again.
+    let mut fresh = LineSet::default();
+    let against_log = |line: usize, event: Event| match conflict(log, &event) {
+        Ok(Ok(Check::New)) => {
+            fresh.insert(line);
+            Ok(())
+        }
+        Ok(Ok(Check::Stored(_))) => Ok(()),
+        Ok(Err(problem)) => Err(problem),
         Err(e) => {
             failure.get_or_insert(e);
             Ok(())
@@ -643,13 +650,13 @@ fn import(
         None => {
             let events = annals_import::JsonlEvents::new(&name, std::io::BufReader::new(open()?));
             annals_import::ahead(events, |events| {
-                store(log, &name, &origin, now, events, checksum, index.as_mut())
+                store(log, &name, &origin, now, events, checksum, Some(&fresh), index.as_mut())
             })
         }
         Some(checked) => annals_import::AcledEvents::new(&name, open()?, checked)
             .map_err(|e| read_again(&name, e))
             .and_then(|mut events| {
-                store(log, &name, &origin, now, &mut events, checksum, index.as_mut())
+                store(log, &name, &origin, now, &mut events, checksum, None, index.as_mut())
             }),
     };
     if outcome.is_err() {
@@ -697,6 +704,24 @@ fn import(
     Ok(())
 }
 
+/// A set of line numbers, one bit each.
+#[derive(Debug, Default)]
+struct LineSet(Vec<u64>);
+
+impl LineSet {
+    fn insert(&mut self, line: usize) {
+        let (word, bit) = (line / 64, line % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, line: usize) -> bool {
+        self.0.get(line / 64).is_some_and(|w| w & (1 << (line % 64)) != 0)
+    }
+}
+
 /// Why the second pass of an import could not read the file: what the
 /// first pass read is no longer there.
 fn read_again(name: &str, refusal: annals_import::Refused) -> anyhow::Error {
@@ -711,7 +736,11 @@ fn read_again(name: &str, refusal: annals_import::Refused) -> anyhow::Error {
 /// The second pass of an import: stages the events of the checked file,
 /// read again, adding each to the place `index` (which covers the log so
 /// far), then commits them if the file is still the one that was checked.
+/// The events on the lines in `fresh` were found new to the log by the
+/// first pass; they are staged without looking their ids up again (if the
+/// file changed in between, its checksum differs and nothing is committed).
 /// On any error the staged events are removed.
+#[allow(clippy::too_many_arguments)]
 fn store(
     log: &mut Log,
     name: &str,
@@ -719,13 +748,19 @@ fn store(
     now: DateTime<Utc>,
     events: &mut dyn annals_import::SecondPass,
     checksum: u32,
+    fresh: Option<&LineSet>,
     mut index: Option<&mut PlaceIndex>,
 ) -> Result<annals_log::Appended> {
     let changed = || anyhow!("{name} changed while it was being imported");
     let mut import = log.begin(now, Some(origin))?;
     for read in &mut *events {
         let (line, event) = read.map_err(|e| read_again(name, e))?;
-        match import.push(&event) {
+        let pushed = if fresh.is_some_and(|fresh| fresh.contains(line)) {
+            import.push_new(&event)
+        } else {
+            import.push(&event)
+        };
+        match pushed {
             Ok(None) => {}
             Ok(Some(seq)) => {
                 if let Some(index) = index.as_deref_mut() {

@@ -723,6 +723,49 @@ fn a_push_that_conflicts_names_the_id_and_the_import_then_stores_nothing() {
     assert_eq!(Log::open(&path).unwrap().discarded(), 0, "the drop removed what it staged");
 }
 
+#[test]
+fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let mut store = Log::init(&path).unwrap();
+    let entities = annals_testkit::entities();
+    store.append(&entities[..1], at(1)).unwrap();
+    let mut import = store.begin(at(2), None).unwrap().with_batch_size(3);
+    for (seq, event) in (2..).zip(&entities[1..5]) {
+        assert_eq!(import.push_new(event).unwrap(), Some(seq));
+    }
+    // An id of the sled batch being built is still noticed, as by `push`.
+    assert_eq!(import.push_new(&entities[4]).unwrap(), None);
+    let mut other = entities[4].clone();
+    other.note = Some("other".into());
+    let err = import.push_new(&other).unwrap_err();
+    assert!(matches!(err, Error::DuplicateInAppend(ref id) if id == entities[4].id.as_str()));
+    drop(import);
+    assert_eq!(store.len(), 1, "the failed import stored nothing");
+
+    let mut import = store.begin(at(2), None).unwrap().with_batch_size(3);
+    for event in &entities[1..5] {
+        import.push_new(event).unwrap();
+    }
+    import.commit().unwrap();
+    let stored: Vec<Event> = store.iter().map(|r| r.unwrap().event).collect();
+    assert_eq!(stored, entities[..5]);
+    assert!(store.verify().unwrap().problems.is_empty());
+
+    // Pushed as new although stored (not what the caller may do): the id
+    // ends up indexed at its second record, and `verify` says so.
+    let mut import = store.begin(at(3), None).unwrap();
+    assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
+    import.commit().unwrap();
+    let problems = store.verify().unwrap().problems;
+    let id = entities[1].id.as_str();
+    let expected = [
+        format!("record 2: id `{id}` is indexed at record 6"),
+        "6 records but 5 indexed ids".into(),
+    ];
+    assert_eq!(problems, expected);
+}
+
 /// The log's sled database, opened directly to tamper with it. sled
 /// releases its lock from a background thread after a log is dropped, so
 /// the lock may still be held for a moment: retry, as `Log::open` does.
