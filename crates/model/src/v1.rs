@@ -4,12 +4,12 @@
 //! line (strictly: unknown fields and misplaced fields are errors, so a typo never
 //! silently drops data) and [`to_line`] writes one canonical line back.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use std::borrow::Cow;
-
 use serde_json::Value;
 
 use crate::date::{Date, DateError};
@@ -384,17 +384,35 @@ impl<'de> Visitor<'de> for TopLevelVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel<'de>, A::Error> {
         // A line has a handful of fields: a list searched from end to end
         // is quicker than a map, and most keys are borrowed from the line.
+        // A line with many (it is refused, but must be read to the end)
+        // gets a set of its keys, so that reading it takes linear time.
+        const MANY: usize = 32;
         let mut fields: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
+        let mut many: Option<HashSet<Cow<'de, str>>> = None;
         let mut duplicate = None;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            if duplicate.is_some() || fields.iter().any(|(k, _)| *k == key) {
+            let repeated = match &many {
+                Some(keys) => keys.contains(&key),
+                None => fields.iter().any(|(k, _)| *k == key),
+            };
+            if duplicate.is_some() || repeated {
                 // Read on, so that a syntax error later in the line still wins.
                 access.next_value::<IgnoredAny>()?;
                 duplicate.get_or_insert(key.into_owned());
-            } else {
-                let value = access.next_value::<Value>()?;
-                fields.push((key, value));
+                continue;
             }
+            let value = access.next_value::<Value>()?;
+            match &mut many {
+                Some(keys) => {
+                    keys.insert(key.clone());
+                }
+                None if fields.len() + 1 == MANY => {
+                    let keys = fields.iter().map(|(k, _)| k.clone());
+                    many = Some(keys.chain([key.clone()]).collect());
+                }
+                None => {}
+            }
+            fields.push((key, value));
         }
         Ok(duplicate.map_or(TopLevel::Object(fields), TopLevel::Duplicate))
     }
@@ -830,6 +848,22 @@ mod tests {
         assert_eq!(a.event.id, b.event.id);
         assert_ne!(a.event.id, c.event.id);
         assert!(a.event.id.as_str().starts_with("ev-"));
+    }
+
+    /// Lines with many fields are read in linear time (before, the list of
+    /// fields was searched for every new key, so this line took minutes),
+    /// and name the same field, wherever the key is repeated or misspelt.
+    #[test]
+    fn a_line_with_many_fields_names_its_duplicate_or_its_first_unknown_field() {
+        let fields: Vec<String> = (0..200_000).rev().map(|i| format!(r#""k{i:06}":1"#)).collect();
+        let line = format!(r#"{{"type":"attack",{}}}"#, fields.join(","));
+        assert_eq!(err(&line), "unknown field `k000000`");
+        let repeated =
+            format!(r#"{{"type":"attack",{},"k123456":2,"k000001":3}}"#, fields.join(","));
+        assert_eq!(err(&repeated), "the field `k123456` is given twice");
+        // A repetition among the first few fields, before the set exists.
+        let early = r#"{"type":"attack","place":"a","note":"x","place":"b"}"#;
+        assert_eq!(err(early), "the field `place` is given twice");
     }
 
     #[test]
