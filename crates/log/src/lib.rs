@@ -3,13 +3,15 @@
 //! One sled tree, `log`, holds the records in blocks, `b` + the first block's
 //! sequence number (u64 big-endian) → the encoded records of up to
 //! [`BLOCK_RECORDS`] consecutive sequence numbers (logs written before format 3
-//! also hold `e` + sequence → one encoded record), the id index `i` + event
-//! id → sequence, and the commit mark `c`: the last committed sequence
-//! number. An append ([`Log::begin`], or [`Log::append_from`] for events in
-//! memory) stages its records, in blocks, with their id entries, in sled
-//! batches of [`STAGE_BATCH`] events, beyond the mark, flushes them, and
-//! only then moves the mark, in one write, and flushes again: a file's events
-//! are stored all or none, and memory does not grow with the file. Readers see
+//! also hold `e` + sequence → one encoded record), the id index in chunks of
+//! hashed ids (`h` + bucket + first sequence → entries; see [`index`]; logs
+//! written before format 5 also hold `i` + event id → sequence), and the
+//! commit mark `c`: the last committed sequence number. An append
+//! ([`Log::begin`], or [`Log::append_from`] for events in memory) stages its
+//! records, in blocks, in sled batches of [`STAGE_BATCH`] events, beyond the
+//! mark, and their id entries in chunks after them; flushes them, and only
+//! then moves the mark, in one write, and flushes again: a file's events are
+//! stored all or none, and memory does not grow with the file. Readers see
 //! only what the mark covers. Records staged by an import that never committed
 //! (a crash) were never acknowledged; the next `open` removes them. Nothing
 //! committed is ever overwritten or deleted.
@@ -34,6 +36,7 @@
 //! ```
 
 pub mod codec;
+pub mod index;
 pub mod wire;
 
 use std::path::{Path, PathBuf};
@@ -47,15 +50,19 @@ pub use codec::DecodeError;
 const EVENT: u8 = b'e';
 /// A block of records (format 3 on): `b` + its first sequence number → block.
 const BLOCK: u8 = b'b';
+/// An id entry of a log written before format 5: `i` + event id → sequence.
 const ID: u8 = b'i';
 /// The commit mark: the last committed sequence number (u64 big-endian).
 const COMMIT: &[u8] = b"c";
 const MAGIC_KEY: &[u8] = b"format";
 /// Written by `init`, and over an older format by the first append of this
 /// build (after the commit mark, if the log had none): a build that does not
-/// know blocks of format 4 (whose header holds the records' recorded time and
-/// origin) would take them for damage, so it must not take the log for its own.
-const MAGIC: &[u8] = b"annals-log/4";
+/// know the chunked id index of format 5 would find no id of the records it
+/// indexes, and import them again, so it must not take the log for its own.
+const MAGIC: &[u8] = b"annals-log/5";
+/// Logs whose blocks' header holds the records' recorded time and origin,
+/// with one `i` key per id.
+const MAGIC_4: &[u8] = b"annals-log/4";
 /// Logs whose blocks hold records with their own time and origin.
 const MAGIC_3: &[u8] = b"annals-log/3";
 /// Logs written before blocks: one `e` key per record.
@@ -115,6 +122,9 @@ pub enum Error {
     /// A key of the wrong shape: the tree was written by something else.
     #[error("the log holds a malformed key {0:?}")]
     BadKey(Vec<u8>),
+    /// A chunk of the id index that is not a whole number of entries.
+    #[error("the id index chunk under key {0:?} is damaged; run `annals verify`")]
+    BadChunk(Vec<u8>),
     /// One append holds the same event id twice with different content.
     #[error("event id `{0}` appears twice in one append with different content")]
     DuplicateInAppend(String),
@@ -189,8 +199,11 @@ pub struct Log {
     marked: bool,
     /// Records of an unfinished import that `open` removed.
     discarded: u64,
-    /// The format byte of the log's magic: 1 to 4 (this build's).
+    /// The format byte of the log's magic: 1 to 5 (this build's).
     format: u8,
+    /// Whether the log holds id entries of format 4 and before (`i` keys),
+    /// which lookups must also read.
+    legacy_ids: bool,
     /// The highest sequence number stored under an `e` key (a record written
     /// before format 3), or 0: above it, records are only in blocks.
     legacy_last: u64,
@@ -305,7 +318,7 @@ impl Log {
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, MAGIC)?;
         db.flush()?;
-        Log::from_db(db, Some(path.to_path_buf()), 3)
+        Log::from_db(db, Some(path.to_path_buf()), 5)
     }
 
     /// Opens an existing log.
@@ -333,7 +346,8 @@ impl Log {
         }
         let db = open_db(sled::Config::new().path(path), path)?;
         let format = match db.get(MAGIC_KEY)? {
-            Some(magic) if magic == MAGIC => 4,
+            Some(magic) if magic == MAGIC => 5,
+            Some(magic) if magic == MAGIC_4 => 4,
             Some(magic) if magic == MAGIC_3 => 3,
             Some(magic) if magic == MAGIC_2 => 2,
             Some(magic) if magic == MAGIC_1 => 1,
@@ -351,7 +365,7 @@ impl Log {
         let db = sled::Config::new().temporary(true).open()?;
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, MAGIC)?;
-        Log::from_db(db, None, 4)
+        Log::from_db(db, None, 5)
     }
 
     /// Writes every buffered change to disk and waits for it: what sled's own
@@ -378,6 +392,7 @@ impl Log {
             None => (last_stored(&tree, legacy_last)?, false),
         };
         let next_seq = last + 1;
+        let legacy_ids = tree.scan_prefix([ID]).next().transpose()?.is_some();
         Ok(Log {
             _db: db,
             tree,
@@ -387,6 +402,7 @@ impl Log {
             marked,
             discarded: 0,
             format,
+            legacy_ids,
             legacy_last,
         })
     }
@@ -399,14 +415,18 @@ impl Log {
     }
 
     /// Removes the records (and their id entries) staged beyond the commit
-    /// mark, from the highest down, one block (or, for records staged by a
-    /// build before format 3, at most [`STAGE_BATCH`] records) per sled
-    /// batch. Each batch removes records with their id entries, so a crash
-    /// in between leaves staged records that still have theirs, and the next
-    /// open removes them. A staged record too damaged to name its id (or a
-    /// block too damaged to split) is removed only after every id entry that
-    /// points past the mark, so a crash in between leaves the record, and the
-    /// next open does both again. `steps` (tests only) stops after that many
+    /// mark. First every chunk of the id index staged beyond the mark, in
+    /// one sled batch: an import writes chunks only after the blocks they
+    /// cover, so while a staged chunk exists, so does a staged block, and
+    /// the next open looks again. Then the records, from the highest down,
+    /// one block (or, for records staged by a build before format 3, at most
+    /// [`STAGE_BATCH`] records) per sled batch. Id entries of format 4 and
+    /// before (`i` keys) go with their records, so a crash in between leaves
+    /// staged records that still have theirs, and the next open removes
+    /// them; a staged record too damaged to name its id (or a block too
+    /// damaged to split) is removed only after every such entry that points
+    /// past the mark, so a crash in between leaves the record, and the next
+    /// open does both again. `steps` (tests only) stops after that many
     /// writes.
     fn discard_staged(&mut self, mut steps: Option<u64>) -> Result<(), Error> {
         let mut take_step = || match &mut steps {
@@ -418,6 +438,24 @@ impl Log {
             None => true,
         };
         let committed = self.len();
+        if self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next().is_some() {
+            let mut stale = sled::Batch::default();
+            let mut found = false;
+            for kv in self.tree.scan_prefix([index::CHUNK]) {
+                let (k, v) = kv?;
+                // A damaged chunk stays, for `verify` to report.
+                if index::Chunk::new(&v).is_some_and(|chunk| chunk.first() > committed) {
+                    stale.remove(k);
+                    found = true;
+                }
+            }
+            if found {
+                if !take_step() {
+                    return Ok(());
+                }
+                self.tree.apply_batch(stale)?;
+            }
+        }
         let mut ids_cleared = false;
         // The first sequence number of the block removed last (the one above).
         let mut above: Option<u64> = None;
@@ -461,7 +499,7 @@ impl Log {
             if !found {
                 break;
             }
-            if damaged && !ids_cleared {
+            if damaged && self.legacy_ids && !ids_cleared {
                 if !take_step() {
                     return Ok(());
                 }
@@ -487,10 +525,13 @@ impl Log {
         Ok(())
     }
 
-    /// Adds to `batch` the removal of the id entry of the staged record
-    /// `stored` (at `seq`), if that entry points at it. False if the record is
-    /// too damaged to name its id.
+    /// Adds to `batch` the removal of the `i` entry (format 4 and before) of
+    /// the staged record `stored` (at `seq`), if that entry points at it.
+    /// False if the record is too damaged to name its id.
     fn unindex(&self, seq: u64, stored: &Stored, batch: &mut sled::Batch) -> Result<bool, Error> {
+        if !self.legacy_ids {
+            return Ok(true);
+        }
         let Ok(rec) = stored.decode(seq, &mut codec::Decoder::default()) else { return Ok(false) };
         let id = id_key(rec.event.id.as_str());
         if self.tree.get(&id)?.is_some_and(|v| v[..] == seq.to_be_bytes()) {
@@ -510,12 +551,63 @@ impl Log {
 
     /// The sequence number of the record holding event `id`, if stored.
     pub fn lookup(&self, id: &str) -> Result<Option<u64>, Error> {
-        Ok(self.lookup_staged(id)?.filter(|&seq| seq < self.next_seq))
+        Ok(self.find(id)?.map(|rec| rec.seq))
     }
 
-    /// Like `lookup`, and records staged beyond the commit mark.
-    fn lookup_staged(&self, id: &str) -> Result<Option<u64>, Error> {
-        self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()
+    /// The record holding event `id`, if stored.
+    pub fn find(&self, id: &str) -> Result<Option<Recorded>, Error> {
+        self.find_before(id, self.next_seq, None)
+    }
+
+    /// The record before `end` (committed or staged) that holds event `id`:
+    /// of the candidates the id index and `buffer` (an import's entries not
+    /// written yet) give for its hash, the one whose record has that id (the
+    /// lowest, if several have: `verify` reports that).
+    fn find_before(
+        &self,
+        id: &str,
+        end: u64,
+        buffer: Option<&index::Buffer>,
+    ) -> Result<Option<Recorded>, Error> {
+        let hash = index::id_hash(id);
+        let bucket = index::bucket(hash);
+        let mut found = None;
+        for n in 0.. {
+            let key = index::chunk_key(bucket, n);
+            let Some(v) = self.tree.get(key)? else { break };
+            let chunk = index::Chunk::new(&v).ok_or_else(|| Error::BadChunk(key.to_vec()))?;
+            for seq in chunk.seqs(hash) {
+                self.candidate(id, seq, end, &mut found)?;
+            }
+        }
+        for seq in buffer.into_iter().flat_map(|b| b.seqs(hash)) {
+            self.candidate(id, seq, end, &mut found)?;
+        }
+        if self.legacy_ids {
+            if let Some(v) = self.tree.get(id_key(id))? {
+                self.candidate(id, seq_of_value(&v)?, end, &mut found)?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Makes the record at `seq` what `find_before` found, if it holds `id`
+    /// and comes before `end` and before what was found so far.
+    fn candidate(
+        &self,
+        id: &str,
+        seq: u64,
+        end: u64,
+        found: &mut Option<Recorded>,
+    ) -> Result<(), Error> {
+        if seq == 0 || seq >= end || found.as_ref().is_some_and(|f| f.seq <= seq) {
+            return Ok(());
+        }
+        let rec = self.fetch(seq, &mut codec::Decoder::default(), &mut None)?;
+        if let Some(rec) = rec.filter(|rec| rec.event.id.as_str() == id) {
+            *found = Some(rec);
+        }
+        Ok(())
     }
 
     /// The record at `seq`.
@@ -523,11 +615,6 @@ impl Log {
         if seq >= self.next_seq {
             return Ok(None);
         }
-        self.get_staged(seq)
-    }
-
-    /// Like `get`, and records staged beyond the commit mark.
-    fn get_staged(&self, seq: u64) -> Result<Option<Recorded>, Error> {
         self.fetch(seq, &mut codec::Decoder::default(), &mut None)
     }
 
@@ -636,10 +723,10 @@ impl Log {
     /// content; an id stored with other content is [`Error::Conflict`].
     pub fn check(&self, event: &Event) -> Result<Check, Error> {
         let id = event.id.as_str();
-        let Some(seq) = self.lookup(id)? else { return Ok(Check::New) };
-        match self.get(seq)? {
-            Some(stored) if stored.event == *event => Ok(Check::Stored(seq)),
-            _ => Err(Error::Conflict { id: id.to_string(), seq }),
+        match self.find(id)? {
+            None => Ok(Check::New),
+            Some(stored) if stored.event == *event => Ok(Check::Stored(stored.seq)),
+            Some(stored) => Err(Error::Conflict { id: id.to_string(), seq: stored.seq }),
         }
     }
 
@@ -659,11 +746,11 @@ impl Log {
             self.tree.flush()?;
             self.marked = true;
         }
-        if self.format < 4 {
-            // Claim the log for format 4 before the first such block is written.
+        if self.format < 5 {
+            // Claim the log for format 5 before its first block and chunk are written.
             self._db.insert(MAGIC_KEY, MAGIC)?;
             self._db.flush()?;
-            self.format = 4;
+            self.format = 5;
         }
         let next = self.next_seq;
         Ok(Import {
@@ -675,7 +762,11 @@ impl Log {
             records: Vec::new(),
             lens: Vec::new(),
             pending: std::collections::HashMap::new(),
+            index: index::Buffer::default(),
+            index_first: next,
+            chunks: Vec::new(),
             batch_size: STAGE_BATCH,
+            index_size: index::BUFFER_ENTRIES,
             unchanged: 0,
         })
     }
@@ -866,6 +957,28 @@ impl Log {
     /// belong to the layers above.
     pub fn verify(&self) -> Result<Integrity, Error> {
         let mut report = Integrity::default();
+        // Every entry of the index's chunks, sorted: (hash, sequence).
+        let mut entries = Vec::new();
+        // The bucket and number the next chunk should have.
+        let mut next = (0, 0);
+        for kv in self.tree.scan_prefix([index::CHUNK]) {
+            let (k, v) = kv?;
+            let Some((bucket, n)) = index::parse_chunk_key(&k) else {
+                report.problems.push(Error::BadKey(k.to_vec()).to_string());
+                continue;
+            };
+            if (bucket, n) != next && (bucket <= next.0 || n != 0) {
+                report.problems.push(format!(
+                    "the id index's bucket {bucket} lacks chunks before number {n}: lookups miss the ids they hold"
+                ));
+            }
+            next = (bucket, n + 1);
+            match index::Chunk::new(&v) {
+                Some(chunk) => entries.extend(chunk.entries()),
+                None => report.problems.push(Error::BadChunk(k.to_vec()).to_string()),
+            }
+        }
+        entries.sort_unstable();
         let mut expected = 1;
         let mut decoder = codec::Decoder::default();
         for item in self.raw() {
@@ -890,19 +1003,30 @@ impl Log {
                     continue;
                 }
             };
-            match stored.decode(seq, &mut decoder) {
-                Err(corrupt) => report.problems.push(corrupt.to_string()),
-                Ok(rec) => match self.lookup(rec.event.id.as_str())? {
-                    Some(s) if s == seq => {}
-                    Some(s) => report.problems.push(format!(
-                        "record {seq}: id `{}` is indexed at record {s}",
-                        rec.event.id
-                    )),
-                    None => report.problems.push(format!(
-                        "record {seq}: id `{}` is missing from the id index",
-                        rec.event.id
-                    )),
-                },
+            let rec = match stored.decode(seq, &mut decoder) {
+                Ok(rec) => rec,
+                Err(corrupt) => {
+                    report.problems.push(corrupt.to_string());
+                    continue;
+                }
+            };
+            let id = rec.event.id.as_str();
+            let hashed = entries.binary_search(&(index::id_hash(id), seq)).is_ok();
+            let legacy = match self.legacy_ids {
+                true => self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()?,
+                false => None,
+            };
+            match legacy {
+                Some(s) if s != seq && hashed => {
+                    report.problems.push(format!("id `{id}` is held by records {s}, {seq}"))
+                }
+                Some(s) if s != seq => report
+                    .problems
+                    .push(format!("record {seq}: id `{id}` is indexed at record {s}")),
+                None if !hashed => report
+                    .problems
+                    .push(format!("record {seq}: id `{id}` is missing from the id index")),
+                _ => {}
             }
         }
         if expected < self.next_seq {
@@ -911,6 +1035,32 @@ impl Log {
                 self.next_seq - 1,
                 self.len()
             ));
+        }
+        report.ids = entries.len() as u64;
+        for &(_, seq) in &entries {
+            if seq == 0 || seq >= expected {
+                report
+                    .problems
+                    .push(format!("the id index points at record {seq}, which does not exist"));
+            }
+        }
+        // Entries that share a hash: records that may hold one id.
+        for group in entries.chunk_by(|a, b| a.0 == b.0).filter(|group| group.len() > 1) {
+            let mut held: Vec<(String, u64)> = Vec::new();
+            for &(_, seq) in group {
+                if let Ok(Some(rec)) = self.get(seq) {
+                    held.push((rec.event.id.as_str().to_string(), seq));
+                }
+            }
+            held.sort();
+            for same in held.chunk_by(|a, b| a.0 == b.0).filter(|same| same.len() > 1) {
+                let seqs: Vec<String> = same.iter().map(|(_, seq)| seq.to_string()).collect();
+                report.problems.push(format!(
+                    "id `{}` is held by records {}",
+                    same[0].0,
+                    seqs.join(", ")
+                ));
+            }
         }
         for kv in self.tree.scan_prefix([ID]) {
             let (k, v) = kv?;
@@ -952,15 +1102,24 @@ pub struct Import<'l> {
     origin: Option<String>,
     /// The sequence number the next new event gets.
     next: u64,
-    /// The id entries and blocks of the sled batch being built.
+    /// The blocks of the sled batch being built.
     batch: sled::Batch,
     /// The encoded records of the block being built, end to end, and their lengths.
     records: Vec<u8>,
     lens: Vec<u32>,
     /// The events of `batch` (not yet in sled) by id.
     pending: std::collections::HashMap<String, Event>,
+    /// The id entries staged but not yet written as chunks of the index,
+    /// and the first sequence number they may hold.
+    index: index::Buffer,
+    index_first: u64,
+    /// Per bucket, the number of its next chunk (`u32::MAX`: not known
+    /// yet); empty until the first write of the index.
+    chunks: Vec<u32>,
     /// Events per sled batch ([`STAGE_BATCH`]; smaller in tests).
     batch_size: usize,
+    /// Id entries gathered before they are written ([`index::BUFFER_ENTRIES`]; smaller in tests).
+    index_size: usize,
     unchanged: u64,
 }
 
@@ -975,11 +1134,10 @@ impl Import<'_> {
         let id = event.id.as_str();
         let same = if let Some(earlier) = self.pending.get(id) {
             earlier == event
-        } else if let Some(seq) = self.log.lookup_staged(id)? {
-            let stored = self.log.get_staged(seq)?;
-            let same = stored.as_ref().is_some_and(|r| r.event == *event);
-            if !same && seq < self.log.next_seq {
-                return Err(Error::Conflict { id: id.to_string(), seq });
+        } else if let Some(stored) = self.log.find_before(id, self.next, Some(&self.index))? {
+            let same = stored.event == *event;
+            if !same && stored.seq < self.log.next_seq {
+                return Err(Error::Conflict { id: id.to_string(), seq: stored.seq });
             }
             same
         } else {
@@ -1013,7 +1171,7 @@ impl Import<'_> {
         let record = codec::encode(event);
         self.lens.push(u32::try_from(record.len()).expect("a record is smaller than 4 GiB"));
         self.records.extend_from_slice(&record);
-        self.batch.insert(id_key(event.id.as_str()), &seq.to_be_bytes()[..]);
+        self.index.insert(index::id_hash(event.id.as_str()), seq);
         self.pending.insert(event.id.as_str().to_string(), event.clone());
         self.next += 1;
         if self.lens.len() >= BLOCK_RECORDS {
@@ -1022,7 +1180,50 @@ impl Import<'_> {
         if self.pending.len() >= self.batch_size {
             self.apply()?;
         }
+        if self.index.len() >= self.index_size {
+            self.write_index()?;
+        }
         Ok(seq)
+    }
+
+    /// Writes the id entries gathered so far as chunks of the index, after
+    /// the blocks of their records (so that `open` finds a staged block
+    /// whenever it finds a staged chunk), in sled batches of
+    /// [`index::CHUNK_BATCH`] chunks.
+    fn write_index(&mut self) -> Result<(), Error> {
+        if self.index.is_empty() {
+            return Ok(());
+        }
+        self.apply()?;
+        let first = self.index_first;
+        for chunks in self.index.take_chunks().chunks(index::CHUNK_BATCH) {
+            let mut batch = sled::Batch::default();
+            for (bucket, entries) in chunks {
+                let n = self.next_chunk(*bucket)?;
+                batch
+                    .insert(&index::chunk_key(*bucket, n)[..], index::encode_chunk(first, entries));
+            }
+            self.log.tree.apply_batch(batch)?;
+        }
+        self.index_first = self.next;
+        Ok(())
+    }
+
+    /// The number the next chunk of `bucket` gets (and counts it): found
+    /// by probing the log the first time this import writes to the bucket.
+    fn next_chunk(&mut self, bucket: u16) -> Result<u32, Error> {
+        if self.chunks.is_empty() {
+            self.chunks = vec![u32::MAX; 1 << 16];
+        }
+        let slot = &mut self.chunks[usize::from(bucket)];
+        if *slot == u32::MAX {
+            *slot = 0;
+            while self.log.tree.contains_key(index::chunk_key(bucket, *slot))? {
+                *slot += 1;
+            }
+        }
+        *slot += 1;
+        Ok(*slot - 1)
     }
 
     /// Adds the block being built to the sled batch.
@@ -1040,7 +1241,7 @@ impl Import<'_> {
         }
     }
 
-    /// Writes the sled batch being built (its blocks and their id entries).
+    /// Writes the sled batch being built (its blocks).
     fn apply(&mut self) -> Result<(), Error> {
         self.seal();
         if !self.pending.is_empty() {
@@ -1058,6 +1259,15 @@ impl Import<'_> {
         self
     }
 
+    /// Writes the id index every `entries` events instead of every
+    /// [`index::BUFFER_ENTRIES`], so that tests reach the paths of many
+    /// index writes with small logs.
+    #[doc(hidden)]
+    pub fn with_index_size(mut self, entries: usize) -> Self {
+        self.index_size = entries.max(1);
+        self
+    }
+
     /// How many events this import has staged so far.
     pub fn staged(&self) -> u64 {
         self.next - self.log.next_seq
@@ -1068,6 +1278,7 @@ impl Import<'_> {
     /// over them and is flushed, then the head file is rewritten.
     pub fn commit(mut self) -> Result<Appended, Error> {
         self.apply()?;
+        self.write_index()?;
         let first = self.log.next_seq;
         let last = self.next - 1;
         let appended = self.next - first;

@@ -352,13 +352,18 @@ fn old_log(
 
 /// Whole logs written by earlier builds (`annals init`, `import
 /// graph-test.jsonl`, then `retract front-takes-fort`): `fixtures/log/v2-log`
-/// (log format 2, one record per sled key) and `v3-log` (format 3, blocks
-/// whose records carry their own time and origin) open, verify and read
-/// back the same events. Appended to, each becomes format 4: its new records
-/// go in blocks after the old ones, and every way of reading finds both.
+/// (log format 2, one record per sled key), `v3-log` (format 3, blocks
+/// whose records carry their own time and origin) and `v4-log` (format 4,
+/// blocks that hold their records' time and origin once; all three with
+/// one `i` key per id) open, verify and read back the same events. Appended
+/// to, each becomes format 5: its new records go in blocks after the old
+/// ones, their ids in chunks of the hashed index, and every way of reading
+/// and looking up finds both.
 #[test]
-fn logs_written_in_formats_2_and_3_read_the_same_events_and_take_new_blocks_after_them() {
-    for (fixture, magic) in [("v2-log", "annals-log/2"), ("v3-log", "annals-log/3")] {
+fn logs_written_in_formats_2_to_4_read_the_same_events_and_take_new_blocks_after_them() {
+    let formats =
+        [("v2-log", "annals-log/2"), ("v3-log", "annals-log/3"), ("v4-log", "annals-log/4")];
+    for (fixture, magic) in formats {
         let format =
             |path: &std::path::Path| sled_db(path).get("format").unwrap().unwrap().to_vec();
         let (_dir, copy, mut old, records) = old_log(fixture);
@@ -383,7 +388,7 @@ fn logs_written_in_formats_2_and_3_read_the_same_events_and_take_new_blocks_afte
         }
         assert_eq!(import.commit().unwrap().seqs, Some((33, 39)));
         drop(old);
-        assert_eq!(format(&copy), b"annals-log/4", "{fixture}");
+        assert_eq!(format(&copy), b"annals-log/5", "{fixture}");
         let mixed = Log::open(&copy).unwrap();
         assert!(mixed.verify().unwrap().problems.is_empty(), "{fixture}");
         let all: Vec<_> = mixed.iter().map(|r| r.unwrap()).collect();
@@ -403,6 +408,22 @@ fn logs_written_in_formats_2_and_3_read_the_same_events_and_take_new_blocks_afte
         assert_eq!(many, asked, "{fixture}");
         assert_eq!(mixed.lookup("s-6").unwrap(), Some(39), "{fixture}");
         assert_eq!(mixed.lookup("front-takes-fort").unwrap(), Some(30), "{fixture}");
+        // Both indexes answer whether an event is stored: appending every
+        // event again stores nothing, and one with an old id and new content
+        // is a conflict with the old record.
+        let mut mixed = mixed;
+        let every: Vec<Event> = all.iter().map(|r| r.event.clone()).collect();
+        let again = mixed.append(&every, at(6)).unwrap();
+        assert_eq!((again.appended, again.unchanged), (0, 39), "{fixture}");
+        let mut changed = records[4].event.clone();
+        changed.note = Some("changed".into());
+        let err = mixed.append(&[changed], at(6)).unwrap_err();
+        assert!(matches!(err, Error::Conflict { seq: 5, .. }), "{fixture}: {err}");
+        assert_eq!(
+            mixed.verify().unwrap(),
+            annals_log::Integrity { records: 39, ids: 39, problems: vec![] },
+            "{fixture}"
+        );
     }
 }
 
@@ -637,6 +658,7 @@ proptest! {
         log in annals_testkit::control_log(),
         split in any::<prop::sample::Index>(),
         batch in 1usize..8,
+        index in 1usize..12,
         end in prop_oneof![Just(End::Commit), Just(End::Drop), Just(End::Crash)],
     ) {
         let (before, during) = log.split_at(split.index(log.len() + 1));
@@ -644,7 +666,11 @@ proptest! {
         let path = dir.path().join("db");
         let mut store = Log::init(&path).unwrap();
         store.append(before, at(1)).unwrap();
-        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap().with_batch_size(batch);
+        let mut import = store
+            .begin(at(2), Some("import f.jsonl"))
+            .unwrap()
+            .with_batch_size(batch)
+            .with_index_size(index);
         let mut new = 0;
         for event in during {
             new += u64::from(import.push(event).unwrap().is_some());
@@ -665,8 +691,20 @@ proptest! {
             End::Crash => {
                 std::mem::forget(import);
                 store.flush().unwrap();
-                // Whole batches reached sled; the last, partial one did not.
-                staged / batch as u64 * batch as u64
+                // Records reach sled in whole batches, and a write of the
+                // id index writes the partial batch before it; what came
+                // after the last of either did not.
+                let (mut in_batch, mut in_index, mut reached) = (0, 0, 0);
+                for k in 1..=staged {
+                    (in_batch, in_index) = (in_batch + 1, in_index + 1);
+                    if in_batch == batch {
+                        (in_batch, reached) = (0, k);
+                    }
+                    if in_index == index {
+                        (in_batch, in_index, reached) = (0, 0, k);
+                    }
+                }
+                reached
             }
         };
         drop(store);
@@ -753,17 +791,15 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     assert!(store.verify().unwrap().problems.is_empty());
 
     // Pushed as new although stored (not what the caller may do): the id
-    // ends up indexed at its second record, and `verify` says so.
+    // ends up held by two records, and `verify` says so; a lookup finds the
+    // first.
     let mut import = store.begin(at(3), None).unwrap();
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
     let problems = store.verify().unwrap().problems;
     let id = entities[1].id.as_str();
-    let expected = [
-        format!("record 2: id `{id}` is indexed at record 6"),
-        "6 records but 5 indexed ids".into(),
-    ];
-    assert_eq!(problems, expected);
+    assert_eq!(problems, [format!("id `{id}` is held by records 2, 6")]);
+    assert_eq!(store.lookup(id).unwrap(), Some(2));
 }
 
 /// The log's sled database, opened directly to tamper with it. sled
@@ -793,7 +829,7 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     let format = |db: &sled::Db| db.get("format").unwrap().unwrap().to_vec();
     {
         let db = sled_db(&path);
-        assert_eq!(format(&db), b"annals-log/4");
+        assert_eq!(format(&db), b"annals-log/5");
         let tree = db.open_tree("log").unwrap();
         assert_eq!(tree.remove("c").unwrap().unwrap().as_ref(), 4u64.to_be_bytes());
         db.insert("format", "annals-log/1").unwrap();
@@ -808,15 +844,15 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     assert!(store.verify().unwrap().problems.is_empty());
     drop(store);
     let db = sled_db(&path);
-    assert_eq!(format(&db), b"annals-log/4");
+    assert_eq!(format(&db), b"annals-log/5");
     let mark = db.open_tree("log").unwrap().get("c").unwrap().unwrap();
     assert_eq!(mark.as_ref(), (entities.len() as u64).to_be_bytes());
     // A format this build does not know is refused by name.
-    db.insert("format", "annals-log/5").unwrap();
+    db.insert("format", "annals-log/6").unwrap();
     db.flush().unwrap();
     drop(db);
     let err = Log::open(&path).unwrap_err().to_string();
-    assert!(err.contains("\"annals-log/5\", which this build of annals cannot read"), "{err}");
+    assert!(err.contains("\"annals-log/6\", which this build of annals cannot read"), "{err}");
 }
 
 /// `n` sources, `s-0` … `s-{n-1}`.
@@ -831,25 +867,29 @@ fn sources(n: usize) -> Vec<Event> {
 
 /// The removal of what a killed import staged is itself cut off after every
 /// possible number of writes (as a second crash would), with one staged
-/// record damaged so that it cannot name its id: whatever was written, the
-/// next open finishes the removal, leaves no id pointing past the log, and
-/// the same events can be imported again.
+/// record damaged so that it cannot name its id, and an id entry of format
+/// 4 (an `i` key, as a killed import of a build before format 5 left) for
+/// another: whatever was written, the next open finishes the removal,
+/// leaves no id pointing past the log, and the same events can be imported
+/// again.
 #[test]
 fn removing_what_a_killed_import_staged_survives_being_cut_off() {
     let committed = sources(10);
     // Two whole sled batches of 100 reach sled (records 11..=210), each in
-    // blocks of `BLOCK_RECORDS`.
+    // blocks of `BLOCK_RECORDS`, and chunks of the id index of all of them
+    // (written every 50 events).
     let staged = sources(210)[10..].to_vec();
     let blocks = 2 * annals_log::STAGE_BATCH.div_ceil(annals_log::BLOCK_RECORDS) as u64;
-    // Removed top down a block at a time down to the damaged record's block,
-    // then every id entry past the mark, then that block and those below.
-    let writes = blocks + 1;
+    // Removed: the staged chunks in one write, then the blocks top down a
+    // block at a time down to the damaged record's block, then every `i`
+    // entry past the mark, then that block and those below.
+    let writes = 1 + blocks + 1;
     for stop in 0..=writes {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         let mut store = Log::init(&path).unwrap();
         store.append(&committed, at(1)).unwrap();
-        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap();
+        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap().with_index_size(50);
         for event in &staged {
             import.push(event).unwrap();
         }
@@ -868,6 +908,10 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
                 .start;
             block[at + 8] ^= 0x40;
             tree.insert(&key, block).unwrap();
+            assert!(tree.scan_prefix(b"h").count() > 0, "chunks of the index were staged");
+            let mut legacy = b"i".to_vec();
+            legacy.extend_from_slice(staged[0].id.as_str().as_bytes());
+            tree.insert(legacy, &11u64.to_be_bytes()).unwrap();
             db.flush().unwrap();
         }
         let cut = Log::open_stopping_discard_after(&path, stop).unwrap();
@@ -908,4 +952,69 @@ fn get_many_fetches_the_records_asked_for_in_order() {
     for rec in &got {
         assert_eq!(Some(rec), store.get(rec.seq).unwrap().as_ref());
     }
+}
+
+/// The id index is checked as a whole by `verify`: a chunk that lookups
+/// cannot reach (its bucket lacks the chunk numbered before it), a chunk
+/// lost, or one cut short is reported, and a lookup through a damaged chunk
+/// is an error, not a silent "not stored".
+#[test]
+fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let events = sources(20);
+    Log::init(&path).unwrap().append(&events, at(1)).unwrap();
+    let id = events[7].id.as_str();
+    let bucket = annals_log::index::bucket(annals_log::index::id_hash(id));
+    let key = annals_log::index::chunk_key(bucket, 0);
+    let tamper = |change: &dyn Fn(&sled::Tree)| {
+        let db = sled_db(&path);
+        change(&db.open_tree("log").unwrap());
+        db.flush().unwrap();
+    };
+    let chunk = sled_db(&path).open_tree("log").unwrap().get(key).unwrap().unwrap();
+
+    // Moved to number 1: lookups stop at the missing number 0.
+    tamper(&|tree| {
+        tree.remove(key).unwrap();
+        tree.insert(annals_log::index::chunk_key(bucket, 1), chunk.clone()).unwrap();
+    });
+    let store = Log::open(&path).unwrap();
+    assert_eq!(store.lookup(id).unwrap(), None);
+    let problems = store.verify().unwrap().problems;
+    assert_eq!(
+        problems,
+        [format!(
+            "the id index's bucket {bucket} lacks chunks before number 1: lookups miss the ids they hold"
+        )]
+    );
+    drop(store);
+
+    // Lost: its ids are missing.
+    tamper(&|tree| {
+        tree.remove(annals_log::index::chunk_key(bucket, 1)).unwrap();
+    });
+    let store = Log::open(&path).unwrap();
+    let problems = store.verify().unwrap().problems;
+    assert!(problems.contains(&format!("record 8: id `{id}` is missing from the id index")));
+    assert_eq!(problems.last().unwrap(), "20 records but 19 indexed ids");
+    drop(store);
+
+    // Cut short: named, and lookups through it fail.
+    tamper(&|tree| {
+        tree.insert(key, &chunk[..chunk.len() - 1]).unwrap();
+    });
+    let store = Log::open(&path).unwrap();
+    assert!(matches!(store.lookup(id), Err(Error::BadChunk(ref k)) if k[..] == key[..]));
+    let problems = store.verify().unwrap().problems;
+    assert!(problems.iter().any(|p| p.starts_with("the id index chunk under key")), "{problems:?}");
+    drop(store);
+
+    // Put back, the log is sound again.
+    tamper(&|tree| {
+        tree.insert(key, chunk.clone()).unwrap();
+    });
+    let store = Log::open(&path).unwrap();
+    assert_eq!(store.lookup(id).unwrap(), Some(8));
+    assert!(store.verify().unwrap().problems.is_empty());
 }
