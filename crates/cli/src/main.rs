@@ -737,8 +737,10 @@ fn read_again(name: &str, refusal: annals_import::Refused) -> anyhow::Error {
 /// read again, adding each to the place `index` (which covers the log so
 /// far), then commits them if the file is still the one that was checked.
 /// The events on the lines in `fresh` were found new to the log by the
-/// first pass; they are staged without looking their ids up again (if the
-/// file changed in between, its checksum differs and nothing is committed).
+/// first pass; they are staged without looking their ids up again, and the
+/// others (stored, or repeated in the file) are counted as unchanged
+/// without a lookup either (if the file changed in between, its checksum
+/// differs and nothing is committed).
 /// On any error the staged events are removed.
 #[allow(clippy::too_many_arguments)]
 fn store(
@@ -755,10 +757,15 @@ fn store(
     let mut import = log.begin(now, Some(origin))?;
     for read in &mut *events {
         let (line, event) = read.map_err(|e| read_again(name, e))?;
-        let pushed = if fresh.is_some_and(|fresh| fresh.contains(line)) {
-            import.push_new(&event)
-        } else {
-            import.push(&event)
+        let pushed = match fresh {
+            Some(fresh) if fresh.contains(line) => import.push_new(&event),
+            // The first pass found it stored, or on an earlier line with
+            // the same content: nothing to look up.
+            Some(_) => {
+                import.skip_stored();
+                Ok(None)
+            }
+            None => import.push(&event),
         };
         match pushed {
             Ok(None) => {}

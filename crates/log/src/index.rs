@@ -6,15 +6,16 @@
 //! events it stages and writes them, every [`BUFFER_ENTRIES`] events and at
 //! its commit, as one chunk per bucket it touched: the key `h` + bucket (u16
 //! big-endian) + the chunk's number in its bucket (u32 big-endian, from 0,
-//! without gaps), the value the first sequence number the write covers (u64
-//! big-endian), then its entries sorted, 16 bytes each (hash, then sequence,
-//! both big-endian). A lookup reads the chunks of one bucket with sled
-//! `get`s, numbers 0, 1, … up to the first missing one (a few chunks of a
-//! few hundred bytes; a prefix scan would cost more, as sled copies a leaf
-//! per step of an iterator), and binary-searches each. A hash names
-//! candidates, never an answer: the log reads each candidate's record and
-//! compares its id, so two ids with one hash cost a read, not a wrong
-//! answer.
+//! without gaps), the value the highest sequence number among its entries
+//! (u64 big-endian), then its entries sorted, 16 bytes each (hash, then
+//! sequence, both big-endian). A bucket holds at most [`MERGE_AT`] chunks: a
+//! write that would add one more merges them, with its entries, into chunk
+//! 0. A lookup reads the chunks of one bucket with sled `get`s, numbers 0,
+//! 1, … up to the first missing one (a few chunks of a few hundred bytes; a
+//! prefix scan would cost more, as sled copies a leaf per step of an
+//! iterator), and binary-searches each. A hash names candidates, never an
+//! answer: the log reads each candidate's record and compares its id, so
+//! two ids with one hash cost a read, not a wrong answer.
 //!
 //! One sled key per event (format 4 and before: `i` + id → sequence) made
 //! sled insert keys in random order into a tree that outgrows its cache;
@@ -29,8 +30,12 @@ use std::ops::Range;
 pub const CHUNK: u8 = b'h';
 /// Bytes of one entry: the id's hash, then the record's sequence number.
 pub const ENTRY_BYTES: usize = 16;
-/// Bytes of a chunk's header: the first sequence number its write covers.
+/// Bytes of a chunk's header: the highest sequence number of its entries.
 pub const HEADER_BYTES: usize = 8;
+/// The most chunks a bucket holds, so that a lookup reads at most this
+/// many (and one `get` that finds nothing). A write to a full bucket merges
+/// its chunks and the new entries into chunk 0 and removes the others.
+pub const MERGE_AT: u32 = 4;
 /// Entries an import gathers before it writes them as chunks: about 16 per
 /// bucket, so a large import writes one chunk per 16 events, and at most
 /// this many entries (16 MiB with their lookup map) wait in memory.
@@ -84,12 +89,13 @@ pub fn parse_chunk_key(key: &[u8]) -> Option<(u16, u32)> {
     }
 }
 
-/// A chunk's value: `first` (the first sequence number its write covers),
-/// then `entries`, which must be sorted, end to end.
-pub fn encode_chunk(first: u64, entries: &[(u64, u64)]) -> Vec<u8> {
+/// A chunk's value: the highest sequence number of `entries`, then
+/// `entries`, which must be sorted, end to end.
+pub fn encode_chunk(entries: &[(u64, u64)]) -> Vec<u8> {
     debug_assert!(entries.is_sorted());
+    let last = entries.iter().map(|e| e.1).max().unwrap_or(0);
     let mut out = Vec::with_capacity(HEADER_BYTES + entries.len() * ENTRY_BYTES);
-    out.extend_from_slice(&first.to_be_bytes());
+    out.extend_from_slice(&last.to_be_bytes());
     for (hash, seq) in entries {
         out.extend_from_slice(&hash.to_be_bytes());
         out.extend_from_slice(&seq.to_be_bytes());
@@ -101,7 +107,7 @@ pub fn encode_chunk(first: u64, entries: &[(u64, u64)]) -> Vec<u8> {
 /// header or its entries are not a whole number (a damaged chunk).
 #[derive(Clone, Copy, Debug)]
 pub struct Chunk<'a> {
-    first: u64,
+    last: u64,
     entries: &'a [u8],
 }
 
@@ -109,13 +115,13 @@ impl<'a> Chunk<'a> {
     pub fn new(bytes: &'a [u8]) -> Option<Chunk<'a>> {
         let (head, entries) = bytes.split_first_chunk::<HEADER_BYTES>()?;
         (entries.len() % ENTRY_BYTES == 0)
-            .then_some(Chunk { first: u64::from_be_bytes(*head), entries })
+            .then_some(Chunk { last: u64::from_be_bytes(*head), entries })
     }
 
-    /// The first sequence number of the write that made it: a chunk whose
-    /// first lies beyond the commit mark was staged.
-    pub fn first(&self) -> u64 {
-        self.first
+    /// The highest sequence number of its entries: a chunk whose last lies
+    /// beyond the commit mark holds entries of records that were staged.
+    pub fn last(&self) -> u64 {
+        self.last
     }
 
     pub fn len(&self) -> usize {
@@ -159,6 +165,31 @@ impl<'a> Chunk<'a> {
     /// The sequence numbers of the entries with `hash`.
     pub fn seqs(&self, hash: u64) -> impl Iterator<Item = u64> + '_ {
         self.positions(hash).map(|i| self.entry(i).1)
+    }
+}
+
+/// How many chunks each bucket holds, where known: one byte per bucket
+/// (`u8::MAX`: not counted yet), shared by the readers of one log (a
+/// bucket never holds more than [`MERGE_AT`]).
+#[derive(Debug)]
+pub struct Counts(Box<[std::sync::atomic::AtomicU8]>);
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts((0..1 << 16).map(|_| std::sync::atomic::AtomicU8::new(u8::MAX)).collect())
+    }
+}
+
+impl Counts {
+    pub fn get(&self, bucket: u16) -> Option<u32> {
+        let count = self.0[usize::from(bucket)].load(std::sync::atomic::Ordering::Relaxed);
+        (count != u8::MAX).then_some(u32::from(count))
+    }
+
+    /// Records `count` for `bucket`; a count too large to keep is forgotten.
+    pub fn set(&self, bucket: u16, count: u32) {
+        let count = u8::try_from(count).unwrap_or(u8::MAX);
+        self.0[usize::from(bucket)].store(count, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -249,9 +280,9 @@ mod tests {
         let chunks = buffer.take_chunks();
         assert_eq!(chunks, [(0x0001, vec![(a, 2), (a, 3)]), (0xffff, vec![(b, 1)])]);
         assert!(buffer.is_empty());
-        let bytes = encode_chunk(2, &chunks[0].1);
+        let bytes = encode_chunk(&chunks[0].1);
         let chunk = Chunk::new(&bytes).unwrap();
-        assert_eq!(chunk.first(), 2);
+        assert_eq!(chunk.last(), 3);
         assert_eq!(chunk.seqs(a).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(chunk.entries().collect::<Vec<_>>(), chunks[0].1);
         assert!(Chunk::new(&bytes[1..]).is_none());

@@ -50,8 +50,19 @@ pub use codec::DecodeError;
 const EVENT: u8 = b'e';
 /// A block of records (format 3 on): `b` + its first sequence number → block.
 const BLOCK: u8 = b'b';
-/// An id entry of a log written before format 5: `i` + event id → sequence.
+/// An id entry of its own: `i` + event id → sequence. Logs before format 5
+/// index every id so; format 5 indexes an import's first [`ID_KEYS_UP_TO`]
+/// events so, and the rest in chunks ([`index`]).
 const ID: u8 = b'i';
+/// Events of an import indexed with one `i` key each; beyond them, its ids
+/// go into chunks of the hashed index. One key per id is what small
+/// imports cost least with: a chunk is a sled key per bucket an import
+/// touches (nearly one per event while an import is small against the
+/// 65 536 buckets), plus the probes and merges of full buckets, so 100
+/// imports of 10 000 events took 50 s with chunks alone against 31 s with
+/// `i` keys (docs/PERFORMANCE.md §3); a large import gains from chunks
+/// (10M events: 99 s against 150 s with `i` keys alone).
+pub const ID_KEYS_UP_TO: u64 = 1 << 16;
 /// The commit mark: the last committed sequence number (u64 big-endian).
 const COMMIT: &[u8] = b"c";
 const MAGIC_KEY: &[u8] = b"format";
@@ -201,9 +212,12 @@ pub struct Log {
     discarded: u64,
     /// The format byte of the log's magic: 1 to 5 (this build's).
     format: u8,
-    /// Whether the log holds id entries of format 4 and before (`i` keys),
-    /// which lookups must also read.
-    legacy_ids: bool,
+    /// How many chunks each bucket of the id index holds, as far as known:
+    /// a lookup reads them without a `get` that finds nothing.
+    chunk_counts: index::Counts,
+    /// Whether the log holds `i` keys (one per id: of logs before format 5,
+    /// and of the first events of every import), which lookups must also read.
+    id_keys: bool,
     /// The highest sequence number stored under an `e` key (a record written
     /// before format 3), or 0: above it, records are only in blocks.
     legacy_last: u64,
@@ -392,7 +406,7 @@ impl Log {
             None => (last_stored(&tree, legacy_last)?, false),
         };
         let next_seq = last + 1;
-        let legacy_ids = tree.scan_prefix([ID]).next().transpose()?.is_some();
+        let id_keys = tree.scan_prefix([ID]).next().transpose()?.is_some();
         Ok(Log {
             _db: db,
             tree,
@@ -402,7 +416,8 @@ impl Log {
             marked,
             discarded: 0,
             format,
-            legacy_ids,
+            chunk_counts: index::Counts::default(),
+            id_keys,
             legacy_last,
         })
     }
@@ -415,10 +430,12 @@ impl Log {
     }
 
     /// Removes the records (and their id entries) staged beyond the commit
-    /// mark. First every chunk of the id index staged beyond the mark, in
-    /// one sled batch: an import writes chunks only after the blocks they
-    /// cover, so while a staged chunk exists, so does a staged block, and
-    /// the next open looks again. Then the records, from the highest down,
+    /// mark. First the id index's entries of staged records, in one sled
+    /// batch: chunks that hold only such entries are removed, chunks that
+    /// also hold committed ones (merged) are rewritten without them. An
+    /// import writes chunks only after the blocks they cover, so while a
+    /// chunk holds a staged entry, a staged block exists, and the next open
+    /// looks again. Then the records, from the highest down,
     /// one block (or, for records staged by a build before format 3, at most
     /// [`STAGE_BATCH`] records) per sled batch. Id entries of format 4 and
     /// before (`i` keys) go with their records, so a crash in between leaves
@@ -439,15 +456,26 @@ impl Log {
         };
         let committed = self.len();
         if self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next().is_some() {
+            // Counted while the import that staged them ran: forget them.
+            self.chunk_counts = index::Counts::default();
             let mut stale = sled::Batch::default();
             let mut found = false;
             for kv in self.tree.scan_prefix([index::CHUNK]) {
                 let (k, v) = kv?;
                 // A damaged chunk stays, for `verify` to report.
-                if index::Chunk::new(&v).is_some_and(|chunk| chunk.first() > committed) {
+                let Some(chunk) = index::Chunk::new(&v).filter(|c| c.last() > committed) else {
+                    continue;
+                };
+                // Chunks with only staged entries are the last of their
+                // bucket (a merge keeps the committed ones in chunk 0), so
+                // removing them leaves no gap.
+                let kept: Vec<_> = chunk.entries().filter(|e| e.1 <= committed).collect();
+                if kept.is_empty() {
                     stale.remove(k);
-                    found = true;
+                } else {
+                    stale.insert(k, index::encode_chunk(&kept));
                 }
+                found = true;
             }
             if found {
                 if !take_step() {
@@ -499,7 +527,7 @@ impl Log {
             if !found {
                 break;
             }
-            if damaged && self.legacy_ids && !ids_cleared {
+            if damaged && self.id_keys && !ids_cleared {
                 if !take_step() {
                     return Ok(());
                 }
@@ -529,7 +557,7 @@ impl Log {
     /// the staged record `stored` (at `seq`), if that entry points at it.
     /// False if the record is too damaged to name its id.
     fn unindex(&self, seq: u64, stored: &Stored, batch: &mut sled::Batch) -> Result<bool, Error> {
-        if !self.legacy_ids {
+        if !self.id_keys {
             return Ok(true);
         }
         let Ok(rec) = stored.decode(seq, &mut codec::Decoder::default()) else { return Ok(false) };
@@ -572,7 +600,7 @@ impl Log {
         let hash = index::id_hash(id);
         let bucket = index::bucket(hash);
         let mut found = None;
-        for n in 0.. {
+        for n in 0..self.chunk_count(bucket)? {
             let key = index::chunk_key(bucket, n);
             let Some(v) = self.tree.get(key)? else { break };
             let chunk = index::Chunk::new(&v).ok_or_else(|| Error::BadChunk(key.to_vec()))?;
@@ -583,12 +611,26 @@ impl Log {
         for seq in buffer.into_iter().flat_map(|b| b.seqs(hash)) {
             self.candidate(id, seq, end, &mut found)?;
         }
-        if self.legacy_ids {
+        if self.id_keys {
             if let Some(v) = self.tree.get(id_key(id))? {
                 self.candidate(id, seq_of_value(&v)?, end, &mut found)?;
             }
         }
         Ok(found)
+    }
+
+    /// How many chunks of the id index `bucket` holds: its chunks numbered
+    /// 0, 1, … up to the first missing number, counted once and then kept.
+    fn chunk_count(&self, bucket: u16) -> Result<u32, Error> {
+        if let Some(count) = self.chunk_counts.get(bucket) {
+            return Ok(count);
+        }
+        let mut count = 0;
+        while self.tree.contains_key(index::chunk_key(bucket, count))? {
+            count += 1;
+        }
+        self.chunk_counts.set(bucket, count);
+        Ok(count)
     }
 
     /// Makes the record at `seq` what `find_before` found, if it holds `id`
@@ -762,9 +804,8 @@ impl Log {
             records: Vec::new(),
             lens: Vec::new(),
             pending: std::collections::HashMap::new(),
+            id_keys_until: next + ID_KEYS_UP_TO,
             index: index::Buffer::default(),
-            index_first: next,
-            chunks: Vec::new(),
             batch_size: STAGE_BATCH,
             index_size: index::BUFFER_ENTRIES,
             unchanged: 0,
@@ -1012,7 +1053,7 @@ impl Log {
             };
             let id = rec.event.id.as_str();
             let hashed = entries.binary_search(&(index::id_hash(id), seq)).is_ok();
-            let legacy = match self.legacy_ids {
+            let legacy = match self.id_keys {
                 true => self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()?,
                 false => None,
             };
@@ -1102,20 +1143,18 @@ pub struct Import<'l> {
     origin: Option<String>,
     /// The sequence number the next new event gets.
     next: u64,
-    /// The blocks of the sled batch being built.
+    /// The blocks (and `i` keys) of the sled batch being built.
     batch: sled::Batch,
     /// The encoded records of the block being built, end to end, and their lengths.
     records: Vec<u8>,
     lens: Vec<u32>,
     /// The events of `batch` (not yet in sled) by id.
     pending: std::collections::HashMap<String, Event>,
-    /// The id entries staged but not yet written as chunks of the index,
-    /// and the first sequence number they may hold.
+    /// Events before this sequence number get an `i` key of their own
+    /// ([`ID_KEYS_UP_TO`]); the rest, entries in chunks.
+    id_keys_until: u64,
+    /// The id entries staged but not yet written as chunks of the index.
     index: index::Buffer,
-    index_first: u64,
-    /// Per bucket, the number of its next chunk (`u32::MAX`: not known
-    /// yet); empty until the first write of the index.
-    chunks: Vec<u32>,
     /// Events per sled batch ([`STAGE_BATCH`]; smaller in tests).
     batch_size: usize,
     /// Id entries gathered before they are written ([`index::BUFFER_ENTRIES`]; smaller in tests).
@@ -1165,13 +1204,26 @@ impl Import<'_> {
         self.stage(event).map(Some)
     }
 
+    /// Counts an event as already stored, without looking it up: for a
+    /// caller that found it stored with [`Log::check`] on this log (since it
+    /// was opened for this import), or that pushed an event with the same
+    /// id and content before.
+    pub fn skip_stored(&mut self) {
+        self.unchanged += 1;
+    }
+
     /// Stages an event known to be new.
     fn stage(&mut self, event: &Event) -> Result<u64, Error> {
         let seq = self.next;
         let record = codec::encode(event);
         self.lens.push(u32::try_from(record.len()).expect("a record is smaller than 4 GiB"));
         self.records.extend_from_slice(&record);
-        self.index.insert(index::id_hash(event.id.as_str()), seq);
+        if seq < self.id_keys_until {
+            self.batch.insert(id_key(event.id.as_str()), &seq.to_be_bytes()[..]);
+            self.log.id_keys = true;
+        } else {
+            self.index.insert(index::id_hash(event.id.as_str()), seq);
+        }
         self.pending.insert(event.id.as_str().to_string(), event.clone());
         self.next += 1;
         if self.lens.len() >= BLOCK_RECORDS {
@@ -1195,35 +1247,45 @@ impl Import<'_> {
             return Ok(());
         }
         self.apply()?;
-        let first = self.index_first;
         for chunks in self.index.take_chunks().chunks(index::CHUNK_BATCH) {
             let mut batch = sled::Batch::default();
             for (bucket, entries) in chunks {
-                let n = self.next_chunk(*bucket)?;
-                batch
-                    .insert(&index::chunk_key(*bucket, n)[..], index::encode_chunk(first, entries));
+                self.add_chunk(*bucket, entries, &mut batch)?;
             }
             self.log.tree.apply_batch(batch)?;
         }
-        self.index_first = self.next;
         Ok(())
     }
 
-    /// The number the next chunk of `bucket` gets (and counts it): found
-    /// by probing the log the first time this import writes to the bucket.
-    fn next_chunk(&mut self, bucket: u16) -> Result<u32, Error> {
-        if self.chunks.is_empty() {
-            self.chunks = vec![u32::MAX; 1 << 16];
+    /// Adds to `batch` the chunk of `entries` (sorted) for `bucket`, after
+    /// its others; or, if it holds [`index::MERGE_AT`] already, a merge of
+    /// them all with `entries` as its chunk 0, and the removal of the rest.
+    fn add_chunk(
+        &mut self,
+        bucket: u16,
+        entries: &[(u64, u64)],
+        batch: &mut sled::Batch,
+    ) -> Result<(), Error> {
+        let count = self.log.chunk_count(bucket)?;
+        if count < index::MERGE_AT {
+            batch.insert(&index::chunk_key(bucket, count)[..], index::encode_chunk(entries));
+            self.log.chunk_counts.set(bucket, count + 1);
+            return Ok(());
         }
-        let slot = &mut self.chunks[usize::from(bucket)];
-        if *slot == u32::MAX {
-            *slot = 0;
-            while self.log.tree.contains_key(index::chunk_key(bucket, *slot))? {
-                *slot += 1;
+        let mut all = entries.to_vec();
+        for n in 0..count {
+            let key = index::chunk_key(bucket, n);
+            let value = self.log.tree.get(key)?.ok_or_else(|| Error::BadChunk(key.to_vec()))?;
+            let chunk = index::Chunk::new(&value).ok_or_else(|| Error::BadChunk(key.to_vec()))?;
+            all.extend(chunk.entries());
+            if n > 0 {
+                batch.remove(&key[..]);
             }
         }
-        *slot += 1;
-        Ok(*slot - 1)
+        all.sort_unstable();
+        batch.insert(&index::chunk_key(bucket, 0)[..], index::encode_chunk(&all));
+        self.log.chunk_counts.set(bucket, 1);
+        Ok(())
     }
 
     /// Adds the block being built to the sled batch.
@@ -1259,12 +1321,14 @@ impl Import<'_> {
         self
     }
 
-    /// Writes the id index every `entries` events instead of every
-    /// [`index::BUFFER_ENTRIES`], so that tests reach the paths of many
-    /// index writes with small logs.
+    /// Gives only the first `entries / 2` events `i` keys, and writes the
+    /// chunks of the rest every `entries` events instead of every
+    /// [`index::BUFFER_ENTRIES`], so that tests reach the paths of both
+    /// kinds of index and of many index writes with small logs.
     #[doc(hidden)]
     pub fn with_index_size(mut self, entries: usize) -> Self {
         self.index_size = entries.max(1);
+        self.id_keys_until = self.log.next_seq + entries as u64 / 2;
         self
     }
 

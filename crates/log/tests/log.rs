@@ -692,11 +692,15 @@ proptest! {
                 std::mem::forget(import);
                 store.flush().unwrap();
                 // Records reach sled in whole batches, and a write of the
-                // id index writes the partial batch before it; what came
-                // after the last of either did not.
+                // id index's chunks (of the events after the first
+                // `index / 2`, which have `i` keys) writes the partial batch
+                // before it; what came after the last of either did not.
                 let (mut in_batch, mut in_index, mut reached) = (0, 0, 0);
                 for k in 1..=staged {
-                    (in_batch, in_index) = (in_batch + 1, in_index + 1);
+                    in_batch += 1;
+                    if k > index as u64 / 2 {
+                        in_index += 1;
+                    }
                     if in_batch == batch {
                         (in_batch, reached) = (0, k);
                     }
@@ -791,15 +795,31 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     assert!(store.verify().unwrap().problems.is_empty());
 
     // Pushed as new although stored (not what the caller may do): the id
-    // ends up held by two records, and `verify` says so; a lookup finds the
-    // first.
+    // ends up indexed twice, and `verify` says so. With an `i` key (as an
+    // import's first events get), the second entry replaces the first.
     let mut import = store.begin(at(3), None).unwrap();
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
     let problems = store.verify().unwrap().problems;
     let id = entities[1].id.as_str();
-    assert_eq!(problems, [format!("id `{id}` is held by records 2, 6")]);
-    assert_eq!(store.lookup(id).unwrap(), Some(2));
+    let expected = [
+        format!("record 2: id `{id}` is indexed at record 6"),
+        "6 records but 5 indexed ids".into(),
+    ];
+    assert_eq!(problems, expected);
+    // In a chunk, both entries stay; a lookup finds the first.
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut store2 = Log::init(dir2.path().join("db")).unwrap();
+    let mut import = store2.begin(at(1), None).unwrap().with_index_size(1);
+    for event in &entities[..5] {
+        import.push_new(event).unwrap();
+    }
+    import.commit().unwrap();
+    let mut import = store2.begin(at(3), None).unwrap().with_index_size(1);
+    assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
+    import.commit().unwrap();
+    assert_eq!(store2.verify().unwrap().problems, [format!("id `{id}` is held by records 2, 6")]);
+    assert_eq!(store2.lookup(id).unwrap(), Some(2));
 }
 
 /// The log's sled database, opened directly to tamper with it. sled
@@ -876,8 +896,8 @@ fn sources(n: usize) -> Vec<Event> {
 fn removing_what_a_killed_import_staged_survives_being_cut_off() {
     let committed = sources(10);
     // Two whole sled batches of 100 reach sled (records 11..=210), each in
-    // blocks of `BLOCK_RECORDS`, and chunks of the id index of all of them
-    // (written every 50 events).
+    // blocks of `BLOCK_RECORDS`; the first 40 get `i` keys, the other 160
+    // entries in chunks of the id index (written every 80 events).
     let staged = sources(210)[10..].to_vec();
     let blocks = 2 * annals_log::STAGE_BATCH.div_ceil(annals_log::BLOCK_RECORDS) as u64;
     // Removed: the staged chunks in one write, then the blocks top down a
@@ -889,7 +909,7 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
         let path = dir.path().join("db");
         let mut store = Log::init(&path).unwrap();
         store.append(&committed, at(1)).unwrap();
-        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap().with_index_size(50);
+        let mut import = store.begin(at(2), Some("import f.jsonl")).unwrap().with_index_size(80);
         for event in &staged {
             import.push(event).unwrap();
         }
@@ -963,7 +983,13 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let events = sources(20);
-    Log::init(&path).unwrap().append(&events, at(1)).unwrap();
+    let mut store = Log::init(&path).unwrap();
+    let mut import = store.begin(at(1), None).unwrap().with_index_size(1);
+    for event in &events {
+        import.push(event).unwrap();
+    }
+    import.commit().unwrap();
+    drop(store);
     let id = events[7].id.as_str();
     let bucket = annals_log::index::bucket(annals_log::index::id_hash(id));
     let key = annals_log::index::chunk_key(bucket, 0);
@@ -1017,4 +1043,88 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     let store = Log::open(&path).unwrap();
     assert_eq!(store.lookup(id).unwrap(), Some(8));
     assert!(store.verify().unwrap().problems.is_empty());
+}
+
+/// A source whose id is `s-{i}`.
+fn source(i: u64) -> Event {
+    let line = format!(r#"{{"type":"source","id":"s-{i}","title":"Report {i}"}}"#);
+    annals_model::v1::parse_line(&line).unwrap().event
+}
+
+/// How many chunks the id index holds for `bucket`, read from sled.
+fn chunks_of(path: &std::path::Path, bucket: u16) -> usize {
+    let prefix = annals_log::index::bucket_prefix(bucket);
+    sled_db(path).open_tree("log").unwrap().scan_prefix(prefix).count()
+}
+
+/// Ids that share a bucket (found by hashing `s-0`, `s-1`, …) fill it:
+/// however many imports write to it, it holds at most `MERGE_AT` chunks,
+/// as writes to a full bucket merge its chunks into one. A merge in an
+/// import that is then killed keeps the committed entries and loses only
+/// the staged ones, and every id stays found.
+#[test]
+fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_committed() {
+    use annals_log::index::{bucket, id_hash, MERGE_AT};
+    let target = bucket(id_hash("s-0"));
+    let events: Vec<Event> = (0..)
+        .filter(|i| bucket(id_hash(&format!("s-{i}"))) == target)
+        .take(16)
+        .map(source)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(Log::init(&path).unwrap());
+    // One import per event, indexed in chunks (not with an `i` key, as an
+    // import's first events are): the bucket fills, then merges.
+    let mut most = 0;
+    for (n, event) in events[..10].iter().enumerate() {
+        let mut store = Log::open(&path).unwrap();
+        let mut import = store.begin(at(1), None).unwrap().with_index_size(1);
+        import.push(event).unwrap();
+        import.commit().unwrap();
+        for (seq, earlier) in (1..).zip(&events[..=n]) {
+            assert_eq!(store.lookup(earlier.id.as_str()).unwrap(), Some(seq));
+        }
+        drop(store);
+        let chunks = chunks_of(&path, target);
+        assert!(chunks <= MERGE_AT as usize, "after {} imports: {chunks} chunks", n + 1);
+        most = most.max(chunks);
+    }
+    assert_eq!(most, MERGE_AT as usize, "the bucket filled up");
+    // An import that writes the index after every event (merging on the
+    // way), killed before its commit.
+    let mut store = Log::open(&path).unwrap();
+    let mut import = store.begin(at(2), None).unwrap().with_index_size(1);
+    for event in &events[10..] {
+        import.push(event).unwrap();
+    }
+    std::mem::forget(import);
+    store.flush().unwrap();
+    drop(store);
+    assert!(chunks_of(&path, target) <= MERGE_AT as usize);
+    let mut store = Log::open(&path).unwrap();
+    assert_eq!(store.discarded(), 6);
+    assert_eq!(
+        store.verify().unwrap(),
+        annals_log::Integrity { records: 10, ids: 10, problems: vec![] }
+    );
+    for (seq, event) in (1..).zip(&events) {
+        let expected = (seq <= 10).then_some(seq);
+        assert_eq!(store.lookup(event.id.as_str()).unwrap(), expected, "{}", event.id);
+    }
+    // The same import, to its end.
+    let mut import = store.begin(at(3), None).unwrap().with_index_size(1);
+    for event in &events[10..] {
+        import.push(event).unwrap();
+    }
+    import.commit().unwrap();
+    assert_eq!(
+        store.verify().unwrap(),
+        annals_log::Integrity { records: 16, ids: 16, problems: vec![] }
+    );
+    for (seq, event) in (1..).zip(&events) {
+        assert_eq!(store.lookup(event.id.as_str()).unwrap(), Some(seq), "{}", event.id);
+    }
+    drop(store);
+    assert!(chunks_of(&path, target) <= MERGE_AT as usize);
 }
