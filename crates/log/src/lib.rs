@@ -579,27 +579,51 @@ impl Log {
 
     /// The sequence number of the record holding event `id`, if stored.
     pub fn lookup(&self, id: &str) -> Result<Option<u64>, Error> {
-        Ok(self.find(id)?.map(|rec| rec.seq))
+        // An `i` key holds the whole id: no record to read to confirm it.
+        if let Some(seq) = self.id_key(id, self.next_seq)? {
+            return Ok(Some(seq));
+        }
+        Ok(self.find_before(id, self.next_seq, None, false)?.map(|rec| rec.seq))
     }
 
     /// The record holding event `id`, if stored.
     pub fn find(&self, id: &str) -> Result<Option<Recorded>, Error> {
-        self.find_before(id, self.next_seq, None)
+        self.find_before(id, self.next_seq, None, true)
+    }
+
+    /// The sequence number before `end` that the `i` key of `id` names, if any.
+    fn id_key(&self, id: &str, end: u64) -> Result<Option<u64>, Error> {
+        if !self.id_keys {
+            return Ok(None);
+        }
+        let seq = self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()?;
+        Ok(seq.filter(|&seq| seq > 0 && seq < end))
     }
 
     /// The record before `end` (committed or staged) that holds event `id`:
-    /// of the candidates the id index and `buffer` (an import's entries not
-    /// written yet) give for its hash, the one whose record has that id (the
-    /// lowest, if several have: `verify` reports that).
+    /// the one its `i` key names (unless `id_key` is false: the caller has
+    /// looked), else, of the candidates the chunks and `buffer` (an
+    /// import's entries not written yet) give for its hash, the one whose
+    /// record has that id (the lowest, if several have: `verify` reports
+    /// that).
     fn find_before(
         &self,
         id: &str,
         end: u64,
         buffer: Option<&index::Buffer>,
+        id_key: bool,
     ) -> Result<Option<Recorded>, Error> {
+        let mut found = None;
+        if id_key {
+            if let Some(seq) = self.id_key(id, end)? {
+                self.candidate(id, seq, end, &mut found)?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+        }
         let hash = index::id_hash(id);
         let bucket = index::bucket(hash);
-        let mut found = None;
         for n in 0..self.chunk_count(bucket)? {
             let key = index::chunk_key(bucket, n);
             let Some(v) = self.tree.get(key)? else { break };
@@ -610,11 +634,6 @@ impl Log {
         }
         for seq in buffer.into_iter().flat_map(|b| b.seqs(hash)) {
             self.candidate(id, seq, end, &mut found)?;
-        }
-        if self.id_keys {
-            if let Some(v) = self.tree.get(id_key(id))? {
-                self.candidate(id, seq_of_value(&v)?, end, &mut found)?;
-            }
         }
         Ok(found)
     }
@@ -1173,7 +1192,7 @@ impl Import<'_> {
         let id = event.id.as_str();
         let same = if let Some(earlier) = self.pending.get(id) {
             earlier == event
-        } else if let Some(stored) = self.log.find_before(id, self.next, Some(&self.index))? {
+        } else if let Some(stored) = self.log.find_before(id, self.next, Some(&self.index), true)? {
             let same = stored.event == *event;
             if !same && stored.seq < self.log.next_seq {
                 return Err(Error::Conflict { id: id.to_string(), seq: stored.seq });

@@ -217,7 +217,17 @@ impl PlaceIndex {
                     // A retraction's target is already here: it is why the retraction is.
                     if r.kind != RefKind::Event && !looked_up.contains(r.id) {
                         looked_up.insert(r.id.to_string());
-                        next.extend(lookup(r.id)?);
+                        // Actors and places are in this index; sources
+                        // only in the log's.
+                        let known = match r.kind {
+                            RefKind::Actor => self.actors.get(r.id),
+                            RefKind::Place => self.places.get(r.id),
+                            _ => None,
+                        };
+                        match known {
+                            Some(&seq) => next.push(seq),
+                            None => next.extend(lookup(r.id)?),
+                        }
                     }
                 }
                 out.push(rec);
