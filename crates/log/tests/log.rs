@@ -1128,3 +1128,38 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
     drop(store);
     assert!(chunks_of(&path, target) <= MERGE_AT as usize);
 }
+
+/// A hash names candidates, never an answer: an entry of the id index
+/// whose hash is an id's but whose record holds another id (as two ids
+/// with one hash would give) does not make that id stored.
+#[test]
+fn an_index_entry_whose_record_holds_another_id_is_not_an_answer() {
+    use annals_log::index::{bucket, chunk_key, encode_chunk, id_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let events = sources(20);
+    let mut store = Log::init(&path).unwrap();
+    let mut import = store.begin(at(1), None).unwrap().with_index_size(1);
+    for event in &events {
+        import.push(event).unwrap();
+    }
+    import.commit().unwrap();
+    drop(store);
+    let stranger = source(1_000_000);
+    let hash = id_hash(stranger.id.as_str());
+    {
+        let db = sled_db(&path);
+        let tree = db.open_tree("log").unwrap();
+        let n = tree.scan_prefix(annals_log::index::bucket_prefix(bucket(hash))).count();
+        tree.insert(chunk_key(bucket(hash), n as u32), encode_chunk(&[(hash, 8)])).unwrap();
+        db.flush().unwrap();
+    }
+    let mut store = Log::open(&path).unwrap();
+    let id = stranger.id.as_str();
+    assert_eq!(store.lookup(id).unwrap(), None, "record 8 holds `s-7`");
+    assert_eq!(store.check(&stranger).unwrap(), annals_log::Check::New);
+    assert_eq!(store.append(std::slice::from_ref(&stranger), at(2)).unwrap().seqs, Some((21, 21)));
+    assert_eq!(store.lookup(id).unwrap(), Some(21));
+    assert_eq!(store.lookup(events[7].id.as_str()).unwrap(), Some(8));
+    assert_eq!(store.verify().unwrap().problems, ["21 records but 22 indexed ids"]);
+}
