@@ -3,18 +3,21 @@
 //! One sled tree, `log`, holds the records in blocks, `b` + the first block's
 //! sequence number (u64 big-endian) → the encoded records of up to
 //! [`BLOCK_RECORDS`] consecutive sequence numbers (logs written before format 3
-//! also hold `e` + sequence → one encoded record), the id index in chunks of
-//! hashed ids (`h` + bucket + first sequence → entries; see [`index`]; logs
-//! written before format 5 also hold `i` + event id → sequence), and the
+//! also hold `e` + sequence → one encoded record), the id index (`i` + event
+//! id → sequence for an append's first [`ID_KEYS_UP_TO`] events, and for
+//! every event of a log written before format 5; beyond them, chunks of
+//! hashed ids, `h` + bucket + number → entries, see [`index`]), and the
 //! commit mark `c`: the last committed sequence number. An append
 //! ([`Log::begin`], or [`Log::append_from`] for events in memory) stages its
-//! records, in blocks, in sled batches of [`STAGE_BATCH`] events, beyond the
-//! mark, and their id entries in chunks after them; flushes them, and only
-//! then moves the mark, in one write, and flushes again: a file's events are
-//! stored all or none, and memory does not grow with the file. Readers see
-//! only what the mark covers. Records staged by an import that never committed
-//! (a crash) were never acknowledged; the next `open` removes them. Nothing
-//! committed is ever overwritten or deleted.
+//! records, in blocks, with their `i` keys, in sled batches of
+//! [`STAGE_BATCH`] events, beyond the mark, and its chunks after them;
+//! flushes them, and only then moves the mark, in one write, and flushes
+//! again: a file's events are stored all or none, and memory does not grow
+//! with the file. Readers see only what the mark covers. Records staged by
+//! an import that never committed (a crash) were never acknowledged; the next
+//! `open` removes them. No committed record is ever overwritten or deleted
+//! (the chunks of the id index, which are derived from the records, are
+//! merged: see [`index::MERGE_AT`]).
 //!
 //! A second tree, `snapshots`, holds derived state checkpointed by the layers
 //! above (name → encoded snapshot, see [`Log::save_snapshot`]). Snapshots are
