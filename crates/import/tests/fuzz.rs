@@ -9,7 +9,8 @@
 //! same events (the importer's own promise).
 //!
 //! annals-import has no proptest among its dev-dependencies, so the cases
-//! come from a small seeded generator: `ANNALS_FUZZ_SEED` replays a run,
+//! come from the seeded generator of the synthetic logs
+//! (`annals_synth::SplitMix64`): `ANNALS_FUZZ_SEED` replays a run,
 //! `ANNALS_FUZZ_CASES` makes it longer. A failure prints its seed and case.
 
 use std::collections::HashMap;
@@ -17,20 +18,16 @@ use std::collections::HashMap;
 use annals_import::{read_acled, read_jsonl, Catalog, JsonlEvents, LineError, SecondPass};
 use annals_model::{Event, EventKind, RefKind};
 
-/// splitmix64: small, seeded, good enough to pick cases.
-struct Rng(u64);
+/// What the cases are drawn with.
+struct Rng(annals_synth::SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n.max(1) as u64) as usize
     }
 
     fn chance(&mut self, one_in: usize) -> bool {
@@ -58,7 +55,8 @@ fn seed() -> u64 {
 fn fuzz(name: &str, n: usize, mut check: impl FnMut(&mut Rng)) {
     let seed = seed();
     for case in 0..n {
-        let mut rng = Rng(seed ^ (case as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+        let seed_of_case = seed ^ (case as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+        let mut rng = Rng(annals_synth::SplitMix64::new(seed_of_case));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&mut rng)));
         if let Err(panic) = outcome {
             eprintln!("{name}: case {case} of seed {seed} failed (ANNALS_FUZZ_SEED={seed})");
