@@ -440,8 +440,8 @@ impl Log {
     /// chunk holds a staged entry, a staged block exists, and the next open
     /// looks again. Then the records, from the highest down,
     /// one block (or, for records staged by a build before format 3, at most
-    /// [`STAGE_BATCH`] records) per sled batch. Id entries of format 4 and
-    /// before (`i` keys) go with their records, so a crash in between leaves
+    /// [`STAGE_BATCH`] records) per sled batch. `i` keys go with their
+    /// records, so a crash in between leaves
     /// staged records that still have theirs, and the next open removes
     /// them; a staged record too damaged to name its id (or a block too
     /// damaged to split) is removed only after every such entry that points
@@ -556,8 +556,8 @@ impl Log {
         Ok(())
     }
 
-    /// Adds to `batch` the removal of the `i` entry (format 4 and before) of
-    /// the staged record `stored` (at `seq`), if that entry points at it.
+    /// Adds to `batch` the removal of the `i` key of the staged record
+    /// `stored` (at `seq`), if that key points at it.
     /// False if the record is too damaged to name its id.
     fn unindex(&self, seq: u64, stored: &Stored, batch: &mut sled::Batch) -> Result<bool, Error> {
         if !self.id_keys {
