@@ -20,7 +20,9 @@
 //! One sled key per event (format 4 and before: `i` + id → sequence) made
 //! sled insert keys in random order into a tree that outgrows its cache;
 //! those inserts were most of an import's storing time. Chunks cut the
-//! inserts by the events per chunk (about 16 in a large import).
+//! inserts by the events per chunk (about 16 in a large import). A small
+//! import would touch nearly a bucket per event, so an import's first
+//! events keep their `i` keys (`ID_KEYS_UP_TO` in the crate root).
 //!
 //! This module is pure: no sled, no I/O.
 
@@ -33,12 +35,14 @@ pub const ENTRY_BYTES: usize = 16;
 /// Bytes of a chunk's header: the highest sequence number of its entries.
 pub const HEADER_BYTES: usize = 8;
 /// The most chunks a bucket holds, so that a lookup reads at most this
-/// many (and one `get` that finds nothing). A write to a full bucket merges
+/// many (the first lookup in a bucket also counts them, with one `get`
+/// that finds nothing). A write to a full bucket merges
 /// its chunks and the new entries into chunk 0 and removes the others.
 pub const MERGE_AT: u32 = 4;
 /// Entries an import gathers before it writes them as chunks: about 16 per
 /// bucket, so a large import writes one chunk per 16 events, and at most
-/// this many entries (16 MiB with their lookup map) wait in memory.
+/// this many entries wait in memory (16 bytes each; with the slack of the
+/// lookup map and the sorted copy made to write them, about 50 MiB).
 pub const BUFFER_ENTRIES: usize = 1 << 20;
 /// Chunks per sled batch when an import writes them: sled keeps the node
 /// copies a batch makes until it ends (see `STAGE_BATCH`).
