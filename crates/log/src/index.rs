@@ -42,7 +42,8 @@ pub const MERGE_AT: u32 = 4;
 /// Entries an import gathers before it writes them as chunks: about 16 per
 /// bucket, so a large import writes one chunk per 16 events, and at most
 /// this many entries wait in memory (16 bytes each; with the slack of the
-/// lookup map and the sorted copy made to write them, about 50 MiB).
+/// lookup map and the sorted copy made to write them, about 50 MiB,
+/// computed from their layout, not measured).
 pub const BUFFER_ENTRIES: usize = 1 << 20;
 /// Chunks per sled batch when an import writes them: sled keeps the node
 /// copies a batch makes until it ends (see `STAGE_BATCH`).
