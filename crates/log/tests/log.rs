@@ -484,16 +484,8 @@ fn copy_fixture(name: &str, to: &std::path::Path) {
 /// of the other blocks still read.
 #[test]
 fn a_damaged_block_header_is_reported_with_the_records_it_held() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
     let events = sources(10);
-    let mut store = Log::init(&path).unwrap();
-    let mut import = store.begin(at(1), None).unwrap().with_batch_size(4);
-    for event in &events {
-        import.push(event).unwrap();
-    }
-    import.commit().unwrap();
-    drop(store);
+    let (_dir, path) = imported(&events, |import| import.with_batch_size(4));
     // Blocks 1..4, 5..8, 9..10: damage the count of the middle one.
     {
         let db = sled_db(&path);
@@ -875,6 +867,23 @@ fn a_log_without_a_commit_mark_opens_and_gets_one_when_appended_to() {
     assert!(err.contains("\"annals-log/6\", which this build of annals cannot read"), "{err}");
 }
 
+/// A new log (closed) that holds `events`, pushed into one import that
+/// `configure` sets up: the directory that keeps it, and its path.
+fn imported(
+    events: &[Event],
+    configure: impl FnOnce(annals_log::Import<'_>) -> annals_log::Import<'_>,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let mut store = Log::init(&path).unwrap();
+    let mut import = configure(store.begin(at(1), None).unwrap());
+    for event in events {
+        import.push(event).unwrap();
+    }
+    import.commit().unwrap();
+    (dir, path)
+}
+
 /// `n` sources, `s-0` … `s-{n-1}`.
 fn sources(n: usize) -> Vec<Event> {
     (0..n)
@@ -980,16 +989,8 @@ fn get_many_fetches_the_records_asked_for_in_order() {
 /// is an error, not a silent "not stored".
 #[test]
 fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
     let events = sources(20);
-    let mut store = Log::init(&path).unwrap();
-    let mut import = store.begin(at(1), None).unwrap().with_index_size(1);
-    for event in &events {
-        import.push(event).unwrap();
-    }
-    import.commit().unwrap();
-    drop(store);
+    let (_dir, path) = imported(&events, |import| import.with_index_size(1));
     let id = events[7].id.as_str();
     let bucket = annals_log::index::bucket(annals_log::index::id_hash(id));
     let key = annals_log::index::chunk_key(bucket, 0);
@@ -1135,16 +1136,8 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
 #[test]
 fn an_index_entry_whose_record_holds_another_id_is_not_an_answer() {
     use annals_log::index::{bucket, chunk_key, encode_chunk, id_hash};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
     let events = sources(20);
-    let mut store = Log::init(&path).unwrap();
-    let mut import = store.begin(at(1), None).unwrap().with_index_size(1);
-    for event in &events {
-        import.push(event).unwrap();
-    }
-    import.commit().unwrap();
-    drop(store);
+    let (_dir, path) = imported(&events, |import| import.with_index_size(1));
     let stranger = source(1_000_000);
     let hash = id_hash(stranger.id.as_str());
     {
