@@ -1075,11 +1075,11 @@ impl Log {
             };
             let id = rec.event.id.as_str();
             let hashed = entries.binary_search(&(index::id_hash(id), seq)).is_ok();
-            let legacy = match self.id_keys {
+            let keyed = match self.id_keys {
                 true => self.tree.get(id_key(id))?.map(|v| seq_of_value(&v)).transpose()?,
                 false => None,
             };
-            match legacy {
+            match keyed {
                 Some(s) if s != seq && hashed => {
                     report.problems.push(format!("id `{id}` is held by records {s}, {seq}"))
                 }
