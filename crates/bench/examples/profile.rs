@@ -3,6 +3,7 @@
 //! `profile scan DB` — read every record's bytes once (the raw scan) and
 //! print the count, the bytes and the time;
 //! `profile replay DB` — decode and replay the log at DB once;
+//! `profile replay-ahead DB` — the same, decoding on a second thread (the CLI's way);
 //! `profile control DB Q` — replay, then answer Q control questions;
 //! `profile append N` — append N synthetic events to a fresh log in batches.
 //!
@@ -10,7 +11,9 @@
 
 use std::hint::black_box;
 
-use annals_bench::{append_batches, control_queries, raw_scan, replay, synthetic, BenchLog, BATCH};
+use annals_bench::{
+    append_batches, control_queries, raw_scan, replay, replay_ahead, synthetic, BenchLog, BATCH,
+};
 use annals_log::Log;
 
 fn main() {
@@ -27,6 +30,10 @@ fn main() {
             let log = Log::open(db).expect("an annals log");
             black_box(replay(&log).len());
         }
+        ["replay-ahead", db] => {
+            let log = Log::open(db).expect("an annals log");
+            black_box(replay_ahead(&log).len());
+        }
         ["control", db, q] => {
             let log = Log::open(db).expect("an annals log");
             let world = replay(&log);
@@ -42,7 +49,7 @@ fn main() {
             black_box(append_batches(&mut log.log, &events, BATCH));
         }
         _ => {
-            eprintln!("usage: profile scan DB | replay DB | control DB QUERIES | append EVENTS");
+            eprintln!("usage: profile scan DB | replay DB | replay-ahead DB | control DB QUERIES | append EVENTS");
             std::process::exit(2);
         }
     }

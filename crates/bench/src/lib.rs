@@ -100,6 +100,12 @@ pub fn replay(log: &Log) -> World {
     World::replay(records)
 }
 
+/// Replays the log at `log` as the CLI does: records stream into the world
+/// from a second thread that reads and decodes them ([`Log::iter_ahead`]).
+pub fn replay_ahead(log: &Log) -> World {
+    log.iter_ahead(1, |records| World::replay(records.map(|r| r.expect("a sound record"))))
+}
+
 /// Decodes every record without replaying (the codec's share of replay).
 pub fn decode_all(log: &Log) -> usize {
     log.iter().map(|r| r.expect("a sound record")).map(|r| r.event.sources.len()).sum()

@@ -845,18 +845,21 @@ fn dated(log: &Log, on: &str, known: &KnownAt) -> Result<(NaiveDate, ManuallyDro
 
 /// Replays the log, as of `known_at` (recorded time) when given.
 ///
-/// Records stream from the log into the world (no second copy of them), and
+/// Records stream from the log into the world (no second copy of them),
+/// read and decoded on a second thread while the world takes them in, and
 /// the world is never dropped: the process ends soon after, and freeing a
 /// large world one allocation at a time took a tenth of a query's time.
 fn replay(log: &Log, known_at: Option<&str>) -> Result<ManuallyDrop<World>> {
     let cutoff = known_at.map(parse_known_at).transpose()?;
     let mut damage = None;
-    let records = log
-        .iter()
-        .take(log.len() as usize)
-        .map_while(|rec| rec.map_err(|e| damage = Some(e)).ok())
-        .filter(|rec| cutoff.as_ref().is_none_or(|c| c.includes(rec)));
-    let world = World::replay(records);
+    let world = log.iter_ahead(1, |records| {
+        World::replay(
+            records
+                .take(log.len() as usize)
+                .map_while(|rec| rec.map_err(|e| damage = Some(e)).ok())
+                .filter(|rec| cutoff.as_ref().is_none_or(|c| c.includes(rec))),
+        )
+    });
     if let Some(e) = damage {
         return Err(e).context("the log is damaged; run `annals verify` for the full list");
     }

@@ -1,7 +1,7 @@
 //! The log against a real sled database in a temp dir.
 
 use annals_log::{codec, Error, Log};
-use annals_model::Event;
+use annals_model::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
@@ -960,6 +960,48 @@ fn removing_what_a_killed_import_staged_survives_being_cut_off() {
         assert_eq!(again.appended, 200);
         assert!(store.verify().unwrap().problems.is_empty());
         assert_eq!(store.get(100).unwrap().unwrap().event, staged[89]);
+    }
+}
+
+/// `iter_ahead` reads on a second thread what `iter_from` reads, in the
+/// same order with the same errors: across its batches (a log of exactly
+/// two batches, and one with a damaged block and a partial last batch),
+/// from any first record; a consumer that stops early stops the thread.
+#[test]
+fn iter_ahead_yields_what_iter_from_yields() {
+    use annals_log::AHEAD_RECORDS;
+    let seqs = |records: &mut dyn Iterator<Item = Result<Recorded, annals_log::Error>>| {
+        records.map(|r| r.map(|r| r.seq).map_err(|e| e.to_string())).collect::<Vec<_>>()
+    };
+    for n in [2 * AHEAD_RECORDS, 2 * AHEAD_RECORDS + 500] {
+        let events = sources(n);
+        let (_dir, path) = imported(&events, |import| import);
+        if n % AHEAD_RECORDS != 0 {
+            let db = sled_db(&path);
+            let tree = db.open_tree("log").unwrap();
+            // The block that holds the last record of the first batch.
+            let mut last = vec![b'b'];
+            last.extend_from_slice(&(AHEAD_RECORDS as u64).to_be_bytes());
+            let (key, block) = tree.range(..=last).next_back().unwrap().unwrap();
+            let mut block = block.to_vec();
+            block[1] ^= 0x02;
+            tree.insert(&key, block).unwrap();
+            db.flush().unwrap();
+        }
+        let store = Log::open(&path).unwrap();
+        for first in [0, 1, 17, AHEAD_RECORDS as u64 + 3, n as u64, n as u64 + 1] {
+            let expected = seqs(&mut store.iter_from(first));
+            let ahead = store.iter_ahead(first, seqs);
+            assert_eq!(ahead, expected, "{n} records from {first}");
+        }
+        let all = store.iter_ahead(1, seqs);
+        assert_eq!(all.iter().filter(|r| r.is_err()).count(), usize::from(n % AHEAD_RECORDS != 0));
+        assert_eq!(
+            all.iter().filter(|r| r.is_ok()).count(),
+            n - 16 * usize::from(n % AHEAD_RECORDS != 0)
+        );
+        let first_three = store.iter_ahead(1, |records| seqs(&mut records.take(3)));
+        assert_eq!(first_three, [Ok(1), Ok(2), Ok(3)]);
     }
 }
 

@@ -208,7 +208,12 @@ impl World {
         // holding the old and the new buffer at once while growing (pages
         // reserved but never filled cost address space, not memory).
         let (least, most) = records.size_hint();
-        world.kept.reserve(most.unwrap_or(least).min(1 << 25));
+        let expected = most.unwrap_or(least).min(1 << 25);
+        world.kept.reserve(expected);
+        // Growing the id table rehashes every id it holds (their text is
+        // read again from `kept`): a tenth of `add` at 1M events.
+        let (kept, hasher) = (&world.kept, &world.hasher);
+        world.by_id.reserve(expected, |&i: &usize| hasher.hash_one(kept[i].id.as_str()));
         for rec in records {
             world.add(rec);
         }
