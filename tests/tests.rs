@@ -700,3 +700,82 @@ fn a_file_that_changes_between_the_check_and_the_store_is_not_imported() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 0 records"));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A place with thousands of control records keeps copies of them together
+/// (`verify` counts and checks them), and `control` of it, which reads
+/// those copies instead of the log's blocks, answers as a full replay of
+/// the log does, on every date asked, after a second import that copies
+/// more and leaves a tail uncopied.
+#[test]
+fn a_busy_place_answers_from_copies_of_its_records_as_a_full_replay_would() {
+    use annals_log::Log;
+    use annals_replay::World;
+    let dir = tempfile::tempdir().unwrap();
+    let mut head = String::from(
+        "{\"type\":\"source\",\"id\":\"s\",\"title\":\"A report\"}\n\
+         {\"type\":\"place\",\"id\":\"hub\",\"name\":\"Hub\"}\n",
+    );
+    for a in 0..12 {
+        head += &format!("{{\"type\":\"actor\",\"id\":\"a{a}\",\"name\":\"Actor {a}\"}}\n");
+    }
+    // Control changes of one place from 1990 on, a few days apart, with
+    // every date precision, some uncertain, and some losses.
+    let day = |i: u64| {
+        chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(i * 3 + i % 5)
+    };
+    let line = |i: u64| {
+        let day = day(i);
+        // Mostly exact days, so that most days asked are decided by one event.
+        let date = match i % 50 {
+            0 => day.format("%Y-%m").to_string(),
+            1 => format!("{}~", day.format("%Y-%m-%d")),
+            2 => format!(
+                "{}/{}",
+                day.format("%Y-%m-%d"),
+                (day + chrono::Days::new(2)).format("%Y-%m-%d")
+            ),
+            _ => day.format("%Y-%m-%d").to_string(),
+        };
+        let kind = if i % 11 == 0 { "control_lost" } else { "control_taken" };
+        format!(
+            "{{\"type\":\"{kind}\",\"id\":\"c{i}\",\"place\":\"hub\",\"actor\":\"a{}\",\"date\":\"{date}\",\"sources\":[\"s\"]}}\n",
+            (i * 7) % 12
+        )
+    };
+    let first: String = head + &(0..4500).map(line).collect::<String>();
+    let second: String = (4500..5200).map(line).collect();
+    let first = write(dir.path(), "first.jsonl", &first);
+    let second = write(dir.path(), "second.jsonl", &second);
+    let third: String = (5200..5300).map(line).collect();
+    let third = write(dir.path(), "third.jsonl", &third);
+    let db = Db::with(&[&first]);
+    let said = db.run(&["verify"]);
+    assert!(said.contains("copies: 4500 records of busy places kept together"), "{said}");
+    db.run(&["import", &second]);
+    let said = db.run(&["verify"]);
+    assert!(said.contains("copies: 5200 records of busy places kept together"), "{said}");
+    // Too few new ones to copy: the last 100 are read from the log.
+    db.run(&["import", &third]);
+    assert!(db.run(&["verify"]).contains("copies: 5200 records"));
+
+    let world = {
+        let log = Log::open(&db.path).unwrap();
+        World::replay(log.iter().map(|r| r.unwrap()))
+    };
+    let hub = annals_model::PlaceId::new("hub").unwrap();
+    // Before, between and after the events, and the days of events of each
+    // import, away from those of coarser dates: each decided by that event.
+    let mut days: Vec<String> = ["1989-12-31", "2001-01-01", "2040-01-01"].map(String::from).into();
+    days.extend([23, 73, 1023, 2223, 4473, 4523, 5173, 5223, 5273].map(|i| day(i).to_string()));
+    for day in &days {
+        let expected = world.control(&hub, day.parse().unwrap());
+        let v = db.control("hub", day);
+        assert_eq!(v["status"].as_str(), Some(expected.status.as_str()), "{day}: {v:#}");
+        assert_eq!(
+            v["controller"]["id"].as_str(),
+            expected.controller.as_ref().map(|a| a.as_str()),
+            "{day}: {v:#}"
+        );
+        assert_eq!(v["event"].as_str(), expected.event.as_ref().map(|e| e.as_str()), "{day}");
+    }
+}

@@ -5,6 +5,7 @@
 //! `profile replay DB` — decode and replay the log at DB once;
 //! `profile replay-ahead DB` — the same, decoding on a second thread (the CLI's way);
 //! `profile control DB Q` — replay, then answer Q control questions;
+//! `profile copy DB AT` — copy the records of places with AT control records or more;
 //! `profile append N` — append N synthetic events to a fresh log in batches.
 //!
 //! `valgrind --tool=callgrind target/release/examples/profile replay DB`
@@ -42,6 +43,27 @@ fn main() {
             for (place, day) in &queries {
                 black_box(world.control(place, *day));
             }
+        }
+        ["copy", db, at] => {
+            // What copying the records of busy places costs (`annals` does
+            // it after an import): the copies made before are removed first.
+            let log = Log::open(db).expect("an annals log");
+            let index = match log.load_snapshot::<annals_replay::PlaceIndex>(
+                annals_replay::PlaceIndex::NAME,
+                annals_replay::PlaceIndex::SCHEMA,
+            ) {
+                Ok(annals_log::Snapshot::Fresh { state, .. }) => state,
+                _ => panic!("a fresh place snapshot"),
+            };
+            let at: usize = at.parse().expect("a count");
+            let busy: Vec<_> = index.busy_places(at).collect();
+            for (place, _) in &busy {
+                log.remove_copies(place).expect("removed");
+            }
+            let start = std::time::Instant::now();
+            let copied = log.copy_groups(&busy, 1).expect("copied");
+            let secs = start.elapsed().as_secs_f64();
+            println!("{copied} records of {} places copied in {secs:.2} s", busy.len());
         }
         ["append", n] => {
             let events = synthetic(n.parse().expect("a count"));

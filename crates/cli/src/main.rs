@@ -680,9 +680,7 @@ fn import(
     if outcome.appended > 0 {
         progress.set_message("updating the snapshot");
         let saved = match &index {
-            Some(index) => log
-                .save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), &index)
-                .map_err(anyhow::Error::from),
+            Some(index) => save_index(log, index),
             None => place_index(log, true).map(drop),
         };
         if let Err(e) = saved {
@@ -925,9 +923,51 @@ fn place_index(log: &Log, save: bool) -> Result<PlaceIndex> {
     }
     let behind = index.last_seq() - snapshot_seq;
     if stale || behind >= SNAPSHOT_EVERY || (save && behind > 0) {
-        log.save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), &index)?;
+        save_index(log, &index)?;
     }
     Ok(index)
+}
+
+/// A place with this many control records keeps copies of them together
+/// in the log ([`Log::copy_records`]): a cold `control` of it then reads a
+/// few values instead of a block per record (the busiest place of a 1M
+/// log rests on 40 000 records in 30 000 of its 62 500 blocks).
+const COPY_AT: usize = 4096;
+/// Copies are appended once this many of a busy place's records are not
+/// yet copied; fewer are read from the log.
+const COPY_TAIL: usize = 256;
+
+/// Saves `index` as the place snapshot, and copies of the records of its
+/// busy places. A failure to copy is a warning: queries then read those
+/// records from the log, as for any other place.
+fn save_index(log: &Log, index: &PlaceIndex) -> Result<()> {
+    log.save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), index)?;
+    let busy: Vec<(&str, &[u64])> = index.busy_places(COPY_AT).collect();
+    if let Err(e) = log.copy_groups(&busy, COPY_TAIL) {
+        eprintln!(
+            "annals: warning: the copies of busy places' records were not updated ({e}); queries read those records from the log"
+        );
+    }
+    Ok(())
+}
+
+/// What `fetch` of [`PlaceIndex::control_world`] reads for `place`: the
+/// records kept as copies for it ([`save_index`]) from those, the others
+/// from the log. Damaged copies are a warning: they are removed (the next
+/// import copies those records again), and every record is read from the log.
+fn fetch_for<'l>(
+    log: &'l Log,
+    place: &PlaceId,
+) -> impl FnMut(&[u64]) -> std::result::Result<Vec<Recorded>, annals_log::Error> + 'l {
+    let copies = log.copies(place.as_str()).unwrap_or_else(|e| {
+        let removed = match log.remove_copies(place.as_str()) {
+            Ok(()) => "removed them (the next import copies those records again), and ",
+            Err(_) => "",
+        };
+        eprintln!("annals: warning: {e}; {removed}reading those records from the log");
+        Vec::new()
+    });
+    log.get_many_with(copies)
 }
 
 /// The place `query` names and a world that answers `control` for it, as the
@@ -1054,7 +1094,7 @@ fn indexed_place(
         known_at,
         |index| index.resolve(query),
         |index, place, keep| {
-            let (fetch, lookup) = (|seqs: &[u64]| log.get_many(seqs), |id: &str| log.lookup(id));
+            let (fetch, lookup) = (fetch_for(log, place), |id: &str| log.lookup(id));
             match gather {
                 Gather::Control => index.control_world(place, keep, fetch, lookup),
                 Gather::History => index.history_world(place, keep, fetch, lookup),
@@ -1192,6 +1232,13 @@ fn verify(log: &Log, out: &mut impl Write) -> Result<ExitCode> {
     if problems.is_empty() {
         writeln!(out, "ok: {} records, sequence 1..{} without gaps, every reference resolves, replay succeeds", integrity.records, integrity.records)?;
         writeln!(out, "{snapshot}")?;
+        if integrity.copies > 0 {
+            writeln!(
+                out,
+                "copies: {} records of busy places kept together, each the same as its record",
+                integrity.copies
+            )?;
+        }
         Ok(ExitCode::SUCCESS)
     } else {
         for p in &problems {

@@ -185,3 +185,55 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// A piece of copies read from any bytes whose checksum is right (a
+    /// damaged one that passes it) is refused or split without a panic into
+    /// entries that lie inside it, in increasing sequence order.
+    #[test]
+    fn copies_pieces_survive_any_bytes_with_a_right_checksum(
+        mut bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        if bytes.len() >= 9 {
+            bytes[0] = 1;
+            let crc = crc32fast::hash(&bytes[5..]);
+            bytes[1..5].copy_from_slice(&crc.to_le_bytes());
+        }
+        if let Ok(entries) = annals_log::copies::split(&bytes) {
+            prop_assert!(entries.windows(2).all(|w| w[0].seq < w[1].seq));
+            for entry in &entries {
+                prop_assert!(entry.record.end <= bytes.len());
+                let _ = entry.shared(&bytes);
+            }
+        }
+    }
+
+    /// Records encoded into pieces split back into the same records, in order.
+    #[test]
+    fn copies_pieces_round_trip(
+        records in prop::collection::vec(
+            (1u64..1 << 20, prop::option::of((0i64..3, prop::option::of("[a-z .]{0,12}"))), prop::collection::vec(any::<u8>(), 0..3000)),
+            0..20,
+        ),
+    ) {
+        use annals_log::codec::Shared;
+        let mut records = records;
+        records.sort_by_key(|r| r.0);
+        records.dedup_by_key(|r| r.0);
+        fn shared(s: &Option<(i64, Option<String>)>) -> Option<Shared<'_>> {
+            s.as_ref().map(|(micros, origin)| Shared { recorded_at_micros: *micros, origin: origin.as_deref() })
+        }
+        let input: Vec<annals_log::copies::Record<'_>> =
+            records.iter().map(|(seq, s, bytes)| (*seq, shared(s), bytes.as_slice())).collect();
+        let pieces = annals_log::copies::encode(&input);
+        let mut read = Vec::new();
+        for piece in &pieces {
+            let entries = annals_log::copies::split(piece).unwrap();
+            prop_assert!(piece.len() <= annals_log::copies::PIECE_BYTES || entries.len() == 1);
+            read.extend(entries.iter().map(|e| (e.seq, e.shared(piece), &piece[e.record.clone()])));
+        }
+        prop_assert_eq!(read, input);
+    }
+}

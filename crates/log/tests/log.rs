@@ -421,7 +421,7 @@ fn logs_written_in_formats_2_to_4_read_the_same_events_and_take_new_blocks_after
         assert!(matches!(err, Error::Conflict { seq: 5, .. }), "{fixture}: {err}");
         assert_eq!(
             mixed.verify().unwrap(),
-            annals_log::Integrity { records: 39, ids: 39, problems: vec![] },
+            annals_log::Integrity { records: 39, ids: 39, copies: 0, problems: vec![] },
             "{fixture}"
         );
     }
@@ -469,13 +469,35 @@ fn an_import_stores_its_records_in_blocks_of_block_records() {
 /// directories, so sled's `blobs` may be missing: sled makes it).
 fn copy_fixture(name: &str, to: &std::path::Path) {
     let fixture = format!("{}/../../fixtures/log/{name}", env!("CARGO_MANIFEST_DIR"));
+    copy_dir(std::path::Path::new(&fixture), to);
+}
+
+/// Copies the directory `from` (a closed log) to `to`, with its subdirectories.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir(to).unwrap();
-    for entry in std::fs::read_dir(fixture).unwrap() {
+    for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
         }
     }
+}
+
+/// Damages the header (its record count) of the block of the closed log at
+/// `path` that holds record `seq`.
+fn damage_block_holding(path: &std::path::Path, seq: u64) {
+    let db = sled_db(path);
+    let tree = db.open_tree("log").unwrap();
+    let mut last = vec![b'b'];
+    last.extend_from_slice(&seq.to_be_bytes());
+    let (key, block) = tree.range(..=last).next_back().unwrap().unwrap();
+    assert_eq!(key[0], b'b', "a block holds record {seq}");
+    let mut block = block.to_vec();
+    block[1] ^= 0x02;
+    tree.insert(&key, block).unwrap();
+    db.flush().unwrap();
 }
 
 /// A block whose header is damaged cannot be split: `verify` names the
@@ -487,16 +509,7 @@ fn a_damaged_block_header_is_reported_with_the_records_it_held() {
     let events = sources(10);
     let (_dir, path) = imported(&events, |import| import.with_batch_size(4));
     // Blocks 1..4, 5..8, 9..10: damage the count of the middle one.
-    {
-        let db = sled_db(&path);
-        let tree = db.open_tree("log").unwrap();
-        let mut key = vec![b'b'];
-        key.extend_from_slice(&5u64.to_be_bytes());
-        let mut block = tree.get(&key).unwrap().expect("a block at 5").to_vec();
-        block[1] ^= 0x02;
-        tree.insert(&key, block).unwrap();
-        db.flush().unwrap();
-    }
+    damage_block_holding(&path, 5);
     let store = Log::open(&path).unwrap();
     let report = store.verify().unwrap();
     assert_eq!(report.records, 10);
@@ -977,16 +990,8 @@ fn iter_ahead_yields_what_iter_from_yields() {
         let events = sources(n);
         let (_dir, path) = imported(&events, |import| import);
         if n % AHEAD_RECORDS != 0 {
-            let db = sled_db(&path);
-            let tree = db.open_tree("log").unwrap();
             // The block that holds the last record of the first batch.
-            let mut last = vec![b'b'];
-            last.extend_from_slice(&(AHEAD_RECORDS as u64).to_be_bytes());
-            let (key, block) = tree.range(..=last).next_back().unwrap().unwrap();
-            let mut block = block.to_vec();
-            block[1] ^= 0x02;
-            tree.insert(&key, block).unwrap();
-            db.flush().unwrap();
+            damage_block_holding(&path, AHEAD_RECORDS as u64);
         }
         let store = Log::open(&path).unwrap();
         for first in [0, 1, 17, AHEAD_RECORDS as u64 + 3, n as u64, n as u64 + 1] {
@@ -1149,7 +1154,7 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
     assert_eq!(store.discarded(), 6);
     assert_eq!(
         store.verify().unwrap(),
-        annals_log::Integrity { records: 10, ids: 10, problems: vec![] }
+        annals_log::Integrity { records: 10, ids: 10, copies: 0, problems: vec![] }
     );
     for (seq, event) in (1..).zip(&events) {
         let expected = (seq <= 10).then_some(seq);
@@ -1163,7 +1168,7 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
     import.commit().unwrap();
     assert_eq!(
         store.verify().unwrap(),
-        annals_log::Integrity { records: 16, ids: 16, problems: vec![] }
+        annals_log::Integrity { records: 16, ids: 16, copies: 0, problems: vec![] }
     );
     for (seq, event) in (1..).zip(&events) {
         assert_eq!(store.lookup(event.id.as_str()).unwrap(), Some(seq), "{}", event.id);
@@ -1197,4 +1202,152 @@ fn an_index_entry_whose_record_holds_another_id_is_not_an_answer() {
     assert_eq!(store.lookup(id).unwrap(), Some(21));
     assert_eq!(store.lookup(events[7].id.as_str()).unwrap(), Some(8));
     assert_eq!(store.verify().unwrap().problems, ["21 records but 22 indexed ids"]);
+}
+
+/// Copies of records read back as the records themselves: whether asked all
+/// at once, after tails too small to copy, after tails that fill the last
+/// piece and more pieces, and from a log of more than one import (records
+/// of blocks with other times and origins). `get_many_with` gives what
+/// `get_many` gives, taking what it can from the copies.
+#[test]
+fn copies_read_back_as_the_records_they_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Log::init(dir.path().join("db")).unwrap();
+    let events = sources(3000);
+    store.append_from(&events[..1000], at(1), Some("import a.jsonl")).unwrap();
+    store.append_from(&events[1000..2000], at(2), None).unwrap();
+    let chosen: Vec<u64> = (1..=2000).filter(|seq| seq % 3 != 0).collect();
+    assert_eq!(store.copy_records("pl-1", &chosen, 5000).unwrap(), 0, "too few to copy");
+    assert!(store.copies("pl-1").unwrap().is_empty());
+    assert_eq!(store.copy_records("pl-1", &chosen[..1000], 10).unwrap(), 1000);
+    assert_eq!(store.copy_records("pl-1", &chosen, 400).unwrap(), 0, "333 are not enough");
+    assert_eq!(store.copy_records("pl-1", &chosen, 10).unwrap(), chosen.len() - 1000);
+    store.append_from(&events[2000..], at(3), Some("import b.jsonl")).unwrap();
+    let more: Vec<u64> = chosen.iter().copied().chain([2001, 2500, 3000, 3001]).collect();
+    assert_eq!(store.copy_records("pl-1", &more, 1).unwrap(), 3, "3001 is not in the log");
+    let copies = store.copies("pl-1").unwrap();
+    let copied: Vec<u64> = copies.iter().map(|r| r.seq).collect();
+    assert_eq!(copied, more[..more.len() - 1]);
+    assert_eq!(copies, store.get_many(&copied).unwrap());
+    assert!(store.copies("pl-2").unwrap().is_empty());
+    let report = store.verify().unwrap();
+    assert_eq!((report.copies, report.problems), (copied.len() as u64, vec![]));
+
+    let mut fetch = store.get_many_with(copies);
+    let asked = [1, 2, 3, 5, 2500, 2999];
+    assert_eq!(fetch(&asked).unwrap(), store.get_many(&asked).unwrap());
+    let again = [2, 3, 4, 3000];
+    assert_eq!(fetch(&again).unwrap(), store.get_many(&again).unwrap());
+}
+
+/// Copies are checked: `verify` names a damaged piece, a lost one, a copy
+/// whose bytes are not its record's, and a damaged meta value; reading
+/// damaged copies is an error, not other records; and copying again
+/// rebuilds a group whose meta value is damaged.
+#[test]
+fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
+    let events = sources(600);
+    let (_dir, path) = imported(&events, |import| import);
+    let seqs: Vec<u64> = (1..=600).collect();
+    let meta = b"pl-1\x01".to_vec();
+    let piece = |n: u32| {
+        let mut k = b"pl-1\x00".to_vec();
+        k.extend_from_slice(&n.to_be_bytes());
+        k
+    };
+    let damaged = |edit: &dyn Fn(&sled::Tree)| {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("db");
+        copy_dir(&path, &copy);
+        Log::open(&copy).unwrap().copy_records("pl-1", &seqs, 1).unwrap();
+        {
+            let db = sled_db(&copy);
+            edit(&db.open_tree("copies").unwrap());
+            db.flush().unwrap();
+        }
+        let store = Log::open(&copy).unwrap();
+        let read = store.copies("pl-1").map(|r| r.len()).map_err(|e| e.to_string());
+        let problems = store.verify().unwrap().problems;
+        (dir, read, problems)
+    };
+    let flip = |tree: &sled::Tree| {
+        let mut v = tree.get(piece(1)).unwrap().unwrap().to_vec();
+        let at = v.len() - 3;
+        v[at] ^= 1;
+        tree.insert(piece(1), v).unwrap();
+    };
+    let (d, read, problems) = damaged(&flip);
+    assert!(read.unwrap_err().contains("the copies of the records of `pl-1` are damaged"));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("copies of `pl-1`: piece 1 is damaged: checksum mismatch"));
+    // Removed, they are gone, and copied again.
+    let store = Log::open(d.path().join("db")).unwrap();
+    store.remove_copies("pl-1").unwrap();
+    assert!(store.copies("pl-1").unwrap().is_empty());
+    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600);
+    assert_eq!(store.verify().unwrap().copies, 600);
+    drop(store);
+
+    let (_d, read, problems) = damaged(&|tree| {
+        tree.remove(piece(1)).unwrap();
+    });
+    assert!(read.unwrap_err().contains("piece 1 is missing"));
+    assert!(problems[0].starts_with("copies of `pl-1`: piece 2 follows 1 pieces"), "{problems:?}");
+
+    // A damaged last piece, which the next copy would extend: the group
+    // is copied again from all the records asked.
+    let (d, _, problems) = damaged(&|tree| {
+        let last = tree.scan_prefix(b"pl-1\x00").keys().next_back().unwrap().unwrap();
+        tree.insert(last, &b"junk"[..]).unwrap();
+    });
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let mut more = (1..=600).collect::<Vec<u64>>();
+    let mut store = Log::open(d.path().join("db")).unwrap();
+    store.append_from(&sources(601)[600..], at(2), None).unwrap();
+    more.push(601);
+    assert_eq!(store.copy_records("pl-1", &more, 1).unwrap(), 601);
+    assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&more).unwrap());
+    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    drop(store);
+
+    // A piece of other records under a right checksum: only `verify`,
+    // comparing each copy with the log, can tell.
+    let (_d, read, problems) = damaged(&|tree| {
+        let v = tree.get(piece(0)).unwrap().unwrap().to_vec();
+        let entries = annals_log::copies::split(&v).unwrap();
+        let records: Vec<annals_log::copies::Record<'_>> =
+            entries.iter().map(|e| (e.seq, e.shared(&v), &v[e.record.clone()])).collect();
+        let swapped: Vec<_> =
+            records.iter().zip(records.iter().skip(1)).map(|(a, b)| (a.0, a.1, b.2)).collect();
+        let forged = annals_log::copies::encode(&swapped);
+        tree.insert(piece(0), forged[0].clone()).unwrap();
+    });
+    assert!(read.is_ok());
+    assert!(
+        problems.iter().any(|p| p.contains("the copy of record 1 differs from the log")),
+        "{problems:?}"
+    );
+
+    let (dir, read, problems) = damaged(&|tree| {
+        tree.insert(&meta, &b"short"[..]).unwrap();
+    });
+    assert!(read.unwrap_err().contains("its meta value is 5 bytes, not 12"));
+    assert!(problems[0].contains("its meta value is 5 bytes, not 12"), "{problems:?}");
+    let store = Log::open(dir.path().join("db")).unwrap();
+    assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600, "rebuilt from all");
+    assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
+    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    drop(store);
+
+    // A reader with copies takes a copied record from them, not the log:
+    // with the block of records 17..32 damaged, record 17 still reads from
+    // its copy (checked by its own checksum), and `get_many` fails.
+    let expected = Log::open(dir.path().join("db")).unwrap().get_many(&[17]).unwrap();
+    damage_block_holding(&dir.path().join("db"), 17);
+    let store = Log::open(dir.path().join("db")).unwrap();
+    assert!(store.get_many(&[17]).is_err());
+    let copies = store.copies("pl-1").unwrap();
+    assert_eq!(store.get_many_with(copies)(&[17]).unwrap(), expected);
+    assert!(store.verify().unwrap().problems.iter().any(|p| p.contains("copy of record 17")));
 }

@@ -107,6 +107,15 @@ impl PlaceIndex {
         self.retractions.get(id).map_or(&[], Vec::as_slice)
     }
 
+    /// The places with at least `at_least` control records, with those
+    /// records in log order: the places whose answers rest on most records.
+    pub fn busy_places(&self, at_least: usize) -> impl Iterator<Item = (&str, &[u64])> {
+        self.control
+            .iter()
+            .filter(move |(_, seqs)| seqs.len() >= at_least)
+            .map(|(place, seqs)| (place.as_str(), seqs.as_slice()))
+    }
+
     /// The last record included (0: none).
     pub fn last_seq(&self) -> u64 {
         self.last_seq
