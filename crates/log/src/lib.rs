@@ -1390,30 +1390,30 @@ impl Log {
     /// shared time and origin) as the record in the log. A group's keys are
     /// contiguous (`name`, 0, … then `name`, 1), so one group is held at a time.
     fn verify_copies(&self, report: &mut Integrity) -> Result<(), Error> {
-        let mut chunks: Vec<sled::IVec> = Vec::new();
+        let mut pieces: Vec<sled::IVec> = Vec::new();
         for kv in self.copies.iter() {
             let (k, v) = kv?;
             let n = k.len();
             if n >= 6 && k[n - 5] == 0 {
                 let number = u32::from_be_bytes(k[n - 4..].try_into().expect("4 bytes"));
                 let name = String::from_utf8_lossy(&k[..n - 5]);
-                if number as usize != chunks.len() {
+                if number as usize != pieces.len() {
                     report.problems.push(format!(
                         "copies of `{name}`: piece {number} follows {} pieces",
-                        chunks.len()
+                        pieces.len()
                     ));
                 }
-                chunks.push(v);
+                pieces.push(v);
             } else if n >= 2 && k[n - 1] == 1 {
                 let name = String::from_utf8_lossy(&k[..n - 1]).into_owned();
-                let group = std::mem::take(&mut chunks);
+                let group = std::mem::take(&mut pieces);
                 report.problems.extend(self.check_copies(&name, &v, &group, &mut report.copies)?);
             } else {
                 report.problems.push(format!("copies: malformed key {:?}", &k[..]));
             }
         }
-        if !chunks.is_empty() {
-            report.problems.push(format!("copies: {} pieces without a meta value", chunks.len()));
+        if !pieces.is_empty() {
+            report.problems.push(format!("copies: {} pieces without a meta value", pieces.len()));
         }
         Ok(())
     }
@@ -1423,22 +1423,22 @@ impl Log {
         &self,
         name: &str,
         meta: &[u8],
-        chunks: &[sled::IVec],
+        pieces: &[sled::IVec],
         copied: &mut u64,
     ) -> Result<Vec<String>, Error> {
         let problem = |p: String| vec![format!("copies of `{name}`: {p}")];
         let Some((count, last)) = copies::decode_meta(meta) else {
             return Ok(problem(format!("its meta value is {} bytes, not 12", meta.len())));
         };
-        if count as usize != chunks.len() {
+        if count as usize != pieces.len() {
             return Ok(problem(format!(
                 "{} pieces, but its meta value says {count}",
-                chunks.len()
+                pieces.len()
             )));
         }
         let (mut block, mut previous) = (None, 0);
-        for (n, chunk) in chunks.iter().enumerate() {
-            let entries = match copies::split(chunk) {
+        for (n, piece) in pieces.iter().enumerate() {
+            let entries = match copies::split(piece) {
                 Ok(entries) => entries,
                 Err(p) => return Ok(problem(format!("piece {n} is damaged: {p}"))),
             };
@@ -1449,8 +1449,8 @@ impl Log {
                 }
                 previous = seq;
                 let same = self.stored(seq, &mut block).ok().flatten().is_some_and(|stored| {
-                    stored[..] == chunk[entry.record.clone()]
-                        && stored.shared() == entry.shared(chunk)
+                    stored[..] == piece[entry.record.clone()]
+                        && stored.shared() == entry.shared(piece)
                 });
                 if !same {
                     return Ok(problem(format!("the copy of record {seq} differs from the log")));
