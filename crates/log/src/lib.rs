@@ -1196,11 +1196,9 @@ impl Log {
         for n in 0..pieces {
             let piece = self.copies_piece(name, n)?;
             let bad = |problem| Error::BadCopies { name: name.to_string(), problem };
-            for entry in copies::split(&piece).map_err(bad)? {
+            let previous = out.last().map_or(0, |r: &Recorded| r.seq);
+            for entry in self.copied_entries(n, &piece, previous).map_err(bad)? {
                 let seq = entry.seq;
-                if seq >= self.next_seq || out.last().is_some_and(|r: &Recorded| r.seq >= seq) {
-                    return Err(bad(format!("record {seq} is out of place")));
-                }
                 let record = decoder
                     .decode(seq, &piece[entry.record.clone()], entry.shared(&piece))
                     .map_err(|problem| bad(format!("record {seq}: {problem}")))?;
@@ -1208,6 +1206,26 @@ impl Log {
             }
         }
         Ok(out)
+    }
+
+    /// The records of piece `n` of a group, whose records before it end at
+    /// `previous`: an error if the piece is damaged, or holds a record
+    /// out of sequence order or beyond the log.
+    fn copied_entries(
+        &self,
+        n: u32,
+        piece: &[u8],
+        previous: u64,
+    ) -> Result<Vec<copies::Entry>, String> {
+        let entries = copies::split(piece).map_err(|p| format!("piece {n} is damaged: {p}"))?;
+        let mut last = previous;
+        for entry in &entries {
+            if entry.seq <= last || entry.seq >= self.next_seq {
+                return Err(format!("record {} is out of place in piece {n}", entry.seq));
+            }
+            last = entry.seq;
+        }
+        Ok(entries)
     }
 
     /// The piece count and last record of copies `name`: (0, 0) if none.
@@ -1437,16 +1455,13 @@ impl Log {
             )));
         }
         let (mut block, mut previous) = (None, 0);
-        for (n, piece) in pieces.iter().enumerate() {
-            let entries = match copies::split(piece) {
+        for (n, piece) in (0..).zip(pieces) {
+            let entries = match self.copied_entries(n, piece, previous) {
                 Ok(entries) => entries,
-                Err(p) => return Ok(problem(format!("piece {n} is damaged: {p}"))),
+                Err(p) => return Ok(problem(p)),
             };
             for entry in entries {
                 let seq = entry.seq;
-                if seq <= previous || seq >= self.next_seq {
-                    return Ok(problem(format!("record {seq} is out of place in piece {n}")));
-                }
                 previous = seq;
                 let same = self.stored(seq, &mut block).ok().flatten().is_some_and(|stored| {
                     stored[..] == piece[entry.record.clone()]
