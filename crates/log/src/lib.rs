@@ -335,6 +335,15 @@ fn copies_meta_key(name: &str) -> Vec<u8> {
     k
 }
 
+/// Snapshots are stored like copies: name + 0x00 + piece number (u32 BE).
+fn snapshot_prefix(name: &str) -> Vec<u8> {
+    copies_prefix(name)
+}
+
+fn snapshot_piece_key(name: &str, n: u32) -> Vec<u8> {
+    copies_piece_key(name, n)
+}
+
 fn block_key(first: u64) -> [u8; 9] {
     let mut k = [BLOCK; 9];
     k[1..].copy_from_slice(&first.to_be_bytes());
@@ -1027,9 +1036,60 @@ impl Log {
     ) -> Result<(), Error> {
         let last_crc = self.record_checksum(last_seq)?.unwrap_or(0);
         let header = codec::SnapshotHeader { name: name.to_string(), schema, last_seq, last_crc };
-        self.snapshots.insert(name.as_bytes(), codec::encode_snapshot(&header, state))?;
+        self.store_snapshot(name, &codec::encode_snapshot(&header, state))?;
         self.snapshots.flush()?;
         Ok(())
+    }
+
+    /// Stores the encoded snapshot `name` in pieces of at most
+    /// [`copies::PIECE_BYTES`] (so that sled keeps it out of blob files,
+    /// which it reads at every open), replacing all of the one before (and a
+    /// whole value of an older build) in one batch.
+    fn store_snapshot(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        if self.snapshots.contains_key(name.as_bytes())? {
+            // Removed on its own: written in the same batch as the pieces,
+            // sled rewrites the leaf holding the whole value (as a blob
+            // file) each time it consolidates it, and leaves those behind.
+            let mut batch = sled::Batch::default();
+            batch.remove(name.as_bytes());
+            self.snapshots.apply_batch(batch)?;
+        }
+        let mut batch = sled::Batch::default();
+        let mut count = 0;
+        for piece in bytes.chunks(copies::PIECE_BYTES) {
+            batch.insert(snapshot_piece_key(name, count), piece);
+            count += 1;
+        }
+        let prefix = snapshot_prefix(name);
+        for kv in self.snapshots.range(snapshot_piece_key(name, count)..) {
+            let (key, _) = kv?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            batch.remove(key);
+        }
+        self.snapshots.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// The stored bytes of snapshot `name`, its pieces joined (or the whole
+    /// value an older build stored); `Err` names a missing piece.
+    fn stored_snapshot(&self, name: &str) -> Result<Option<Result<Vec<u8>, String>>, Error> {
+        let prefix = snapshot_prefix(name);
+        let mut bytes = Vec::new();
+        let mut pieces = 0u32;
+        for kv in self.snapshots.scan_prefix(&prefix) {
+            let (key, piece) = kv?;
+            if key[prefix.len()..] != pieces.to_be_bytes() {
+                return Ok(Some(Err(format!("piece {pieces} is missing"))));
+            }
+            bytes.extend_from_slice(&piece);
+            pieces += 1;
+        }
+        if pieces > 0 {
+            return Ok(Some(Ok(bytes)));
+        }
+        Ok(self.snapshots.get(name.as_bytes())?.map(|whole| Ok(whole.to_vec())))
     }
 
     /// The snapshot `name`, if it matches this log and `schema`. A snapshot is
@@ -1041,8 +1101,12 @@ impl Log {
         name: &str,
         schema: u32,
     ) -> Result<Snapshot<T>, Error> {
-        let Some(bytes) = self.snapshots.get(name.as_bytes())? else {
-            return Ok(Snapshot::Missing);
+        let bytes = match self.stored_snapshot(name)? {
+            None => return Ok(Snapshot::Missing),
+            Some(Err(problem)) => {
+                return Ok(Snapshot::Damaged(format!("snapshot `{name}`: {problem}")))
+            }
+            Some(Ok(bytes)) => bytes,
         };
         let (header, state) = match codec::decode_snapshot_header(&bytes) {
             Ok(decoded) => decoded,
@@ -1250,13 +1314,19 @@ impl Log {
     /// The stored bytes of snapshot `name`, for tests that damage them.
     #[doc(hidden)]
     pub fn snapshot_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.snapshots.get(name.as_bytes())?.map(|v| v.to_vec()))
+        Ok(self.stored_snapshot(name)?.and_then(Result::ok))
     }
 
-    /// Stores raw bytes as snapshot `name`, for tests that damage them.
+    /// Stores raw bytes as snapshot `name`, in pieces, for tests that damage them.
     #[doc(hidden)]
     pub fn put_snapshot_bytes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        self.snapshots.insert(name.as_bytes(), bytes)?;
+        self.store_snapshot(name, bytes)
+    }
+
+    /// Removes piece `n` of snapshot `name`, for tests that damage it.
+    #[doc(hidden)]
+    pub fn remove_snapshot_piece(&self, name: &str, n: u32) -> Result<(), Error> {
+        self.snapshots.remove(snapshot_piece_key(name, n))?;
         Ok(())
     }
 

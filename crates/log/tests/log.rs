@@ -611,6 +611,55 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
 }
 
 #[test]
+fn a_snapshot_is_stored_in_small_pieces_and_each_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let mut log = Log::init(&path).unwrap();
+    log.append(&annals_testkit::entities(), at(1)).unwrap();
+    let last = log.len();
+    let fresh = |log: &Log| match log.load_snapshot::<Vec<String>>("test", 1).unwrap() {
+        annals_log::Snapshot::Fresh { state, .. } => state,
+        other => panic!("expected a fresh snapshot, got {other:?}"),
+    };
+    // Five pieces and a bit.
+    let big: Vec<String> =
+        (0..5).map(|i| format!("{i}").repeat(annals_log::copies::PIECE_BYTES)).collect();
+    let small = vec!["one piece".to_string()];
+    log.save_snapshot("test", 1, last, &big).unwrap();
+    assert_eq!(fresh(&log), big);
+    // A smaller snapshot replaces every piece of the bigger one.
+    log.save_snapshot("test", 1, last, &small).unwrap();
+    assert_eq!(fresh(&log), small);
+    log.save_snapshot("test", 1, last, &big).unwrap();
+    log.remove_snapshot_piece("test", 2).unwrap();
+    assert_eq!(damage(&log), "snapshot `test`: piece 2 is missing");
+    log.save_snapshot("test", 1, last, &big).unwrap();
+    log.remove_snapshot_piece("test", 5).unwrap();
+    assert!(damage(&log).contains("checksum mismatch"), "{}", damage(&log));
+
+    // A snapshot stored whole, as builds before pieces did, is still read;
+    // the next save replaces it with pieces.
+    log.save_snapshot("test", 1, last, &small).unwrap();
+    let whole = log.snapshot_bytes("test").unwrap().unwrap();
+    drop(log);
+    {
+        let snapshots = sled_db(&path).open_tree("snapshots").unwrap();
+        snapshots.clear().unwrap();
+        snapshots.insert("test", whole).unwrap();
+        snapshots.flush().unwrap();
+    }
+    let log = Log::open(&path).unwrap();
+    assert_eq!(fresh(&log), small);
+    log.save_snapshot("test", 1, last, &big).unwrap();
+    drop(log);
+    let snapshots = sled_db(&path).open_tree("snapshots").unwrap();
+    let keys: Vec<Vec<u8>> = snapshots.iter().keys().map(|k| k.unwrap().to_vec()).collect();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with(b"test\0") && k.len() == 9), "{keys:?}");
+    assert!(snapshots.iter().values().all(|v| v.unwrap().len() <= annals_log::copies::PIECE_BYTES));
+}
+
+#[test]
 fn a_log_that_lost_acknowledged_records_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
