@@ -6,6 +6,7 @@
 //! `profile replay-ahead DB` — the same, decoding on a second thread (the CLI's way);
 //! `profile control DB Q` — replay, then answer Q control questions;
 //! `profile copy DB AT` — copy the records of places with AT control records or more;
+//! `profile snapshot DB` — the place snapshot's stored size and the time to load it;
 //! `profile append N` — append N synthetic events to a fresh log in batches.
 //!
 //! `valgrind --tool=callgrind target/release/examples/profile replay DB`
@@ -44,6 +45,17 @@ fn main() {
                 black_box(world.control(place, *day));
             }
         }
+        ["snapshot", db] => {
+            let log = Log::open(db).expect("an annals log");
+            let (name, schema) =
+                (annals_replay::PlaceIndex::NAME, annals_replay::PlaceIndex::SCHEMA);
+            let bytes = log.snapshot_bytes(name).expect("readable").map_or(0, |b| b.len());
+            let start = std::time::Instant::now();
+            let loaded = log.load_snapshot::<annals_replay::PlaceIndex>(name, schema);
+            let secs = start.elapsed().as_secs_f64();
+            let fresh = matches!(loaded, Ok(annals_log::Snapshot::Fresh { .. }));
+            println!("{bytes} bytes stored; loaded in {secs:.3} s (fresh: {fresh})");
+        }
         ["copy", db, at] => {
             // What copying the records of busy places costs (`annals` does
             // it after an import): the copies made before are removed first.
@@ -57,6 +69,7 @@ fn main() {
             };
             let at: usize = at.parse().expect("a count");
             let busy: Vec<_> = index.busy_places(at).collect();
+            let busy: Vec<(&str, &[u64])> = busy.iter().map(|(p, s)| (*p, &s[..])).collect();
             for (place, _) in &busy {
                 log.remove_copies(place).expect("removed");
             }

@@ -808,7 +808,7 @@ fn retract(
     // replay, the smallest id is the one named.
     let index = place_index(log, false)?;
     let mut earlier = Vec::new();
-    for &seq in index.retractions_of(target) {
+    for seq in index.retractions_of(target) {
         earlier.extend(log.get(seq).context(damaged)?.map(|r| r.event.id));
     }
     if let Some(by) = earlier.iter().min() {
@@ -942,8 +942,10 @@ const COPY_TAIL: usize = 256;
 /// records from the log, as for any other place.
 fn save_index(log: &Log, index: &PlaceIndex) -> Result<()> {
     log.save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), index)?;
-    let busy: Vec<(&str, &[u64])> = index.busy_places(COPY_AT).collect();
-    if let Err(e) = log.copy_groups(&busy, COPY_TAIL) {
+    let busy: Vec<(&str, Vec<u64>)> = index.busy_places(COPY_AT).collect();
+    let groups: Vec<(&str, &[u64])> =
+        busy.iter().map(|(place, seqs)| (*place, &seqs[..])).collect();
+    if let Err(e) = log.copy_groups(&groups, COPY_TAIL) {
         eprintln!(
             "annals: warning: the copies of busy places' records were not updated ({e}); queries read those records from the log"
         );

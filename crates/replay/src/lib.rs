@@ -26,6 +26,7 @@
 mod control;
 mod graph;
 mod index;
+mod seqs;
 mod snapshot;
 mod world;
 

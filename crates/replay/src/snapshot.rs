@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use annals_model::{normalize_name, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
 use serde::{Deserialize, Serialize};
 
+use crate::seqs::Seqs;
 use crate::world::{resolve, World};
 
 /// Per-place control events, per-state government events, and retractions
@@ -34,18 +35,18 @@ pub struct PlaceIndex {
     /// Normalized name or alias → the places that bear it.
     names: BTreeMap<String, BTreeSet<String>>,
     /// Place id → its `control_taken` and `control_lost` records, in log order.
-    control: BTreeMap<String, Vec<u64>>,
+    control: BTreeMap<String, Seqs>,
     /// Place id → its `attack` records, in log order (for `history` only:
     /// attacks change no control answer).
-    attacks: BTreeMap<String, Vec<u64>>,
+    attacks: BTreeMap<String, Seqs>,
     /// Event id → the retractions that name it, in log order.
-    retractions: BTreeMap<String, Vec<u64>>,
+    retractions: BTreeMap<String, Seqs>,
     /// Actor id → the record of its `actor` event.
     actors: BTreeMap<String, u64>,
     /// Normalized actor name or alias → the actors that bear it.
     actor_names: BTreeMap<String, BTreeSet<String>>,
     /// State (actor) id → its `government` and `coup` records, in log order.
-    governments: BTreeMap<String, Vec<u64>>,
+    governments: BTreeMap<String, Seqs>,
     /// The last record added (0: none).
     last_seq: u64,
 }
@@ -55,8 +56,9 @@ impl PlaceIndex {
     pub const NAME: &'static str = "places";
     /// The version of this index's layout; a snapshot of another is rebuilt.
     /// Schema 2 adds actors, their names and each state's government records;
-    /// schema 3 each place's attacks.
-    pub const SCHEMA: u32 = 3;
+    /// schema 3 each place's attacks; schema 4 stores each list of records
+    /// as differences ([`Seqs`]).
+    pub const SCHEMA: u32 = 4;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -103,17 +105,17 @@ impl PlaceIndex {
     }
 
     /// The records of the retractions that name event `id`, in log order.
-    pub fn retractions_of(&self, id: &str) -> &[u64] {
-        self.retractions.get(id).map_or(&[], Vec::as_slice)
+    pub fn retractions_of(&self, id: &str) -> impl Iterator<Item = u64> + '_ {
+        self.retractions.get(id).into_iter().flat_map(Seqs::iter)
     }
 
     /// The places with at least `at_least` control records, with those
     /// records in log order: the places whose answers rest on most records.
-    pub fn busy_places(&self, at_least: usize) -> impl Iterator<Item = (&str, &[u64])> {
+    pub fn busy_places(&self, at_least: usize) -> impl Iterator<Item = (&str, Vec<u64>)> {
         self.control
             .iter()
             .filter(move |(_, seqs)| seqs.len() >= at_least)
-            .map(|(place, seqs)| (place.as_str(), seqs.as_slice()))
+            .map(|(place, seqs)| (place.as_str(), seqs.to_vec()))
     }
 
     /// The last record included (0: none).
@@ -179,7 +181,8 @@ impl PlaceIndex {
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
-        let mut start: Vec<u64> = self.governments.get(state.as_str()).cloned().unwrap_or_default();
+        let mut start: Vec<u64> =
+            self.governments.get(state.as_str()).map(Seqs::to_vec).unwrap_or_default();
         start.extend(self.actors.get(state.as_str()));
         Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
@@ -189,13 +192,13 @@ impl PlaceIndex {
     fn place_world<E>(
         &self,
         place: &PlaceId,
-        lists: &[&BTreeMap<String, Vec<u64>>],
+        lists: &[&BTreeMap<String, Seqs>],
         keep: impl Fn(&Recorded) -> bool,
         fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
         let mut start: Vec<u64> =
-            lists.iter().filter_map(|l| l.get(place.as_str())).flatten().copied().collect();
+            lists.iter().filter_map(|l| l.get(place.as_str())).flat_map(Seqs::iter).collect();
         start.extend(self.places.get(place.as_str()));
         Ok(World::replay(self.gather(start, keep, fetch, lookup)?))
     }
