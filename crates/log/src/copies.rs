@@ -109,7 +109,13 @@ impl Pieces {
         self.out.extend_from_slice(record);
     }
 
-    /// Every piece, the last one closed.
+    /// The pieces closed since the last call (all but the open one), so
+    /// that they can be stored before the rest are encoded.
+    pub fn take_closed(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.done)
+    }
+
+    /// Every piece not yet taken, the last one closed.
     pub fn finish(mut self) -> Vec<Vec<u8>> {
         if self.count > 0 {
             self.close();

@@ -1157,12 +1157,25 @@ impl Log {
     /// each: the records to copy are read in one pass over the stretch of
     /// the log they span (a scan reads sled's pages in order; looking each
     /// record up read them at random: 20 s instead of 2 s for 1.6M records
-    /// of a 10M log). One sled batch per group.
+    /// of a 10M log). Pieces numbered from the group's count on are stored
+    /// as they fill, so that memory does not grow with the records copied;
+    /// the first piece written (which may replace the group's last one),
+    /// the last, and the meta value that makes them count are stored last,
+    /// in one sled batch per group that also removes pieces an unfinished
+    /// copy left beyond the new count. Until then readers see the group as
+    /// it was.
     pub fn copy_groups(&self, groups: &[(&str, &[u64])], at_least: usize) -> Result<usize, Error> {
-        // Per group: the pieces to write (from `first` on), and the new records.
+        struct Plan<'a> {
+            name: &'a str,
+            /// The number of the first piece to write, and the pieces written.
+            first: u32,
+            written: u32,
+            /// The first piece, kept for the last batch.
+            held: Option<Vec<u8>>,
+            pieces: copies::Pieces,
+            new: &'a [u64],
+        }
         let mut plans = Vec::new();
-        // (seq, plan) of every record to copy, in sequence order.
-        let mut wanted: Vec<(u64, usize)> = Vec::new();
         for &(name, seqs) in groups {
             let (first, pieces, new) = match self.copies_plan(name, seqs, at_least) {
                 Ok(plan) => plan,
@@ -1172,38 +1185,75 @@ impl Log {
                 }
             };
             if !new.is_empty() {
-                wanted.extend(new.iter().map(|&seq| (seq, plans.len())));
-                plans.push((name, first, pieces, new[new.len() - 1]));
+                plans.push(Plan { name, first, written: 0, held: None, pieces, new });
             }
         }
-        wanted.sort_unstable();
-        let Some(&(start, _)) = wanted.first() else { return Ok(0) };
-        let mut next = wanted.iter().peekable();
+        // The next record each group wants, smallest first.
+        let mut next: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize, usize)>> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| std::cmp::Reverse((plan.new[0], i, 0)))
+            .collect();
+        let Some(&std::cmp::Reverse((start, _, _))) = next.peek() else { return Ok(0) };
+        let copied = plans.iter().map(|plan| plan.new.len()).sum();
+        let missing = |seq| Error::Corrupt { seq, problem: DecodeError::Truncated(0) };
         for item in self.stored_from(start) {
-            let Some(&&(want, plan)) = next.peek() else { break };
             let (seq, stored) = item?;
-            if seq > want {
-                return Err(Error::Corrupt { seq: want, problem: DecodeError::Truncated(0) });
+            while let Some(&std::cmp::Reverse((want, i, at))) = next.peek() {
+                if want > seq {
+                    break;
+                }
+                if want < seq {
+                    return Err(missing(want));
+                }
+                next.pop();
+                let plan = &mut plans[i];
+                plan.pieces.push(seq, stored.shared(), &stored);
+                for piece in plan.pieces.take_closed() {
+                    if plan.written == 0 {
+                        plan.held = Some(piece);
+                    } else {
+                        self.copies.insert(
+                            copies_piece_key(plan.name, plan.first + plan.written),
+                            piece,
+                        )?;
+                    }
+                    plan.written += 1;
+                }
+                if let Some(&want) = plan.new.get(at + 1) {
+                    next.push(std::cmp::Reverse((want, i, at + 1)));
+                }
             }
-            if seq == want {
-                plans[plan].2.push(seq, stored.shared(), &stored);
-                next.next();
+            if next.is_empty() {
+                break;
             }
         }
-        if let Some(&&(seq, _)) = next.peek() {
-            return Err(Error::Corrupt { seq, problem: DecodeError::Truncated(0) });
+        if let Some(&std::cmp::Reverse((seq, _, _))) = next.peek() {
+            return Err(missing(seq));
         }
-        for (name, first, pieces, last) in plans {
+        for plan in plans {
             let mut batch = sled::Batch::default();
-            let pieces = pieces.finish();
-            let count = first + pieces.len() as u32;
-            for (n, piece) in (first..).zip(pieces) {
-                batch.insert(copies_piece_key(name, n), piece);
+            if let Some(piece) = plan.held {
+                batch.insert(copies_piece_key(plan.name, plan.first), piece);
             }
-            batch.insert(copies_meta_key(name), &copies::encode_meta(count, last)[..]);
+            let mut n = plan.first + plan.written;
+            for piece in plan.pieces.finish() {
+                batch.insert(copies_piece_key(plan.name, n), piece);
+                n += 1;
+            }
+            let prefix = copies_prefix(plan.name);
+            for kv in self.copies.range(copies_piece_key(plan.name, n)..) {
+                let (key, _) = kv?;
+                if !key.starts_with(&prefix) {
+                    break;
+                }
+                batch.remove(key);
+            }
+            let last = plan.new[plan.new.len() - 1];
+            batch.insert(copies_meta_key(plan.name), &copies::encode_meta(n, last)[..]);
             self.copies.apply_batch(batch)?;
         }
-        Ok(wanted.len())
+        Ok(copied)
     }
 
     /// What copying `seqs` under `name` takes: the first piece to write,
@@ -1478,54 +1528,63 @@ impl Log {
     /// shared time and origin) as the record in the log. A group's keys are
     /// contiguous (`name`, 0, … then `name`, 1), so one group is held at a time.
     fn verify_copies(&self, report: &mut Integrity) -> Result<(), Error> {
-        let mut pieces: Vec<sled::IVec> = Vec::new();
+        // Keys sort a group's pieces (name 0x00 number) before its meta
+        // value (name 0x01): collect the pieces of one name (`of`), then
+        // check them.
+        let (mut of, mut pieces): (Vec<u8>, Vec<(u32, sled::IVec)>) = Default::default();
         for kv in self.copies.iter() {
             let (k, v) = kv?;
             let n = k.len();
             if n >= 6 && k[n - 5] == 0 {
                 let number = u32::from_be_bytes(k[n - 4..].try_into().expect("4 bytes"));
-                let name = String::from_utf8_lossy(&k[..n - 5]);
-                if number as usize != pieces.len() {
-                    report.problems.push(format!(
-                        "copies of `{name}`: piece {number} follows {} pieces",
-                        pieces.len()
-                    ));
+                if of != k[..n - 5] {
+                    // Pieces of a group without a meta value: a first copy that did not finish.
+                    report.copies_left += pieces.len() as u64;
+                    pieces.clear();
+                    of = k[..n - 5].to_vec();
                 }
-                pieces.push(v);
+                pieces.push((number, v));
             } else if n >= 2 && k[n - 1] == 1 {
+                if of != k[..n - 1] {
+                    report.copies_left += pieces.len() as u64;
+                    pieces.clear();
+                }
                 let name = String::from_utf8_lossy(&k[..n - 1]).into_owned();
-                let group = std::mem::take(&mut pieces);
-                report.problems.extend(self.check_copies(&name, &v, &group, &mut report.copies)?);
+                let problems = self.check_copies(&name, &v, &pieces, report)?;
+                report.problems.extend(problems);
+                pieces.clear();
+                of.clear();
             } else {
                 report.problems.push(format!("copies: malformed key {:?}", &k[..]));
             }
         }
-        if !pieces.is_empty() {
-            report.problems.push(format!("copies: {} pieces without a meta value", pieces.len()));
-        }
+        report.copies_left += pieces.len() as u64;
         Ok(())
     }
 
-    /// The problems of one group of copies: `meta`, its value, and its pieces.
+    /// Pieces numbered from the count on are left by a copy that did not
+    /// finish: they are counted in `report`, not checked.
     fn check_copies(
         &self,
         name: &str,
         meta: &[u8],
-        pieces: &[sled::IVec],
-        copied: &mut u64,
+        pieces: &[(u32, sled::IVec)],
+        report: &mut Integrity,
     ) -> Result<Vec<String>, Error> {
         let problem = |p: String| vec![format!("copies of `{name}`: {p}")];
         let Some((count, last)) = copies::decode_meta(meta) else {
             return Ok(problem(format!("its meta value is {} bytes, not 12", meta.len())));
         };
-        if count as usize != pieces.len() {
+        let live = pieces.partition_point(|&(n, _)| n < count);
+        report.copies_left += (pieces.len() - live) as u64;
+        if let Some(missing) = (0..count).find(|&n| pieces.get(n as usize).is_none_or(|p| p.0 != n))
+        {
             return Ok(problem(format!(
-                "{} pieces, but its meta value says {count}",
-                pieces.len()
+                "piece {missing} is missing, of the {count} its meta value says"
             )));
         }
         let (mut block, mut previous) = (None, 0);
-        for (n, piece) in (0..).zip(pieces) {
+        for (n, (_, piece)) in (0..).zip(&pieces[..live]) {
             let entries = match self.copied_entries(n, piece, previous) {
                 Ok(entries) => entries,
                 Err(p) => return Ok(problem(p)),
@@ -1540,7 +1599,7 @@ impl Log {
                 if !same {
                     return Ok(problem(format!("the copy of record {seq} differs from the log")));
                 }
-                *copied += 1;
+                report.copies += 1;
             }
         }
         if previous != last {
@@ -1559,6 +1618,9 @@ pub struct Integrity {
     pub ids: u64,
     /// Records kept as copies ([`Log::copy_records`]), each checked.
     pub copies: u64,
+    /// Pieces of copies left by a copy that did not finish (a crash): no
+    /// reader sees them, and the next copy of their group replaces them.
+    pub copies_left: u64,
     /// Empty when the log is sound.
     pub problems: Vec<String>,
 }

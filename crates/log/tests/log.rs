@@ -421,7 +421,13 @@ fn logs_written_in_formats_2_to_4_read_the_same_events_and_take_new_blocks_after
         assert!(matches!(err, Error::Conflict { seq: 5, .. }), "{fixture}: {err}");
         assert_eq!(
             mixed.verify().unwrap(),
-            annals_log::Integrity { records: 39, ids: 39, copies: 0, problems: vec![] },
+            annals_log::Integrity {
+                records: 39,
+                ids: 39,
+                copies: 0,
+                copies_left: 0,
+                problems: vec![]
+            },
             "{fixture}"
         );
     }
@@ -1203,7 +1209,7 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
     assert_eq!(store.discarded(), 6);
     assert_eq!(
         store.verify().unwrap(),
-        annals_log::Integrity { records: 10, ids: 10, copies: 0, problems: vec![] }
+        annals_log::Integrity { records: 10, ids: 10, copies: 0, copies_left: 0, problems: vec![] }
     );
     for (seq, event) in (1..).zip(&events) {
         let expected = (seq <= 10).then_some(seq);
@@ -1217,7 +1223,7 @@ fn a_bucket_holds_at_most_merge_at_chunks_and_a_killed_merge_keeps_what_was_comm
     import.commit().unwrap();
     assert_eq!(
         store.verify().unwrap(),
-        annals_log::Integrity { records: 16, ids: 16, copies: 0, problems: vec![] }
+        annals_log::Integrity { records: 16, ids: 16, copies: 0, copies_left: 0, problems: vec![] }
     );
     for (seq, event) in (1..).zip(&events) {
         assert_eq!(store.lookup(event.id.as_str()).unwrap(), Some(seq), "{}", event.id);
@@ -1289,6 +1295,51 @@ fn copies_read_back_as_the_records_they_copy() {
     assert_eq!(fetch(&again).unwrap(), store.get_many(&again).unwrap());
 }
 
+/// A copy that did not finish (a crash) leaves pieces that its group's
+/// meta value does not count, beyond the group's pieces or of a group with
+/// no meta value yet: readers and `verify` ignore them (verify counts
+/// them), and the next copy of the group replaces or removes them.
+#[test]
+fn pieces_left_by_an_unfinished_copy_are_ignored_and_then_replaced() {
+    let events = sources(600);
+    let (_dir, path) = imported(&events, |import| import);
+    let seqs: Vec<u64> = (1..=600).collect();
+    let (first, rest) = seqs.split_at(300);
+    let store = Log::open(&path).unwrap();
+    store.copy_records("pl-1", first, 1).unwrap();
+    let count = store.copies("pl-1").unwrap().len();
+    let pieces_of = |store: &Log| store.verify().unwrap();
+    drop(store);
+    {
+        let db = sled_db(&path);
+        let tree = db.open_tree("copies").unwrap();
+        let mut keys: Vec<_> = tree.scan_prefix(b"pl-1\x00").keys().map(|k| k.unwrap()).collect();
+        let (live, last) = (keys.len() as u32, keys.pop().unwrap());
+        let junk = tree.get(&last).unwrap().unwrap();
+        // Beyond the count, and of a group not yet counted at all.
+        for n in [live, live + 1, live + 7] {
+            tree.insert([&b"pl-1\x00"[..], &n.to_be_bytes()].concat(), junk.clone()).unwrap();
+        }
+        tree.insert([&b"pl-0\x00"[..], &0u32.to_be_bytes()].concat(), junk.clone()).unwrap();
+        tree.insert([&b"pl-2\x00"[..], &0u32.to_be_bytes()].concat(), junk).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Log::open(&path).unwrap();
+    assert_eq!(store.copies("pl-1").unwrap(), store.get_many(first).unwrap());
+    let report = pieces_of(&store);
+    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!((report.copies, report.copies_left), (count as u64, 5));
+    // The next copy of `pl-1` writes over or removes its leftovers.
+    assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), rest.len());
+    assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
+    let report = pieces_of(&store);
+    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!((report.copies, report.copies_left), (600, 2));
+    store.remove_copies("pl-0").unwrap();
+    store.remove_copies("pl-2").unwrap();
+    assert_eq!(pieces_of(&store).copies_left, 0);
+}
+
 /// Copies are checked: `verify` names a damaged piece, a lost one, a copy
 /// whose bytes are not its record's, and a damaged meta value; reading
 /// damaged copies is an error, not other records; and copying again
@@ -1342,7 +1393,10 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
         tree.remove(piece(1)).unwrap();
     });
     assert!(read.unwrap_err().contains("piece 1 is missing"));
-    assert!(problems[0].starts_with("copies of `pl-1`: piece 2 follows 1 pieces"), "{problems:?}");
+    assert!(
+        problems[0].starts_with("copies of `pl-1`: piece 1 is missing, of the"),
+        "{problems:?}"
+    );
 
     // A damaged last piece, which the next copy would extend: the group
     // is copied again from all the records asked.
