@@ -82,13 +82,11 @@ impl PlaceIndex {
                 }
             }
             EventKind::ControlTaken { place, .. } | EventKind::ControlLost { place, .. } => {
-                self.control.entry(place.as_str().to_string()).or_default().push(seq)
+                push(&mut self.control, place.as_str(), seq)
             }
-            EventKind::Attack { place, .. } => {
-                self.attacks.entry(place.as_str().to_string()).or_default().push(seq)
-            }
+            EventKind::Attack { place, .. } => push(&mut self.attacks, place.as_str(), seq),
             EventKind::Retraction { retracts, .. } => {
-                self.retractions.entry(retracts.as_str().to_string()).or_default().push(seq)
+                push(&mut self.retractions, retracts.as_str(), seq)
             }
             EventKind::Actor { name, aliases, .. } => {
                 let id = event.id.as_str();
@@ -98,7 +96,7 @@ impl PlaceIndex {
                 }
             }
             EventKind::Government { state, .. } | EventKind::Coup { state, .. } => {
-                self.governments.entry(state.as_str().to_string()).or_default().push(seq)
+                push(&mut self.governments, state.as_str(), seq)
             }
             _ => {}
         }
@@ -248,5 +246,13 @@ impl PlaceIndex {
         }
         out.sort_by_key(|r| r.seq);
         Ok(out)
+    }
+}
+
+/// Adds `seq` to the list of `key`, copying the key only for a new list.
+fn push(lists: &mut BTreeMap<String, Seqs>, key: &str, seq: u64) {
+    match lists.get_mut(key) {
+        Some(list) => list.push(seq),
+        None => lists.entry(key.to_string()).or_default().push(seq),
     }
 }
