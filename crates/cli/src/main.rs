@@ -625,11 +625,8 @@ fn import(
     progress.set_message(format!("checking {name}"));
     let checked = match format {
         Format::Jsonl => {
-            // Read and parsed on a thread of its own; the checks read
-            // earlier lines again through a second handle.
             let reader = std::io::BufReader::new(open()?);
-            let lookback = std::io::BufReader::new(open()?);
-            annals_import::check_jsonl(&name, reader, lookback, &catalog, against_log)
+            annals_import::check_jsonl(&name, reader, &catalog, against_log)
                 .map(|c| (c.events, c.checksum, None))
         }
         Format::Acled => annals_import::check_acled(&name, open()?, &catalog, against_log)

@@ -78,7 +78,7 @@ pub fn read_jsonl_lines(
     catalog: &Catalog<'_>,
 ) -> Result<(Vec<Event>, Vec<usize>), Vec<LineError>> {
     let (_, events, lines) =
-        in_memory(|each| check_jsonl(file, bytes, std::io::Cursor::new(bytes), catalog, each))?;
+        in_memory(|each| check_jsonl(file, std::io::Cursor::new(bytes), catalog, each))?;
     Ok((events, lines))
 }
 
@@ -130,174 +130,98 @@ pub struct Checked {
 /// every event (the first time its id occurs) is handed to `each` with its
 /// line, which may refuse it with a problem of its own (reported as that
 /// line's error). Blank lines are skipped; a UTF-8 byte order mark and CRLF
-/// line ends are accepted. `reader` is read and parsed on a thread of its
-/// own, a few batches of lines ahead of the checks.
+/// line ends are accepted.
 ///
 /// What it keeps per distinct id: its byte offset, under a 64-bit hash of
 /// the id for events and the id itself for sources, actors and places
 /// (which references name). A repeated id, a reference to an earlier
 /// event, and two ids with the same hash are settled by reading the
-/// earlier line again, from `lookback` (the same file), so the answer is
-/// exact.
-pub fn check_jsonl<R: BufRead + Send, S: BufRead + Seek>(
+/// earlier line again, so the answer is exact.
+pub fn check_jsonl<R: BufRead + Seek>(
     file: &str,
     reader: R,
-    lookback: S,
     catalog: &Catalog<'_>,
     mut each: impl FnMut(usize, Event) -> Result<(), String>,
 ) -> Result<Checked, Refused> {
-    let mut lookback = Lines::new(lookback);
+    let mut lines = Lines::new(reader);
     let mut seen = Seen::default();
     let mut errors = Vec::new();
     let mut events = 0;
-    let (lines, checksum) = parsed_ahead(reader, |parsed| {
-        for ParsedLine { line, offset, event } in parsed {
-            if errors.len() >= MAX_ERRORS {
-                return Ok(false);
-            }
-            let fail = |problem: String| LineError { file: file.to_string(), line, problem };
-            let event = match event {
-                Ok(Some(event)) => event,
-                Ok(None) => continue,
-                Err(problem) => {
-                    errors.push(fail(problem));
-                    continue;
-                }
-            };
-            if let Some(earlier) = seen.find(&mut lookback, event.id.as_str())? {
-                if earlier.event != event {
-                    let first_line = lookback.line_at(earlier.offset)?;
-                    errors.push(fail(format!(
-                        "id `{}` is already used on line {first_line} for a different event",
-                        event.id
-                    )));
-                }
-                continue;
-            }
-            let mut problems = Vec::new();
-            for r in event.references() {
-                let found = match seen.kind_of(&mut lookback, r.kind, r.id)? {
-                    Some(_) => true,
-                    None => (catalog.exists)(r.kind, r.id),
-                };
-                if !found {
-                    let what = r.kind.as_str();
-                    problems.push(format!(
-                        "field `{}` names `{}`, but no {what} with that id exists in the log or earlier in this file",
-                        r.field, r.id
-                    ));
-                }
-            }
-            if let EventKind::Retraction { retracts, .. } = &event.kind {
-                let target_is_retraction = match seen.find(&mut lookback, retracts.as_str())? {
-                    Some(earlier) => matches!(earlier.event.kind, EventKind::Retraction { .. }),
-                    None => (catalog.is_retraction)(retracts.as_str()),
-                };
-                if target_is_retraction {
-                    problems.push(format!(
-                        "`{retracts}` is itself a retraction; retractions cannot be retracted"
-                    ));
-                }
-            }
-            if let Some(p) = problems.into_iter().next() {
-                errors.push(fail(p));
-                continue;
-            }
-            let (id, kind) = (event.id.as_str().to_string(), entity_kind(&event.kind));
-            if let Err(problem) = each(line, event) {
+    while let Some(read) = lines.next_line()? {
+        if errors.len() >= MAX_ERRORS {
+            break;
+        }
+        let (line, offset) = (read.line, read.offset);
+        let fail = |problem: String| LineError { file: file.to_string(), line, problem };
+        let text = match read.text {
+            Ok(text) => text,
+            Err(problem) => {
                 errors.push(fail(problem));
                 continue;
             }
-            seen.insert(id, kind, offset);
-            events += 1;
+        };
+        if text.trim().is_empty() {
+            continue;
         }
-        Ok(true)
-    })?;
+        let event = match v1::parse_line(text) {
+            Ok(parsed) => parsed.event,
+            Err(e) => {
+                errors.push(fail(e.to_string()));
+                continue;
+            }
+        };
+        if let Some(earlier) = seen.find(&mut lines, event.id.as_str())? {
+            if earlier.event != event {
+                let first_line = lines.line_at(earlier.offset)?;
+                errors.push(fail(format!(
+                    "id `{}` is already used on line {first_line} for a different event",
+                    event.id
+                )));
+            }
+            continue;
+        }
+        let mut problems = Vec::new();
+        for r in event.references() {
+            let found = match seen.kind_of(&mut lines, r.kind, r.id)? {
+                Some(_) => true,
+                None => (catalog.exists)(r.kind, r.id),
+            };
+            if !found {
+                let what = r.kind.as_str();
+                problems.push(format!(
+                    "field `{}` names `{}`, but no {what} with that id exists in the log or earlier in this file",
+                    r.field, r.id
+                ));
+            }
+        }
+        if let EventKind::Retraction { retracts, .. } = &event.kind {
+            let target_is_retraction = match seen.find(&mut lines, retracts.as_str())? {
+                Some(earlier) => matches!(earlier.event.kind, EventKind::Retraction { .. }),
+                None => (catalog.is_retraction)(retracts.as_str()),
+            };
+            if target_is_retraction {
+                problems.push(format!(
+                    "`{retracts}` is itself a retraction; retractions cannot be retracted"
+                ));
+            }
+        }
+        if let Some(p) = problems.into_iter().next() {
+            errors.push(fail(p));
+            continue;
+        }
+        let (id, kind) = (event.id.as_str().to_string(), entity_kind(&event.kind));
+        if let Err(problem) = each(line, event) {
+            errors.push(fail(problem));
+            continue;
+        }
+        seen.insert(id, kind, offset);
+        events += 1;
+    }
     if errors.is_empty() {
-        Ok(Checked { lines, events, checksum })
+        Ok(Checked { lines: lines.line, events, checksum: lines.crc.clone().finalize() })
     } else {
         Err(Refused::Lines(errors))
     }
-}
-
-/// A line of a JSON Lines file as the reading thread of [`check_jsonl`]
-/// hands it on: its event, none for a blank line, or why it is no event.
-struct ParsedLine {
-    line: usize,
-    offset: u64,
-    event: Result<Option<Event>, String>,
-}
-
-/// Lines the reading thread of [`check_jsonl`] sends at a time.
-const PARSED_BATCH: usize = 256;
-
-/// What the reading thread of [`check_jsonl`] sends.
-enum FirstPass {
-    Lines(Vec<ParsedLine>),
-    /// The number of the last line, and the CRC-32 of every byte read.
-    End(usize, u32),
-    Failed(std::io::Error),
-}
-
-/// Reads and parses the lines of `reader` on a thread of its own, a few
-/// batches ahead of `check`, which takes them in order (parsing is most of
-/// a first pass's work, and checking needs the lines in order). `check`
-/// returns whether to go on. Returns the number of the last line read and
-/// the CRC-32 of the bytes read (of the whole file if `check` went on to
-/// the end).
-fn parsed_ahead<R: BufRead + Send>(
-    reader: R,
-    mut check: impl FnMut(Vec<ParsedLine>) -> std::io::Result<bool>,
-) -> std::io::Result<(usize, u32)> {
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        scope.spawn(move || {
-            let mut lines = Lines::new(reader);
-            let mut batch = Vec::with_capacity(PARSED_BATCH);
-            loop {
-                let read = match lines.next_line() {
-                    Ok(Some(read)) => read,
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(FirstPass::Lines(batch));
-                        let _ = tx.send(FirstPass::Failed(e));
-                        return;
-                    }
-                };
-                let event = read.text.and_then(|text| match text.trim().is_empty() {
-                    true => Ok(None),
-                    false => v1::parse_line(text).map(|p| Some(p.event)).map_err(|e| e.to_string()),
-                });
-                batch.push(ParsedLine { line: read.line, offset: read.offset, event });
-                if batch.len() == PARSED_BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(PARSED_BATCH));
-                    if tx.send(FirstPass::Lines(full)).is_err() {
-                        return;
-                    }
-                }
-            }
-            let _ = tx.send(FirstPass::Lines(batch));
-            let _ = tx.send(FirstPass::End(lines.line, lines.crc.clone().finalize()));
-        });
-        let mut last = 0;
-        loop {
-            match rx.recv() {
-                Ok(FirstPass::Lines(batch)) => {
-                    last = batch.last().map_or(last, |l| l.line);
-                    if !check(batch)? {
-                        return Ok((last, 0));
-                    }
-                }
-                Ok(FirstPass::End(lines, checksum)) => return Ok((lines, checksum)),
-                Ok(FirstPass::Failed(e)) => return Err(e),
-                Err(_) => {
-                    return Err(std::io::Error::other(
-                        "the thread reading the file stopped before its end",
-                    ))
-                }
-            }
-        }
-    })
 }
 
 /// The events of a JSON Lines file that [`check_jsonl`] accepted, read
@@ -715,17 +639,12 @@ mod tests {
     fn the_second_pass_reads_what_the_first_checked() {
         let text = "\u{feff}{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\"}\r\n\r\n{\"type\":\"place\",\"id\":\"bamba\",\"name\":\"Bamba\"}\n{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\"}\n";
         let mut first = Vec::new();
-        let checked = check_jsonl(
-            "t.jsonl",
-            text.as_bytes(),
-            std::io::Cursor::new(text),
-            &Catalog::empty(),
-            |line, e| {
+        let checked =
+            check_jsonl("t.jsonl", std::io::Cursor::new(text), &Catalog::empty(), |line, e| {
                 first.push((line, e));
                 Ok(())
-            },
-        )
-        .unwrap();
+            })
+            .unwrap();
         assert_eq!((checked.lines, checked.events), (5, 2));
         let mut second = JsonlEvents::new("t.jsonl", std::io::Cursor::new(text));
         let again: Vec<(usize, Event)> = second.by_ref().map(|r| r.unwrap()).collect();

@@ -267,7 +267,6 @@ fn check_jsonl(rng: &mut Rng, bytes: &[u8]) -> bool {
             assert_eq!(order, events, "the second pass reads other events");
             let checked = annals_import::check_jsonl(
                 "f.jsonl",
-                bytes,
                 std::io::Cursor::new(bytes),
                 &catalog,
                 |_, _| Ok(()),
