@@ -69,7 +69,6 @@ fn main() {
             };
             let at: usize = at.parse().expect("a count");
             let busy: Vec<_> = index.busy_places(at).collect();
-            let busy: Vec<(&str, &[u64])> = busy.iter().map(|(p, s)| (*p, &s[..])).collect();
             for (place, _) in &busy {
                 log.remove_copies(place).expect("removed");
             }

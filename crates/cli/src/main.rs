@@ -943,9 +943,7 @@ const COPY_TAIL: usize = 256;
 fn save_index(log: &Log, index: &PlaceIndex) -> Result<()> {
     log.save_snapshot(PlaceIndex::NAME, PlaceIndex::SCHEMA, index.last_seq(), index)?;
     let busy: Vec<(&str, Vec<u64>)> = index.busy_places(COPY_AT).collect();
-    let groups: Vec<(&str, &[u64])> =
-        busy.iter().map(|(place, seqs)| (*place, &seqs[..])).collect();
-    if let Err(e) = log.copy_groups(&groups, COPY_TAIL) {
+    if let Err(e) = log.copy_groups(&busy, COPY_TAIL) {
         eprintln!(
             "annals: warning: the copies of busy places' records were not updated ({e}); queries read those records from the log"
         );

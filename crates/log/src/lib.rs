@@ -1164,7 +1164,11 @@ impl Log {
     /// in one sled batch per group that also removes pieces an unfinished
     /// copy left beyond the new count. Until then readers see the group as
     /// it was.
-    pub fn copy_groups(&self, groups: &[(&str, &[u64])], at_least: usize) -> Result<usize, Error> {
+    pub fn copy_groups(
+        &self,
+        groups: &[(&str, impl AsRef<[u64]>)],
+        at_least: usize,
+    ) -> Result<usize, Error> {
         struct Plan<'a> {
             name: &'a str,
             /// The number of the first piece to write, and the pieces written.
@@ -1176,7 +1180,8 @@ impl Log {
             new: &'a [u64],
         }
         let mut plans = Vec::new();
-        for &(name, seqs) in groups {
+        for (name, seqs) in groups {
+            let (name, seqs) = (*name, seqs.as_ref());
             let (first, pieces, new) = match self.copies_plan(name, seqs, at_least) {
                 Ok(plan) => plan,
                 Err(_) => {
