@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annals_import::{read_jsonl, Catalog};
-use annals_log::{Check, Log, Snapshot};
+use annals_log::{Check, Error as LogError, Log, Snapshot};
 use annals_model::{parse_day, v1, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
 use annals_replay::{HistoryEntry, Node, PlaceIndex, RelationKind, Resolve, World};
 use anyhow::{anyhow, bail, Context, Result};
@@ -51,6 +51,12 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Salvage a damaged log: leave out the records that fail their
+        /// checks (each named on standard error) and write all the others,
+        /// then exit 1 if any were left out. Without it, export stops at the
+        /// first damaged record (docs/RELIABILITY.md, "What can be recovered").
+        #[arg(long)]
+        skip_damaged: bool,
     },
     /// Who controlled a place on a date, and how we know.
     Control {
@@ -262,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             import(&mut log, &file, format, now, &mut out)?;
         }
-        Command::Export { format, output } => {
+        Command::Export { format, output, skip_damaged } => {
             if format != Format::Jsonl {
                 bail!("export writes only --format jsonl (interchange format v1)");
             }
@@ -273,10 +279,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 )),
                 None => Box::new(std::io::BufWriter::new(out)),
             };
+            let (mut written, mut left_out) = (0u64, Vec::new());
             for rec in log.iter() {
-                writeln!(sink, "{}", v1::to_line(&rec?.event))?;
+                let rec = match rec {
+                    Ok(rec) => rec,
+                    Err(e @ (LogError::Corrupt { .. } | LogError::CorruptBlock { .. }))
+                        if skip_damaged =>
+                    {
+                        eprintln!("annals export: left out: {e}");
+                        left_out.push(e);
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                writeln!(sink, "{}", v1::to_line(&rec.event))?;
+                written += 1;
             }
             sink.flush()?;
+            if !left_out.is_empty() {
+                let damaged: u64 = left_out
+                    .iter()
+                    .map(|e| match e {
+                        LogError::CorruptBlock { first, last, .. } => last - first + 1,
+                        _ => 1,
+                    })
+                    .sum();
+                bail!(
+                    "export wrote {written} records and left out {damaged} damaged ones (named above); a record that refers to one of them will not import into a new log until that event is written again"
+                );
+            }
         }
         Command::Control { place, on, known } => {
             let day = parse_day(&on).map_err(|e| anyhow!("--on: {e}"))?;
