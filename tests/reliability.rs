@@ -210,8 +210,13 @@ struct Ended {
 
 impl Import {
     fn start(db: &Path, file: &Path) -> Import {
+        Import::spawn(&["--db", s(db), "import", s(file)], std::fs::metadata(file).unwrap().len())
+    }
+
+    /// Starts `annals ARGS`; `file_size` is what it reads before it checks.
+    fn spawn(args: &[&str], file_size: u64) -> Import {
         let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
-            .args(["--db", s(db), "import", s(file)])
+            .args(args)
             .env_remove("ANNALS_DB")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -225,7 +230,7 @@ impl Import {
             stdout,
             stderr,
             readers: vec![out_reader, err_reader],
-            file_size: std::fs::metadata(file).unwrap().len(),
+            file_size,
             written_after_reading: None,
             started,
             seen: BTreeMap::new(),
@@ -357,12 +362,69 @@ impl std::fmt::Display for Timeline {
 /// them (and all of them if the import had said it succeeded). Returns
 /// whether the big file is in, and how many records the killed import had
 /// staged that opening the log removed (`verify` says so on stderr).
-fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool) -> (bool, u64) {
-    let out = annals(&["--db", s(db), "verify"]);
-    let removed = stderr_of(&out)
+/// How many staged records a command said it removed when it opened the log.
+fn removed_by(stderr: &str) -> u64 {
+    stderr
         .strip_prefix("annals: removed ")
         .and_then(|rest| rest.split_once(" records staged by an import that did not finish"))
-        .map_or(0, |(n, _)| n.parse().expect("a count of removed records"));
+        .map_or(0, |(n, _)| n.parse().expect("a count of removed records"))
+}
+
+/// Runs `annals verify` on a crashed log and returns how long the log's
+/// recovery took (sled's own at open, then the removal of staged records:
+/// until the command says it removed them, or, with none, until it ends)
+/// and what it said.
+fn recover(db: &Path) -> (Duration, Ended) {
+    let mut verify = Import::spawn(&["--db", s(db), "verify"], 0);
+    loop {
+        let said = verify.stderr.lock().unwrap().contains("staged by an import that did not");
+        if said || verify.child.try_wait().unwrap().is_some() {
+            let at = verify.started.elapsed();
+            return (at, verify.end(Phase::Finished, at));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// A crash inside the recovery of a crashed log: `annals verify` on it is
+/// killed at a random moment of the time the same recovery takes on a copy.
+/// Returns where the kill landed, and what the uninterrupted recovery of the
+/// copy found: whether the big file was in, and how many staged records it
+/// removed.
+fn kill_recovery(
+    db: &Path,
+    reference: &Path,
+    rng: &mut Rng,
+    (ack, big, acknowledged): (&[Event], &[Event], bool),
+) -> (Recovery, bool, u64) {
+    copy_log(db, reference);
+    let (window, ended) = recover(reference);
+    let removed = removed_by(&ended.stderr);
+    let (present, _) = check_after_crash(reference, ack, big, acknowledged);
+    std::fs::remove_dir_all(reference).unwrap();
+
+    let mut verify = Import::spawn(&["--db", s(db), "verify"], 0);
+    let delay = window.mul_f64(unit(rng));
+    std::thread::sleep(delay);
+    let running = verify.child.try_wait().unwrap().is_none();
+    let _ = verify.child.kill();
+    let killed = verify.end(Phase::Finished, delay);
+    assert!(!killed.stderr.contains("panicked"), "{}", killed.stderr);
+    let mid_removal = running && removed > 0 && removed_by(&killed.stderr) == 0;
+    (Recovery { running, mid_removal }, present, removed)
+}
+
+/// Where the kill of a recovery landed.
+struct Recovery {
+    /// The command was still running.
+    running: bool,
+    /// Before it had said it removed the staged records the copy's recovery removed.
+    mid_removal: bool,
+}
+
+fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool) -> (bool, u64) {
+    let out = annals(&["--db", s(db), "verify"]);
+    let removed = removed_by(&stderr_of(&out));
     assert!(
         out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("ok: "),
         "annals verify fails after the crash: {}",
@@ -395,8 +457,11 @@ fn check_after_crash(db: &Path, ack: &[Event], big: &[Event], acknowledged: bool
 /// starts `annals import BIG` (100,071 events) again and again and kills it
 /// with SIGKILL at seeded random moments aimed at each phase of the import
 /// in turn (reading, checking, storing, committed), measured beforehand.
-/// After every kill: `verify` passes, the acknowledged events are all there,
-/// the big file is all there or not at all. A killed log is reused by the
+/// After every kill, the recovery of the log (`annals verify`: sled's own at
+/// open, then the removal of staged records) is itself killed at a random
+/// moment, then run to its end, and must come to what the same recovery,
+/// uninterrupted, came to on a copy. Then `verify` passes, the acknowledged
+/// events are all there, the big file is all there or not at all. A killed log is reused by the
 /// next kill (a crash after a recovered crash) until the big file is in;
 /// then it starts again from the acknowledged data. At the end a re-run of
 /// the import completes. `ANNALS_CRASH_ITERATIONS=N` makes a long run (with
@@ -461,6 +526,8 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
     let (mut present_after, mut absent_after) = (0, 0);
     let (mut kills_with_staged, mut staged_removed) = (0, 0);
     let mut copies_unfinished = 0;
+    let reference = dir.path().join("reference.db");
+    let (mut recoveries_killed_running, mut recoveries_killed_removing) = (0, 0);
     for (i, &target) in targets.iter().enumerate() {
         let delay = timeline.inside(target, &mut rng);
         let mut import = Import::start(&db, &big_file);
@@ -471,19 +538,33 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
         let bucket = (ended.at.as_secs_f64() / timeline.end.as_secs_f64() * 10.0) as usize;
         fractions[bucket.min(11)] += 1;
         let acknowledged = ended.stdout.contains("imported ");
-        let (present, removed) = check_after_crash(&db, &ack, &big, acknowledged);
+        // A crash inside the recovery, then the recovery runs to its end and
+        // comes to what the same recovery, uninterrupted, came to on a copy.
+        let (recovery, expected, removed) =
+            kill_recovery(&db, &reference, &mut rng, (&ack, &big, acknowledged));
+        recoveries_killed_running += usize::from(recovery.running);
+        recoveries_killed_removing += usize::from(recovery.mid_removal);
+        let (present, _) = check_after_crash(&db, &ack, &big, acknowledged);
+        assert_eq!(present, expected, "a killed recovery came to another log than a whole one");
         if removed > 0 {
             kills_with_staged += 1;
             staged_removed += removed;
         }
         if long.is_some() {
             eprintln!(
-                "kill {:>4}: aimed at {:?}, at {:>6} ms, in {:?}, big file {}, {removed} staged records removed",
+                "kill {:>4}: aimed at {:?}, at {:>6} ms, in {:?}, big file {}, {removed} staged records removed; its recovery killed {}",
                 i + 1,
                 PHASES[target],
                 ended.at.as_millis(),
                 ended.phase,
-                if present { "in" } else { "absent" }
+                if present { "in" } else { "absent" },
+                if recovery.mid_removal {
+                    "while removing them"
+                } else if recovery.running {
+                    "while running"
+                } else {
+                    "after it ended"
+                }
             );
         }
         if present {
@@ -513,7 +594,7 @@ fn crash_an_import_killed_at_any_moment_stores_all_or_nothing_and_loses_nothing_
     assert!(said.contains("copies: 100000 records of busy places"), "{said}");
 
     eprintln!(
-        "crash run: seed {seed}: {iterations} kills; by phase {by_phase:?}; by tenth of the import time {fractions:?}; big file in after {present_after} kills, absent after {absent_after}; staged records of the killed import removed after {kills_with_staged} kills ({staged_removed} records); copies of busy places left unfinished by {copies_unfinished} kills; acknowledged events lost: 0; half-imported files: 0; verify failures: 0; re-run: {}",
+        "crash run: seed {seed}: {iterations} kills; by phase {by_phase:?}; by tenth of the import time {fractions:?}; big file in after {present_after} kills, absent after {absent_after}; staged records of the killed import removed after {kills_with_staged} kills ({staged_removed} records); copies of busy places left unfinished by {copies_unfinished} kills; recoveries killed while running {recoveries_killed_running}, before they had removed the staged records {recoveries_killed_removing}; acknowledged events lost: 0; half-imported files: 0; verify failures: 0; re-run: {}",
         rerun.stdout.trim()
     );
     if iterations >= 20 {
@@ -911,7 +992,8 @@ fn settled_log() -> Db {
 /// A record whose bytes are damaged in a way sled does not notice (its own
 /// checksums made right again) is caught by annals' per-record CRC: `verify`
 /// names record 11 and fails, `export` gives the 10 records before it and
-/// fails, and no command answers differently from the undamaged log.
+/// fails, `export --skip-damaged` all the others (which import into a new
+/// log) and fails, and no command answers differently from the undamaged log.
 #[test]
 fn corruption_a_damaged_record_is_reported_by_verify_with_its_sequence_number() {
     let db = settled_log();
@@ -934,6 +1016,27 @@ fn corruption_a_damaged_record_is_reported_by_verify_with_its_sequence_number() 
     let good = String::from_utf8(pristine[0].1.stdout.clone()).unwrap();
     let intact: String = good.lines().take(10).map(|l| format!("{l}\n")).collect();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), intact);
+
+    // Salvage: `--skip-damaged` writes every other record, names the one it
+    // left out, fails; what it wrote imports into a new log.
+    let out = annals(&["--db", db.p(), "export", "--skip-damaged"]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "an export that left out a record succeeded");
+    assert!(err.contains("left out: record 11 is corrupt: checksum mismatch"), "{err}");
+    let total = good.lines().count();
+    assert!(
+        err.contains(&format!("export wrote {} records and left out 1 damaged", total - 1)),
+        "{err}"
+    );
+    let salvaged: String =
+        good.lines().enumerate().filter(|&(i, _)| i != 10).map(|(_, l)| format!("{l}\n")).collect();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), salvaged);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, fresh) = (dir.path().join("salvaged.jsonl"), dir.path().join("fresh.db"));
+    std::fs::write(&file, &salvaged).unwrap();
+    super::ok(&["--db", s(&fresh), "init"]);
+    let said = super::ok(&["--db", s(&fresh), "import", s(&file)]);
+    assert!(said.starts_with(&format!("imported {} new events", total - 1)), "{said}");
 
     assert_never_silently_different(&db, &pristine);
 }
