@@ -768,6 +768,85 @@ fn full_disk_an_import_that_runs_out_of_room_stores_nothing_and_loses_nothing() 
     assert!(needed > largest_limit, "the log is {needed} bytes, the largest limit {largest_limit}");
 }
 
+/// A disk that fails: `strace` makes one of the system calls sled writes
+/// or syncs its files with (`pwrite64`, `sync_file_range`, `fsync`) fail
+/// with EIO from its Nth call on (in each thread), for several N, during an
+/// import. Each time: no panic, and the OS's words, not a debug dump; the
+/// log (opened again without faults) verifies and holds the acknowledged
+/// events and the file all or not at all; an import that said it succeeded
+/// is all there, and one that said "nothing was stored" is absent. (One that
+/// failed after its commit mark says it may or may not be in, and may be
+/// either.) Then the same import completes.
+#[test]
+fn disk_errors_injected_into_sleds_writes_and_syncs_never_lose_or_half_store() {
+    let strace = Command::new("strace").args(["-o", "/dev/null", "true"]).output();
+    assert!(
+        strace.as_ref().is_ok_and(|out| out.status.success()),
+        "strace cannot trace here (.ci/setup installs it): {strace:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (base, file, ack, big) = full_disk_logs(dir.path());
+    let db = dir.path().join("db");
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
+    let faults = [
+        ("pwrite64", 1),
+        ("pwrite64", 3),
+        ("pwrite64", 10),
+        ("sync_file_range", 1),
+        ("sync_file_range", 4),
+        ("sync_file_range", 16),
+        ("fsync", 1),
+        ("fsync", 2),
+        ("fsync", 3),
+    ];
+    for (call, from) in faults {
+        copy_log(&base, &db);
+        let out = Command::new("strace")
+            .args(["-f", "-o", "/dev/null", "-e", &format!("trace={call}")])
+            .args(["-e", &format!("inject={call}:error=EIO:when={from}+")])
+            .arg(env!("CARGO_BIN_EXE_annals"))
+            .args(["--db", s(&db), "import", s(&file)])
+            .env_remove("ANNALS_DB")
+            .output()
+            .expect("strace runs annals");
+        let (said, err) = (String::from_utf8_lossy(&out.stdout), stderr_of(&out));
+        let fault = format!("{call} failing from call {from}");
+        assert!(!err.contains("panicked"), "{fault}: {err}");
+        assert!(!err.contains("Os {"), "{fault}: a debug dump: {err}");
+        let acknowledged = said.starts_with("imported ");
+        assert_eq!(acknowledged, out.status.success(), "{fault}: {said}{err}");
+        let outcome = if acknowledged {
+            "imported"
+        } else if err.contains("may or may not have been imported") {
+            "unconfirmed"
+        } else {
+            assert!(err.contains("Input/output error (os error 5)"), "{fault}: {err}");
+            match err.contains("was not imported; nothing was stored") {
+                true => "refused",
+                // Opening the log failed: the import did not begin.
+                false => "refused at open",
+            }
+        };
+        *outcomes.entry(outcome).or_default() += 1;
+        eprintln!("disk errors: {fault}: {outcome}");
+        let (present, _) = check_after_crash(&db, &ack, &big, acknowledged);
+        assert!(present || outcome != "imported", "{fault}: {err}");
+        assert!(
+            !present || !outcome.starts_with("refused"),
+            "{fault}: said nothing was stored: {err}"
+        );
+        if !present {
+            let out = annals(&["--db", s(&db), "import", s(&file)]);
+            assert!(out.status.success(), "{fault}, then without: {}", stderr_of(&out));
+            assert!(check_after_crash(&db, &ack, &big, true).0);
+        }
+    }
+    eprintln!("disk errors: {outcomes:?}");
+    // The faults reached the import: most refused it.
+    let refused = outcomes.iter().filter(|(o, _)| o.starts_with("refused")).map(|(_, n)| n);
+    assert!(refused.sum::<usize>() >= 5, "{outcomes:?}");
+}
+
 /// The bytes of the files under `dir`.
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)

@@ -693,8 +693,16 @@ fn import(
     if outcome.is_err() {
         progress.finish_and_clear();
     }
-    let outcome =
-        outcome.with_context(|| format!("{name} was not imported; nothing was stored"))?;
+    let outcome = outcome.map_err(|e| {
+        // A disk that failed after the commit mark was written: the import
+        // may be in.
+        let unconfirmed =
+            e.chain().any(|c| matches!(c.downcast_ref(), Some(LogError::Unconfirmed(_))));
+        match unconfirmed {
+            true => e.context(format!("{name} may or may not have been imported")),
+            false => e.context(format!("{name} was not imported; nothing was stored")),
+        }
+    })?;
     let skipped = acled.map(|c| c.skipped).unwrap_or_default();
     match outcome.seqs {
         Some((first, last)) => writeln!(

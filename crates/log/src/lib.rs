@@ -129,6 +129,11 @@ pub enum Error {
     /// A block's header is damaged: none of its records can be read.
     #[error("records {first}..{last} are corrupt: {problem}")]
     CorruptBlock { first: u64, last: u64, problem: DecodeError },
+    /// The commit mark of an append was written, but the disk did not
+    /// confirm it: the append may or may not be stored, and its records are
+    /// left in place (an open keeps them if the mark reached the disk).
+    #[error("storage error: {}; the disk did not confirm the commit, so the events may or may not be stored: once the disk is fixed, run `annals verify`, then the same import again (events already stored are skipped)", storage_message(.0))]
+    Unconfirmed(sled::Error),
     /// The log holds fewer records than it acknowledged (or another last
     /// record): the storage engine lost data, as sled does when it takes a
     /// damaged tail of its files for an interrupted write.
@@ -181,8 +186,23 @@ fn storage_message(e: &sled::Error) -> String {
             let text = io.raw_os_error().map_or(io.kind().to_string(), |_| io.to_string());
             format!("{text}; the disk (or this user's quota) is full")
         }
-        _ => io.to_string(),
+        _ => {
+            let text = io.to_string();
+            match os_error_dump(&text) {
+                Some((code, message)) => format!("{message} (os error {code})"),
+                None => text,
+            }
+        }
     }
+}
+
+/// The code and message of an OS error whose text is its debug dump
+/// (`Os { code: 5, kind: Uncategorized, message: "Input/output error" }`),
+/// as sled gives some errors of its I/O threads.
+fn os_error_dump(text: &str) -> Option<(i32, &str)> {
+    let (code, rest) = text.strip_prefix("Os { code: ")?.split_once(',')?;
+    let message = rest.split_once("message: \"")?.1.strip_suffix("\" }")?;
+    Some((code.trim().parse().ok()?, message))
 }
 
 /// What the log says of one event before it is appended ([`Log::check`]).
@@ -1838,7 +1858,25 @@ impl Import<'_> {
     /// Makes every staged event part of the log and returns once that is
     /// durable: the staged records are flushed, then the commit mark moves
     /// over them and is flushed, then the head file is rewritten.
-    pub fn commit(mut self) -> Result<Appended, Error> {
+    ///
+    /// If the flush after the mark fails, the mark may reach the disk all the
+    /// same: the error is [`Error::Unconfirmed`], and the staged records are
+    /// kept for it rather than removed.
+    pub fn commit(self) -> Result<Appended, Error> {
+        self.commit_flushing(|tree| tree.flush())
+    }
+
+    /// Commits as [`Import::commit`] does, but the flush after the mark
+    /// fails with an I/O error, as a failing disk's would: for tests.
+    #[doc(hidden)]
+    pub fn commit_failing_after_mark(self) -> Result<Appended, Error> {
+        self.commit_flushing(|_| Err(sled::Error::Io(std::io::Error::from_raw_os_error(5))))
+    }
+
+    fn commit_flushing(
+        mut self,
+        flush_mark: impl FnOnce(&sled::Tree) -> sled::Result<usize>,
+    ) -> Result<Appended, Error> {
         self.apply()?;
         self.write_index()?;
         let first = self.log.next_seq;
@@ -1847,8 +1885,10 @@ impl Import<'_> {
         if appended > 0 {
             self.log.tree.flush()?;
             self.log.tree.insert(COMMIT, &last.to_be_bytes())?;
-            self.log.tree.flush()?;
+            // The mark is in: whatever happens next, the staged records are
+            // the log's (a drop must not remove them).
             self.log.next_seq = self.next;
+            flush_mark(&self.log.tree).map_err(Error::Unconfirmed)?;
             // The records are stored: the head is a safeguard on top. If it
             // cannot be written, the older head stays, which is never ahead
             // of the log, so it neither blocks nor misleads; only this

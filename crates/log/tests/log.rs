@@ -703,6 +703,10 @@ enum End {
     /// The process stops mid-import: nothing undoes the staging, sled keeps
     /// what reached it, and the next `open` finds it.
     Crash,
+    /// The disk fails the flush after the commit mark: the mark may reach
+    /// it all the same (here it does, when the log is closed), so the
+    /// records must stay.
+    Unconfirmed,
 }
 
 proptest! {
@@ -719,7 +723,7 @@ proptest! {
         split in any::<prop::sample::Index>(),
         batch in 1usize..8,
         index in 1usize..12,
-        end in prop_oneof![Just(End::Commit), Just(End::Drop), Just(End::Crash)],
+        end in prop_oneof![Just(End::Commit), Just(End::Drop), Just(End::Crash), Just(End::Unconfirmed)],
     ) {
         let (before, during) = log.split_at(split.index(log.len() + 1));
         let dir = tempfile::tempdir().unwrap();
@@ -746,6 +750,15 @@ proptest! {
             }
             End::Drop => {
                 drop(import);
+                0
+            }
+            End::Unconfirmed => {
+                match import.commit_failing_after_mark() {
+                    Err(Error::Unconfirmed(_)) => prop_assert!(new > 0),
+                    Err(e) => panic!("{e}"),
+                    // Nothing new: no mark to write.
+                    Ok(outcome) => prop_assert_eq!(outcome.appended, 0),
+                }
                 0
             }
             End::Crash => {
@@ -778,7 +791,7 @@ proptest! {
         let mut expected = before.to_vec();
         let mut ids: std::collections::HashSet<_> = before.iter().map(|e| e.id.clone()).collect();
         let fresh: Vec<Event> = during.iter().filter(|e| ids.insert(e.id.clone())).cloned().collect();
-        if matches!(end, End::Commit) {
+        if matches!(end, End::Commit | End::Unconfirmed) {
             expected.extend(fresh.iter().cloned());
         } else {
             for event in &fresh {
@@ -1453,4 +1466,18 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     let copies = store.copies("pl-1").unwrap();
     assert_eq!(store.get_many_with(copies)(&[17]).unwrap(), expected);
     assert!(store.verify().unwrap().problems.iter().any(|p| p.contains("copy of record 17")));
+}
+
+/// sled gives some I/O errors of its threads as another error whose text is
+/// the first one's debug dump: the message says the OS's words and code,
+/// not the dump.
+#[test]
+fn a_storage_error_from_sleds_threads_reads_as_the_os_says_it() {
+    let dump = r#"Os { code: 5, kind: Uncategorized, message: "Input/output error" }"#;
+    let wrapped = Error::Storage(sled::Error::Io(std::io::Error::other(dump)));
+    assert_eq!(wrapped.to_string(), "storage error: Input/output error (os error 5)");
+    let plain = Error::Storage(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
+    assert_eq!(plain.to_string(), "storage error: Input/output error (os error 5)");
+    let other = Error::Storage(sled::Error::Io(std::io::Error::other("Os { something else")));
+    assert_eq!(other.to_string(), "storage error: Os { something else");
 }
