@@ -132,7 +132,7 @@ pub enum Error {
     /// The commit mark of an append was written, but the disk did not
     /// confirm it: the append may or may not be stored, and its records are
     /// left in place (an open keeps them if the mark reached the disk).
-    #[error("storage error: {}; the disk did not confirm the commit, so the events may or may not be stored: once the disk is fixed, run `annals verify`, then the same import again (events already stored are skipped)", storage_message(.0))]
+    #[error("storage error: {}; the disk did not confirm the commit: once the disk is fixed, run `annals verify`, then the same import again (events already stored are skipped)", storage_message(.0))]
     Unconfirmed(sled::Error),
     /// The log holds fewer records than it acknowledged (or another last
     /// record): the storage engine lost data, as sled does when it takes a
@@ -957,6 +957,20 @@ impl Log {
             current: None,
         };
         legacy.chain(failed.map(Err)).chain(blocks)
+    }
+
+    /// `fsync`s sled's data file and the log's directory. sled's flush
+    /// waits for its writes with `sync_file_range` on Linux, which neither
+    /// empties the disk's write cache nor records a grown file's size, so
+    /// a power cut could still lose what it flushed; an `fsync` of the
+    /// file (through any descriptor: it syncs the file, not the
+    /// descriptor) does both. sled's snapshot and blob files are its own,
+    /// and a log's records fit in its data file.
+    fn sync_files(&self) -> Result<(), sled::Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        std::fs::File::open(dir.join("db"))?.sync_all()?;
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
     }
 
     /// Records the last acknowledged record in the head file, after the
@@ -1857,7 +1871,9 @@ impl Import<'_> {
 
     /// Makes every staged event part of the log and returns once that is
     /// durable: the staged records are flushed, then the commit mark moves
-    /// over them and is flushed, then the head file is rewritten.
+    /// over them and is flushed, then sled's data file is `fsync`ed (its
+    /// flush alone does not survive a power cut on Linux), then the head
+    /// file is rewritten.
     ///
     /// If the flush after the mark fails, the mark may reach the disk all the
     /// same: the error is [`Error::Unconfirmed`], and the staged records are
@@ -1889,6 +1905,7 @@ impl Import<'_> {
             // the log's (a drop must not remove them).
             self.log.next_seq = self.next;
             flush_mark(&self.log.tree).map_err(Error::Unconfirmed)?;
+            self.log.sync_files().map_err(Error::Unconfirmed)?;
             // The records are stored: the head is a safeguard on top. If it
             // cannot be written, the older head stays, which is never ahead
             // of the log, so it neither blocks nor misleads; only this
