@@ -830,8 +830,9 @@ fn disk_errors_injected_into_sleds_writes_and_syncs_never_lose_or_half_store() {
             }
         };
         *outcomes.entry(outcome).or_default() += 1;
-        eprintln!("disk errors: {fault}: {outcome}");
         let (present, _) = check_after_crash(&db, &ack, &big, acknowledged);
+        let file_is = if present { "in" } else { "absent" };
+        eprintln!("disk errors: {fault}: {outcome}, the file {file_is}");
         assert!(present || outcome != "imported", "{fault}: {err}");
         assert!(
             !present || !outcome.starts_with("refused"),

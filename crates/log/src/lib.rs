@@ -132,7 +132,7 @@ pub enum Error {
     /// The commit mark of an append was written, but the disk did not
     /// confirm it: the append may or may not be stored, and its records are
     /// left in place (an open keeps them if the mark reached the disk).
-    #[error("storage error: {}; the disk did not confirm the commit: once the disk is fixed, run `annals verify`, then the same import again (events already stored are skipped)", storage_message(.0))]
+    #[error("storage error: {}; the disk did not confirm the commit: once the disk is fixed, `annals verify` and `annals log` show what is stored (an import can simply be run again: events already stored are skipped)", storage_message(.0))]
     Unconfirmed(sled::Error),
     /// The log holds fewer records than it acknowledged (or another last
     /// record): the storage engine lost data, as sled does when it takes a
@@ -1875,9 +1875,9 @@ impl Import<'_> {
     /// flush alone does not survive a power cut on Linux), then the head
     /// file is rewritten.
     ///
-    /// If the flush after the mark fails, the mark may reach the disk all the
-    /// same: the error is [`Error::Unconfirmed`], and the staged records are
-    /// kept for it rather than removed.
+    /// If the flush or the `fsync` after the mark fails, the mark may reach
+    /// the disk all the same: the error is [`Error::Unconfirmed`], and the
+    /// staged records are kept for it rather than removed.
     pub fn commit(self) -> Result<Appended, Error> {
         self.commit_flushing(|tree| tree.flush())
     }
