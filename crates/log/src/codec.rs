@@ -589,7 +589,10 @@ fn owned(xs: Vec<&str>) -> Vec<String> {
     xs.into_iter().map(str::to_string).collect()
 }
 
-/// Event ids are not shared: each names one record (entities aside).
+/// An event id is not shared: it names one record. An entity's event
+/// (`source`, `actor`, `place`) is interned instead, so that the entity's id
+/// is the very text every reference to it holds (replay then finds what a
+/// reference names by comparing pointers, not texts).
 fn event_id(x: &str, _: &mut Interner) -> Result<EventId, annals_model::IdError> {
     EventId::new(x)
 }
@@ -603,6 +606,10 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
     let a = ActorId::interned;
     let i = interner;
+    let event: Make<EventId> = match e.kind {
+        W::Source { .. } | W::Actor { .. } | W::Place { .. } => EventId::interned,
+        _ => event_id,
+    };
     let kind = match e.kind {
         W::Source { title, publisher, published, url } => EventKind::Source {
             title: title.to_string(),
@@ -697,7 +704,7 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
         },
     };
     Ok(Event {
-        id: id(event_id, e.id, i)?,
+        id: id(event, e.id, i)?,
         date: e.date.map(date_from_wire).transpose()?,
         sources: ids(SourceId::interned, e.sources, i)?,
         claim: keyword(&Claim::ALL, e.claim, "claim")?,

@@ -198,6 +198,36 @@ proptest! {
     }
 }
 
+/// A decoder gives an entity's event id and every later reference to the
+/// entity one shared text, so that replay finds what a reference names by
+/// pointer.
+#[test]
+fn a_decoder_shares_an_entitys_id_with_the_references_to_it() {
+    let lines = [
+        r#"{"type":"place","id":"bamba","name":"Bamba"}"#,
+        r#"{"type":"actor","id":"cma","name":"CMA"}"#,
+        r#"{"type":"control_taken","id":"cma-bamba","date":"2023-10-01","place":"bamba","actor":"cma"}"#,
+        r#"{"type":"retraction","id":"r1","retracts":"cma-bamba","reason":"x"}"#,
+    ];
+    let mut decoder = codec::Decoder::default();
+    let events: Vec<Event> = (1..)
+        .zip(lines)
+        .map(|(seq, line)| {
+            let event = annals_model::v1::parse_line(line).unwrap().event;
+            decoder.decode(seq, &codec::encode(&event), Some(shared(1, None))).unwrap().event
+        })
+        .collect();
+    let annals_model::EventKind::ControlTaken { place, actor, .. } = &events[2].kind else {
+        panic!("control_taken")
+    };
+    assert!(std::ptr::eq(place.as_str(), events[0].id.as_str()), "the place's text is shared");
+    assert!(std::ptr::eq(actor.as_str(), events[1].id.as_str()), "the actor's text is shared");
+    let annals_model::EventKind::Retraction { retracts, .. } = &events[3].kind else {
+        panic!("retraction")
+    };
+    assert_eq!(retracts, &events[2].id);
+}
+
 #[test]
 fn a_conflicting_id_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -278,71 +278,78 @@ impl Event {
     /// Every id this event refers to, in field order. Import checks that each
     /// exists; replay turns a dangling one into an anomaly.
     pub fn references(&self) -> Vec<Reference<'_>> {
+        let mut out = Vec::new();
+        self.visit_references(|r| out.push(r));
+        out
+    }
+
+    /// Hands every id this event refers to to `out`, in field order, as
+    /// [`Event::references`] lists them, without making a list (replay asks
+    /// this of every event).
+    pub fn visit_references<'a>(&'a self, mut out: impl FnMut(Reference<'a>)) {
         fn r<'a>(field: &'static str, kind: RefKind, id: &'a str) -> Reference<'a> {
             Reference { field, kind, id }
         }
         let actor = RefKind::Actor;
-        let mut out: Vec<Reference<'_>> =
-            self.sources.iter().map(|s| r("sources", RefKind::Source, s.as_str())).collect();
+        self.sources.iter().for_each(|s| out(r("sources", RefKind::Source, s.as_str())));
         if let Some(a) = &self.claimed_by {
-            out.push(r("claimed_by", actor, a.as_str()));
+            out(r("claimed_by", actor, a.as_str()));
         }
         match &self.kind {
             EventKind::Source { .. } | EventKind::Actor { .. } => {}
             EventKind::Place { within, .. } => {
-                out.extend(within.iter().map(|w| r("within", RefKind::Place, w.as_str())));
+                within.iter().for_each(|w| out(r("within", RefKind::Place, w.as_str())));
             }
             EventKind::MembershipBegan { member, group }
             | EventKind::MembershipEnded { member, group } => {
-                out.push(r("member", actor, member.as_str()));
-                out.push(r("group", actor, group.as_str()));
+                out(r("member", actor, member.as_str()));
+                out(r("group", actor, group.as_str()));
             }
             EventKind::AllianceFormed { actors, alliance }
             | EventKind::AllianceEnded { actors, alliance } => {
-                out.extend(actors.iter().map(|a| r("actors", actor, a.as_str())));
-                out.extend(alliance.iter().map(|a| r("alliance", actor, a.as_str())));
+                actors.iter().for_each(|a| out(r("actors", actor, a.as_str())));
+                alliance.iter().for_each(|a| out(r("alliance", actor, a.as_str())));
             }
             EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
-                out.extend(actors.iter().map(|a| r("actors", actor, a.as_str())));
+                actors.iter().for_each(|a| out(r("actors", actor, a.as_str())));
             }
             EventKind::AgreementSigned { signatories, .. }
             | EventKind::AgreementEnded { signatories, .. } => {
-                out.extend(signatories.iter().map(|a| r("signatories", actor, a.as_str())));
+                signatories.iter().for_each(|a| out(r("signatories", actor, a.as_str())));
             }
             EventKind::Government { state, actor: a } => {
-                out.push(r("state", actor, state.as_str()));
-                out.push(r("actor", actor, a.as_str()));
+                out(r("state", actor, state.as_str()));
+                out(r("actor", actor, a.as_str()));
             }
             EventKind::Coup { state, perpetrator, ousted, .. } => {
-                out.push(r("state", actor, state.as_str()));
-                out.push(r("perpetrator", actor, perpetrator.as_str()));
-                out.extend(ousted.iter().map(|o| r("ousted", actor, o.as_str())));
+                out(r("state", actor, state.as_str()));
+                out(r("perpetrator", actor, perpetrator.as_str()));
+                ousted.iter().for_each(|o| out(r("ousted", actor, o.as_str())));
             }
             EventKind::InterventionBegan { intervener, host, supporting, .. }
             | EventKind::InterventionEnded { intervener, host, supporting, .. } => {
-                out.push(r("intervener", actor, intervener.as_str()));
-                out.push(r("host", actor, host.as_str()));
-                out.extend(supporting.iter().map(|s| r("supporting", actor, s.as_str())));
+                out(r("intervener", actor, intervener.as_str()));
+                out(r("host", actor, host.as_str()));
+                supporting.iter().for_each(|s| out(r("supporting", actor, s.as_str())));
             }
             EventKind::ControlTaken { place, actor: a, from } => {
-                out.push(r("place", RefKind::Place, place.as_str()));
-                out.push(r("actor", actor, a.as_str()));
-                out.extend(from.iter().map(|f| r("from", actor, f.as_str())));
+                out(r("place", RefKind::Place, place.as_str()));
+                out(r("actor", actor, a.as_str()));
+                from.iter().for_each(|f| out(r("from", actor, f.as_str())));
             }
             EventKind::ControlLost { place, actor: a } => {
-                out.push(r("place", RefKind::Place, place.as_str()));
-                out.push(r("actor", actor, a.as_str()));
+                out(r("place", RefKind::Place, place.as_str()));
+                out(r("actor", actor, a.as_str()));
             }
             EventKind::Attack { attacker, target, place, .. } => {
-                out.push(r("attacker", actor, attacker.as_str()));
-                out.extend(target.iter().map(|t| r("target", actor, t.as_str())));
-                out.push(r("place", RefKind::Place, place.as_str()));
+                out(r("attacker", actor, attacker.as_str()));
+                target.iter().for_each(|t| out(r("target", actor, t.as_str())));
+                out(r("place", RefKind::Place, place.as_str()));
             }
             EventKind::Retraction { retracts, .. } => {
-                out.push(r("retracts", RefKind::Event, retracts.as_str()));
+                out(r("retracts", RefKind::Event, retracts.as_str()));
             }
         }
-        out
     }
 }
 

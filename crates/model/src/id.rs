@@ -157,6 +157,23 @@ id_type!(
     AgreementId
 );
 
+macro_rules! entity_id {
+    ($($name:ident),*) => {$(
+        impl $name {
+            /// The id of the entity that the event `id` introduces (a
+            /// `source`, `actor` or `place` event has its entity's id): the
+            /// same text, shared, not copied. An interned event id gives an
+            /// entity id that shares its text with every interned reference
+            /// to the entity.
+            pub fn of_event(id: &EventId) -> $name {
+                $name(Arc::clone(&id.0))
+            }
+        }
+    )*};
+}
+
+entity_id!(SourceId, ActorId, PlaceId);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +211,19 @@ mod tests {
             assert!(ActorId::interned(bad, &mut interner).is_err(), "{bad}, asked again");
         }
         assert_eq!(interner.len(), 1, "only valid texts are kept");
+    }
+
+    #[test]
+    fn an_entity_id_of_an_interned_event_id_shares_its_text_with_references() {
+        let mut interner = Interner::new();
+        let event = EventId::interned("bamba", &mut interner).unwrap();
+        let place = PlaceId::of_event(&event);
+        let reference = PlaceId::interned("bamba", &mut interner).unwrap();
+        assert_eq!(place, PlaceId::new("bamba").unwrap());
+        assert!(Arc::ptr_eq(&place.0, &reference.0), "one copy of `bamba`");
+        let fresh = EventId::new("cma").unwrap();
+        assert_eq!(ActorId::of_event(&fresh).as_str(), "cma");
+        assert_eq!(SourceId::of_event(&fresh).as_str(), "cma");
     }
 
     #[test]

@@ -13,13 +13,13 @@
 //! place's (or state's) whole timeline through [`World::control`] and
 //! [`World::government`], so `graph` never disagrees with `control`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use annals_model::{ActorId, AgreementId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
-use hashbrown::Equivalent;
+use hashbrown::{Equivalent, HashMap, HashSet};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
@@ -271,17 +271,23 @@ pub(crate) struct Temporal {
 impl Temporal {
     pub(crate) fn build(
         nodes: impl IntoIterator<Item = Node>,
-        relations: hashbrown::HashMap<RelationKey, Vec<Fact>>,
+        relations: HashMap<RelationKey, Vec<Fact>>,
     ) -> Temporal {
         let mut t = Temporal::default();
-        let mut nodes: BTreeSet<Node> = nodes.into_iter().collect();
+        let mut nodes: Vec<Node> = nodes.into_iter().collect();
         // Sorted, so that edge indexes do not depend on the order of the log.
         let mut relations: Vec<(RelationKey, Vec<Fact>)> = relations.into_iter().collect();
         relations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (key, _) in &relations {
-            nodes.insert(key.source.clone());
-            nodes.insert(key.target.clone());
-        }
+        // A relation's ends are nearly always among `nodes` (a dangling
+        // reference aside): found by hash, not by a search of a sorted set.
+        let known: HashSet<&Node> = nodes.iter().collect();
+        let ends = relations.iter().flat_map(|(key, _)| [&key.source, &key.target]);
+        let missing: Vec<Node> = ends.filter(|n| !known.contains(n)).cloned().collect();
+        drop(known);
+        nodes.extend(missing);
+        // Stable sort: `nodes` comes sorted, with the few missing ones after.
+        nodes.sort();
+        nodes.dedup();
         for node in nodes {
             let i = t.graph.add_node(node.clone());
             t.index.insert(node, i);

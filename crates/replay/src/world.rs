@@ -9,7 +9,7 @@ use annals_model::{
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
-use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
+use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 
 use crate::graph::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
@@ -247,13 +247,13 @@ impl World {
         };
         match kind {
             EventKind::Source { title, publisher, published, url } => {
-                let id = SourceId::new(id.as_str()).expect("event ids are slugs");
+                let id = SourceId::of_event(&id);
                 self.source_ids.insert(id.clone());
                 let info = SourceInfo { id: id.clone(), title, publisher, published, url };
                 self.sources.insert(id, info);
             }
             EventKind::Actor { name, aliases, kind } => {
-                let id = ActorId::new(id.as_str()).expect("event ids are slugs");
+                let id = ActorId::of_event(&id);
                 for n in std::iter::once(&name).chain(&aliases) {
                     self.actor_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
@@ -261,7 +261,7 @@ impl World {
                 self.actors.insert(id.clone(), ActorInfo { id, name, aliases, kind });
             }
             EventKind::Place { name, aliases, kind, within, lat, lon } => {
-                let id = PlaceId::new(id.as_str()).expect("event ids are slugs");
+                let id = PlaceId::of_event(&id);
                 for n in std::iter::once(&name).chain(&aliases) {
                     self.place_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
@@ -327,20 +327,22 @@ impl World {
     /// Checks that every id `e` refers to names something; what names
     /// nothing yet is checked again once every event is in.
     fn check_references(&mut self, e: &Event) {
-        for r in e.references() {
+        let mut unresolved = std::mem::take(&mut self.unresolved);
+        e.visit_references(|r| {
             if !self.names_something(r.kind, r.id) {
-                self.unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
+                unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
             }
-        }
+        });
+        self.unresolved = unresolved;
     }
 
     /// Whether `id` names a source, actor, place or event (as `kind` says)
     /// among the events replayed so far.
     fn names_something(&self, kind: RefKind, id: &str) -> bool {
         match kind {
-            RefKind::Source => self.source_ids.contains(id),
-            RefKind::Actor => self.actor_ids.contains(id),
-            RefKind::Place => self.place_ids.contains(id),
+            RefKind::Source => self.source_ids.contains(&Named(id)),
+            RefKind::Actor => self.actor_ids.contains(&Named(id)),
+            RefKind::Place => self.place_ids.contains(&Named(id)),
             RefKind::Event => self.position(id).is_some(),
         }
     }
@@ -614,6 +616,20 @@ impl World {
                 .collect()
         })
         .unwrap_or_default()
+    }
+}
+
+/// An id's text as a reference holds it, to be found among the world's ids:
+/// by pointer first (decoding a log shares one copy of an entity's id between
+/// its event and every reference to it), by text where the copies differ
+/// (records decoded apart, or built in memory). Hashed as the ids are.
+#[derive(Hash)]
+struct Named<'a>(&'a str);
+
+impl<T: std::borrow::Borrow<str>> Equivalent<T> for Named<'_> {
+    fn equivalent(&self, key: &T) -> bool {
+        let key = key.borrow();
+        std::ptr::eq(key, self.0) || key == self.0
     }
 }
 
