@@ -12,8 +12,9 @@ use std::borrow::Borrow;
 use std::sync::Arc;
 
 use annals_model::{
-    ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind, Interner,
-    PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
+    EventKind, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId, LATITUDE_LIMIT,
+    LONGITUDE_LIMIT,
 };
 use chrono::{DateTime, Utc};
 
@@ -83,10 +84,17 @@ pub fn encode_v1(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
 fn frame(format: u8, record: &impl serde::Serialize) -> Vec<u8> {
     let payload =
         bincode::serde::encode_to_vec(record, config()).expect("encoding plain data cannot fail");
+    framed(format, &payload)
+}
+
+/// A record of `format` around any `payload`, under its right checksum: how
+/// every record is framed, and what fuzzing needs to reach the payload's
+/// decoder (random bytes almost never pass the checksum).
+pub fn framed(format: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.push(format);
-    out.extend_from_slice(&checksum(format, &payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&checksum(format, payload).to_le_bytes());
+    out.extend_from_slice(payload);
     out
 }
 
@@ -597,6 +605,16 @@ fn event_id(x: &str, _: &mut Interner) -> Result<EventId, annals_model::IdError>
     EventId::new(x)
 }
 
+/// A place's coordinate, refused where import would refuse it.
+fn coordinate(x: Option<f64>, limit: f64, what: &str) -> R<Option<f64>> {
+    match x {
+        Some(x) if !is_coordinate(x, limit) => {
+            Err(format!("{what} {x} is outside -{limit}..{limit}"))
+        }
+        _ => Ok(x),
+    }
+}
+
 fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
     all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
 }
@@ -627,8 +645,8 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             aliases: owned(aliases),
             kind: kind.map(|k| keyword(PlaceKind::ALL, k, "place kind")).transpose()?,
             within: oid(PlaceId::interned, within, i)?,
-            lat,
-            lon,
+            lat: coordinate(lat, LATITUDE_LIMIT, "latitude")?,
+            lon: coordinate(lon, LONGITUDE_LIMIT, "longitude")?,
         },
         W::MembershipBegan { member, group } => {
             EventKind::MembershipBegan { member: id(a, member, i)?, group: id(a, group, i)? }

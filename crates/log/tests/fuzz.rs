@@ -8,22 +8,9 @@
 //! a valid event which encodes and decodes to itself.
 
 use annals_log::codec;
+use annals_log::codec::framed;
 use chrono::DateTime;
 use proptest::prelude::*;
-
-/// A stored value of `format` around `payload`, with the checksum that
-/// format uses (format 1: of the payload; later: of the format byte too).
-fn framed(format: u8, payload: &[u8]) -> Vec<u8> {
-    let mut h = crc32fast::Hasher::new();
-    if format >= 2 {
-        h.update(&[format]);
-    }
-    h.update(payload);
-    let mut out = vec![format];
-    out.extend_from_slice(&h.finalize().to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
 
 /// What a block of format 4 holds for its records.
 const SHARED: codec::Shared = codec::Shared { recorded_at_micros: 1 << 50, origin: Some("f") };
@@ -81,6 +68,45 @@ fn edit(payload: &mut Vec<u8>, edits: &[(prop::sample::Index, u8, u8)]) {
             _ => payload.truncate(i),
         }
     }
+}
+
+/// A stored place whose coordinates import would refuse (out of range, or
+/// NaN, as `cargo fuzz` found one under a right checksum) is refused, not
+/// replayed; the limits themselves are coordinates.
+#[test]
+fn a_stored_place_with_coordinates_import_refuses_is_refused() {
+    let place = |lat: f64, lon: f64| annals_model::Event {
+        id: annals_model::EventId::new("p").unwrap(),
+        date: None,
+        sources: vec![],
+        claim: annals_model::Claim::Reported,
+        claimed_by: None,
+        note: None,
+        kind: annals_model::EventKind::Place {
+            name: "P".into(),
+            aliases: vec![],
+            kind: None,
+            within: None,
+            lat: Some(lat),
+            lon: Some(lon),
+        },
+    };
+    let decode = |lat, lon| codec::decode(9, &codec::encode(&place(lat, lon)), Some(SHARED));
+    assert_eq!(decode(90.0, -180.0).unwrap().event, place(90.0, -180.0));
+    for (lat, lon, what) in [
+        (90.5, 0.0, "latitude 90.5"),
+        (0.0, -180.5, "longitude -180.5"),
+        (f64::INFINITY, 0.0, "latitude inf"),
+        (0.0, f64::NAN, "longitude NaN"),
+    ] {
+        let err = decode(lat, lon).unwrap_err().to_string();
+        assert!(err.contains(what), "{err}");
+    }
+    // The bytes cargo fuzz found: format 3, a place with `lon: NaN`.
+    let found =
+        [1, 112, 0, 0, 0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 1, 252, 255, 253, 254, 255, 254, 253, 255];
+    let err = codec::decode(9, &framed(3, &found), Some(SHARED)).unwrap_err().to_string();
+    assert!(err.contains("longitude NaN"), "{err}");
 }
 
 proptest! {

@@ -265,6 +265,18 @@ impl RefKind {
     }
 }
 
+/// How far a place's latitude may lie from the equator, in degrees.
+pub const LATITUDE_LIMIT: f64 = 90.0;
+/// How far a place's longitude may lie from the prime meridian, in degrees.
+pub const LONGITUDE_LIMIT: f64 = 180.0;
+
+/// Whether `x` is a coordinate within `-limit..=limit` degrees (finite: not
+/// NaN, not infinite). Import refuses others, and so does the decoder of
+/// stored records.
+pub fn is_coordinate(x: f64, limit: f64) -> bool {
+    x.is_finite() && x.abs() <= limit
+}
+
 /// One reference from an event to another entity or event: the field it sits in,
 /// what it must name, and the id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::date::{Date, DateError};
-use crate::event::{ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind};
+use crate::event::{
+    is_coordinate, ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, LATITUDE_LIMIT,
+    LONGITUDE_LIMIT,
+};
 use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
 /// How error messages quote untrusted text: short values whole, long ones cut.
 pub use crate::text::excerpt;
@@ -221,8 +224,8 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
             aliases: f.texts("aliases")?.unwrap_or_default(),
             kind: f.keyword("kind", PlaceKind::parse, PlaceKind::ALL)?,
             within: f.id("within", PlaceId::new)?,
-            lat: f.coordinate("lat", 90.0)?,
-            lon: f.coordinate("lon", 180.0)?,
+            lat: f.coordinate("lat", LATITUDE_LIMIT)?,
+            lon: f.coordinate("lon", LONGITUDE_LIMIT)?,
         },
         "membership_began" | "membership_ended" => {
             let member = need.get(actor(f, "member")?, "member")?;
@@ -591,7 +594,7 @@ impl Fields<'_> {
         match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
-                Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
+                Some(x) if is_coordinate(x, limit) => Ok(Some(x)),
                 _ => Err(bad(field, format!("{n} is outside -{limit}..{limit}"))),
             },
             Some(other) => {
