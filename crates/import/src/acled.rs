@@ -14,8 +14,8 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use annals_model::v1::{self, excerpt};
 use annals_model::{
-    normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, PlaceId, PlaceKind,
-    Point, Qualifier, RefKind, SourceId,
+    is_coordinate, normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind,
+    PlaceId, PlaceKind, Point, Qualifier, RefKind, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 
 use crate::{Catalog, LineError, Refused, SecondPass, MAX_ERRORS};
@@ -734,12 +734,12 @@ fn parse_row(columns: &Columns, record: &Record) -> Result<Row, String> {
     let coordinate = |c: &str, limit: f64| -> Result<f64, String> {
         let v = required(c)?;
         match v.parse::<f64>() {
-            Ok(x) if x.is_finite() && x.abs() <= limit => Ok(x),
+            Ok(x) if is_coordinate(x, limit) => Ok(x),
             _ => Err(format!("column `{c}`: `{}` is not a {c} in decimal degrees", excerpt(v))),
         }
     };
-    let lat = coordinate("latitude", 90.0)?;
-    let lon = coordinate("longitude", 180.0)?;
+    let lat = coordinate("latitude", LATITUDE_LIMIT)?;
+    let lon = coordinate("longitude", LONGITUDE_LIMIT)?;
     let fatalities = {
         let v = required("fatalities")?;
         v.parse::<u64>().map_err(|_| {
