@@ -25,4 +25,3 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
     let _ = copies::split(data);
 });
-
