@@ -2,22 +2,14 @@
 
 use std::io::{self, Write};
 
-use annals_model::{ActorId, EventId, EventKind, PlaceId, Recorded, SourceId};
+use annals_app::{place_label, Line};
+use annals_model::{ActorId, EventKind, PlaceId, SourceId};
 use annals_replay::{
     Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
     World,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
-
-/// `Bamba (bamba, in Gao Region)`.
-pub fn place_label(world: &World, id: &PlaceId) -> String {
-    let Some(p) = world.place(id.as_str()) else { return id.to_string() };
-    match p.within.as_ref().and_then(|w| world.place(w.as_str())) {
-        Some(parent) => format!("{} ({}, in {})", p.name, p.id, parent.name),
-        None => format!("{} ({})", p.name, p.id),
-    }
-}
 
 fn actor_label(world: &World, id: &ActorId) -> String {
     match world.actor(id.as_str()) {
@@ -262,9 +254,6 @@ fn entry_summary(world: &World, kind: &EventKind) -> String {
         other => other.type_name().to_string(),
     }
 }
-
-/// One line of a timeline: a record, and the retraction that withdrew it.
-pub type Line<'w> = (Recorded, Option<&'w EventId>);
 
 /// The control timeline of a place for people.
 pub fn history_text(

@@ -1,0 +1,190 @@
+//! The errors of the application layer, one type for every operation. Each
+//! message is written for the historian reading it; where an error has a
+//! cause, `source()` gives it, so `{:#}` with anyhow (or any chain printer)
+//! prints "what failed: why".
+
+use std::fmt;
+
+use annals_import::LineError;
+
+/// What went wrong. Each variant's message names what failed; the
+/// command line maps [`Error::kind`] to an exit code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The operation cannot run as asked (e.g. an import into the
+    /// read-only built-in chronicle).
+    #[error("{0}")]
+    Usage(String),
+    /// An argument that does not parse: a date, a time, a range.
+    #[error("{0}")]
+    Argument(String),
+    /// A name or id that resolves to nothing, or to several things.
+    #[error(transparent)]
+    Unresolved(#[from] Unresolved),
+    /// A file with lines that cannot be imported: nothing was stored.
+    #[error("{file} was not imported; nothing was stored:\n{}{}", list(.errors), more(.errors))]
+    Refused { file: String, errors: Vec<LineError> },
+    /// A file that cannot be read.
+    #[error("cannot read {file}: {source}")]
+    Read { file: String, source: std::io::Error },
+    /// The file an import is storing is no longer the one it checked.
+    #[error("{file} changed while it was being imported")]
+    Changed {
+        file: String,
+        #[source]
+        detail: Option<Detail>,
+    },
+    /// An import that failed while storing: nothing was stored.
+    #[error("{file} was not imported; nothing was stored")]
+    NotImported { file: String, source: Box<Error> },
+    /// An import whose commit the disk did not confirm: it may be in.
+    #[error("{file} may or may not have been imported")]
+    MaybeImported { file: String, source: annals_log::Error },
+    /// Checking a file's references against the log failed.
+    #[error("cannot check references against the log")]
+    Catalog(#[source] annals_log::Error),
+    /// Checking a file's ids against the stored events failed.
+    #[error("cannot check the file against the log")]
+    Against(#[source] Box<Error>),
+    /// A record that cannot be read back: the log is damaged.
+    #[error("the log is damaged; run `annals verify` for the full list")]
+    Damaged(#[source] annals_log::Error),
+    /// The log holds fewer records than an answer rests on.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// A retraction that cannot be made (no such event, already retracted …).
+    #[error("{0}")]
+    Retract(String),
+    /// `export --skip-damaged` left damaged records out.
+    #[error("export wrote {written} records and left out {damaged} damaged ones (named above); a record that refers to one of them will not import into a new log until that event is written again")]
+    PartlyExported { written: u64, damaged: u64 },
+    /// Writing an output failed.
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+    /// The log refused an operation (storage, format, in use, …).
+    #[error(transparent)]
+    Log(#[from] annals_log::Error),
+}
+
+impl Error {
+    /// What kind of failure this is, for exit codes and HTTP statuses.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Usage(_) | Error::Argument(_) => ErrorKind::Usage,
+            Error::Unresolved(_) => ErrorKind::NotFound,
+            Error::Retract(_) => ErrorKind::Refused,
+            Error::Refused { .. } | Error::Read { .. } | Error::Changed { .. } => {
+                ErrorKind::InvalidInput
+            }
+            Error::Damaged(_) | Error::Inconsistent(_) | Error::PartlyExported { .. } => {
+                ErrorKind::Damaged
+            }
+            Error::Log(e) | Error::Catalog(e) | Error::MaybeImported { source: e, .. } => {
+                log_kind(e)
+            }
+            Error::NotImported { source, .. } | Error::Against(source) => source.kind(),
+            Error::Write(_) => ErrorKind::Io,
+        }
+    }
+}
+
+fn log_kind(e: &annals_log::Error) -> ErrorKind {
+    use annals_log::Error as L;
+    match e {
+        L::InUse(_) => ErrorKind::InUse,
+        L::NotALog(_) | L::AlreadyExists(_) => ErrorKind::Usage,
+        L::Conflict { .. } | L::DuplicateInAppend(_) => ErrorKind::InvalidInput,
+        L::Storage(_) | L::Unconfirmed(_) => ErrorKind::Io,
+        _ => ErrorKind::Damaged,
+    }
+}
+
+/// The kinds of failure, each with its own exit code on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request was malformed: a bad argument or an impossible operation.
+    Usage,
+    /// A name or id that names nothing, or several things.
+    NotFound,
+    /// An input file that cannot be imported.
+    InvalidInput,
+    /// A refused change (a retraction that cannot be made).
+    Refused,
+    /// The log is damaged.
+    Damaged,
+    /// Another process holds the log.
+    InUse,
+    /// The disk or the operating system failed.
+    Io,
+}
+
+/// A cause known only as text: the line of a file that no longer reads as
+/// it did, the refusal of an event that was accepted before.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Detail(pub String);
+
+fn list(errors: &[LineError]) -> String {
+    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    lines.join("\n")
+}
+
+fn more(errors: &[LineError]) -> &'static str {
+    if errors.len() >= annals_import::MAX_ERRORS {
+        "\n(further lines were not checked)"
+    } else {
+        ""
+    }
+}
+
+/// A name or id that a query could not settle.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unresolved {
+    /// No place has this id, name or alias; `suggestions` are labels of
+    /// places with close names.
+    #[error("unknown place `{query}`: no place has this id, name or alias{}", hint(.suggestions))]
+    NoPlace { query: String, suggestions: Vec<String> },
+    /// Several places share this name: a label of each.
+    #[error("`{query}` names {} places; ask again with one of these ids:\n{}", .candidates.len(), indented(.candidates))]
+    Places { query: String, candidates: Vec<String> },
+    /// No actor has this id, name or alias; `suggestions` are ids of
+    /// actors with close names.
+    #[error("unknown {asked} `{query}`: no actor has this id, name or alias{}", hint(.suggestions))]
+    NoActor { asked: Asked, query: String, suggestions: Vec<String> },
+    /// Several actors share this name: each id.
+    #[error("`{query}` names {} actors; ask again with one of these ids: {}", .candidates.len(), .candidates.join(", "))]
+    Actors { query: String, candidates: Vec<String> },
+}
+
+/// What a query asked for, as its error names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    State,
+    Actor,
+    ActorOrPlace,
+}
+
+impl fmt::Display for Asked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Asked::State => "state",
+            Asked::Actor => "actor",
+            Asked::ActorOrPlace => "actor or place",
+        })
+    }
+}
+
+fn hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", suggestions.join(", "))
+    }
+}
+
+fn indented(labels: &[String]) -> String {
+    let lines: Vec<String> = labels.iter().map(|l| format!("  {l}")).collect();
+    lines.join("\n")
+}

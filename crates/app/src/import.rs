@@ -1,0 +1,382 @@
+//! Import: a file checked whole against the log, then read again and
+//! stored, all or nothing.
+
+use std::path::Path;
+
+use annals_import::{Catalog, Refused, SecondPass};
+use annals_log::{Check, Log};
+use annals_model::{v1, Event, RefKind};
+use annals_replay::PlaceIndex;
+use chrono::{DateTime, Utc};
+
+use crate::error::Detail;
+use crate::places::save_after_import;
+use crate::{Annals, Error, Stage};
+
+/// The formats a file can be imported from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportFormat {
+    /// Interchange format v1, JSON Lines.
+    Jsonl,
+    /// An ACLED CSV export (dyadic, monadic or the pre-2019 layout).
+    Acled,
+}
+
+/// What an import stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// The file as named in messages.
+    pub file: String,
+    /// Events appended.
+    pub appended: u64,
+    /// Events already stored with the same content (or repeated in the file).
+    pub unchanged: u64,
+    /// The sequence numbers of the first and last appended record.
+    pub seqs: Option<(u64, u64)>,
+    /// Rows not imported, by the reason (what the format cannot model) and
+    /// their count.
+    pub skipped: Vec<(String, usize)>,
+}
+
+impl Annals {
+    /// Imports `file`, all or nothing: every line is checked against the
+    /// log and the lines above it first; then the file is read again and
+    /// its new events are staged and committed together, recorded at
+    /// `now`. Events already stored with the same content are skipped; an
+    /// id stored with other content refuses the file.
+    ///
+    /// `committed` is called as soon as the events are durably stored,
+    /// before the snapshot (derived data) is updated: what it tells the
+    /// user is true even if the process stops then. An error it returns
+    /// is returned after the snapshot is updated.
+    pub fn import(
+        &mut self,
+        file: &Path,
+        format: ImportFormat,
+        now: DateTime<Utc>,
+        committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
+    ) -> Result<Imported, Error> {
+        self.writable("import")?;
+        let result = self.import_file(file, format, now, committed);
+        self.observer.stage(Stage::Done);
+        result
+    }
+
+    fn import_file(
+        &mut self,
+        file: &Path,
+        format: ImportFormat,
+        now: DateTime<Utc>,
+        committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
+    ) -> Result<Imported, Error> {
+        let name = file.display().to_string();
+        let open = || {
+            std::fs::File::open(file).map_err(|source| Error::Read { file: name.clone(), source })
+        };
+        let first = self.check(&name, format, open)?;
+        // The place snapshot grows with the events as they are stored,
+        // instead of being rebuilt by reading them back afterwards.
+        self.observer.stage(Stage::ReadingSnapshot);
+        let mut index = self.place_index(false).ok();
+        self.observer.stage(Stage::Storing(first.events));
+        let origin = format!("import {name}");
+        let log = self.log_mut();
+        let stored = match &first.acled {
+            // A JSON Lines file is read and parsed on a second thread while
+            // its events are stored (an ACLED row's reading holds what the
+            // first pass found, which is not shared between threads).
+            None => {
+                let events =
+                    annals_import::JsonlEvents::new(&name, std::io::BufReader::new(open()?));
+                annals_import::ahead(events, |events| {
+                    let fresh = Some(&first.fresh);
+                    let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
+                    to.store(events, first.checksum, fresh, index.as_mut())
+                })
+            }
+            Some(checked) => annals_import::AcledEvents::new(&name, open()?, checked)
+                .map_err(|e| read_again(&name, e))
+                .and_then(|mut events| {
+                    let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
+                    to.store(&mut events, first.checksum, None, index.as_mut())
+                }),
+        };
+        let outcome = stored.map_err(|e| match e {
+            // A disk that failed after the commit mark was written: the
+            // import may be in.
+            Error::Log(e @ annals_log::Error::Unconfirmed(_)) => {
+                Error::MaybeImported { file: name.clone(), source: e }
+            }
+            e => Error::NotImported { file: name.clone(), source: Box::new(e) },
+        })?;
+        let imported = Imported {
+            file: name,
+            appended: outcome.appended,
+            unchanged: outcome.unchanged,
+            seqs: outcome.seqs,
+            skipped: first.acled.map(|c| c.skipped).unwrap_or_default(),
+        };
+        let told = committed(&imported);
+        if imported.appended > 0 {
+            self.observer.stage(Stage::UpdatingSnapshot);
+            save_after_import(self, index.as_ref());
+        }
+        told?;
+        Ok(imported)
+    }
+
+    /// The first pass: every line checked, each event against the log.
+    fn check<F: std::io::Read + std::io::Seek>(
+        &self,
+        name: &str,
+        format: ImportFormat,
+        open: impl Fn() -> Result<F, Error>,
+    ) -> Result<FirstPass, Error> {
+        let log = self.log();
+        // References to what the log already holds are checked through its
+        // id index, one lookup per distinct id, not by replaying the log.
+        let stored = StoredKinds::new(log);
+        let exists = |kind: RefKind, id: &str| match (kind, stored.kind_of(id)) {
+            (_, None) => false,
+            (RefKind::Event, Some(_)) => true,
+            (RefKind::Source, Some(k)) => k == "source",
+            (RefKind::Actor, Some(k)) => k == "actor",
+            (RefKind::Place, Some(k)) => k == "place",
+        };
+        let is_retraction = |id: &str| stored.kind_of(id) == Some("retraction");
+        let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
+        // The first pass hands every event to `against_log`, which refuses
+        // one whose id is stored with other content; a failure to read the
+        // log is kept for after the pass.
+        let mut failure = None;
+        // The lines whose events are new to the log: the second pass
+        // stages them without looking their ids up again.
+        let mut fresh = LineSet::default();
+        let against_log = |line: usize, event: Event| match conflict(log, &event) {
+            Ok(Ok(Check::New)) => {
+                fresh.insert(line);
+                Ok(())
+            }
+            Ok(Ok(Check::Stored(_))) => Ok(()),
+            Ok(Err(problem)) => Err(problem),
+            Err(e) => {
+                failure.get_or_insert(e);
+                Ok(())
+            }
+        };
+        // Two passes, so that memory does not grow with the file: the first
+        // checks every record (and keeps only what references need), the
+        // second stores; the file is compared by checksum. A monadic ACLED
+        // export is read once more first, to count the rows of each event.
+        self.observer.stage(Stage::Checking(name));
+        let checked = match format {
+            ImportFormat::Jsonl => {
+                let reader = std::io::BufReader::new(open()?);
+                annals_import::check_jsonl(name, reader, &catalog, against_log)
+                    .map(|c| (c.events, c.checksum, None))
+            }
+            ImportFormat::Acled => annals_import::check_acled(name, open()?, &catalog, against_log)
+                .map(|c| (c.events, c.checksum, Some(c))),
+        };
+        stored.failure()?;
+        if let Some(e) = failure {
+            return Err(Error::Against(Box::new(e)));
+        }
+        let (events, checksum, acled) = checked.map_err(|r| refused(name, r))?;
+        Ok(FirstPass { events, checksum, acled, fresh })
+    }
+}
+
+/// What the first pass of an import found.
+struct FirstPass {
+    events: u64,
+    checksum: u32,
+    acled: Option<annals_import::AcledChecked>,
+    fresh: LineSet,
+}
+
+/// The refusal of a file by its first pass.
+fn refused(name: &str, refusal: Refused) -> Error {
+    match refusal {
+        Refused::Lines(errors) => Error::Refused { file: name.to_string(), errors },
+        Refused::Io(source) => Error::Read { file: name.to_string(), source },
+    }
+}
+
+/// Why the second pass of an import could not read the file: what the
+/// first pass read is no longer there.
+fn read_again(name: &str, refusal: Refused) -> Error {
+    match refusal {
+        Refused::Lines(errors) => Error::Changed {
+            file: name.to_string(),
+            detail: errors.first().map(|e| Detail(e.to_string())),
+        },
+        Refused::Io(source) => Error::Read { file: name.to_string(), source },
+    }
+}
+
+/// Whether `event` is new to the log or stored with the same content; if
+/// its id is stored with other content, what to tell the historian: the
+/// stored record and the fields that differ.
+fn conflict(log: &Log, event: &Event) -> Result<Result<Check, String>, Error> {
+    let seq = match log.check(event) {
+        Err(annals_log::Error::Conflict { seq, .. }) => seq,
+        other => return Ok(Ok(other?)),
+    };
+    let Some(stored) = log.get(seq)? else {
+        return Err(Error::Inconsistent(format!(
+            "id `{}` is indexed at record {seq}, which is missing; run `annals verify`",
+            event.id
+        )));
+    };
+    Ok(Err(format!(
+        "event id `{}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
+        event.id,
+        differences(&stored.event, event)
+    )))
+}
+
+/// The fields of format v1 in which two events differ, with both values.
+fn differences(stored: &Event, new: &Event) -> String {
+    let fields = |e: &Event| match serde_json::from_str(&v1::to_line(e)) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (old, new) = (fields(stored), fields(new));
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let shown = |v: Option<&serde_json::Value>| {
+        v.map_or("not given".to_string(), |v| v1::excerpt(&v.to_string()).into_owned())
+    };
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| format!("`{k}`: stored {}, here {}", shown(old.get(k)), shown(new.get(k))))
+        .collect();
+    diffs.join("; ")
+}
+
+/// A set of line numbers, one bit each.
+#[derive(Debug, Default)]
+struct LineSet(Vec<u64>);
+
+impl LineSet {
+    fn insert(&mut self, line: usize) {
+        let (word, bit) = (line / 64, line % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, line: usize) -> bool {
+        self.0.get(line / 64).is_some_and(|w| w & (1 << (line % 64)) != 0)
+    }
+}
+
+/// Where the second pass of an import stores: the log, the file's name
+/// for messages, the origin recorded with the records, the recorded time.
+struct Staging<'a> {
+    log: &'a mut Log,
+    name: &'a str,
+    origin: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Staging<'_> {
+    /// The second pass of an import: stages the events of the checked
+    /// file, read again, adding each to the place `index` (which covers
+    /// the log so far), then commits them if the file is still the one that
+    /// was checked. The events on the lines in `fresh` were found new to the
+    /// log by the first pass; they are staged without looking their ids up
+    /// again, and the others (stored, or repeated in the file) are counted
+    /// as unchanged without a lookup either (if the file changed in
+    /// between, its checksum differs and nothing is committed). On any
+    /// error the staged events are removed.
+    fn store(
+        self,
+        events: &mut dyn SecondPass,
+        checksum: u32,
+        fresh: Option<&LineSet>,
+        mut index: Option<&mut PlaceIndex>,
+    ) -> Result<annals_log::Appended, Error> {
+        let name = self.name;
+        let changed = |detail: Option<String>| Error::Changed {
+            file: name.to_string(),
+            detail: detail.map(Detail),
+        };
+        let mut import = self.log.begin(self.now, Some(self.origin))?;
+        for read in &mut *events {
+            let (line, event) = read.map_err(|e| read_again(name, e))?;
+            let pushed = match fresh {
+                Some(fresh) if fresh.contains(line) => import.push_new(&event),
+                // The first pass found it stored, or on an earlier line
+                // with the same content: nothing to look up.
+                Some(_) => {
+                    import.skip_stored();
+                    Ok(None)
+                }
+                None => import.push(&event),
+            };
+            match pushed {
+                Ok(None) => {}
+                Ok(Some(seq)) => {
+                    if let Some(index) = index.as_deref_mut() {
+                        index.add(seq, &event);
+                    }
+                }
+                // The first pass found no such conflict: the file is another now.
+                Err(
+                    e @ (annals_log::Error::Conflict { .. }
+                    | annals_log::Error::DuplicateInAppend(_)),
+                ) => return Err(changed(Some(format!("{name}:{line}: {e}")))),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if events.checksum() != checksum {
+            return Err(changed(None));
+        }
+        Ok(import.commit()?)
+    }
+}
+
+/// The type of each stored event asked about, read through the log's id
+/// index and remembered. A storage error is kept and reported by `failure`,
+/// since the catalog's callbacks cannot return one.
+struct StoredKinds<'l> {
+    log: &'l Log,
+    known: std::cell::RefCell<std::collections::HashMap<String, Option<&'static str>>>,
+    error: std::cell::RefCell<Option<annals_log::Error>>,
+}
+
+impl<'l> StoredKinds<'l> {
+    fn new(log: &'l Log) -> StoredKinds<'l> {
+        StoredKinds { log, known: Default::default(), error: Default::default() }
+    }
+
+    /// The interchange `type` of the stored event `id`, if any.
+    fn kind_of(&self, id: &str) -> Option<&'static str> {
+        if let Some(kind) = self.known.borrow().get(id) {
+            return *kind;
+        }
+        let found = self.log.lookup(id).and_then(|seq| match seq {
+            None => Ok(None),
+            Some(seq) => self.log.get(seq).map(|r| r.map(|r| r.event.kind.type_name())),
+        });
+        let kind = found.unwrap_or_else(|e| {
+            self.error.borrow_mut().get_or_insert(e);
+            None
+        });
+        self.known.borrow_mut().insert(id.to_string(), kind);
+        kind
+    }
+
+    fn failure(&self) -> Result<(), Error> {
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(Error::Catalog(e)),
+            None => Ok(()),
+        }
+    }
+}
