@@ -1504,10 +1504,10 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
 #[test]
 fn a_storage_error_from_sleds_threads_reads_as_the_os_says_it() {
     let dump = r#"Os { code: 5, kind: Uncategorized, message: "Input/output error" }"#;
-    let wrapped = Error::Storage(sled::Error::Io(std::io::Error::other(dump)));
+    let wrapped = Error::Storage(std::io::Error::other(dump).into());
     assert_eq!(wrapped.to_string(), "storage error: Input/output error (os error 5)");
-    let plain = Error::Storage(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
+    let plain = Error::Storage(std::io::Error::from_raw_os_error(5).into());
     assert_eq!(plain.to_string(), "storage error: Input/output error (os error 5)");
-    let other = Error::Storage(sled::Error::Io(std::io::Error::other("Os { something else")));
+    let other = Error::Storage(std::io::Error::other("Os { something else").into());
     assert_eq!(other.to_string(), "storage error: Os { something else");
 }

@@ -1,0 +1,383 @@
+//! Opening a log: its format, the head file's check that no acknowledged
+//! record was lost, and the removal of records an unfinished import staged.
+
+use std::path::{Path, PathBuf};
+
+use crate::keys::*;
+use crate::{codec, index, Error, Log, LogFormat, Stored, HEAD_FILE, STAGE_BATCH};
+
+/// The last sequence number stored (of a log without a commit mark): in its
+/// last block, or under its last `e` key.
+pub(crate) fn last_stored(tree: &sled::Tree, legacy_last: u64) -> Result<u64, Error> {
+    let Some(kv) = tree.scan_prefix([BLOCK]).next_back() else { return Ok(legacy_last) };
+    let (k, value) = kv?;
+    let first = seq_of_key(&k)?;
+    let split =
+        codec::split_block(&value).map_err(|problem| Error::Corrupt { seq: first, problem })?;
+    Ok(legacy_last.max(first + split.ranges.len() as u64 - 1))
+}
+
+/// What sled may keep of the log in memory. Its default (1 GiB) is reached by
+/// any log over about 3M events, and a full replay holds it to the end: with
+/// 256 MiB a replay of 10M events peaked 1.3 GiB lower and was no slower
+/// (docs/PERFORMANCE.md §5). Reads beyond it come from the OS's page cache.
+pub(crate) const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
+pub(crate) fn open_db(config: sled::Config, path: &Path) -> Result<sled::Db, Error> {
+    let config = config.cache_capacity(CACHE_BYTES);
+    // sled releases its file lock from a background thread after the last
+    // handle is dropped, so a log closed a moment ago (by this process, or one
+    // that is exiting) can look locked briefly: wait up to about a second.
+    let mut attempts = 0;
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(io)) if is_lock_error(&io) => {
+                attempts += 1;
+                if attempts >= 50 {
+                    return Err(Error::InUse(path.to_path_buf()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+pub(crate) fn is_lock_error(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
+}
+
+impl Log {
+    /// Creates a new, empty log at `path` (which must not exist yet).
+    pub fn init(path: impl AsRef<Path>) -> Result<Log, Error> {
+        let path = path.as_ref();
+        if path.exists() {
+            return Err(Error::AlreadyExists(path.to_path_buf()));
+        }
+        let db = open_db(sled::Config::new().path(path), path)?;
+        db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
+        db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
+        db.flush()?;
+        Log::from_db(db, Some(path.to_path_buf()), LogFormat::NEWEST)
+    }
+
+    /// Opens an existing log.
+    pub fn open(path: impl AsRef<Path>) -> Result<Log, Error> {
+        let mut log = Log::open_unchecked(path.as_ref())?;
+        log.discard_staged(None)?;
+        log.check_head()?;
+        Ok(log)
+    }
+
+    /// Opens the log as [`Log::open`] does, but stops removing staged
+    /// records after `steps` sled writes, as a crash there would: for tests
+    /// of that removal, which must itself survive being cut off.
+    #[doc(hidden)]
+    pub fn open_stopping_discard_after(path: impl AsRef<Path>, steps: u64) -> Result<Log, Error> {
+        let mut log = Log::open_unchecked(path.as_ref())?;
+        log.discard_staged(Some(steps))?;
+        Ok(log)
+    }
+
+    /// Opens the database and checks its format; removes nothing.
+    pub(crate) fn open_unchecked(path: &Path) -> Result<Log, Error> {
+        if !path.is_dir() {
+            return Err(Error::NotALog(path.to_path_buf()));
+        }
+        let db = open_db(sled::Config::new().path(path), path)?;
+        let format = match db.get(MAGIC_KEY)? {
+            Some(magic) if magic.starts_with(b"annals-log/") => {
+                let Some(format) = LogFormat::from_magic(&magic) else {
+                    let found = String::from_utf8_lossy(&magic).into_owned();
+                    return Err(Error::Format { path: path.to_path_buf(), found });
+                };
+                format
+            }
+            _ => return Err(Error::NotALog(path.to_path_buf())),
+        };
+        Log::from_db(db, Some(path.to_path_buf()), format)
+    }
+
+    /// A log that lives only as long as this value (used for the built-in chronicle).
+    pub fn temporary() -> Result<Log, Error> {
+        let db = sled::Config::new().temporary(true).open()?;
+        db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
+        db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
+        Log::from_db(db, None, LogFormat::NEWEST)
+    }
+
+    /// Writes every buffered change to disk and waits for it: what sled's own
+    /// teardown does (flush until nothing is left), without the rest of it.
+    pub fn flush(&self) -> Result<(), Error> {
+        while self._db.flush()? > 0 {}
+        Ok(())
+    }
+
+    /// Whether this log lives only as long as the process ([`Log::temporary`]).
+    pub fn is_temporary(&self) -> bool {
+        self.path.is_none()
+    }
+
+    pub(crate) fn from_db(
+        db: sled::Db,
+        path: Option<PathBuf>,
+        format: LogFormat,
+    ) -> Result<Log, Error> {
+        let tree = db.open_tree("log")?;
+        let snapshots = db.open_tree("snapshots")?;
+        let copies = db.open_tree("copies")?;
+        let legacy_last = match tree.scan_prefix([EVENT]).next_back() {
+            None => 0,
+            Some(kv) => seq_of_key(&kv?.0)?,
+        };
+        let (last, marked) = match tree.get(COMMIT)? {
+            Some(v) => (seq_of_value(&v)?, true),
+            None => (last_stored(&tree, legacy_last)?, false),
+        };
+        let next_seq = last + 1;
+        let id_keys = tree.scan_prefix([ID]).next().transpose()?.is_some();
+        Ok(Log {
+            _db: db,
+            tree,
+            snapshots,
+            copies,
+            next_seq,
+            path,
+            marked,
+            discarded: 0,
+            format,
+            chunk_counts: index::Counts::default(),
+            id_keys,
+            legacy_last,
+        })
+    }
+
+    /// How many records staged by an import that never committed (it was
+    /// killed, or the machine stopped) `open` removed: they were never
+    /// acknowledged, so nothing is lost, but the user may want to know.
+    pub fn discarded(&self) -> u64 {
+        self.discarded
+    }
+
+    /// Removes the records (and their id entries) staged beyond the commit
+    /// mark. First the id index's entries of staged records, in one sled
+    /// batch: chunks that hold only such entries are removed, chunks that
+    /// also hold committed ones (merged) are rewritten without them. An
+    /// import writes chunks only after the blocks they cover, so while a
+    /// chunk holds a staged entry, a staged block exists, and the next open
+    /// looks again. Then the records, from the highest down,
+    /// one block (or, for records staged by a build before format 3, at most
+    /// [`STAGE_BATCH`] records) per sled batch. `i` keys go with their
+    /// records, so a crash in between leaves
+    /// staged records that still have theirs, and the next open removes
+    /// them; a staged record too damaged to name its id (or a block too
+    /// damaged to split) is removed only after every such entry that points
+    /// past the mark, so a crash in between leaves the record, and the next
+    /// open does both again. `steps` (tests only) stops after that many
+    /// writes.
+    pub(crate) fn discard_staged(&mut self, mut steps: Option<u64>) -> Result<(), Error> {
+        let mut take_step = || match &mut steps {
+            Some(0) => false,
+            Some(left) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        };
+        let committed = self.len();
+        if let Some(stale) = self.staged_chunk_entries(committed)? {
+            if !take_step() {
+                return Ok(());
+            }
+            self.tree.apply_batch(stale)?;
+        }
+        let mut ids_cleared = false;
+        // The first sequence number of the block removed last (the one above).
+        let mut above: Option<u64> = None;
+        loop {
+            let mut batch = sled::Batch::default();
+            let mut count = 0;
+            let mut found = false;
+            let mut damaged = false;
+            let top = self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next_back();
+            if let Some(kv) = top {
+                let (k, value) = kv?;
+                let first = seq_of_key(&k)?;
+                match codec::split_block(&value) {
+                    Ok(split) => {
+                        for (seq, at) in (first..).zip(&split.ranges) {
+                            let stored = Stored::in_block(&value, at, &split);
+                            damaged |= !self.unindex(seq, &stored, &mut batch)?;
+                        }
+                        count = split.ranges.len() as u64;
+                    }
+                    Err(_) => {
+                        damaged = true;
+                        // Its records run up to the block above; the topmost
+                        // counts as one (its header, which says, is damaged).
+                        count = above.map_or(1, |above| above.saturating_sub(first));
+                    }
+                }
+                above = Some(first);
+                batch.remove(k);
+                found = true;
+            } else {
+                let staged = self.tree.range(event_key(committed + 1)..=event_key(u64::MAX)).rev();
+                for kv in staged.take(STAGE_BATCH) {
+                    let (k, bytes) = kv?;
+                    damaged |= !self.unindex(seq_of_key(&k)?, &Stored::whole(bytes), &mut batch)?;
+                    batch.remove(k);
+                    count += 1;
+                    found = true;
+                }
+            }
+            if !found {
+                break;
+            }
+            if damaged && self.id_keys && !ids_cleared {
+                if !take_step() {
+                    return Ok(());
+                }
+                self.tree.apply_batch(self.staged_id_keys(committed)?)?;
+                ids_cleared = true;
+            }
+            if !take_step() {
+                return Ok(());
+            }
+            self.tree.apply_batch(batch)?;
+            self.discarded += count;
+        }
+        if self.discarded > 0 || ids_cleared {
+            self.tree.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The removal of the id index's entries of records staged beyond
+    /// `committed`, as one batch, if there are staged blocks and any chunk
+    /// holds such entries: chunks that hold only such entries are removed,
+    /// chunks that also hold committed ones (merged) are rewritten without
+    /// them.
+    fn staged_chunk_entries(&mut self, committed: u64) -> Result<Option<sled::Batch>, Error> {
+        if self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next().is_none() {
+            return Ok(None);
+        }
+        // Counted while the import that staged them ran: forget them.
+        self.chunk_counts = index::Counts::default();
+        let mut stale = sled::Batch::default();
+        let mut found = false;
+        for kv in self.tree.scan_prefix([index::CHUNK]) {
+            let (k, v) = kv?;
+            // A damaged chunk stays, for `verify` to report.
+            let Some(chunk) = index::Chunk::new(&v).filter(|c| c.last() > committed) else {
+                continue;
+            };
+            // Chunks with only staged entries are the last of their
+            // bucket (a merge keeps the committed ones in chunk 0), so
+            // removing them leaves no gap.
+            let kept: Vec<_> = chunk.entries().filter(|e| e.1 <= committed).collect();
+            if kept.is_empty() {
+                stale.remove(k);
+            } else {
+                stale.insert(k, index::encode_chunk(&kept));
+            }
+            found = true;
+        }
+        Ok(found.then_some(stale))
+    }
+
+    /// The removal of every `i` key that points past `committed`, as one batch.
+    fn staged_id_keys(&self, committed: u64) -> Result<sled::Batch, Error> {
+        let mut stale = sled::Batch::default();
+        for kv in self.tree.scan_prefix([ID]) {
+            let (k, v) = kv?;
+            if seq_of_value(&v)? > committed {
+                stale.remove(k);
+            }
+        }
+        Ok(stale)
+    }
+
+    /// Adds to `batch` the removal of the `i` key of the staged record
+    /// `stored` (at `seq`), if that key points at it.
+    /// False if the record is too damaged to name its id.
+    pub(crate) fn unindex(
+        &self,
+        seq: u64,
+        stored: &Stored,
+        batch: &mut sled::Batch,
+    ) -> Result<bool, Error> {
+        if !self.id_keys {
+            return Ok(true);
+        }
+        let Ok(rec) = stored.decode(seq, &mut codec::Decoder::default()) else { return Ok(false) };
+        let id = id_key(rec.event.id.as_str());
+        if self.tree.get(&id)?.is_some_and(|v| v[..] == seq.to_be_bytes()) {
+            batch.remove(id);
+        }
+        Ok(true)
+    }
+
+    /// `fsync`s sled's data file and the log's directory. sled's flush
+    /// waits for its writes with `sync_file_range` on Linux, which neither
+    /// empties the disk's write cache nor records a grown file's size, so
+    /// a power cut could still lose what it flushed; an `fsync` of the
+    /// file (through any descriptor: it syncs the file, not the
+    /// descriptor) does both. sled's snapshot and blob files are its own,
+    /// and a log's records fit in its data file.
+    pub(crate) fn sync_files(&self) -> Result<(), sled::Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        std::fs::File::open(dir.join("db"))?.sync_all()?;
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    }
+
+    /// Records the last acknowledged record in the head file, after the
+    /// records are durable: write a new file, sync it, rename it over the old.
+    /// A crash before the rename leaves the previous head, which is never
+    /// ahead of the log.
+    pub(crate) fn write_head(&self, last: u64) -> Result<(), Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        let crc = self.record_checksum(last)?.unwrap_or(0);
+        let io = |e: std::io::Error| Error::Storage(e.into());
+        let tmp = dir.join(format!("{HEAD_FILE}.new"));
+        let mut file = std::fs::File::create(&tmp).map_err(io)?;
+        std::io::Write::write_all(
+            &mut file,
+            format!("annals-head 1\n{last} {crc:08x}\n").as_bytes(),
+        )
+        .map_err(io)?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(io)?;
+        Ok(())
+    }
+
+    /// Refuses a log that holds fewer records than its head file says were
+    /// acknowledged, or whose acknowledged last record changed. Logs written
+    /// before the head file existed have none and are not checked.
+    pub(crate) fn check_head(&self) -> Result<(), Error> {
+        let Some(dir) = &self.path else { return Ok(()) };
+        let file = dir.join(HEAD_FILE);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::BadHead(file, e.to_string())),
+        };
+        let parsed = text.strip_prefix("annals-head 1\n").and_then(|rest| {
+            let (seq, crc) = rest.trim_end().split_once(' ')?;
+            Some((seq.parse::<u64>().ok()?, u32::from_str_radix(crc, 16).ok()?))
+        });
+        let Some((expected, crc)) = parsed else {
+            return Err(Error::BadHead(file, "not an annals head file".into()));
+        };
+        let lost = |found: String| Error::Lost { path: dir.clone(), expected, crc, found };
+        if self.len() < expected {
+            return Err(lost(format!("it holds {}", self.len())));
+        }
+        match self.record_checksum(expected)? {
+            Some(stored) if stored == crc => Ok(()),
+            _ => Err(lost(format!("record {expected} is another record"))),
+        }
+    }
+}
