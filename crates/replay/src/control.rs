@@ -25,7 +25,8 @@ use std::ops::Range;
 use annals_model::{ActorId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
 
-use crate::world::{Fact, Tag, World};
+use crate::facts::{Fact, Tag};
+use crate::world::World;
 
 /// The four answers to "who controlled P on X".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,7 +26,8 @@ use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
 
 use crate::control::{groups, pending, status_of, step, Holding, Kind, State, Status};
-use crate::world::{Fact, World};
+use crate::facts::Fact;
+use crate::world::World;
 
 /// One interval of a timeline and the answer that holds throughout it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,16 +24,17 @@
 //! ```
 
 mod control;
+mod facts;
 mod graph;
 mod index;
+mod relations;
 mod seqs;
 mod snapshot;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
-pub use graph::{
-    DatedEdge, DatedGraph, EdgeStatus, Node, RelationKey, RelationKind, Span, Transition,
-};
+pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Transition};
 pub use index::{Answer, HoldingIndex};
+pub use relations::{Node, RelationKey, RelationKind};
 pub use snapshot::PlaceIndex;
 pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};

@@ -4,14 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
-    EventKind, PlaceId, PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, CoupOutcome, Date, Event, EventId, EventKind,
+    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 
-use crate::graph::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
+use crate::facts::{Fact, Kept, Tag};
+use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,30 +87,6 @@ impl std::fmt::Display for Anomaly {
     }
 }
 
-/// One fact of a holder timeline (a place's control, a state's government, or
-/// one relation's opening and closing), with its valid-time interval cached.
-#[derive(Clone, Debug)]
-pub(crate) struct Fact {
-    pub earliest: NaiveDate,
-    pub latest: NaiveDate,
-    pub taken: bool,
-    pub actor: ActorId,
-    /// Index into `World::kept`.
-    pub record: usize,
-}
-
-impl Fact {
-    fn new(date: Date, taken: bool, actor: &ActorId, record: usize) -> Fact {
-        Fact {
-            earliest: date.earliest(),
-            latest: date.latest(),
-            taken,
-            actor: actor.clone(),
-            record,
-        }
-    }
-}
-
 /// The outcome of looking a name up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolve<T> {
@@ -128,31 +105,6 @@ pub struct HistoryEntry<'w> {
     pub event: &'w EventId,
     /// The retraction that withdrew this event, if any.
     pub retracted_by: Option<&'w EventId>,
-}
-
-/// What the world keeps of each event: what dates, orders, retracts and
-/// cites it. Entities' details are copied out into `SourceInfo`, `ActorInfo`
-/// and `PlaceInfo`, relations into facts; the rest of the record (its note,
-/// recorded time, origin, and what only a timeline shows) stays in the log,
-/// found by `seq`. A whole `Recorded` is about three times the size.
-#[derive(Clone, Debug)]
-pub(crate) struct Kept {
-    pub seq: u64,
-    pub id: EventId,
-    pub date: Option<Date>,
-    pub sources: Box<[SourceId]>,
-    pub claimed_by: Option<ActorId>,
-    pub claim: Claim,
-    pub tag: Tag,
-}
-
-/// The few kinds of event replay tells apart after reading them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Tag {
-    Retraction,
-    Government,
-    Coup,
-    Other,
 }
 
 /// The state of the world replayed from a set of events.

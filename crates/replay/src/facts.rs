@@ -1,0 +1,54 @@
+//! What replay keeps of the events: the facts of holder timelines, and of
+//! each event what dates, orders, retracts and cites it.
+
+use annals_model::{ActorId, Claim, Date, EventId, SourceId};
+use chrono::NaiveDate;
+
+/// One fact of a holder timeline (a place's control, a state's government, or
+/// one relation's opening and closing), with its valid-time interval cached.
+#[derive(Clone, Debug)]
+pub(crate) struct Fact {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+    pub taken: bool,
+    pub actor: ActorId,
+    /// Index into `World::kept`.
+    pub record: usize,
+}
+
+impl Fact {
+    pub(crate) fn new(date: Date, taken: bool, actor: &ActorId, record: usize) -> Fact {
+        Fact {
+            earliest: date.earliest(),
+            latest: date.latest(),
+            taken,
+            actor: actor.clone(),
+            record,
+        }
+    }
+}
+
+/// What the world keeps of each event: what dates, orders, retracts and
+/// cites it. Entities' details are copied out into `SourceInfo`, `ActorInfo`
+/// and `PlaceInfo`, relations into facts; the rest of the record (its note,
+/// recorded time, origin, and what only a timeline shows) stays in the log,
+/// found by `seq`. A whole `Recorded` is about three times the size.
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    pub seq: u64,
+    pub id: EventId,
+    pub date: Option<Date>,
+    pub sources: Box<[SourceId]>,
+    pub claimed_by: Option<ActorId>,
+    pub claim: Claim,
+    pub tag: Tag,
+}
+
+/// The few kinds of event replay tells apart after reading them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tag {
+    Retraction,
+    Government,
+    Coup,
+    Other,
+}
