@@ -1,4 +1,4 @@
-//! Replay laws over real sled logs (issue 4's property suite, the parts that
+//! Replay laws over real sled logs (the parts of the property suite that
 //! need storage): a snapshot plus its tail answers like a full replay, a
 //! retraction changes nothing known before it was recorded, and export →
 //! import is the identity.

@@ -1,5 +1,5 @@
 //! Reliability: crash consistency under SIGKILL, corruption detection on real
-//! sled files, and one writer at a time (issue 6). `docs/RELIABILITY.md` says
+//! sled files, and one writer at a time. `docs/RELIABILITY.md` says
 //! what each test shows, and gives the figures of a long crash run
 //! (`ANNALS_CRASH_ITERATIONS=200 cargo test --release --test tests crash -- --nocapture`).
 

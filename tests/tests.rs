@@ -484,7 +484,7 @@ fn a_retraction_stops_an_event_counting_from_when_it_was_recorded() {
     assert!(db.run(&["verify"]).starts_with("ok: 17 records"));
 }
 
-/// Issue 4 on an outside log: an imported retraction stops the seizure
+/// The replay laws on an outside log: an imported retraction stops the seizure
 /// counting, `--known-at` before it still shows it, and the same events
 /// imported in reverse order (entities first: references must resolve) give
 /// the same answers on a grid of places and dates. `verify` passes on both.

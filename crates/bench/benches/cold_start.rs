@@ -4,11 +4,11 @@
 //! place of median activity. Baseline: `annals --version` (process start and
 //! exit, no log).
 //!
-//! Sizes: `ANNALS_BENCH_COLD` (comma-separated, default `100000`; the issue's
-//! 1M is `ANNALS_BENCH_COLD=100000,1000000`). The binary is `ANNALS_BIN` or
+//! Sizes: `ANNALS_BENCH_COLD` (comma-separated, default `100000`; the
+//! 1M target is measured with `ANNALS_BENCH_COLD=100000,1000000`). The binary is `ANNALS_BIN` or
 //! `<target>/release/annals`: build it with `cargo build --release` first.
 //!
-//! Target (issue 7): cold `control` on a 1M-event log < 0.3 s.
+//! Target: cold `control` on a 1M-event log < 0.3 s.
 
 use std::process::Command;
 use std::time::Duration;

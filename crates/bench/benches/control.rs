@@ -19,7 +19,7 @@
 //! window), as `annals control` prints it; `world` folds the place's timeline
 //! on every call (the reference semantics).
 //!
-//! Targets (issue 7): warm `control` <= 100 ns and >= 10x faster than SQLite.
+//! Targets: warm `control` <= 100 ns and >= 10x faster than SQLite.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hint::black_box;

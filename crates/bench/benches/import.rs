@@ -10,7 +10,7 @@
 //! - the whole `annals import` path: the release binary (read, parse, check
 //!   references against the log, append, flush) on a synthetic JSONL file.
 //!
-//! Target (issue 7): import >= 150 k events/s.
+//! Target: import >= 150 k events/s.
 
 use std::hint::black_box;
 use std::io::Write;

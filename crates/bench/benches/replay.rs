@@ -1,6 +1,6 @@
 //! Replay throughput (events/s): decode + `World::replay` of a synthetic log in a
 //! real sled log, against a raw scan of the same tree (bytes only, the physical
-//! limit of replay). Target (issue 7): replay within 2x of the raw scan.
+//! limit of replay). Target: replay within 2x of the raw scan.
 //! `decode_replay` decodes, then replays, on one thread; `replay_ahead`
 //! decodes on a second thread while the world takes records in (the CLI's
 //! way).
