@@ -12,6 +12,7 @@
 //!
 //! Every failure is an [`Error`], whose [`Error::kind`] gives the exit code.
 
+pub mod answer;
 mod error;
 mod export;
 mod import;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use annals_app::{
-    parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, ImportFormat, Observer, Stage,
-    Timeline, Warning,
+    answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, ImportFormat, Observer,
+    Stage, Timeline, Warning,
 };
 use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
@@ -308,7 +308,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let world = ManuallyDrop::new(world);
             let answer = world.control(&place, day);
             if json {
-                print_json(&mut out, &output::control_json(&world, &place, &answer))?;
+                print_json(&mut out, &answer::control_json(&world, &place, &answer))?;
             } else {
                 output::control_text(&mut out, &world, &place, &answer)?;
             }
@@ -319,7 +319,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let world = ManuallyDrop::new(world);
             let answer = world.government(&state, day);
             if json {
-                print_json(&mut out, &output::government_json(&world, &state, &answer))?;
+                print_json(&mut out, &answer::government_json(&world, &state, &answer))?;
             } else {
                 output::government_text(&mut out, &world, &state, &answer)?;
             }
@@ -339,7 +339,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let actor = Node::Actor(annals_app::resolve_actor(&world, &actor, Asked::Actor)?);
             let graph = world.graph_on(day);
             if json {
-                print_json(&mut out, &output::actor_relations_json(&world, &graph, &actor))?;
+                print_json(&mut out, &answer::actor_relations_json(&world, &graph, &actor))?;
             } else {
                 output::actor_text(&mut out, &world, &graph, &actor)?;
             }
@@ -353,7 +353,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let world = ManuallyDrop::new(annals.replay(known.parse()?.as_ref())?);
             let changes = world.diff(from_day, to_day);
             if json {
-                print_json(&mut out, &output::diff_json(&world, from_day, to_day, &changes))?;
+                print_json(&mut out, &answer::diff_json(&world, from_day, to_day, &changes))?;
             } else {
                 output::diff_text(&mut out, &world, from_day, to_day, &changes)?;
             }
@@ -364,7 +364,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let graph = world.graph_on(day);
             let blocs = graph.blocs(&kinds);
             if json {
-                print_json(&mut out, &output::blocs_json(&world, day, &kinds, &blocs))?;
+                print_json(&mut out, &answer::blocs_json(&world, day, &kinds, &blocs))?;
             } else {
                 output::blocs_text(&mut out, &world, day, &kinds, &blocs)?;
             }
@@ -379,7 +379,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             }
             let path = graph.path(&a, &b);
             if json {
-                print_json(&mut out, &output::path_json(&world, day, &a, &b, path.as_deref()))?;
+                print_json(&mut out, &answer::path_json(&world, day, &a, &b, path.as_deref()))?;
             } else {
                 output::path_text(&mut out, &world, day, &a, &b, path.as_deref())?;
             }
@@ -443,7 +443,7 @@ fn history(
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.government_history(&state))?;
             if json {
-                print_json(out, &output::government_history_json(&world, &state, &lines))
+                print_json(out, &answer::government_history_json(&world, &state, &lines))
             } else {
                 Ok(output::government_history_text(out, &world, &state, &lines)?)
             }
@@ -452,7 +452,7 @@ fn history(
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.history(&place))?;
             if json {
-                print_json(out, &output::history_json(&world, &place, &lines))
+                print_json(out, &answer::history_json(&world, &place, &lines))
             } else {
                 Ok(output::history_text(out, &world, &place, &lines)?)
             }

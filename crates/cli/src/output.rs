@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use annals_app::answer::{section, ACTOR_SECTIONS};
 use annals_app::{place_label, Line};
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
 use annals_replay::{
@@ -9,84 +10,12 @@ use annals_replay::{
     World,
 };
 use chrono::NaiveDate;
-use serde_json::{json, Value};
 
 fn actor_label(world: &World, id: &ActorId) -> String {
     match world.actor(id.as_str()) {
         Some(a) => format!("{} ({})", a.name, a.id),
         None => id.to_string(),
     }
-}
-
-fn actor_json(world: &World, id: &ActorId) -> Value {
-    json!({ "id": id.as_str(), "name": world.actor(id.as_str()).map_or(id.as_str(), |a| a.name.as_str()) })
-}
-
-fn sources_json(world: &World, ids: &[SourceId]) -> Value {
-    ids.iter()
-        .map(|s| {
-            let info = world.source(s.as_str());
-            let mut v = json!({ "id": s.as_str(), "title": info.map_or("", |i| i.title.as_str()) });
-            if let Some(url) = info.and_then(|i| i.url.as_deref()) {
-                v["url"] = json!(url);
-            }
-            v
-        })
-        .collect()
-}
-
-fn candidate_json(world: &World, c: &Candidate) -> Value {
-    json!({
-        "actor": actor_json(world, &c.actor),
-        "change": match c.change { Change::Taken => "taken", Change::Lost => "lost" },
-        "event": c.event.as_str(),
-        "date": c.date.to_string(),
-        "claim": c.claim.as_str(),
-        "claimed_by": c.claimed_by.as_ref().map(|a| actor_json(world, a)),
-        "pending": c.pending,
-        "sources": sources_json(world, &c.sources),
-    })
-}
-
-/// The `control --json` object of MISSION.md (plus `before` and `window` for uncertain answers).
-pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
-    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
-    let mut v = holding_json(world, a);
-    v["place"] = json!({ "id": place.as_str(), "name": name });
-    v
-}
-
-/// The `government --json` object: the `control` shape with `state` for `place`
-/// (`controller` is the governing actor).
-pub fn government_json(world: &World, state: &ActorId, a: &Holding) -> Value {
-    let mut v = holding_json(world, a);
-    v["state"] = actor_json(world, state);
-    v
-}
-
-fn holding_json(world: &World, a: &Holding) -> Value {
-    let mut v = json!({
-        "date": a.date.to_string(),
-        "status": a.status.as_str(),
-        "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-        "since": a.since.map(|d| d.to_string()),
-        "candidates": a.candidates.iter().map(|c| candidate_json(world, c)).collect::<Vec<_>>(),
-        "event": a.event.as_ref().map(|e| e.as_str()),
-        "claim": a.claim.map(|c| c.as_str()),
-        "sources": sources_json(world, &a.sources),
-    });
-    if let Some(b) = &a.before {
-        v["before"] = json!({
-            "status": b.status.as_str(),
-            "controller": b.controller.as_ref().map(|c| actor_json(world, c)),
-            "since": b.since.map(|d| d.to_string()),
-            "event": b.event.as_ref().map(|e| e.as_str()),
-        });
-    }
-    if let Some((from, to)) = a.window {
-        v["window"] = json!({ "earliest": from.to_string(), "latest": to.to_string() });
-    }
-    v
 }
 
 fn claim_text(world: &World, c: &Candidate) -> String {
@@ -311,39 +240,6 @@ fn timeline_text(
     Ok(())
 }
 
-/// The control timeline of a place as JSON.
-pub fn history_json(world: &World, place: &PlaceId, lines: &[Line<'_>]) -> Value {
-    let p = world.place(place.as_str());
-    json!({
-        "place": { "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) },
-        "events": timeline_json(world, lines),
-    })
-}
-
-/// The government timeline of a state as JSON.
-pub fn government_history_json(world: &World, state: &ActorId, lines: &[Line<'_>]) -> Value {
-    json!({
-        "state": actor_json(world, state),
-        "events": timeline_json(world, lines),
-    })
-}
-
-fn timeline_json(world: &World, lines: &[Line<'_>]) -> Vec<Value> {
-    lines
-        .iter()
-        .map(|(record, retracted_by)| {
-            let e = &record.event;
-            let mut v: Value =
-                serde_json::from_str(&annals_model::v1::to_line(e)).expect("our own JSON");
-            v["seq"] = json!(record.seq);
-            v["recorded_at"] = json!(record.recorded_at.to_rfc3339());
-            v["retracted_by"] = json!(retracted_by.map(|r| r.as_str()));
-            v["sources"] = sources_json(world, &e.sources);
-            v
-        })
-        .collect()
-}
-
 /// `Name (id)` for any node.
 fn node_label(world: &World, node: &Node) -> String {
     match node {
@@ -375,41 +271,6 @@ fn edge_evidence(e: &DatedEdge) -> String {
         s.push_str(&format!("; sources {}", sources.join(", ")));
     }
     s
-}
-
-/// The sections of `annals actor`: a title, a JSON key, the kind, and which
-/// end the actor is (`Some(true)`: the source, `Some(false)`: the target,
-/// `None`: either, for symmetric relations).
-const ACTOR_SECTIONS: &[(&str, &str, RelationKind, Option<bool>)] = &[
-    ("member of", "member_of", RelationKind::MemberOf, Some(true)),
-    ("members", "members", RelationKind::MemberOf, Some(false)),
-    ("allied with", "allied_with", RelationKind::AlliedWith, None),
-    ("hostile to", "hostile_to", RelationKind::HostileTo, None),
-    ("controls", "controls", RelationKind::Controls, Some(true)),
-    ("governs", "governs", RelationKind::Governs, Some(true)),
-    ("governed by", "governed_by", RelationKind::Governs, Some(false)),
-    ("intervenes in", "intervenes_in", RelationKind::IntervenesIn, Some(true)),
-    ("foreign interventions", "interventions", RelationKind::IntervenesIn, Some(false)),
-    ("signed", "signed", RelationKind::Signed, Some(true)),
-];
-
-/// The actor's edges for one section, each with the node at the other end.
-fn section<'g>(
-    graph: &'g DatedGraph,
-    actor: &Node,
-    kind: RelationKind,
-    end: Option<bool>,
-) -> Vec<(&'g DatedEdge, &'g Node)> {
-    graph
-        .edges_of(actor)
-        .into_iter()
-        .filter(|e| e.key.kind == kind)
-        .filter_map(|e| {
-            let is_source = &e.key.source == actor;
-            let other = if is_source { &e.key.target } else { &e.key.source };
-            (end.is_none() || end == Some(is_source)).then_some((e, other))
-        })
-        .collect()
 }
 
 fn qualifier_text(world: &World, e: &DatedEdge) -> String {
@@ -447,28 +308,6 @@ pub fn actor_text(
         writeln!(out, "  no relation known on this date")?;
     }
     Ok(())
-}
-
-/// `annals actor --json`: `{actor, date, relations: {member_of: [...], ...}}`,
-/// each edge with `with`, the node at the other end.
-pub fn actor_relations_json(world: &World, graph: &DatedGraph, actor: &Node) -> Value {
-    let mut relations = serde_json::Map::new();
-    for &(_, key, kind, end) in ACTOR_SECTIONS {
-        let rows: Vec<Value> = section(graph, actor, kind, end)
-            .into_iter()
-            .map(|(e, other)| {
-                let mut v = annals_export::edge_json(world, e);
-                v["with"] = annals_export::node_json(world, other);
-                v
-            })
-            .collect();
-        relations.insert(key.to_string(), Value::Array(rows));
-    }
-    json!({
-        "actor": annals_export::node_json(world, actor),
-        "date": graph.date.to_string(),
-        "relations": relations,
-    })
 }
 
 fn relation_text(world: &World, key: &annals_replay::RelationKey) -> String {
@@ -512,33 +351,6 @@ pub fn diff_text(
     Ok(())
 }
 
-/// `annals diff --json`: `{from, to, changes: [{change, date, settled, kind, source, target, event, claim, sources}]}`.
-pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Transition]) -> Value {
-    let changes: Vec<Value> = changes
-        .iter()
-        .map(|t| {
-            let mut v = json!({
-                "change": if t.began { "began" } else { "ended" },
-                "date": t.date.to_string(),
-                "settled": t.settled.to_string(),
-                "kind": t.key.kind.as_str(),
-                "source": t.key.source.id(),
-                "target": t.key.target.id(),
-                "event": t.event.as_str(),
-                "claim": t.claim.as_str(),
-                "sources": sources_json(world, &t.sources),
-            });
-            if let Some(q) = &t.key.qualifier {
-                let field =
-                    if t.key.kind == RelationKind::AlliedWith { "alliance" } else { "operation" };
-                v[field] = json!(q);
-            }
-            v
-        })
-        .collect();
-    json!({ "from": from.to_string(), "to": to.to_string(), "changes": changes })
-}
-
 fn kinds_text(kinds: &[RelationKind]) -> String {
     kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -557,21 +369,6 @@ pub fn blocs_text(
         writeln!(out, "{:>3}. {} members: {}", i + 1, bloc.len(), names.join(", "))?;
     }
     Ok(())
-}
-
-/// `annals blocs --json`.
-pub fn blocs_json(
-    world: &World,
-    date: NaiveDate,
-    kinds: &[RelationKind],
-    blocs: &[Vec<&Node>],
-) -> Value {
-    let blocs: Vec<Value> = blocs
-        .iter()
-        .map(|b| Value::Array(b.iter().map(|n| annals_export::node_json(world, n)).collect()))
-        .collect();
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    json!({ "date": date.to_string(), "kinds": kinds, "blocs": blocs })
 }
 
 /// `annals path` for people.
@@ -601,29 +398,4 @@ pub fn path_text(
         writeln!(out, "      {}", edge_evidence(e))?;
     }
     Ok(())
-}
-
-/// `annals path --json`: `{date, from, to, steps: [edge + reached]}` (`steps` is null when no chain exists).
-pub fn path_json(
-    world: &World,
-    date: NaiveDate,
-    from: &Node,
-    to: &Node,
-    path: Option<&[(&DatedEdge, &Node)]>,
-) -> Value {
-    let steps = path.map(|p| {
-        p.iter()
-            .map(|(e, n)| {
-                let mut v = annals_export::edge_json(world, e);
-                v["reached"] = annals_export::node_json(world, n);
-                v
-            })
-            .collect::<Vec<_>>()
-    });
-    json!({
-        "date": date.to_string(),
-        "from": annals_export::node_json(world, from),
-        "to": annals_export::node_json(world, to),
-        "steps": steps,
-    })
 }
