@@ -37,8 +37,14 @@ pub use query::{
 pub use retract::Retracted;
 pub use verify::{SnapshotCheck, Verified};
 
-/// The Mali chronicle, compiled in: answers come from it when no log is given.
-pub const CHRONICLE: &str = include_str!("../../../fixtures/mali/chronicle.jsonl");
+/// The built-in chronicle, compiled in: answers come from it when no log is
+/// given. The Mali chronicle (`fixtures/mali/chronicle.jsonl`), then the
+/// governments and coups of the Sahel states (`fixtures/mali/states.jsonl`),
+/// which refer to the chronicle's actors.
+pub const CHRONICLE: &str = concat!(
+    include_str!("../../../fixtures/mali/chronicle.jsonl"),
+    include_str!("../../../fixtures/mali/states.jsonl")
+);
 
 /// What the application tells its user besides answers: warnings, and
 /// the stage a long operation is at. Every method does nothing by default.
