@@ -131,12 +131,14 @@ fn kidal_after_june_2012_was_ansar_dines_alone() {
 /// day; the army held the town and, by its statement of 13 September, the camp
 /// (reuters-bourem-2023-09-12, reuters-bourem-update-2023-09-12,
 /// fama-bourem-2023-09-13). The town has been the army's since February 2013
-/// (afp-bourem-2013-02).
+/// (afp-bourem-2013-02), the camp since at least November 2017
+/// (bamada-bourem-2017-11-03, 7info-bourem-2023-09-12).
 #[test]
 fn the_bourem_raid_left_the_army_in_place() {
     for day in ["2023-09-11", "2023-09-12", "2023-09-13", "2025-01-01"] {
         controlled_by("bourem", day, "fama");
     }
+    controlled_by("bourem-camp", "2023-09-11", "fama");
     assert!(history_ids("bourem").contains(&"cma-attacks-army-bourem-2023-09-12".to_string()));
     assert_eq!(holder("bourem-camp", "2023-09-12"), ("unknown".to_string(), None));
     controlled_by("bourem-camp", "2023-09-14", "fama");
@@ -145,10 +147,13 @@ fn the_bourem_raid_left_the_army_in_place() {
 /// Léré, 17 September 2023: the CSP held the town and its two camps for hours
 /// and withdrew; the army went back to its positions
 /// (alwihda-lere-2023-09-18, maliweb-lere-2023-09, pressafrik-lere-2023-09-18).
+/// The army held them before the raid (nouvellevoie-lere-2023-09,
+/// ivoirweb-lere-2023-09).
 #[test]
 fn the_lere_raid_left_the_army_in_place() {
     assert_eq!(holder("lere", "2023-09-17").0, "uncertain");
     for place in ["lere", "lere-army-camp", "lere-garde-camp"] {
+        controlled_by(place, "2023-09-16", "fama");
         controlled_by(place, "2023-09-20", "fama");
         controlled_by(place, "2024-06-01", "fama");
     }
@@ -292,4 +297,29 @@ fn the_foreign_forces_have_their_dates() {
     assert!(!later.contains("(afisma)"), "{later}");
     let last = ok(&["actor", "mali", "--on", "2025-07-01"]);
     assert!(last.contains("(africa-corps)") && !last.contains("(eutm-mali)"), "{last}");
+}
+
+#[test]
+fn every_wikidata_row_names_a_chronicle_entity_and_the_page_showing_its_id() {
+    let ids: HashSet<String> = lines()
+        .iter()
+        .filter(|l| matches!(l["type"].as_str(), Some("actor" | "place")))
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    let tsv =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mali/wikidata.tsv"))
+            .unwrap();
+    let mut rows = tsv.lines();
+    assert_eq!(rows.next(), Some("id\twikidata\turl"));
+    let mut seen = HashSet::new();
+    for row in rows {
+        let cols: Vec<&str> = row.split('\t').collect();
+        assert_eq!(cols.len(), 3, "{row}");
+        assert!(ids.contains(cols[0]), "{} is no actor or place of the chronicle", cols[0]);
+        assert!(seen.insert(cols[0]), "{} listed twice", cols[0]);
+        let q = cols[1].strip_prefix('Q').unwrap_or("");
+        assert!(!q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()), "{row}");
+        assert!(cols[2].starts_with("https://"), "{row}");
+    }
+    assert!(seen.len() >= 10);
 }
