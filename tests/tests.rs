@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod acled;
+mod chronicle;
 mod graph;
 mod hostile;
 mod laws;
@@ -95,23 +96,25 @@ fn actor_ids(v: &Value) -> Vec<&str> {
 
 #[test]
 fn builtin_chronicle_answers_for_bamba_with_sources() {
-    let text = ok(&["control", "bamba", "--on", "2023-10-02"]);
-    assert!(text.contains("Bamba (bamba, in Gao Region) on 2023-10-02"), "{text}");
+    // The claims of 1 October 2023 are about the army camp at Bamba, a place of
+    // its own within the town.
+    let text = ok(&["control", "bamba-camp", "--on", "2023-10-01"]);
+    assert!(text.contains("Bamba military camp (bamba-camp, in Bamba) on 2023-10-01"), "{text}");
     assert!(text.contains("Coordination of Azawad Movements (cma)"), "{text}");
     assert!(text.contains("sources:"), "{text}");
 
-    let v = json(&["control", "bamba", "--on", "2023-10-02", "--json"]);
-    assert_eq!(v["place"]["id"], "bamba");
+    let v = json(&["control", "Bamba military camp", "--on", "2023-10-02", "--json"]);
+    assert_eq!(v["place"]["id"], "bamba-camp");
     assert_eq!(v["date"], "2023-10-02");
     assert!(["controlled", "contested", "uncertain", "unknown"]
         .contains(&v["status"].as_str().unwrap()));
-    assert!(actor_ids(&v).contains(&"cma"), "{v:#}");
+    assert!(actor_ids(&v).contains(&"fama"), "{v:#}");
     assert!(!v["sources"].as_array().unwrap().is_empty());
     for key in ["controller", "since", "event", "claim"] {
         assert!(v.get(key).is_some(), "missing `{key}` in {v:#}");
     }
     // The seed document is part of the evidence.
-    let history = ok(&["history", "bamba"]);
+    let history = ok(&["history", "bamba-camp"]);
     assert!(history.contains("seed-bamba-2023-11-06"), "{history}");
 }
 
