@@ -13,6 +13,7 @@ mod graph;
 mod hostile;
 mod laws;
 mod reliability;
+mod server;
 mod states;
 
 const OUTSIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/sahel-test.jsonl");

@@ -237,3 +237,100 @@ pub fn path_json(
         "steps": steps,
     })
 }
+
+/// Every place with coordinates and who held it on `day`, as a GeoJSON
+/// FeatureCollection (RFC 7946: coordinates are longitude, latitude): the
+/// data of a control map. Each feature's properties: `id`, `name`, `kind`,
+/// `within`, and the `control` answer's `status`, `controller`, `since`,
+/// `claim` and `event`. Places without coordinates are counted in
+/// `without_coordinates`, not drawn.
+pub fn map_json(world: &World, day: NaiveDate) -> Value {
+    let mut features = Vec::new();
+    let mut without = 0usize;
+    for place in world.places() {
+        let (Some(lat), Some(lon)) = (place.lat, place.lon) else {
+            without += 1;
+            continue;
+        };
+        let a = world.control(&place.id, day);
+        features.push(json!({
+            "type": "Feature",
+            "id": place.id.as_str(),
+            "geometry": { "type": "Point", "coordinates": [lon, lat] },
+            "properties": {
+                "id": place.id.as_str(),
+                "name": place.name,
+                "kind": place.kind.map(|k| k.as_str()),
+                "within": place.within.as_ref().map(|w| w.as_str()),
+                "status": a.status.as_str(),
+                "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
+                "since": a.since.map(|d| d.to_string()),
+                "claim": a.claim.map(|c| c.as_str()),
+                "event": a.event.as_ref().map(|e| e.as_str()),
+            },
+        }));
+    }
+    json!({
+        "type": "FeatureCollection",
+        "date": day.to_string(),
+        "without_coordinates": without,
+        "features": features,
+    })
+}
+
+/// The places whose id, name or an alias contains `query` (compared as
+/// names are: case and accents aside), at most `limit`, sorted by id:
+/// `{query, places: [{id, kind, name, within, lat, lon}], more}`.
+pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
+    let wanted = annals_model::normalize_name(query);
+    let matches = |text: &str| annals_model::normalize_name(text).contains(&wanted);
+    let found: Vec<Value> = world
+        .places()
+        .filter(|p| {
+            matches(p.id.as_str()) || matches(&p.name) || p.aliases.iter().any(|a| matches(a))
+        })
+        .take(limit + 1)
+        .map(|p| {
+            json!({
+                "id": p.id.as_str(),
+                "kind": p.kind.map(|k| k.as_str()),
+                "name": p.name,
+                "within": p.within.as_ref().map(|w| w.as_str()),
+                "lat": p.lat,
+                "lon": p.lon,
+            })
+        })
+        .collect();
+    let more = found.len() > limit;
+    let places: Vec<Value> = found.into_iter().take(limit).collect();
+    json!({ "query": query, "places": places, "more": more })
+}
+
+/// What an import stored: `{file, appended, unchanged, first, last,
+/// skipped: [{reason, rows}]}` (`first`, `last`: the sequence numbers of the
+/// records appended, null when none were).
+pub fn imported_json(done: &crate::Imported) -> Value {
+    let skipped: Vec<Value> = done
+        .skipped
+        .iter()
+        .map(|(reason, rows)| json!({ "reason": reason, "rows": rows }))
+        .collect();
+    json!({
+        "file": done.file,
+        "appended": done.appended,
+        "unchanged": done.unchanged,
+        "first": done.seqs.map(|s| s.0),
+        "last": done.seqs.map(|s| s.1),
+        "skipped": skipped,
+    })
+}
+
+/// A retraction appended: `{target, retraction, seq, recorded_at}`.
+pub fn retracted_json(done: &crate::Retracted) -> Value {
+    json!({
+        "target": done.target.as_str(),
+        "retraction": done.retraction.as_str(),
+        "seq": done.seq,
+        "recorded_at": done.at.to_rfc3339(),
+    })
+}

@@ -50,15 +50,18 @@ impl Annals {
     /// before the snapshot (derived data) is updated: what it tells the
     /// user is true even if the process stops then. An error it returns
     /// is returned after the snapshot is updated.
-    pub fn import(
+    ///
+    /// `name` is the file as messages name it (line errors say `name:LINE`).
+    pub fn import_named(
         &mut self,
         file: &Path,
+        name: &str,
         format: ImportFormat,
         now: DateTime<Utc>,
         committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
     ) -> Result<Imported, Error> {
         self.writable("import")?;
-        let result = self.import_file(file, format, now, committed);
+        let result = self.import_file(file, name, format, now, committed);
         self.observer.stage(Stage::Done);
         result
     }
@@ -66,11 +69,12 @@ impl Annals {
     fn import_file(
         &mut self,
         file: &Path,
+        name: &str,
         format: ImportFormat,
         now: DateTime<Utc>,
         committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
     ) -> Result<Imported, Error> {
-        let name = file.display().to_string();
+        let name = name.to_string();
         let open = || {
             std::fs::File::open(file).map_err(|source| Error::Read { file: name.clone(), source })
         };

@@ -48,7 +48,7 @@ pub const CHRONICLE: &str = concat!(
 
 /// What the application tells its user besides answers: warnings, and
 /// the stage a long operation is at. Every method does nothing by default.
-pub trait Observer {
+pub trait Observer: Send + Sync {
     /// Something the user should know that did not stop the operation.
     fn warn(&self, _warning: &Warning) {}
     /// A long operation moved on to `stage`.

@@ -14,9 +14,10 @@ pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
     parse_day(text).map_err(|e| Error::Argument(format!("{name}: {e}")))
 }
 
-/// A `--known-at` argument: an RFC 3339 time, or `seq:N`.
-pub fn parse_known_at(text: &str) -> Result<KnownAt, Error> {
-    text.parse().map_err(|e| Error::Argument(format!("--known-at {e}")))
+/// A `--known-at` argument: an RFC 3339 time, or `seq:N`; `name` prefixes
+/// the error.
+pub fn parse_known_at(name: &str, text: &str) -> Result<KnownAt, Error> {
+    text.parse().map_err(|e| Error::Argument(format!("{name} {e}")))
 }
 
 /// The timeline `history` shows, with a world that holds it.

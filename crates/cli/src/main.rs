@@ -165,6 +165,17 @@ enum Command {
     Log,
     /// Check the log: records decode, sequence is gap-free, references resolve, replay succeeds.
     Verify,
+    /// Serve the HTTP API on --addr, answering from the log replayed once
+    /// and kept in memory (docs/API.md). Writes (import, retract) need the
+    /// token printed at start, or the one in --token-file.
+    Serve {
+        /// Where to listen. Loopback by default: the API has no other access control.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+        addr: std::net::SocketAddr,
+        /// Read the token that writes need from this file instead of making a new one.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+    },
     /// Write a deterministic, ACLED-shaped synthetic log (for benchmarks and scale tests).
     Synth {
         /// How many events to write.
@@ -293,6 +304,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Log => log(&annals, json, &mut out)?,
         Command::Verify => return verify(&annals, &mut out),
+        Command::Serve { addr, token_file } => serve(annals, addr, token_file.as_deref())?,
         query => ask(&annals, query, json, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -391,8 +403,34 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
 
 impl KnownAt {
     fn parse(&self) -> Result<Option<annals_model::KnownAt>> {
-        Ok(self.known_at.as_deref().map(parse_known_at).transpose()?)
+        Ok(self.known_at.as_deref().map(|t| parse_known_at("--known-at", t)).transpose()?)
     }
+}
+
+/// `annals serve`: prints where it listens, and the token writes need.
+fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) -> Result<()> {
+    let builtin = annals.is_builtin();
+    let token = match token_file {
+        _ if builtin => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the token from {}", path.display()))?;
+            Some(text.trim().to_string()).filter(|t| !t.is_empty())
+        }
+        None => Some(annals_server::new_token().context("cannot make a token")?),
+    };
+    let mut options = annals_server::Options::new(addr);
+    options.token = token.clone();
+    annals_server::serve(annals, options, |bound| {
+        println!("annals: serving http://{bound}/api/ (docs/API.md)");
+        match (&token, token_file) {
+            _ if builtin => println!("the built-in chronicle is read-only"),
+            (Some(token), None) => println!("writes need: Authorization: Bearer {token}"),
+            (Some(_), Some(path)) => println!("writes need the token in {}", path.display()),
+            (None, _) => println!("read-only: the token file is empty"),
+        }
+    })?;
+    Ok(())
 }
 
 /// The day asked about (`--on`) and the world as the log knew it (`--known-at`).
@@ -465,7 +503,8 @@ fn import(annals: &mut Annals, file: &Path, format: Format, out: &mut impl Write
         Format::Jsonl => ImportFormat::Jsonl,
         Format::Acled => ImportFormat::Acled,
     };
-    annals.import(file, format, Utc::now(), &mut |done| report_import(out, done))?;
+    let name = file.display().to_string();
+    annals.import_named(file, &name, format, Utc::now(), &mut |done| report_import(out, done))?;
     Ok(())
 }
 

@@ -1,0 +1,77 @@
+//! `annals serve`: the HTTP API, answering from a world replayed once and
+//! kept warm in memory.
+//!
+//! Every `GET /api/...` returns the same JSON value as the matching command
+//! with `--json` (built by [`annals_app::answer`]); errors are
+//! `{"error": message, "kind": kind}` with a 4xx or 5xx status. Writes
+//! (`POST /api/import`, `POST /api/retract`) need the token the server was
+//! started with; without one the server is read-only. After a write the
+//! world is replayed again and swapped in: readers keep answering from the
+//! world they hold meanwhile.
+//!
+//! The server binds to loopback unless told otherwise, sends no CORS
+//! headers, limits request bodies and the time a request may take, and no
+//! path from a request reaches the file system (an uploaded file goes to a
+//! temporary file the server names).
+
+mod api;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use annals_app::Annals;
+
+pub use api::router;
+pub use state::Shared;
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The token that writes must carry (`Authorization: Bearer TOKEN`);
+    /// `None`: read-only.
+    pub token: Option<String>,
+    /// The largest request body accepted (an import's file), in bytes.
+    pub max_body: usize,
+    /// The longest a request may take before it is answered with 503.
+    pub timeout: std::time::Duration,
+}
+
+impl Options {
+    /// Loopback, port 8080, read-only, bodies up to 256 MiB, 60 s a request.
+    pub fn new(addr: SocketAddr) -> Options {
+        Options {
+            addr,
+            token: None,
+            max_body: 256 << 20,
+            timeout: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// A fresh random token: 128 bits from the operating system, in hex.
+pub fn new_token() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Replays `annals` once, then serves it until the process is stopped.
+/// `ready` is called with the address bound (the port, if 0 was asked).
+pub fn serve(
+    annals: Annals,
+    options: Options,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), annals_app::Error> {
+    let shared = Arc::new(Shared::new(annals, options.token.clone())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.addr).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(shared, &options)).await
+    })?;
+    Ok(())
+}

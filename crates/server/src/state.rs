@@ -1,0 +1,64 @@
+//! What the server holds: the log, and the world replayed from it.
+
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use annals_app::{Annals, Error};
+use annals_replay::World;
+
+/// The state every request shares. The world is replayed when the server
+/// starts and after each write, and swapped in whole: a request holds the
+/// world it started with (an `Arc`), so no reader waits for a replay.
+pub struct Shared {
+    annals: RwLock<Annals>,
+    warm: RwLock<Arc<World>>,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("writable", &self.token.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// Replays `annals` and keeps the world; `token` enables writes.
+    pub fn new(annals: Annals, token: Option<String>) -> Result<Shared, Error> {
+        let world = annals.replay(None)?;
+        Ok(Shared { annals: RwLock::new(annals), warm: RwLock::new(Arc::new(world)), token })
+    }
+
+    /// The world as the log stands.
+    pub fn world(&self) -> Arc<World> {
+        self.warm.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The log, for reading (answers at `known_at`, timelines' records).
+    pub fn annals(&self) -> RwLockReadGuard<'_, Annals> {
+        self.annals.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The log, for writing; the caller calls [`Shared::refresh`] after.
+    pub fn annals_mut(&self) -> RwLockWriteGuard<'_, Annals> {
+        self.annals.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replays the log again and swaps the new world in.
+    pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
+        let world = Arc::new(annals.replay(None)?);
+        *self.warm.write().unwrap_or_else(PoisonError::into_inner) = world;
+        Ok(())
+    }
+
+    /// Whether `given` is the token writes need (false when there is none).
+    pub fn allows(&self, given: Option<&str>) -> bool {
+        match (&self.token, given) {
+            (Some(token), Some(given)) => constant_time_eq(token.as_bytes(), given.as_bytes()),
+            _ => false,
+        }
+    }
+}
+
+/// Compares two byte strings in a time that depends on their lengths only.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
