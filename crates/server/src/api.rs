@@ -12,11 +12,13 @@ use annals_app::{
 use annals_model::KnownAt;
 use annals_replay::{RelationKind, World};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -52,6 +54,21 @@ pub fn router(shared: Arc<Shared>, options: &Options) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(options.max_body))
         .with_state(api)
+}
+
+/// A request's query parameters; a missing or malformed one is refused
+/// with a JSON error, like every other bad input.
+struct Params<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Params(value)),
+            Err(e) => Err(problem(StatusCode::BAD_REQUEST, "usage", &e.body_text())),
+        }
+    }
 }
 
 /// A successful answer: JSON, or text of a media type (DOT, GraphML, GEXF).
@@ -156,7 +173,7 @@ struct PlaceOn {
     known_at: Option<String>,
 }
 
-async fn control(State(api): State<Api>, Query(q): Query<PlaceOn>) -> Response {
+async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
@@ -182,7 +199,7 @@ struct StateOn {
     known_at: Option<String>,
 }
 
-async fn government(State(api): State<Api>, Query(q): Query<StateOn>) -> Response {
+async fn government(State(api): State<Api>, Params(q): Params<StateOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
@@ -207,7 +224,7 @@ struct HistoryOf {
     known_at: Option<String>,
 }
 
-async fn history(State(api): State<Api>, Query(q): Query<HistoryOf>) -> Response {
+async fn history(State(api): State<Api>, Params(q): Params<HistoryOf>) -> Response {
     run(api, move |shared| {
         let known_at = known(q.known_at.as_deref())?;
         let annals = shared.annals();
@@ -233,7 +250,7 @@ struct ActorOn {
     known_at: Option<String>,
 }
 
-async fn actor(State(api): State<Api>, Query(q): Query<ActorOn>) -> Response {
+async fn actor(State(api): State<Api>, Params(q): Params<ActorOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
@@ -251,7 +268,7 @@ struct Between {
     known_at: Option<String>,
 }
 
-async fn diff(State(api): State<Api>, Query(q): Query<Between>) -> Response {
+async fn diff(State(api): State<Api>, Params(q): Params<Between>) -> Response {
     run(api, move |shared| {
         let from = parse_day_arg("from", &q.from)?;
         let to = parse_day_arg("to", &q.to)?;
@@ -274,7 +291,7 @@ struct GraphOn {
     known_at: Option<String>,
 }
 
-async fn graph(State(api): State<Api>, Query(q): Query<GraphOn>) -> Response {
+async fn graph(State(api): State<Api>, Params(q): Params<GraphOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
@@ -310,7 +327,7 @@ struct BlocsOn {
     known_at: Option<String>,
 }
 
-async fn blocs(State(api): State<Api>, Query(q): Query<BlocsOn>) -> Response {
+async fn blocs(State(api): State<Api>, Params(q): Params<BlocsOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
@@ -333,7 +350,7 @@ struct PathOn {
     known_at: Option<String>,
 }
 
-async fn path(State(api): State<Api>, Query(q): Query<PathOn>) -> Response {
+async fn path(State(api): State<Api>, Params(q): Params<PathOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
@@ -355,7 +372,7 @@ struct Search {
     limit: Option<usize>,
 }
 
-async fn places(State(api): State<Api>, Query(q): Query<Search>) -> Response {
+async fn places(State(api): State<Api>, Params(q): Params<Search>) -> Response {
     run(api, move |shared| {
         let world = shared.world();
         let limit = q.limit.unwrap_or(50).min(1000);
@@ -370,7 +387,7 @@ struct MapOn {
     known_at: Option<String>,
 }
 
-async fn map(State(api): State<Api>, Query(q): Query<MapOn>) -> Response {
+async fn map(State(api): State<Api>, Params(q): Params<MapOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
@@ -400,7 +417,7 @@ struct ImportOf {
 
 async fn import(
     State(api): State<Api>,
-    Query(q): Query<ImportOf>,
+    Params(q): Params<ImportOf>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -436,10 +453,18 @@ struct RetractOf {
     reason: String,
 }
 
-async fn retract(State(api): State<Api>, headers: HeaderMap, Json(q): Json<RetractOf>) -> Response {
+async fn retract(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    body: Result<Json<RetractOf>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     if !api.shared.allows(bearer(&headers)) {
         return unauthorized();
     }
+    let q = match body {
+        Ok(Json(q)) => q,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, "usage", &e.body_text()),
+    };
     run(api, move |shared| {
         let mut annals = shared.annals_mut();
         let done = annals.retract(&q.event, &q.reason, chrono::Utc::now())?;
