@@ -334,3 +334,19 @@ pub fn retracted_json(done: &crate::Retracted) -> Value {
         "recorded_at": done.at.to_rfc3339(),
     })
 }
+
+/// What `verify` found: `{ok, records, ids, copies, copies_left, snapshot,
+/// problems}` (`snapshot`: the place snapshot compared with a full replay,
+/// in words; `problems`: each in words, empty when `ok`).
+pub fn verified_json(found: &crate::Verified) -> Value {
+    let i = &found.integrity;
+    json!({
+        "ok": found.problems.is_empty(),
+        "records": i.records,
+        "ids": i.ids,
+        "copies": i.copies,
+        "copies_left": i.copies_left,
+        "snapshot": found.snapshot.to_string(),
+        "problems": found.problems,
+    })
+}

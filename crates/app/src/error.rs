@@ -100,6 +100,35 @@ fn log_kind(e: &annals_log::Error) -> ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// The kind as JSON errors name it (`{"error", "kind"}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Usage => "usage",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Damaged => "damaged",
+            ErrorKind::InUse => "in_use",
+            ErrorKind::Io => "io",
+        }
+    }
+
+    /// The command line's exit code for this kind (docs/CLI.md): 2 is also
+    /// what a malformed command line gets, 1 any failure not classified.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Usage => 2,
+            ErrorKind::NotFound => 3,
+            ErrorKind::InvalidInput => 4,
+            ErrorKind::Refused => 5,
+            ErrorKind::Damaged => 6,
+            ErrorKind::InUse => 7,
+            ErrorKind::Io => 8,
+        }
+    }
+}
+
 /// The kinds of failure, each with its own exit code on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

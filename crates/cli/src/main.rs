@@ -13,7 +13,7 @@ use annals_app::{
 };
 use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -231,6 +231,7 @@ fn kinds(list: &[RelationKind], default: &[RelationKind]) -> Vec<RelationKind> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.json;
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -243,10 +244,23 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("annals: {err:#}");
-            ExitCode::FAILURE
+            // The first classified cause decides the exit code (docs/CLI.md).
+            let kind =
+                err.chain().find_map(|c| c.downcast_ref::<annals_app::Error>()).map(|e| e.kind());
+            if json {
+                let kind = kind.map_or("error", |k| k.as_str());
+                eprintln!("{}", serde_json::json!({ "error": format!("{err:#}"), "kind": kind }));
+            } else {
+                eprintln!("annals: {err:#}");
+            }
+            ExitCode::from(kind.map_or(1, |k| k.exit_code()))
         }
     }
+}
+
+/// A command that cannot run as asked: exit code 2, like a malformed command line.
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    annals_app::Error::Usage(message.into()).into()
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -254,11 +268,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
     match cli.command {
         Command::Init => {
-            let path = cli
-                .db
-                .ok_or_else(|| anyhow!("`init` needs --db PATH (where to create the log)"))?;
+            let path =
+                cli.db.ok_or_else(|| usage("`init` needs --db PATH (where to create the log)"))?;
             Annals::init(&path)?;
-            println!("created an empty log at {}", path.display());
+            match json {
+                true => {
+                    println!("{}", serde_json::json!({ "created": path.display().to_string() }))
+                }
+                false => println!("created an empty log at {}", path.display()),
+            }
             return Ok(ExitCode::SUCCESS);
         }
         Command::Synth { events, seed, output } => {
@@ -277,10 +295,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Init | Command::Synth { .. } => unreachable!("handled above"),
-        Command::Import { file, format } => import(&mut annals, &file, format, &mut out)?,
+        Command::Import { file, format } => import(&mut annals, &file, format, json, &mut out)?,
         Command::Export { format, output, skip_damaged } => {
             if format != Format::Jsonl {
-                bail!("export writes only --format jsonl (interchange format v1)");
+                return Err(usage("export writes only --format jsonl (interchange format v1)"));
             }
             let mut sink: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
@@ -294,6 +312,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::History { place, known } => history(&annals, &place, &known, json, &mut out)?,
         Command::Retract { event, reason } => {
             let done = annals.retract(&event, &reason, now)?;
+            if json {
+                print_json(&mut out, &answer::retracted_json(&done))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             writeln!(
                 out,
                 "retracted `{event}` (retraction `{}`, record {}); it no longer counts from {}",
@@ -303,7 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Log => log(&annals, json, &mut out)?,
-        Command::Verify => return verify(&annals, &mut out),
+        Command::Verify => return verify(&annals, json, &mut out),
         Command::Serve { addr, token_file } => serve(annals, addr, token_file.as_deref())?,
         query => ask(&annals, query, json, &mut out)?,
     }
@@ -360,7 +382,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let from_day = parse_day_arg("--from", &from)?;
             let to_day = parse_day_arg("--to", &to)?;
             if to_day < from_day {
-                bail!("--to {to_day} is before --from {from_day}");
+                return Err(usage(format!("--to {to_day} is before --from {from_day}")));
             }
             let world = ManuallyDrop::new(annals.replay(known.parse()?.as_ref())?);
             let changes = world.diff(from_day, to_day);
@@ -454,7 +476,9 @@ fn graph(
             GraphFormat::Gexf => annals_export::timeline_gexf(&world),
             GraphFormat::Json => pretty(&annals_export::timeline_json(&world))?,
             GraphFormat::Dot | GraphFormat::Graphml => {
-                bail!("--dynamic needs --format gexf or json: DOT and GraphML hold one date")
+                return Err(usage(
+                    "--dynamic needs --format gexf or json: DOT and GraphML hold one date",
+                ))
             }
         });
     }
@@ -498,13 +522,22 @@ fn history(
     }
 }
 
-fn import(annals: &mut Annals, file: &Path, format: Format, out: &mut impl Write) -> Result<()> {
+fn import(
+    annals: &mut Annals,
+    file: &Path,
+    format: Format,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     let format = match format {
         Format::Jsonl => ImportFormat::Jsonl,
         Format::Acled => ImportFormat::Acled,
     };
     let name = file.display().to_string();
-    annals.import_named(file, &name, format, Utc::now(), &mut |done| report_import(out, done))?;
+    annals.import_named(file, &name, format, Utc::now(), &mut |done| match json {
+        true => print_json(out, &answer::imported_json(done)).map_err(std::io::Error::other),
+        false => report_import(out, done),
+    })?;
     Ok(())
 }
 
@@ -558,9 +591,14 @@ fn log(annals: &Annals, json: bool, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn verify(annals: &Annals, out: &mut impl Write) -> Result<ExitCode> {
+fn verify(annals: &Annals, json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let found = annals.verify()?;
     let integrity = &found.integrity;
+    let damaged = ExitCode::from(annals_app::ErrorKind::Damaged.exit_code());
+    if json {
+        print_json(out, &answer::verified_json(&found))?;
+        return Ok(if found.problems.is_empty() { ExitCode::SUCCESS } else { damaged });
+    }
     if !found.problems.is_empty() {
         for p in &found.problems {
             eprintln!("annals verify: {p}");
@@ -570,7 +608,7 @@ fn verify(annals: &Annals, out: &mut impl Write) -> Result<ExitCode> {
             found.problems.len(),
             integrity.records
         );
-        return Ok(ExitCode::FAILURE);
+        return Ok(damaged);
     }
     writeln!(
         out,

@@ -101,16 +101,16 @@ async fn run(
 
 /// An error as `{"error": message, "kind": kind}` with its status.
 fn error(e: &Error) -> Response {
-    let (status, kind) = match e.kind() {
-        ErrorKind::Usage => (StatusCode::BAD_REQUEST, "usage"),
-        ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        ErrorKind::InvalidInput => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        ErrorKind::Refused => (StatusCode::CONFLICT, "refused"),
-        ErrorKind::InUse => (StatusCode::SERVICE_UNAVAILABLE, "in_use"),
-        ErrorKind::Damaged => (StatusCode::INTERNAL_SERVER_ERROR, "damaged"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "io"),
+    let kind = e.kind();
+    let status = match kind {
+        ErrorKind::Usage => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Refused => StatusCode::CONFLICT,
+        ErrorKind::InUse => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    problem(status, kind, &chain(e))
+    problem(status, kind.as_str(), &chain(e))
 }
 
 fn problem(status: StatusCode, kind: &str, message: &str) -> Response {

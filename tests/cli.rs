@@ -1,0 +1,96 @@
+//! The command line's contract beyond answers: exit codes by kind of
+//! failure (docs/CLI.md), `--json` on every command, and errors as JSON on
+//! standard error with `--json`.
+
+use serde_json::Value;
+
+use super::{annals, ok, Db};
+
+/// The exit code and standard error of a failing command.
+fn failure(args: &[&str]) -> (i32, String) {
+    let out = annals(args);
+    assert!(!out.status.success(), "annals {args:?} should fail");
+    (out.status.code().expect("an exit code"), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn each_kind_of_failure_has_its_own_exit_code() {
+    let db = Db::with(&[]);
+    let path = db.path.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"type\":\"actor\",\"id\":\"x\"}\n").unwrap();
+    let cases: &[(&[&str], i32)] = &[
+        (&["control", "bamba", "--on", "2023-13-01"], 2),
+        (&["diff", "--from", "2024-01-01", "--to", "2023-01-01"], 2),
+        (&["import", "f.jsonl"], 2),
+        (&["control", "atlantis", "--on", "2023-10-01"], 3),
+        (&["government", "nowhere", "--on", "2020-01-01"], 3),
+        (&["--db", path, "import", bad.to_str().unwrap()], 4),
+        (&["--db", path, "retract", "no-such-event", "--reason", "test"], 5),
+    ];
+    for (args, code) in cases {
+        let (got, stderr) = failure(args);
+        assert_eq!(got, *code, "annals {args:?}: {stderr}");
+        assert!(stderr.starts_with("annals: "), "{stderr}");
+    }
+    // clap's own usage errors keep its code 2.
+    assert_eq!(failure(&["contrl"]).0, 2);
+}
+
+#[test]
+fn with_json_an_error_is_one_json_object_on_standard_error() {
+    let (code, stderr) = failure(&["control", "atlantis", "--on", "2023-10-01", "--json"]);
+    assert_eq!(code, 3);
+    let error: Value = serde_json::from_str(stderr.trim()).expect("one JSON object");
+    assert_eq!(error["kind"], "not_found");
+    assert!(error["error"].as_str().unwrap().contains("unknown place `atlantis`"), "{error}");
+}
+
+#[test]
+fn import_retract_verify_and_init_speak_json_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let db = path.to_str().unwrap();
+    let created: Value = serde_json::from_str(&ok(&["--db", db, "init", "--json"])).unwrap();
+    assert_eq!(created["created"], db);
+    let file = dir.path().join("events.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"type":"source","id":"s1","title":"A report"}"#,
+            "\n",
+            r#"{"type":"actor","id":"blue","name":"Blue Front"}"#,
+            "\n",
+            r#"{"type":"place","id":"ostrava","name":"Ostrava"}"#,
+            "\n",
+            r#"{"type":"control_taken","id":"t1","place":"ostrava","actor":"blue","date":"2014","sources":["s1"]}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let imported: Value =
+        serde_json::from_str(&ok(&["--db", db, "import", file.to_str().unwrap(), "--json"]))
+            .unwrap();
+    assert_eq!((imported["appended"].as_u64(), imported["first"].as_u64()), (Some(4), Some(1)));
+    let again: Value =
+        serde_json::from_str(&ok(&["--db", db, "import", file.to_str().unwrap(), "--json"]))
+            .unwrap();
+    assert_eq!((again["appended"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(4)));
+    let retracted: Value = serde_json::from_str(&ok(&[
+        "--db",
+        db,
+        "retract",
+        "t1",
+        "--reason",
+        "wrong town",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(retracted["target"], "t1");
+    assert_eq!(retracted["seq"], 5);
+    let verified: Value = serde_json::from_str(&ok(&["--db", db, "verify", "--json"])).unwrap();
+    assert_eq!(verified["ok"], true);
+    assert_eq!(verified["records"], 5);
+    assert_eq!(verified["problems"].as_array().unwrap().len(), 0);
+}
