@@ -19,7 +19,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// A router over `db` (the built-in chronicle without one), writable with [`TOKEN`].
-fn api(db: Option<&PathBuf>) -> axum::Router {
+pub(super) fn api(db: Option<&PathBuf>) -> axum::Router {
     let annals = Annals::open(db, now(), Box::new(Silent)).unwrap();
     let shared = Arc::new(Shared::new(annals, Some(TOKEN.to_string())).unwrap());
     router(shared, &Options::new("127.0.0.1:0".parse().unwrap()))
@@ -32,7 +32,7 @@ async fn send(api: &axum::Router, request: Request<Body>) -> (StatusCode, String
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
-async fn get(api: &axum::Router, uri: &str) -> (StatusCode, Value) {
+pub(super) async fn get(api: &axum::Router, uri: &str) -> (StatusCode, Value) {
     let (status, body) = send(api, Request::get(uri).body(Body::empty()).unwrap()).await;
     let value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"));
     (status, value)

@@ -14,6 +14,7 @@ mod graph;
 mod hostile;
 mod laws;
 mod reliability;
+mod schema;
 mod server;
 mod states;
 
