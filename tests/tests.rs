@@ -13,6 +13,7 @@ mod cli;
 mod graph;
 mod hostile;
 mod laws;
+mod outputs;
 mod reliability;
 mod schema;
 mod server;

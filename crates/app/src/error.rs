@@ -62,6 +62,10 @@ pub enum Error {
     /// Writing an output failed.
     #[error(transparent)]
     Write(#[from] std::io::Error),
+    /// A file the user asked for could not be written; the file that was
+    /// there before, if any, is as it was.
+    #[error("cannot write {}: {source}; the file that was there, if any, is unchanged", path.display())]
+    Output { path: std::path::PathBuf, source: std::io::Error },
     /// The log refused an operation (storage, format, in use, …).
     #[error(transparent)]
     Log(#[from] annals_log::Error),
@@ -84,7 +88,7 @@ impl Error {
                 log_kind(e)
             }
             Error::NotImported { source, .. } | Error::Against(source) => source.kind(),
-            Error::Write(_) => ErrorKind::Io,
+            Error::Write(_) | Error::Output { .. } => ErrorKind::Io,
         }
     }
 }

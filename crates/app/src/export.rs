@@ -12,14 +12,26 @@ use crate::{Annals, Error, Warning};
 pub struct Exported {
     /// Records written.
     pub written: u64,
+    /// Damaged records left out (with `skip_damaged`).
+    pub damaged: u64,
+}
+
+impl Exported {
+    /// [`Error::PartlyExported`] if damaged records were left out.
+    pub fn complete(self) -> Result<Exported, Error> {
+        match self.damaged {
+            0 => Ok(self),
+            damaged => Err(Error::PartlyExported { written: self.written, damaged }),
+        }
+    }
 }
 
 impl Annals {
     /// Writes every stored event to `sink` as a line of format v1, in log
     /// order. With `skip_damaged`, a record that fails its checks is left
-    /// out (each one a [`Warning::LeftOut`]) and the others are written,
-    /// and the export then fails with [`Error::PartlyExported`]; without,
-    /// the first damaged record stops it.
+    /// out (each one a [`Warning::LeftOut`], all counted in
+    /// [`Exported::damaged`]) and the others are written; without, the
+    /// first damaged record stops it.
     pub fn export_jsonl(
         &self,
         sink: &mut dyn Write,
@@ -45,9 +57,6 @@ impl Annals {
             written += 1;
         }
         sink.flush()?;
-        if damaged > 0 {
-            return Err(Error::PartlyExported { written, damaged });
-        }
-        Ok(Exported { written })
+        Ok(Exported { written, damaged })
     }
 }

@@ -15,6 +15,7 @@
 pub mod answer;
 mod error;
 mod export;
+mod files;
 mod import;
 mod places;
 mod query;

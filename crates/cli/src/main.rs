@@ -300,14 +300,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if format != Format::Jsonl {
                 return Err(usage("export writes only --format jsonl (interchange format v1)"));
             }
-            let mut sink: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("cannot create {}", path.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(out)),
+            let exported = match &output {
+                Some(path) => {
+                    annals.write_file(path, |sink| annals.export_jsonl(sink, skip_damaged))?
+                }
+                None => annals.export_jsonl(&mut std::io::BufWriter::new(out), skip_damaged)?,
             };
-            annals.export_jsonl(&mut sink, skip_damaged)?;
+            exported.complete()?;
         }
         Command::History { place, known } => history(&annals, &place, &known, json, &mut out)?,
         Command::Retract { event, reason } => {
@@ -363,8 +362,9 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let query = GraphQuery { kinds: &kind, around: around.as_deref(), depth };
             let text = graph(annals, on.as_deref(), dynamic, format, &query, &known)?;
             match output {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => {
+                    annals.write_file(&path, |sink| Ok(sink.write_all(text.as_bytes())?))?
+                }
                 None => out.write_all(text.as_bytes())?,
             }
         }

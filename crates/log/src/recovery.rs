@@ -114,6 +114,11 @@ impl Log {
         Ok(())
     }
 
+    /// The log's directory (none for a temporary log).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// Whether this log lives only as long as the process ([`Log::temporary`]).
     pub fn is_temporary(&self) -> bool {
         self.path.is_none()
