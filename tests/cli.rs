@@ -94,3 +94,43 @@ fn import_retract_verify_and_init_speak_json_too() {
     assert_eq!(verified["records"], 5);
     assert_eq!(verified["problems"].as_array().unwrap().len(), 0);
 }
+
+/// A shared file's names and notes cannot drive the terminal or print a
+/// line that looks like the program's: control characters come out as
+/// visible escapes, in every text output and in error messages.
+#[test]
+fn control_characters_in_data_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let db = path.to_str().unwrap();
+    ok(&["--db", db, "init"]);
+    let file = dir.path().join("hostile.jsonl");
+    let lines = [
+        r#"{"type":"source","id":"s1","title":"Report\u001b]0;owned\u0007","publisher":"P\r\nsources: none"}"#,
+        r#"{"type":"actor","id":"blue","name":"Blue\u001b[2J Front"}"#,
+        r#"{"type":"place","id":"ostrava","name":"Ostrava\nevidence:"}"#,
+        r#"{"type":"control_taken","id":"t1","place":"ostrava","actor":"blue","date":"2014","sources":["s1"],"note":"fine\n  2014  Red Front (red) took control  [confirmed]\u0000"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    ok(&["--db", db, "import", file.to_str().unwrap()]);
+    let mut printed = String::new();
+    for args in [
+        &["control", "ostrava", "--on", "2015-01-01"][..],
+        &["history", "ostrava"],
+        &["actor", "blue", "--on", "2015-01-01"],
+        &["log"],
+        &["graph", "--on", "2015-01-01"],
+    ] {
+        printed.push_str(&ok(&[&["--db", db][..], args].concat()));
+    }
+    let refused = annals(&["--db", db, "control", "Ostrava\u{1b}[2J", "--on", "2015-01-01"]);
+    printed.push_str(&String::from_utf8_lossy(&refused.stderr));
+    for c in ['\u{1b}', '\u{7}', '\0', '\r'] {
+        assert!(!printed.contains(c), "{c:?} reached the terminal:\n{printed}");
+    }
+    for line in printed.lines() {
+        assert!(!line.starts_with("evidence:") || line == "evidence:", "a forged line: {line:?}");
+        assert!(!line.trim_start().starts_with("2014  Red Front"), "a forged line: {line:?}");
+    }
+    assert!(printed.contains("Blue\\u{1b}[2J Front"), "{printed}");
+}

@@ -20,6 +20,7 @@ mod import;
 mod places;
 mod query;
 mod retract;
+mod text;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use query::{
     resolve_place, GraphQuery, Line, Timeline,
 };
 pub use retract::Retracted;
+pub use text::{shown, Visible};
 pub use verify::{SnapshotCheck, Verified};
 
 /// The built-in chronicle, compiled in: answers come from it when no log is

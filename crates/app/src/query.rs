@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Asked, Unresolved};
 use crate::places::Gather;
-use crate::{Annals, Error};
+use crate::{shown, Annals, Error};
 
 /// A day argument (`--on`, `--from`, `--to`): `name` prefixes the error.
 pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
@@ -200,8 +200,8 @@ pub fn dated_graph(
 pub fn place_label(world: &World, id: &PlaceId) -> String {
     let Some(p) = world.place(id.as_str()) else { return id.to_string() };
     match p.within.as_ref().and_then(|w| world.place(w.as_str())) {
-        Some(parent) => format!("{} ({}, in {})", p.name, p.id, parent.name),
-        None => format!("{} ({})", p.name, p.id),
+        Some(parent) => format!("{} ({}, in {})", shown(&p.name), p.id, shown(&parent.name)),
+        None => format!("{} ({})", shown(&p.name), p.id),
     }
 }
 

@@ -247,12 +247,14 @@ fn main() -> ExitCode {
             // The first classified cause decides the exit code (docs/CLI.md).
             let kind =
                 err.chain().find_map(|c| c.downcast_ref::<annals_app::Error>()).map(|e| e.kind());
-            if json {
+            let mut stderr = annals_app::Visible(std::io::stderr().lock());
+            let _ = if json {
                 let kind = kind.map_or("error", |k| k.as_str());
-                eprintln!("{}", serde_json::json!({ "error": format!("{err:#}"), "kind": kind }));
+                let error = serde_json::json!({ "error": format!("{err:#}"), "kind": kind });
+                writeln!(stderr, "{error}")
             } else {
-                eprintln!("annals: {err:#}");
-            }
+                writeln!(stderr, "annals: {err:#}")
+            };
             ExitCode::from(kind.map_or(1, |k| k.exit_code()))
         }
     }
@@ -291,8 +293,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         _ => {}
     }
     let mut annals = Annals::open(cli.db.as_ref(), now, Box::new(Terminal::new()))?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Whatever is printed, the data's control characters are shown, not obeyed.
+    let mut out = annals_app::Visible(std::io::stdout().lock());
     match cli.command {
         Command::Init | Command::Synth { .. } => unreachable!("handled above"),
         Command::Import { file, format } => import(&mut annals, &file, format, json, &mut out)?,

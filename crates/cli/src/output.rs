@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use annals_app::answer::{section, ACTOR_SECTIONS};
-use annals_app::{place_label, Line};
+use annals_app::{place_label, shown, Line};
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
 use annals_replay::{
     Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 fn actor_label(world: &World, id: &ActorId) -> String {
     match world.actor(id.as_str()) {
-        Some(a) => format!("{} ({})", a.name, a.id),
+        Some(a) => format!("{} ({})", shown(&a.name), a.id),
         None => id.to_string(),
     }
 }
@@ -51,15 +51,15 @@ fn write_sources(out: &mut impl Write, world: &World, ids: &[SourceId]) -> io::R
     for s in ids {
         match world.source(s.as_str()) {
             Some(info) => {
-                let mut line = format!("  [{}] {}", s, info.title);
+                let mut line = format!("  [{}] {}", s, shown(&info.title));
                 if let Some(p) = &info.publisher {
-                    line.push_str(&format!(", {p}"));
+                    line.push_str(&format!(", {}", shown(p)));
                 }
                 if let Some(d) = info.published {
                     line.push_str(&format!(", {d}"));
                 }
                 if let Some(u) = &info.url {
-                    line.push_str(&format!(" <{u}>"));
+                    line.push_str(&format!(" <{}>", shown(u)));
                 }
                 writeln!(out, "{line}")?;
             }
@@ -223,13 +223,13 @@ fn timeline_text(
             writeln!(out, "             RETRACTED by {r}")?;
         }
         if let Some(note) = &e.note {
-            writeln!(out, "             note: {note}")?;
+            writeln!(out, "             note: {}", shown(note))?;
         }
         let titles: Vec<String> = e
             .sources
             .iter()
             .map(|s| match world.source(s.as_str()) {
-                Some(info) => format!("[{s}] {}", info.title),
+                Some(info) => format!("[{s}] {}", shown(&info.title)),
                 None => format!("[{s}]"),
             })
             .collect();
@@ -244,7 +244,7 @@ fn timeline_text(
 fn node_label(world: &World, node: &Node) -> String {
     match node {
         Node::Place(p) => place_label(world, p),
-        _ => format!("{} ({})", world.node_name(node), node.id()),
+        _ => format!("{} ({})", shown(world.node_name(node)), node.id()),
     }
 }
 
@@ -276,7 +276,7 @@ fn edge_evidence(e: &DatedEdge) -> String {
 fn qualifier_text(world: &World, e: &DatedEdge) -> String {
     match (&e.key.qualifier, e.key.kind) {
         (Some(q), RelationKind::AlliedWith) => {
-            let name = world.actor(q).map_or(q.as_str(), |a| a.name.as_str());
+            let name = shown(world.actor(q).map_or(q.as_str(), |a| a.name.as_str()));
             format!(" in {name}")
         }
         (Some(q), _) => format!(" ({q})"),
@@ -314,7 +314,7 @@ fn relation_text(world: &World, key: &annals_replay::RelationKey) -> String {
     let link = if key.kind.is_directed() { "→" } else { "—" };
     let q = match (&key.qualifier, key.kind) {
         (Some(q), RelationKind::AlliedWith) => {
-            format!(" (in {})", world.actor(q).map_or(q.as_str(), |a| a.name.as_str()))
+            format!(" (in {})", shown(world.actor(q).map_or(q.as_str(), |a| a.name.as_str())))
         }
         (Some(q), _) => format!(" ({q})"),
         (None, _) => String::new(),
