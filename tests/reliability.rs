@@ -642,7 +642,10 @@ fn assert_in_use(db: &Path) {
         vec!["control", "segou-ville", "--on", "2023-02-01"],
         vec!["retract", "fdn-takes-segou", "--reason", "test"],
     ] {
-        let out = annals_within(&[&["--db", s(db)], &args[..]].concat(), Duration::from_secs(60));
+        let out = annals_within(
+            &[&["--db", s(db), "--wait", "1"], &args[..]].concat(),
+            Duration::from_secs(60),
+        );
         let err = stderr_of(&out);
         assert!(!out.status.success(), "annals {args:?} ran on a log in use");
         assert!(
@@ -666,6 +669,75 @@ fn one_writer_a_log_held_by_another_process_is_reported_in_use() {
     drop(held);
     assert_eq!(db.export(), before, "the refused commands changed the log");
     assert!(db.run(&["verify"]).starts_with("ok: 16 records"));
+}
+
+/// A reader waits (up to `--wait`) for the process that holds the log, and
+/// says so, instead of failing at once: it answers once the log is free.
+#[test]
+fn one_writer_a_reader_waits_for_the_holder_to_let_go() {
+    let db = Db::with(&[OUTSIDE]);
+    let held = Log::open(&db.path).unwrap();
+    let reader = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["--db", s(&db.path), "--wait", "60", "control", "segou-ville", "--on", "2023-02-01"])
+        .env_remove("ANNALS_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held until the reader has said that it waits.
+    std::thread::sleep(Duration::from_millis(1500));
+    drop(held);
+    let out = reader.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "the reader did not wait: {err}");
+    assert!(err.contains("in use by another annals process; waiting up to 60 s"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Ségou"), "{out:?}");
+}
+
+/// A log on a read-only mount answers queries (from a temporary copy, with a
+/// warning naming the log) and refuses writes with a message that says why
+/// and what to do; the log is untouched. A read-only bind mount in a private
+/// mount namespace (root, as CI has; without the rights the test says so).
+#[test]
+fn a_read_only_log_answers_queries_and_refuses_writes() {
+    let probe = Command::new("unshare").args(["--mount", "true"]).output();
+    if !probe.as_ref().is_ok_and(|out| out.status.success()) {
+        eprintln!("SKIPPED: `unshare --mount` is not permitted here (it needs root or CAP_SYS_ADMIN): {probe:?}");
+        return;
+    }
+    let db = Db::with(&[OUTSIDE]);
+    let before = db.export();
+    let dir = tempfile::tempdir().unwrap();
+    let (mnt, out) = (dir.path().join("ro"), dir.path().join("out"));
+    std::fs::create_dir_all(&mnt).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let script = r#"
+annals=$1 db=$2 mnt=$3 out=$4 file=$5
+mount --bind "$db" "$mnt" && mount -o remount,ro,bind "$mnt" || exit 90
+"$annals" --db "$mnt" control segou-ville --on 2023-02-01 > "$out/query.out" 2> "$out/query.err"
+echo $? > "$out/query.status"
+"$annals" --db "$mnt" import "$file" > "$out/import.out" 2> "$out/import.err"
+echo $? > "$out/import.status"
+"#;
+    let run = Command::new("unshare")
+        .args(["--mount", "sh", "-c", script, "sh", env!("CARGO_BIN_EXE_annals")])
+        .args([s(&db.path), s(&mnt), s(&out), OUTSIDE])
+        .env_remove("ANNALS_DB")
+        .output()
+        .expect("unshare runs the script");
+    assert!(run.status.success(), "the set-up failed: {run:?}");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(read("query.status").trim(), "0", "{}", read("query.err"));
+    assert!(read("query.out").contains("Ségou"), "{}", read("query.out"));
+    assert!(read("query.err").contains("cannot be written here"), "{}", read("query.err"));
+    assert!(
+        read("query.err").contains(s(&mnt)),
+        "the warning names no path: {}",
+        read("query.err")
+    );
+    assert_eq!(read("import.status").trim(), "2", "{}", read("import.err"));
+    assert!(read("import.err").contains("read-only"), "{}", read("import.err"));
+    assert_eq!(db.export(), before);
 }
 
 /// The same with a real `annals import` holding the log: it is stopped

@@ -87,6 +87,12 @@ pub enum Warning {
     /// `export --skip-damaged` left a damaged record out.
     #[error("left out: {0}")]
     LeftOut(annals_log::Error),
+    /// Another process holds the log: this one waits for it.
+    #[error("the log at {} is in use by another annals process; waiting up to {} s for it (--wait changes how long)", path.display(), wait.as_secs())]
+    Waiting { path: PathBuf, wait: std::time::Duration },
+    /// The log cannot be written where it is: answers come from a copy.
+    #[error("the log at {} cannot be written here (a read-only mount, or no write permission); answering from a temporary copy of it, and refusing writes", path.display())]
+    ReadOnly { path: PathBuf },
 }
 
 /// The stages of an import, in order.
@@ -117,6 +123,9 @@ pub enum Stage<'a> {
 pub struct Annals {
     log: Option<Log>,
     observer: Box<dyn Observer>,
+    /// For a log that cannot be written where it is: the temporary copy
+    /// answers are read from (removed when dropped), and the original's path.
+    read_only: Option<(tempfile::TempDir, PathBuf)>,
 }
 
 impl std::fmt::Debug for Annals {
@@ -133,11 +142,26 @@ impl Annals {
     }
 
     /// Opens the log at `db`, or, without one, builds the built-in
-    /// chronicle in a temporary log (recorded at `now`).
+    /// chronicle in a temporary log (recorded at `now`). Waits a moment for
+    /// another process that holds the log ([`Annals::open_waiting`]).
     pub fn open(
         db: Option<&PathBuf>,
         now: DateTime<Utc>,
         observer: Box<dyn Observer>,
+    ) -> Result<Annals, Error> {
+        Annals::open_waiting(db, now, observer, annals_log::OPEN_WAIT)
+    }
+
+    /// Like [`Annals::open`], waiting up to `wait` for another process that
+    /// holds the log to let it go (saying so if it has to wait). A log that
+    /// cannot be written where it is (a read-only mount, no write
+    /// permission) is copied to a temporary directory and read from there:
+    /// queries answer, writes are refused.
+    pub fn open_waiting(
+        db: Option<&PathBuf>,
+        now: DateTime<Utc>,
+        observer: Box<dyn Observer>,
+        wait: std::time::Duration,
     ) -> Result<Annals, Error> {
         let Some(path) = db else {
             let mut log = Log::temporary()?;
@@ -146,13 +170,28 @@ impl Annals {
                     Error::Inconsistent(format!("the built-in chronicle is invalid: {}", errors[0]))
                 })?;
             log.append_from(&events, now, Some("built-in chronicle"))?;
-            return Ok(Annals { log: Some(log), observer });
+            return Ok(Annals { log: Some(log), observer, read_only: None });
         };
-        let log = Log::open(path)?;
+        let first = annals_log::OPEN_WAIT.min(wait);
+        let opened = match Log::open_waiting(path, first) {
+            Err(annals_log::Error::InUse(_)) if wait > first => {
+                observer.warn(&Warning::Waiting { path: path.clone(), wait });
+                Log::open_waiting(path, wait - first)
+            }
+            other => other,
+        };
+        let (log, read_only) = match opened {
+            Err(annals_log::Error::Storage(e)) if cannot_write(&e) => {
+                let (log, copy) = open_copy(path, wait)?;
+                observer.warn(&Warning::ReadOnly { path: path.clone() });
+                (log, Some((copy, path.clone())))
+            }
+            other => (other?, None),
+        };
         if log.discarded() > 0 {
             observer.warn(&Warning::DiscardedStaged(log.discarded()));
         }
-        Ok(Annals { log: Some(log), observer })
+        Ok(Annals { log: Some(log), observer, read_only })
     }
 
     /// The log itself, for reading records.
@@ -170,6 +209,12 @@ impl Annals {
     }
 
     fn writable(&self, command: &str) -> Result<(), Error> {
+        if let Some((_, path)) = &self.read_only {
+            return Err(Error::Usage(format!(
+                "`{command}` cannot write to the log at {}: it is read-only here (a read-only mount, or no write permission); copy the directory somewhere writable and use that copy",
+                path.display()
+            )));
+        }
         if self.is_builtin() {
             return Err(Error::Usage(format!(
                 "`{command}` needs --db PATH: the built-in chronicle is read-only"
@@ -183,10 +228,45 @@ impl Annals {
     }
 }
 
+/// Whether a storage error says the log cannot be written where it is.
+fn cannot_write(e: &annals_log::StorageError) -> bool {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    matches!(e.io_kind(), Some(PermissionDenied | ReadOnlyFilesystem))
+}
+
+/// A copy of the log at `path` in a temporary directory, opened.
+fn open_copy(path: &Path, wait: std::time::Duration) -> Result<(Log, tempfile::TempDir), Error> {
+    let copy = tempfile::tempdir()?;
+    let target = copy.path().join("log");
+    copy_dir(path, &target)?;
+    // A copy of sled's files is writable: the opening needs that, and the
+    // copy is gone when the answers are.
+    let log = Log::open_waiting(&target, wait)?;
+    Ok((log, copy))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+            let mut permissions = std::fs::metadata(&target)?.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&target, permissions)?;
+        }
+    }
+    Ok(())
+}
+
 impl Drop for Annals {
     fn drop(&mut self) {
         let Some(log) = self.log.take() else { return };
-        if log.is_temporary() {
+        if log.is_temporary() || self.read_only.is_some() {
             return;
         }
         match log.flush() {

@@ -29,6 +29,9 @@ struct Cli {
     /// Print JSON for scripts instead of text for people.
     #[arg(long, global = true)]
     json: bool,
+    /// How long to wait for another annals process that holds the log.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10)]
+    wait: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -292,7 +295,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         _ => {}
     }
-    let mut annals = Annals::open(cli.db.as_ref(), now, Box::new(Terminal::new()))?;
+    let wait = std::time::Duration::from_secs(cli.wait);
+    let mut annals = Annals::open_waiting(cli.db.as_ref(), now, Box::new(Terminal::new()), wait)?;
     // Whatever is printed, the data's control characters are shown, not obeyed.
     let mut out = annals_app::Visible(std::io::stdout().lock());
     match cli.command {

@@ -40,6 +40,10 @@ pub enum Error {
     /// The head file cannot be read.
     #[error("{path}: {problem}; delete it to open the log without the check it makes", path = .0.display(), problem = .1)]
     BadHead(PathBuf, String),
+    /// The head file's own checksum fails: it says nothing about the
+    /// records, which may well be intact.
+    #[error("{path} is damaged (its own checksum does not match), so it cannot say whether records were lost; the records themselves may well be intact. Delete it to open the log (the next import writes a new one), then run `annals verify`", path = .0.display())]
+    DamagedHead(PathBuf),
     /// A key of the wrong shape: the tree was written by something else.
     #[error("the log holds a malformed key {0:?}")]
     BadKey(Vec<u8>),

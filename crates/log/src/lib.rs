@@ -60,6 +60,7 @@ pub use codec::DecodeError;
 pub use error::{Error, StorageError};
 pub use format::LogFormat;
 pub use read::Stored;
+pub use recovery::OPEN_WAIT;
 pub use snapshot_store::Snapshot;
 pub use verify::Integrity;
 

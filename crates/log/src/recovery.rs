@@ -17,24 +17,97 @@ pub(crate) fn last_stored(tree: &sled::Tree, legacy_last: u64) -> Result<u64, Er
     Ok(legacy_last.max(first + split.ranges.len() as u64 - 1))
 }
 
+/// Whether `path` is an empty directory, or holds only sled's files with
+/// no log format written and no record: what an `init` that was stopped
+/// (killed, a full disk) leaves. Anything else is not `init`'s to touch.
+fn half_created(path: &Path) -> Result<bool, Error> {
+    if !path.is_dir() {
+        return Ok(false);
+    }
+    let io = |e: std::io::Error| Error::Storage(e.into());
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        names.push(entry.map_err(io)?.file_name().to_string_lossy().into_owned());
+    }
+    let sleds = |name: &String| {
+        ["conf", "db", "blobs"].contains(&name.as_str()) || name.starts_with("snap.")
+    };
+    if names.is_empty() {
+        return Ok(true);
+    }
+    if !names.iter().all(sleds) || !names.iter().any(|n| n == "conf") {
+        return Ok(false);
+    }
+    let db = open_db(sled::Config::new().path(path), path, OPEN_WAIT)?;
+    let no_format = db.get(MAGIC_KEY)?.is_none();
+    let no_record = db.open_tree("log")?.iter().keys().all(|k| k.is_ok_and(|k| k == COMMIT));
+    Ok(no_format && no_record)
+}
+
+/// The head file's text (version 2): the last acknowledged sequence number
+/// and that record's checksum, then a checksum of those two, so that a
+/// damaged head file is told apart from lost records.
+pub(crate) fn head_text(last: u64, crc: u32) -> String {
+    let body = format!("{last} {crc:08x}");
+    format!("annals-head 2\n{body} {:08x}\n", crc32fast::hash(body.as_bytes()))
+}
+
+/// Why a head file cannot be read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum HeadDamage {
+    /// Its own checksum fails: its bytes changed.
+    Checksum,
+    /// It is not a head file of any version this build knows.
+    Unreadable,
+}
+
+/// The last acknowledged sequence number and that record's checksum, from a
+/// head file of version 1 (no checksum of its own) or 2.
+pub(crate) fn parse_head(text: &str) -> Result<(u64, u32), HeadDamage> {
+    let fields = |body: &str| -> Option<(u64, u32)> {
+        let (seq, crc) = body.split_once(' ')?;
+        Some((seq.parse().ok()?, u32::from_str_radix(crc, 16).ok()?))
+    };
+    if let Some(rest) = text.strip_prefix("annals-head 1\n") {
+        return fields(rest.trim_end()).ok_or(HeadDamage::Unreadable);
+    }
+    let Some(rest) = text.strip_prefix("annals-head 2\n") else {
+        return Err(HeadDamage::Unreadable);
+    };
+    let rest = rest.trim_end();
+    let (body, check) = rest.rsplit_once(' ').ok_or(HeadDamage::Checksum)?;
+    let check = u32::from_str_radix(check, 16).map_err(|_| HeadDamage::Checksum)?;
+    if check != crc32fast::hash(body.as_bytes()) {
+        return Err(HeadDamage::Checksum);
+    }
+    fields(body).ok_or(HeadDamage::Checksum)
+}
+
 /// What sled may keep of the log in memory. Its default (1 GiB) is reached by
 /// any log over about 3M events, and a full replay holds it to the end: with
 /// 256 MiB a replay of 10M events peaked 1.3 GiB lower and was no slower
 /// (docs/PERFORMANCE.md §5). Reads beyond it come from the OS's page cache.
 pub(crate) const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
-pub(crate) fn open_db(config: sled::Config, path: &Path) -> Result<sled::Db, Error> {
+/// How long an open waits for another process to release the log, unless
+/// told otherwise ([`Log::open_waiting`]): sled releases its file lock from a
+/// background thread after the last handle is dropped, so a log closed a
+/// moment ago (by this process, or one that is exiting) can look locked
+/// briefly.
+pub const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub(crate) fn open_db(
+    config: sled::Config,
+    path: &Path,
+    wait: std::time::Duration,
+) -> Result<sled::Db, Error> {
     let config = config.cache_capacity(CACHE_BYTES);
-    // sled releases its file lock from a background thread after the last
-    // handle is dropped, so a log closed a moment ago (by this process, or one
-    // that is exiting) can look locked briefly: wait up to about a second.
-    let mut attempts = 0;
+    let start = std::time::Instant::now();
     loop {
         match config.open() {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(io)) if is_lock_error(&io) => {
-                attempts += 1;
-                if attempts >= 50 {
+                if start.elapsed() >= wait {
                     return Err(Error::InUse(path.to_path_buf()));
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
@@ -49,13 +122,15 @@ pub(crate) fn is_lock_error(io: &std::io::Error) -> bool {
 }
 
 impl Log {
-    /// Creates a new, empty log at `path` (which must not exist yet).
+    /// Creates a new, empty log at `path`, which must not exist yet, or be
+    /// an empty directory, or one where an `init` stopped before it wrote
+    /// the log's format (a crash): that one is completed.
     pub fn init(path: impl AsRef<Path>) -> Result<Log, Error> {
         let path = path.as_ref();
-        if path.exists() {
+        if path.exists() && !half_created(path)? {
             return Err(Error::AlreadyExists(path.to_path_buf()));
         }
-        let db = open_db(sled::Config::new().path(path), path)?;
+        let db = open_db(sled::Config::new().path(path), path, OPEN_WAIT)?;
         db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
         db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
         db.flush()?;
@@ -64,7 +139,13 @@ impl Log {
 
     /// Opens an existing log.
     pub fn open(path: impl AsRef<Path>) -> Result<Log, Error> {
-        let mut log = Log::open_unchecked(path.as_ref())?;
+        Log::open_waiting(path, OPEN_WAIT)
+    }
+
+    /// Opens an existing log, waiting up to `wait` for another process that
+    /// holds it to let it go.
+    pub fn open_waiting(path: impl AsRef<Path>, wait: std::time::Duration) -> Result<Log, Error> {
+        let mut log = Log::open_unchecked(path.as_ref(), wait)?;
         log.discard_staged(None)?;
         log.check_head()?;
         Ok(log)
@@ -75,17 +156,19 @@ impl Log {
     /// of that removal, which must itself survive being cut off.
     #[doc(hidden)]
     pub fn open_stopping_discard_after(path: impl AsRef<Path>, steps: u64) -> Result<Log, Error> {
-        let mut log = Log::open_unchecked(path.as_ref())?;
+        let mut log = Log::open_unchecked(path.as_ref(), OPEN_WAIT)?;
         log.discard_staged(Some(steps))?;
         Ok(log)
     }
 
     /// Opens the database and checks its format; removes nothing.
-    pub(crate) fn open_unchecked(path: &Path) -> Result<Log, Error> {
-        if !path.is_dir() {
+    pub(crate) fn open_unchecked(path: &Path, wait: std::time::Duration) -> Result<Log, Error> {
+        // Without sled's `conf` file there is no database here: refused
+        // before sled would create one.
+        if !path.is_dir() || !path.join("conf").is_file() {
             return Err(Error::NotALog(path.to_path_buf()));
         }
-        let db = open_db(sled::Config::new().path(path), path)?;
+        let db = open_db(sled::Config::new().path(path), path, wait)?;
         let format = match db.get(MAGIC_KEY)? {
             Some(magic) if magic.starts_with(b"annals-log/") => {
                 let Some(format) = LogFormat::from_magic(&magic) else {
@@ -348,11 +431,7 @@ impl Log {
         let io = |e: std::io::Error| Error::Storage(e.into());
         let tmp = dir.join(format!("{HEAD_FILE}.new"));
         let mut file = std::fs::File::create(&tmp).map_err(io)?;
-        std::io::Write::write_all(
-            &mut file,
-            format!("annals-head 1\n{last} {crc:08x}\n").as_bytes(),
-        )
-        .map_err(io)?;
+        std::io::Write::write_all(&mut file, head_text(last, crc).as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(io)?;
         Ok(())
@@ -369,13 +448,12 @@ impl Log {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(Error::BadHead(file, e.to_string())),
         };
-        let parsed = text.strip_prefix("annals-head 1\n").and_then(|rest| {
-            let (seq, crc) = rest.trim_end().split_once(' ')?;
-            Some((seq.parse::<u64>().ok()?, u32::from_str_radix(crc, 16).ok()?))
-        });
-        let Some((expected, crc)) = parsed else {
-            return Err(Error::BadHead(file, "not an annals head file".into()));
-        };
+        let (expected, crc) = parse_head(&text).map_err(|damage| match damage {
+            HeadDamage::Checksum => Error::DamagedHead(file.clone()),
+            HeadDamage::Unreadable => {
+                Error::BadHead(file.clone(), "not an annals head file".into())
+            }
+        })?;
         let lost = |found: String| Error::Lost { path: dir.clone(), expected, crc, found };
         if self.len() < expected {
             return Err(lost(format!("it holds {}", self.len())));
@@ -384,5 +462,35 @@ impl Log {
             Some(stored) if stored == crc => Ok(()),
             _ => Err(lost(format!("record {expected} is another record"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One flipped bit anywhere in a head file never reads as other values
+    /// (which would be taken for lost records): it reads as damaged, or
+    /// (a line end turned into other white space) as the same values.
+    #[test]
+    fn a_flipped_bit_in_the_head_file_reads_as_damage_not_as_lost_records() {
+        let text = head_text(1234, 0xdead_beef);
+        assert_eq!(parse_head(&text), Ok((1234, 0xdead_beef)));
+        for i in 0..text.len() {
+            for bit in 0..8 {
+                let mut bytes = text.clone().into_bytes();
+                bytes[i] ^= 1 << bit;
+                let Ok(flipped) = String::from_utf8(bytes) else { continue };
+                if let Ok(values) = parse_head(&flipped) {
+                    assert_eq!(values, (1234, 0xdead_beef), "byte {i} bit {bit}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn head_files_of_version_1_still_read() {
+        assert_eq!(parse_head("annals-head 1\n17 0000abcd\n"), Ok((17, 0xabcd)));
+        assert_eq!(parse_head("annals-head 1\nseventeen\n"), Err(HeadDamage::Unreadable));
     }
 }

@@ -706,7 +706,7 @@ fn a_log_that_lost_acknowledged_records_is_refused() {
         log.append(&entities, at(1)).unwrap();
     }
     let written = std::fs::read_to_string(&head).unwrap();
-    assert!(written.starts_with(&format!("annals-head 1\n{} ", entities.len())), "{written}");
+    assert!(written.starts_with(&format!("annals-head 2\n{} ", entities.len())), "{written}");
     assert_eq!(Log::open(&path).unwrap().len(), entities.len() as u64);
     // A head ahead of the log: records were lost.
     std::fs::write(&head, "annals-head 1\n99 00000000\n").unwrap();
@@ -1510,4 +1510,64 @@ fn a_storage_error_from_sleds_threads_reads_as_the_os_says_it() {
     assert_eq!(plain.to_string(), "storage error: Input/output error (os error 5)");
     let other = Error::Storage(std::io::Error::other("Os { something else").into());
     assert_eq!(other.to_string(), "storage error: Os { something else");
+}
+
+/// An `init` stopped before it wrote the log's format (sled's files, no
+/// format, no record), or an empty directory: `open` says there is no log
+/// and `init` completes it, instead of "already exists". A directory with
+/// anything else in it is not `init`'s to take.
+#[test]
+fn init_completes_a_half_created_log_and_refuses_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    // An empty directory: no log, and nothing created by asking.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(matches!(Log::open(&empty), Err(Error::NotALog(_))));
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "a refused open left files");
+    Log::init(&empty).unwrap();
+    // sled's files without the format: what a killed `init` leaves.
+    let half = dir.path().join("half");
+    {
+        let db = sled::Config::new().path(&half).open().unwrap();
+        db.open_tree("log").unwrap().insert(b"c", &0u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    assert!(matches!(Log::open(&half), Err(Error::NotALog(_))));
+    let mut log = Log::init(&half).unwrap();
+    let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let event =
+        annals_model::v1::parse_line(r#"{"type":"actor","id":"a","name":"A"}"#).unwrap().event;
+    assert_eq!(log.append(&[event], now).unwrap().appended, 1);
+    drop(log);
+    // A real log, or a directory of other files: refused.
+    assert!(matches!(Log::init(&half), Err(Error::AlreadyExists(_))));
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    assert!(matches!(Log::init(&other), Err(Error::AlreadyExists(_))));
+    assert_eq!(std::fs::read_to_string(other.join("notes.txt")).unwrap(), "mine");
+}
+
+/// A head file with one byte changed is damaged, not a sign of lost records:
+/// the error says so, and says the records may well be intact.
+#[test]
+fn a_damaged_head_file_is_told_apart_from_lost_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let mut log = Log::init(&path).unwrap();
+    let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let event =
+        annals_model::v1::parse_line(r#"{"type":"actor","id":"a","name":"A"}"#).unwrap().event;
+    log.append(&[event], now).unwrap();
+    drop(log);
+    let head = path.join(annals_log::HEAD_FILE);
+    let text = std::fs::read_to_string(&head).unwrap();
+    // The record count, 1, becomes 3: without the head's own checksum this
+    // read as two lost records.
+    std::fs::write(&head, text.replacen("\n1 ", "\n3 ", 1)).unwrap();
+    let err = Log::open(&path).unwrap_err();
+    assert!(matches!(err, Error::DamagedHead(_)), "{err}");
+    assert!(err.to_string().contains("may well be intact"), "{err}");
+    std::fs::remove_file(&head).unwrap();
+    assert_eq!(Log::open(&path).unwrap().len(), 1);
 }
