@@ -134,3 +134,20 @@ fn control_characters_in_data_are_shown_not_obeyed() {
     }
     assert!(printed.contains("Blue\\u{1b}[2J Front"), "{printed}");
 }
+
+/// `find` lists the places and actors whose names contain the text, case
+/// and accents aside, with what each place lies within.
+#[test]
+fn find_lists_places_and_actors_by_part_of_a_name() {
+    let text = ok(&["find", "MENAKA"]);
+    assert!(
+        text.contains("menaka ") && text.contains("Ménaka, town, in Ménaka Region (menaka-region)"),
+        "{text}"
+    );
+    let found: Value = serde_json::from_str(&ok(&["find", "azawad", "--json"])).unwrap();
+    let actors: Vec<&str> =
+        found["actors"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert!(actors.contains(&"mnla") && actors.contains(&"cma"), "{actors:?}");
+    assert!(found["places"].as_array().unwrap().is_empty());
+    assert!(ok(&["find", "atlantis"]).contains("no place or actor"));
+}

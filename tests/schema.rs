@@ -59,6 +59,7 @@ fn every_json_output_of_the_command_line_follows_the_schema() {
         ("blocs", &["blocs", "--on", "2015-06-01"]),
         ("path", &["path", "cma", "fama", "--on", "2023-10-02"]),
         ("path", &["path", "cma", "france", "--on", "1980-01-01"]),
+        ("found", &["find", "kidal"]),
     ];
     for (schema, args) in queries {
         items.push((*schema, format!("annals {}", args.join(" ")), cli(args)));

@@ -278,17 +278,21 @@ pub fn map_json(world: &World, day: NaiveDate) -> Value {
     })
 }
 
+/// Whether `id`, `name` or one of `aliases` contains `wanted` (a
+/// normalised name: case and accents aside).
+fn names_match(wanted: &str, id: &str, name: &str, aliases: &[String]) -> bool {
+    let matches = |text: &str| annals_model::normalize_name(text).contains(wanted);
+    matches(id) || matches(name) || aliases.iter().any(|a| matches(a))
+}
+
 /// The places whose id, name or an alias contains `query` (compared as
 /// names are: case and accents aside), at most `limit`, sorted by id:
 /// `{query, places: [{id, kind, name, within, lat, lon}], more}`.
 pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
     let wanted = annals_model::normalize_name(query);
-    let matches = |text: &str| annals_model::normalize_name(text).contains(&wanted);
     let found: Vec<Value> = world
         .places()
-        .filter(|p| {
-            matches(p.id.as_str()) || matches(&p.name) || p.aliases.iter().any(|a| matches(a))
-        })
+        .filter(|p| names_match(&wanted, p.id.as_str(), &p.name, &p.aliases))
         .take(limit + 1)
         .map(|p| {
             json!({
@@ -349,4 +353,26 @@ pub fn verified_json(found: &crate::Verified) -> Value {
         "snapshot": found.snapshot.to_string(),
         "problems": found.problems,
     })
+}
+
+/// The actors whose id, name or an alias contains `query`, like
+/// [`places_json`]: `{query, actors: [{id, kind, name, aliases}], more}`.
+pub fn actors_json(world: &World, query: &str, limit: usize) -> Value {
+    let wanted = annals_model::normalize_name(query);
+    let found: Vec<Value> = world
+        .actors()
+        .filter(|a| names_match(&wanted, a.id.as_str(), &a.name, &a.aliases))
+        .take(limit + 1)
+        .map(|a| {
+            json!({
+                "id": a.id.as_str(),
+                "kind": a.kind.map(|k| k.as_str()),
+                "name": a.name,
+                "aliases": a.aliases,
+            })
+        })
+        .collect();
+    let more = found.len() > limit;
+    let actors: Vec<Value> = found.into_iter().take(limit).collect();
+    json!({ "query": query, "actors": actors, "more": more })
 }

@@ -150,6 +150,15 @@ enum Command {
         #[command(flatten)]
         known: KnownAt,
     },
+    /// Places and actors whose id, name or alias contains TEXT (case and
+    /// accents aside), with their ids, kinds and the places they lie within.
+    Find {
+        /// The text to look for, e.g. `menaka` or `azawad`.
+        text: String,
+        /// At most this many of each.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// The control timeline of a place (or the government timeline of a state), with sources.
     History {
         place: String,
@@ -315,6 +324,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             exported.complete()?;
         }
         Command::History { place, known } => history(&annals, &place, &known, json, &mut out)?,
+        Command::Find { text, limit } => {
+            let world = ManuallyDrop::new(annals.replay(None)?);
+            let places = answer::places_json(&world, &text, limit);
+            let actors = answer::actors_json(&world, &text, limit);
+            if json {
+                let found = serde_json::json!({
+                    "query": text, "places": places["places"], "actors": actors["actors"],
+                    "more": places["more"] == true || actors["more"] == true,
+                });
+                print_json(&mut out, &found)?;
+            } else {
+                output::found_text(&mut out, &world, &places, &actors)?;
+            }
+        }
         Command::Retract { event, reason } => {
             let done = annals.retract(&event, &reason, now)?;
             if json {

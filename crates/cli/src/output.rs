@@ -399,3 +399,41 @@ pub fn path_text(
     }
     Ok(())
 }
+
+/// `annals find` for people: places (with what they lie within), then actors.
+pub fn found_text(
+    out: &mut impl Write,
+    world: &World,
+    places: &serde_json::Value,
+    actors: &serde_json::Value,
+) -> io::Result<()> {
+    let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+    let (places, actors) = (list(places, "places"), list(actors, "actors"));
+    if places.is_empty() && actors.is_empty() {
+        return writeln!(out, "no place or actor has an id, name or alias containing that");
+    }
+    if !places.is_empty() {
+        writeln!(out, "places:")?;
+        for p in &places {
+            let id = p["id"].as_str().unwrap_or_default();
+            let kind = p["kind"].as_str().map(|k| format!(", {k}")).unwrap_or_default();
+            let within = p["within"]
+                .as_str()
+                .and_then(|w| world.place(w))
+                .map(|w| format!(", in {} ({})", shown(&w.name), w.id))
+                .unwrap_or_default();
+            let name = shown(p["name"].as_str().unwrap_or_default()).into_owned();
+            writeln!(out, "  {id:<28} {name}{kind}{within}")?;
+        }
+    }
+    if !actors.is_empty() {
+        writeln!(out, "actors:")?;
+        for a in &actors {
+            let id = a["id"].as_str().unwrap_or_default();
+            let kind = a["kind"].as_str().map(|k| format!(", {k}")).unwrap_or_default();
+            let name = shown(a["name"].as_str().unwrap_or_default()).into_owned();
+            writeln!(out, "  {id:<28} {name}{kind}")?;
+        }
+    }
+    Ok(())
+}

@@ -534,6 +534,11 @@ impl World {
         self.places.values()
     }
 
+    /// All actors, sorted by id.
+    pub fn actors(&self) -> impl Iterator<Item = &ActorInfo> {
+        self.actors.values()
+    }
+
     /// Finds a place by id, or by name or alias (case- and accent-insensitive).
     /// An exact id always wins; a name shared by several places is ambiguous.
     pub fn resolve_place(&self, query: &str) -> Result<PlaceId, Resolve<PlaceId>> {
