@@ -151,3 +151,27 @@ fn find_lists_places_and_actors_by_part_of_a_name() {
     assert!(found["places"].as_array().unwrap().is_empty());
     assert!(ok(&["find", "atlantis"]).contains("no place or actor"));
 }
+
+/// A place with no control event of its own (the town of Bamba, whose army
+/// camp changed hands) names the places within it that have some, with
+/// their answers, in text and JSON, the same as asking each.
+#[test]
+fn control_of_a_place_without_events_names_the_places_within_it() {
+    let text = ok(&["control", "bamba", "--on", "2023-10-02"]);
+    assert!(text.contains("places within Bamba with control events:"), "{text}");
+    assert!(text.contains("Bamba military camp (bamba-camp): controlled by"), "{text}");
+    let town: Value =
+        serde_json::from_str(&ok(&["control", "bamba", "--on", "2023-10-02", "--json"])).unwrap();
+    let camp: Value =
+        serde_json::from_str(&ok(&["control", "bamba-camp", "--on", "2023-10-02", "--json"]))
+            .unwrap();
+    let within = town["within"].as_array().expect("within");
+    let entry = within.iter().find(|w| w["place"]["id"] == "bamba-camp").expect("the camp");
+    for field in ["status", "controller", "since", "claim", "event"] {
+        assert_eq!(entry[field], camp[field], "{field}");
+    }
+    // A place with events of its own lists nothing more.
+    let camp_text = ok(&["control", "bamba-camp", "--on", "2023-10-02"]);
+    assert!(!camp_text.contains("places within"), "{camp_text}");
+    assert!(camp.get("within").is_none());
+}

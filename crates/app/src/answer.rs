@@ -3,7 +3,8 @@
 
 use annals_model::{ActorId, PlaceId, SourceId};
 use annals_replay::{
-    Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Transition, World,
+    Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
+    World,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -375,4 +376,30 @@ pub fn actors_json(world: &World, query: &str, limit: usize) -> Value {
     let more = found.len() > limit;
     let actors: Vec<Value> = found.into_iter().take(limit).collect();
     json!({ "query": query, "actors": actors, "more": more })
+}
+
+/// The places directly within `place` that have control events, each with
+/// its answer on `day`: `[{place: {id, name}, status, controller, since,
+/// claim, event}]`, sorted by id. What `control` adds (as `within`) when
+/// the place itself has no control event: a town whose army camp changed
+/// hands, say.
+pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value> {
+    world
+        .places()
+        .filter(|p| p.within.as_ref() == Some(place))
+        .filter_map(|p| {
+            let a = world.control(&p.id, day);
+            let any = a.status != Status::Unknown || !a.candidates.is_empty() || a.event.is_some();
+            any.then(|| {
+                json!({
+                    "place": { "id": p.id.as_str(), "name": p.name },
+                    "status": a.status.as_str(),
+                    "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
+                    "since": a.since.map(|d| d.to_string()),
+                    "claim": a.claim.map(|c| c.as_str()),
+                    "event": a.event.as_ref().map(|e| e.as_str()),
+                })
+            })
+        })
+        .collect()
 }

@@ -82,6 +82,32 @@ impl Annals {
         Ok((place, world))
     }
 
+    /// When `answer` (for `place`, from `world`) rests on no event of the
+    /// place's own, the places within it that have control events, with
+    /// their answers ([`answer::within_json`]); empty otherwise. The index
+    /// gathers one place's records, so this replays the log (as known at
+    /// `known_at`) unless `world` is already a full replay.
+    pub fn within(
+        &self,
+        world: &World,
+        place: &PlaceId,
+        answer: &annals_replay::Holding,
+        known_at: Option<&KnownAt>,
+        full: bool,
+    ) -> Result<Vec<serde_json::Value>, Error> {
+        let own = answer.status != annals_replay::Status::Unknown
+            || !answer.candidates.is_empty()
+            || answer.event.is_some();
+        if own {
+            return Ok(Vec::new());
+        }
+        if full {
+            return Ok(crate::answer::within_json(world, place, answer.date));
+        }
+        let world = self.replay(known_at)?;
+        Ok(crate::answer::within_json(&world, place, answer.date))
+    }
+
     /// The state `query` names and a world that answers `government` for
     /// it, as the log knew things at `known_at`: like
     /// [`Annals::control_world`], from the index when the name resolves to

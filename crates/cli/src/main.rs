@@ -366,13 +366,20 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
     match command {
         Command::Control { place, on, known } => {
             let day = parse_day_arg("--on", &on)?;
-            let (place, world) = annals.control_world(&place, known.parse()?.as_ref())?;
+            let known_at = known.parse()?;
+            let (place, world) = annals.control_world(&place, known_at.as_ref())?;
             let world = ManuallyDrop::new(world);
             let answer = world.control(&place, day);
+            let within = annals.within(&world, &place, &answer, known_at.as_ref(), false)?;
             if json {
-                print_json(&mut out, &answer::control_json(&world, &place, &answer))?;
+                let mut value = answer::control_json(&world, &place, &answer);
+                if !within.is_empty() {
+                    value["within"] = serde_json::Value::Array(within);
+                }
+                print_json(&mut out, &value)?;
             } else {
                 output::control_text(&mut out, &world, &place, &answer)?;
+                output::within_text(&mut out, &world, &place, &within)?;
             }
         }
         Command::Government { state, on, known } => {

@@ -437,3 +437,35 @@ pub fn found_text(
     }
     Ok(())
 }
+
+/// The places within `place` that answer when it has no control event of
+/// its own (`annals_app::answer::within_json`), one line each.
+pub fn within_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    within: &[serde_json::Value],
+) -> io::Result<()> {
+    if within.is_empty() {
+        return Ok(());
+    }
+    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
+    writeln!(out, "places within {} with control events:", shown(name))?;
+    for w in within {
+        let id = w["place"]["id"].as_str().unwrap_or_default();
+        let label = format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
+        let status = w["status"].as_str().unwrap_or_default();
+        let state = match (&w["controller"], status) {
+            (serde_json::Value::Object(c), "controlled") => format!(
+                "controlled by {} ({})",
+                shown(c["name"].as_str().unwrap_or_default()),
+                c["id"].as_str().unwrap_or_default()
+            ),
+            (_, status) => status.to_string(),
+        };
+        let since = w["since"].as_str().map(|d| format!(" since {d}")).unwrap_or_default();
+        let claim = w["claim"].as_str().map(|c| format!(" [{c}]")).unwrap_or_default();
+        writeln!(out, "  {label}: {state}{since}{claim}; `annals control {id}` for its evidence")?;
+    }
+    Ok(())
+}

@@ -177,17 +177,23 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
-        let (place, world) = match &known_at {
+        let (place, world, full) = match &known_at {
             None => {
                 let world = shared.world();
-                (resolve_place(&world, &q.place)?, world)
+                (resolve_place(&world, &q.place)?, world, true)
             }
             Some(k) => {
                 let (place, world) = shared.annals().control_world(&q.place, Some(k))?;
-                (place, Arc::new(world))
+                (place, Arc::new(world), false)
             }
         };
-        Ok(Reply::Json(answer::control_json(&world, &place, &world.control(&place, day))))
+        let holding = world.control(&place, day);
+        let within = shared.annals().within(&world, &place, &holding, known_at.as_ref(), full)?;
+        let mut value = answer::control_json(&world, &place, &holding);
+        if !within.is_empty() {
+            value["within"] = Value::Array(within);
+        }
+        Ok(Reply::Json(value))
     })
     .await
 }
