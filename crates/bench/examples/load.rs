@@ -99,8 +99,11 @@ fn start(db: &Path, token_file: &Path, place: &str) -> (Server, Duration) {
         .stdout(Stdio::piped())
         .spawn()
         .expect("annals serve starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    stdout.read_line(&mut line).unwrap();
+    // The rest of what it prints, read so that it never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap().to_string();
     let server = Server { child, addr };
     let first =

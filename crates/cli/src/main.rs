@@ -480,13 +480,16 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
     let mut options = annals_server::Options::new(addr);
     options.token = token.clone();
     annals_server::serve(annals, options, |bound| {
-        println!("annals: serving http://{bound}/api/ (docs/API.md)");
-        match (&token, token_file) {
-            _ if builtin => println!("the built-in chronicle is read-only"),
-            (Some(token), None) => println!("writes need: Authorization: Bearer {token}"),
-            (Some(_), Some(path)) => println!("writes need the token in {}", path.display()),
-            (None, _) => println!("read-only: the token file is empty"),
-        }
+        // Told once; a closed standard output must not stop the server.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "annals: serving http://{bound}/api/ (docs/API.md)");
+        let _ = match (&token, token_file) {
+            _ if builtin => writeln!(out, "the built-in chronicle is read-only"),
+            (Some(token), None) => writeln!(out, "writes need: Authorization: Bearer {token}"),
+            (Some(_), Some(path)) => writeln!(out, "writes need the token in {}", path.display()),
+            (None, _) => writeln!(out, "read-only: the token file is empty"),
+        };
+        let _ = out.flush();
     })?;
     Ok(())
 }
