@@ -1143,6 +1143,8 @@ impl Emitter<'_> {
             publisher: Some("ACLED".to_string()),
             published: None,
             url: Some("https://acleddata.com".to_string()),
+            release: None,
+            covers: None,
         })?;
         let mut sources = vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())?];
         for name in &row.sources {
@@ -1152,6 +1154,8 @@ impl Emitter<'_> {
                 publisher: None,
                 published: None,
                 url: None,
+                release: None,
+                covers: None,
             })?;
             let sid = SourceId::new(sid).map_err(|e| e.to_string())?;
             if !sources.contains(&sid) {

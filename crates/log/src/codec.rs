@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use annals_model::{
     is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
-    EventKind, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId, LATITUDE_LIMIT,
-    LONGITUDE_LIMIT,
+    EventKind, Fatalities, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 use chrono::{DateTime, Utc};
 
@@ -358,65 +358,12 @@ pub fn split_block(bytes: &[u8]) -> Result<Split, DecodeError> {
     Ok(Split { ranges, shared })
 }
 
-/// The snapshot format this build writes and reads.
-pub const SNAPSHOT_FORMAT: u8 = 1;
+pub use snapshot::{
+    decode_snapshot_header, decode_state, encode_snapshot, stored_checksum, SnapshotHeader,
+    SNAPSHOT_FORMAT,
+};
 
-/// What a snapshot says about itself: see [`wire::snapshot::Header`](crate::wire::snapshot::Header).
-pub use crate::wire::snapshot::Header as SnapshotHeader;
-
-/// Encodes a snapshot: `[SNAPSHOT_FORMAT][crc32 of format and payload: u32 LE][payload]`,
-/// where the payload is the header followed by the state, both bincode 2 (serde).
-pub fn encode_snapshot(header: &SnapshotHeader, state: &impl serde::Serialize) -> Vec<u8> {
-    let mut payload =
-        bincode::serde::encode_to_vec(header, config()).expect("encoding plain data cannot fail");
-    bincode::serde::encode_into_std_write(state, &mut payload, config())
-        .expect("encoding plain data into memory cannot fail");
-    let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.push(SNAPSHOT_FORMAT);
-    out.extend_from_slice(&snapshot_checksum(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
-}
-
-/// Checks a stored snapshot's format and checksum and decodes its header;
-/// returns the header and the state's bytes (decode them with [`decode_state`]
-/// once the header says the snapshot fits). Never panics, whatever the bytes.
-pub fn decode_snapshot_header(bytes: &[u8]) -> Result<(SnapshotHeader, &[u8]), DecodeError> {
-    if bytes.len() < HEADER {
-        return Err(DecodeError::Truncated(bytes.len()));
-    }
-    if bytes[0] != SNAPSHOT_FORMAT {
-        return Err(DecodeError::UnknownFormat(bytes[0]));
-    }
-    let stored = u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
-    let payload = &bytes[HEADER..];
-    let computed = snapshot_checksum(payload);
-    if stored != computed {
-        return Err(DecodeError::Checksum { stored, computed });
-    }
-    let (header, used): (SnapshotHeader, usize) =
-        bincode::serde::decode_from_slice(payload, config())
-            .map_err(|e| DecodeError::Payload(e.to_string()))?;
-    Ok((header, &payload[used..]))
-}
-
-/// The CRC-32 of a snapshot: of its format byte and its payload.
-fn snapshot_checksum(payload: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    h.update(&[SNAPSHOT_FORMAT]);
-    h.update(payload);
-    h.finalize()
-}
-
-/// Decodes a snapshot's state (all of `bytes`, nothing left over).
-pub fn decode_state<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    payload_of(bytes)
-}
-
-/// The checksum stored in a record's header, without checking it.
-pub fn stored_checksum(bytes: &[u8]) -> Option<u32> {
-    (bytes.len() >= HEADER).then(|| u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]))
-}
+mod snapshot;
 
 fn claim_code(c: Claim) -> u8 {
     match c {
@@ -465,11 +412,21 @@ fn os<T: Borrow<str>>(x: &Option<T>) -> Option<&str> {
 pub fn to_wire(e: &Event) -> w::Event<'_> {
     use EventKind as K;
     let kind = match &e.kind {
-        K::Source { title, publisher, published, url } => w::Kind::Source {
+        K::Source { title, publisher, published, url, release: None, covers: None } => {
+            w::Kind::Source {
+                title,
+                publisher: publisher.as_deref(),
+                published: published.map(date_to_wire),
+                url: url.as_deref(),
+            }
+        }
+        K::Source { title, publisher, published, url, release, covers } => w::Kind::SourceCovered {
             title,
             publisher: publisher.as_deref(),
             published: published.map(date_to_wire),
             url: url.as_deref(),
+            release: release.as_deref(),
+            covers: covers.map(date_to_wire),
         },
         K::Actor { name, aliases, kind } => w::Kind::Actor {
             name,
@@ -496,11 +453,17 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
         K::AllianceEnded { actors, alliance } => {
             w::Kind::AllianceEnded { actors: ss(actors), alliance: os(alliance) }
         }
-        K::HostilitiesBegan { actors: [a, b] } => {
+        K::HostilitiesBegan { actors: [a, b], fatalities: None } => {
             w::Kind::HostilitiesBegan { actors: [s(a), s(b)] }
         }
-        K::HostilitiesEnded { actors: [a, b] } => {
+        K::HostilitiesEnded { actors: [a, b], fatalities: None } => {
             w::Kind::HostilitiesEnded { actors: [s(a), s(b)] }
+        }
+        K::HostilitiesBegan { actors: [a, b], fatalities: Some(f) } => {
+            w::Kind::HostilitiesBeganCounted { actors: [s(a), s(b)], fatalities: counted(f) }
+        }
+        K::HostilitiesEnded { actors: [a, b], fatalities: Some(f) } => {
+            w::Kind::HostilitiesEndedCounted { actors: [s(a), s(b)], fatalities: counted(f) }
         }
         K::AgreementSigned { agreement, name, signatories } => w::Kind::AgreementSigned {
             agreement: s(agreement),
@@ -560,7 +523,16 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
     }
 }
 
+fn counted(f: &Fatalities) -> w::Fatalities {
+    w::Fatalities { best: f.best, low: f.low, high: f.high }
+}
+
 type R<T> = Result<T, String>;
+
+/// Deaths read back, in order as import requires them.
+fn fatalities(f: w::Fatalities) -> R<Option<Fatalities>> {
+    Fatalities::new(f.best, f.low, f.high).map(Some)
+}
 
 fn point_from_wire(p: w::Point) -> R<Point> {
     let qualifier = match p.qualifier {
@@ -625,7 +597,9 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     let a = ActorId::interned;
     let i = interner;
     let event: Make<EventId> = match e.kind {
-        W::Source { .. } | W::Actor { .. } | W::Place { .. } => EventId::interned,
+        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
+            EventId::interned
+        }
         _ => event_id,
     };
     let kind = match e.kind {
@@ -634,7 +608,19 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             publisher: publisher.map(str::to_string),
             published: published.map(date_from_wire).transpose()?,
             url: url.map(str::to_string),
+            release: None,
+            covers: None,
         },
+        W::SourceCovered { title, publisher, published, url, release, covers } => {
+            EventKind::Source {
+                title: title.to_string(),
+                publisher: publisher.map(str::to_string),
+                published: published.map(date_from_wire).transpose()?,
+                url: url.map(str::to_string),
+                release: release.map(str::to_string),
+                covers: covers.map(date_from_wire).transpose()?,
+            }
+        }
         W::Actor { name, aliases, kind } => EventKind::Actor {
             name: name.to_string(),
             aliases: owned(aliases),
@@ -661,10 +647,22 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             EventKind::AllianceEnded { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
         }
         W::HostilitiesBegan { actors: [x, y] } => {
-            EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?] }
+            EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?], fatalities: None }
         }
         W::HostilitiesEnded { actors: [x, y] } => {
-            EventKind::HostilitiesEnded { actors: [id(a, x, i)?, id(a, y, i)?] }
+            EventKind::HostilitiesEnded { actors: [id(a, x, i)?, id(a, y, i)?], fatalities: None }
+        }
+        W::HostilitiesBeganCounted { actors: [x, y], fatalities: f } => {
+            EventKind::HostilitiesBegan {
+                actors: [id(a, x, i)?, id(a, y, i)?],
+                fatalities: fatalities(f)?,
+            }
+        }
+        W::HostilitiesEndedCounted { actors: [x, y], fatalities: f } => {
+            EventKind::HostilitiesEnded {
+                actors: [id(a, x, i)?, id(a, y, i)?],
+                fatalities: fatalities(f)?,
+            }
         }
         W::AgreementSigned { agreement, name, signatories } => EventKind::AgreementSigned {
             agreement: id(AgreementId::interned, agreement, i)?,

@@ -532,6 +532,8 @@ impl Synth {
             publisher: Some(publisher),
             published: Some(published),
             url,
+            release: None,
+            covers: None,
         };
         self.entity(self.sources[i].as_str(), kind)
     }
@@ -815,7 +817,10 @@ impl Synth {
                 }
                 let pair = [pair[0], pair[1]];
                 self.hostilities.push(pair);
-                let kind = EventKind::HostilitiesBegan { actors: pair.map(|a| self.actor(a)) };
+                let kind = EventKind::HostilitiesBegan {
+                    actors: pair.map(|a| self.actor(a)),
+                    fatalities: None,
+                };
                 self.dated_event(ordinal, day, pair[0], kind)
             }
             Kind::HostilitiesEnded => {
@@ -823,7 +828,10 @@ impl Synth {
                     return None;
                 }
                 let pair = self.hostilities.swap_remove(self.rng.index(self.hostilities.len()));
-                let kind = EventKind::HostilitiesEnded { actors: pair.map(|a| self.actor(a)) };
+                let kind = EventKind::HostilitiesEnded {
+                    actors: pair.map(|a| self.actor(a)),
+                    fatalities: None,
+                };
                 self.dated_event(ordinal, day, pair[0], kind)
             }
             Kind::InterventionBegan => {
