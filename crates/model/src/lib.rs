@@ -13,6 +13,7 @@ mod date;
 mod event;
 mod id;
 mod known;
+pub mod states;
 mod text;
 pub mod v1;
 
