@@ -10,15 +10,19 @@
 //! tag row (`#event+code`, …) right under the header is skipped.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
-use annals_model::v1::{self, excerpt};
+use annals_model::v1::excerpt;
 use annals_model::{
-    is_coordinate, normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Point, Qualifier, RefKind, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    is_coordinate, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, PlaceId, PlaceKind,
+    Point, Qualifier, RefKind, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 
-use crate::{Catalog, LineError, Refused, SecondPass, MAX_ERRORS};
+use crate::emit::{checked_id, slug_id, slug_part, Emitter, Known};
+use crate::records::{
+    csv_reader, read_record, width_problem, without_bom, Crc, Errors, Record, Text,
+};
+use crate::{Catalog, LineError, Refused, SecondPass};
 
 /// The id of the `source` that stands for the ACLED dataset; every imported
 /// event cites it, next to the publications named in its `source` column.
@@ -201,52 +205,6 @@ struct Reading<'k, R: Read> {
     ended: bool,
 }
 
-/// Where the bytes come from: counted into a CRC-32 as they are read.
-struct Crc<R> {
-    inner: R,
-    crc: crc32fast::Hasher,
-}
-
-impl<R: Read> Read for Crc<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// A buffered reader past the UTF-8 byte order mark, if the file starts with one.
-fn without_bom<R: Read>(reader: R) -> std::io::Result<BufReader<R>> {
-    let mut reader = BufReader::new(reader);
-    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
-    Ok(reader)
-}
-
-fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader)
-}
-
-/// What a reading asks about ids the file itself does not define.
-#[derive(Clone, Copy)]
-enum Known<'k> {
-    /// The first reading: the log, as the caller sees it.
-    Log(&'k Catalog<'k>),
-    /// A reading again: everything exists but the entities the first
-    /// reading found missing (and created).
-    New(&'k HashSet<String>),
-}
-
-impl Known<'_> {
-    fn exists(&self, kind: RefKind, id: &str) -> bool {
-        match self {
-            Known::Log(catalog) => (catalog.exists)(kind, id),
-            Known::New(created) => !created.contains(id),
-        }
-    }
-}
-
 impl<'k, R: Read + Seek> Reading<'k, R> {
     /// Reads the header, ready for the records. A monadic export is first
     /// read through to count the rows of each event, so it must be seekable
@@ -276,13 +234,8 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             raw: csv::ByteRecord::new(),
             columns,
             first_data_row: true,
-            errors: Errors { file: file.to_string(), list: Vec::new() },
-            emitter: Emitter {
-                known,
-                out: VecDeque::new(),
-                ids: HashMap::new(),
-                new_entities: HashSet::new(),
-            },
+            errors: Errors::new(file),
+            emitter: Emitter::new(known),
             grouping,
             skipped: BTreeMap::new(),
             rows: 0,
@@ -294,10 +247,10 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
 /// A reader of the file's records, past its header, and the columns the
 /// header names; or what is wrong with the header.
 fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refused> {
-    let crc = Crc { inner: without_bom(reader)?, crc: Default::default() };
+    let crc = Crc::new(without_bom(reader)?);
     let mut csv = csv_reader(crc);
-    let mut errors = Errors { file: file.to_string(), list: Vec::new() };
-    match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors)? {
+    let mut errors = Errors::new(file);
+    match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors, Text::Utf8)? {
         None if errors.list.is_empty() => errors.push(
             1,
             "the file is empty; an ACLED export starts with a header line naming its columns"
@@ -334,7 +287,8 @@ impl<R: Read> Reading<'_, R> {
 
     /// Reads one record and makes what it can of it.
     fn step(&mut self) -> std::io::Result<()> {
-        let record = match read_record(&mut self.csv, &mut self.raw, &mut self.errors)? {
+        let record = match read_record(&mut self.csv, &mut self.raw, &mut self.errors, Text::Utf8)?
+        {
             None => {
                 self.ended = true;
                 for event in self.grouping.as_mut().map(Grouping::drain).unwrap_or_default() {
@@ -353,27 +307,7 @@ impl<R: Read> Reading<'_, R> {
         }
         let columns = &self.columns;
         if record.fields.len() != columns.width {
-            // A quote never closed swallows the line breaks after it.
-            let open_quote = record
-                .fields
-                .iter()
-                .position(|f| f.contains('\n'))
-                .map(|i| {
-                    let breaks = record.fields[i].matches('\n').count();
-                    format!(
-                        "; its field {} holds {breaks} line breaks, so a quote may never be closed",
-                        i + 1
-                    )
-                })
-                .unwrap_or_default();
-            self.errors.push(
-                record.line,
-                format!(
-                    "the record has {} fields, but the header names {} columns{open_quote}",
-                    record.fields.len(),
-                    columns.width
-                ),
-            );
+            self.errors.push(record.line, width_problem(&record, columns.width));
             return Ok(());
         }
         self.rows += 1;
@@ -413,45 +347,11 @@ impl<R: Read> Reading<'_, R> {
     }
 }
 
-/// The next CSV record: `None` at the end of the file or after a malformed
-/// one (its error listed), `Some(Err(line))` when it is not UTF-8.
-fn read_record<R: Read>(
-    csv: &mut csv::Reader<R>,
-    raw: &mut csv::ByteRecord,
-    errors: &mut Errors,
-) -> std::io::Result<Option<Result<Record, usize>>> {
-    let line = csv.position().line() as usize;
-    match csv.read_byte_record(raw) {
-        Ok(false) => return Ok(None),
-        Ok(true) => {}
-        Err(e) => {
-            if let csv::ErrorKind::Io(_) = e.kind() {
-                if let csv::ErrorKind::Io(io) = e.into_kind() {
-                    return Err(io);
-                }
-                unreachable!("the kind was just matched");
-            }
-            let line = e.position().map_or(line, |p| p.line() as usize);
-            errors.push(line, format!("the CSV is malformed: {e}"));
-            return Ok(None);
-        }
-    }
-    let line = raw.position().map_or(line, |p| p.line() as usize);
-    let mut fields = Vec::with_capacity(raw.len());
-    for field in raw.iter() {
-        match std::str::from_utf8(field) {
-            Ok(text) => fields.push(text.to_string()),
-            Err(_) => return Ok(Some(Err(line))),
-        }
-    }
-    Ok(Some(Ok(Record { line, fields })))
-}
-
 /// How many rows each `event_id_cnty` of a monadic export has, and where
 /// its first row is. A malformed record ends the count; the reading proper
 /// reports it.
 fn count_rows<R: Read>(reader: R, columns: &Columns) -> std::io::Result<HashMap<String, Rows>> {
-    let mut csv = csv_reader(without_bom(reader)?);
+    let mut csv = csv_reader(Crc::new(without_bom(reader)?));
     let mut raw = csv::ByteRecord::new();
     let at = columns.index["event_id_cnty"];
     let mut counts: HashMap<String, Rows> = HashMap::new();
@@ -461,7 +361,7 @@ fn count_rows<R: Read>(reader: R, columns: &Columns) -> std::io::Result<HashMap<
             Ok(true) if std::mem::take(&mut header) => {}
             Ok(true) if raw.len() == columns.width => {
                 let id = String::from_utf8_lossy(&raw[at]);
-                let line = raw.position().map_or(0, |p| p.line() as usize);
+                let line = raw.position().cloned().map_or(0, |p| csv.get_mut().line_of(&p));
                 match counts.get_mut(id.trim()) {
                     Some(rows) => rows.total += 1,
                     None => {
@@ -480,35 +380,6 @@ fn count_rows<R: Read>(reader: R, columns: &Columns) -> std::io::Result<HashMap<
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-
-struct Errors {
-    file: String,
-    list: Vec<LineError>,
-}
-
-impl Errors {
-    fn push(&mut self, line: usize, problem: String) {
-        if !self.full() {
-            self.list.push(LineError { file: self.file.clone(), line, problem });
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.list.len() >= MAX_ERRORS
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Records and columns
-
-/// One CSV record, decoded, with the physical line it starts on.
-struct Record {
-    line: usize,
-    fields: Vec<String>,
 }
 
 /// Columns every layout has.
@@ -1079,54 +950,7 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
     }
 }
 
-/// Builds the events of a file, entities first, and checks every reference.
-struct Emitter<'k> {
-    known: Known<'k>,
-    /// Events made and not yet handed on, with their lines.
-    out: VecDeque<(usize, Event)>,
-    /// Every id this file uses: what it names and where it is first used.
-    ids: HashMap<String, Seen>,
-    /// The entities made because the log lacks them.
-    new_entities: HashSet<String>,
-}
-
-/// An id the file uses.
-struct Seen {
-    /// What it names; `None` for an event.
-    kind: Option<RefKind>,
-    line: usize,
-    /// For an ACLED event, [`fingerprint`] of the event.
-    fingerprint: Option<u128>,
-}
-
 impl Emitter<'_> {
-    /// Emits an entity unless the log or an earlier line already has it.
-    fn entity(
-        &mut self,
-        line: usize,
-        kind: RefKind,
-        id: &str,
-        make: impl FnOnce() -> EventKind,
-    ) -> Result<(), String> {
-        if let Some(seen) = self.ids.get(id).map(|s| s.kind) {
-            return if seen == Some(kind) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "the id `{id}` would name both {} and a {}; rename one of them",
-                    seen.map_or("an event".to_string(), |k| format!("a {}", k.as_str())),
-                    kind.as_str()
-                ))
-            };
-        }
-        self.ids.insert(id.to_string(), Seen { kind: Some(kind), line, fingerprint: None });
-        if !self.known.exists(kind, id) {
-            self.out.push_back((line, entity_event(id, make())?));
-            self.new_entities.insert(id.to_string());
-        }
-        Ok(())
-    }
-
     fn emit(&mut self, acled: &AcledEvent) -> Result<(), String> {
         let row = &acled.row;
         let line = row.line;
@@ -1208,40 +1032,7 @@ impl Emitter<'_> {
             note: Some(note(acled, gained, how)),
             kind,
         };
-        for r in event.references() {
-            let found = match self.ids.get(r.id) {
-                Some(seen) => seen.kind == Some(r.kind),
-                None => self.known.exists(r.kind, r.id),
-            };
-            if !found {
-                return Err(format!(
-                    "field `{}` names `{}`, but no {} with that id exists in the log or earlier in this file",
-                    r.field,
-                    r.id,
-                    r.kind.as_str()
-                ));
-            }
-        }
-        let fingerprint = fingerprint(&event);
-        if let Some(seen) = self.ids.get(event.id.as_str()) {
-            return match seen.fingerprint {
-                Some(earlier) if earlier == fingerprint => Ok(()),
-                Some(_) => Err(format!(
-                    "event_id_cnty `{}` is already used on line {} for a different event",
-                    excerpt(&row.event_id_cnty),
-                    seen.line
-                )),
-                None => Err(format!(
-                    "the event id `{}` is already the id of a {}",
-                    event.id,
-                    seen.kind.map_or("event", RefKind::as_str)
-                )),
-            };
-        }
-        let seen = Seen { kind: None, line, fingerprint: Some(fingerprint) };
-        self.ids.insert(event.id.as_str().to_string(), seen);
-        self.out.push_back((line, event));
-        Ok(())
+        self.push(line, event, || format!("event_id_cnty `{}`", excerpt(&row.event_id_cnty)))
     }
 
     /// The country, its region (`admin1`) and the location, created on first
@@ -1302,33 +1093,6 @@ impl Emitter<'_> {
         })?;
         PlaceId::new(id).map_err(|e| e.to_string())
     }
-}
-
-/// A 128-bit fingerprint of an event, to tell whether two events with one id
-/// are the same without keeping the first: two SipHash digests of its line
-/// of format v1 under different prefixes.
-fn fingerprint(event: &Event) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let line = v1::to_line(event);
-    let digest = |prefix: u8| {
-        let mut hasher = std::hash::DefaultHasher::new();
-        prefix.hash(&mut hasher);
-        line.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(digest(0)) << 64) | u128::from(digest(1))
-}
-
-fn entity_event(id: &str, kind: EventKind) -> Result<Event, String> {
-    Ok(Event {
-        id: EventId::new(id).map_err(|e| e.to_string())?,
-        date: None,
-        sources: Vec::new(),
-        claim: Claim::Reported,
-        claimed_by: None,
-        note: None,
-        kind,
-    })
 }
 
 /// ACLED's inter code, refined by its naming conventions for state bodies
@@ -1398,60 +1162,9 @@ fn note(acled: &AcledEvent, gained: usize, how: Gain) -> String {
 // ---------------------------------------------------------------------------
 // Ids
 
-/// A name as an id part: accents folded, lowercase, each run of anything but
-/// a-z and 0-9 made one `-`.
-fn slug(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut gap = false;
-    for c in normalize_name(name).chars() {
-        if c.is_ascii_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push('-');
-            }
-            gap = false;
-            out.push(c);
-        } else {
-            gap = true;
-        }
-    }
-    out
-}
-
-fn slug_part(column: &str, name: &str) -> Result<String, String> {
-    let s = slug(name);
-    if s.is_empty() {
-        Err(format!(
-            "column `{column}`: `{}` has no letters a-z or digits to make an id from",
-            excerpt(name)
-        ))
-    } else {
-        Ok(s)
-    }
-}
-
-fn slug_id(prefix: &str, column: &str, name: &str) -> Result<String, String> {
-    let id = format!("{prefix}{}", slug_part(column, name)?);
-    checked_id(column, name, id)
-}
-
-fn checked_id(column: &str, name: &str, id: String) -> Result<String, String> {
-    annals_model::check_slug(&id)
-        .map(|()| id)
-        .map_err(|e| format!("column `{column}`: `{}` makes no valid id: {e}", excerpt(name)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_fold_accents_and_collapse_punctuation() {
-        assert_eq!(slug("Gourma-Rharous"), "gourma-rharous");
-        assert_eq!(slug("N'Goutjina"), "n-goutjina");
-        assert_eq!(slug("  Ségou  (Région) "), "segou-region");
-        assert_eq!(slug("Military Forces of Mali (2013-)"), "military-forces-of-mali-2013");
-        assert_eq!(slug("---"), "");
-    }
 
     #[test]
     fn dates_in_both_spellings_and_three_precisions() {

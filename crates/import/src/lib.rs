@@ -21,9 +21,17 @@ use std::io::{BufRead, Seek, SeekFrom};
 use annals_model::{v1, Event, EventKind, RefKind};
 
 mod acled;
+mod datasets;
+mod dates;
+mod emit;
+mod formats;
+mod records;
+mod sources;
+mod table;
 pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
 };
+pub use formats::{check, detect, read, CheckedFile, Events, Format, Imported, UnknownFormat};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

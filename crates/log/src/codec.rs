@@ -529,9 +529,9 @@ fn counted(f: &Fatalities) -> w::Fatalities {
 
 type R<T> = Result<T, String>;
 
-/// Deaths read back, in order as import requires them.
+/// Deaths read back.
 fn fatalities(f: w::Fatalities) -> R<Option<Fatalities>> {
-    Fatalities::new(f.best, f.low, f.high).map(Some)
+    Ok(Some(Fatalities { best: f.best, low: f.low, high: f.high }))
 }
 
 fn point_from_wire(p: w::Point) -> R<Point> {

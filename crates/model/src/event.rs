@@ -116,25 +116,14 @@ impl CoupOutcome {
 }
 
 /// The deaths a dataset counts for some hostilities: its best estimate and,
-/// when it gives them, its low and high ones (`low <= best <= high`).
+/// when it gives them, its low and high ones. Kept as the dataset states
+/// them: UCDP's low and high estimates are not always on either side of
+/// its best one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fatalities {
     pub best: u64,
     pub low: Option<u64>,
     pub high: Option<u64>,
-}
-
-impl Fatalities {
-    /// Checks that the estimates are in order: `low <= best <= high`.
-    pub fn new(best: u64, low: Option<u64>, high: Option<u64>) -> Result<Fatalities, String> {
-        if let Some(low) = low.filter(|&low| low > best) {
-            return Err(format!("the low estimate {low} is above the best estimate {best}"));
-        }
-        if let Some(high) = high.filter(|&high| high < best) {
-            return Err(format!("the high estimate {high} is below the best estimate {best}"));
-        }
-        Ok(Fatalities { best, low, high })
-    }
 }
 
 /// One event of the log, as the historian stated it.

@@ -334,7 +334,7 @@ fn fatalities(f: &mut Fields) -> Result<Option<Fatalities>, LineError> {
     let (best, low, high) =
         (f.count("fatalities")?, f.count("fatalities_low")?, f.count("fatalities_high")?);
     match best {
-        Some(best) => Fatalities::new(best, low, high).map(Some).map_err(|e| bad("fatalities", e)),
+        Some(best) => Ok(Some(Fatalities { best, low, high })),
         None if low.is_some() || high.is_some() => Err(bad(
             if low.is_some() { "fatalities_low" } else { "fatalities_high" },
             "needs `fatalities`, the best estimate, beside it",
