@@ -10,8 +10,10 @@ use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, R
 use crate::formats::Format;
 use crate::table::{Dataset, Out};
 
+mod atop;
 mod coups;
 mod cow;
+mod gdelt;
 mod prif;
 mod ucdp;
 
@@ -28,7 +30,9 @@ pub(crate) fn mapping(format: Format) -> Option<Box<dyn Dataset>> {
         Format::UcdpOneSided => Box::<ucdp::OneSided>::default(),
         Format::CowIntra => Box::<cow::CowIntra>::default(),
         Format::Prif => Box::<prif::Prif>::default(),
-        _ => return None,
+        Format::AtopMember => Box::<atop::AtopMember>::default(),
+        Format::AtopAlliance => Box::<atop::AtopAlliance>::default(),
+        Format::Gdelt => Box::<gdelt::Gdelt>::default(),
     })
 }
 

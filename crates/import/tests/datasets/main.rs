@@ -11,6 +11,7 @@ use annals_import::{check, read, Catalog, Format, Imported, LineError, SecondPas
 use annals_model::{Event, RefKind};
 use annals_replay::World;
 
+mod alliances;
 mod coups;
 mod states;
 mod ucdp;
