@@ -14,6 +14,7 @@ use annals_replay::World;
 mod alliances;
 mod coups;
 mod states;
+mod together;
 mod ucdp;
 mod wars;
 
