@@ -13,6 +13,7 @@ use annals_replay::World;
 
 mod alliances;
 mod coups;
+mod props;
 mod states;
 mod together;
 mod ucdp;
