@@ -18,7 +18,9 @@ use annals_model::{
     Point, Qualifier, RefKind, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 
-use crate::emit::{checked_id, slug_id, slug_part, Emitter, Known};
+use crate::emit::{
+    checked_id, first_pass, second_pass_next, slug_id, slug_part, Emitter, Known, Pass,
+};
 use crate::records::{
     csv_reader, read_record, width_problem, without_bom, Crc, Errors, Record, Text,
 };
@@ -109,19 +111,10 @@ pub fn check_acled<R: Read + Seek>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), String>,
 ) -> Result<AcledChecked, Refused> {
     let mut reading = Reading::start(file, reader, Known::Log(catalog))?;
-    let mut events = 0;
-    while let Some((line, event)) = reading.next_event()? {
-        match each(line, event) {
-            Ok(()) => events += 1,
-            Err(problem) => reading.errors.push(line, problem),
-        }
-    }
-    if !reading.errors.list.is_empty() {
-        return Err(Refused::Lines(reading.errors.list));
-    }
+    let events = first_pass(&mut reading, each)?;
     Ok(AcledChecked {
         events,
         skipped: reading.skipped.into_iter().collect(),
@@ -164,16 +157,7 @@ impl<R: Read> Iterator for AcledEvents<'_, R> {
     type Item = Result<(usize, Event), Refused>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let next = self.reading.next_event();
-        if let Some(first) = self.reading.errors.list.first() {
-            self.failed = true;
-            return Some(Err(Refused::Lines(vec![first.clone()])));
-        }
-        self.failed = next.is_err();
-        next.map_err(Refused::Io).transpose()
+        second_pass_next(&mut self.reading, &mut self.failed)
     }
 }
 
@@ -268,6 +252,16 @@ fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refus
         },
     }
     Err(Refused::Lines(errors.list))
+}
+
+impl<R: Read> Pass for Reading<'_, R> {
+    fn next_event(&mut self) -> std::io::Result<Option<(usize, Event)>> {
+        Reading::next_event(self)
+    }
+
+    fn errors(&mut self) -> &mut Errors {
+        &mut self.errors
+    }
 }
 
 impl<R: Read> Reading<'_, R> {

@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use annals_model::v1::{self, excerpt};
 use annals_model::{normalize_name, Claim, Event, EventId, EventKind, RefKind};
 
-use crate::Catalog;
+use crate::records::Errors;
+use crate::{Catalog, Refused};
 
 /// What a reading asks about ids the file itself does not define.
 #[derive(Clone, Copy)]
@@ -157,15 +158,72 @@ pub(crate) fn fingerprint(event: &Event) -> u128 {
 }
 
 pub(crate) fn entity_event(id: &str, kind: EventKind) -> Result<Event, String> {
+    noted_entity(id, kind, None)
+}
+
+/// An entity (source, actor, place) with a note: undated, unsourced.
+pub(crate) fn noted_entity(
+    id: &str,
+    kind: EventKind,
+    note: Option<String>,
+) -> Result<Event, String> {
     Ok(Event {
-        id: EventId::new(id).map_err(|e| e.to_string())?,
+        id: EventId::new(id).map_err(|e| format!("`{}` makes no valid id: {e}", excerpt(id)))?,
         date: None,
         sources: Vec::new(),
         claim: Claim::Reported,
         claimed_by: None,
-        note: None,
+        note,
         kind,
     })
+}
+
+// ---------------------------------------------------------------------------
+// Passes
+
+/// A reading of a file that makes events one at a time and lists its errors.
+pub(crate) trait Pass {
+    /// The next event; `None` at the end, or once the list of errors is full.
+    fn next_event(&mut self) -> std::io::Result<Option<(usize, Event)>>;
+    fn errors(&mut self) -> &mut Errors;
+}
+
+/// The first pass: hands every event to `each` (which may refuse it with a
+/// problem of its own, listed at its line); the number of events handed
+/// on, or every error.
+pub(crate) fn first_pass(
+    pass: &mut impl Pass,
+    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+) -> Result<u64, Refused> {
+    let mut events = 0;
+    while let Some((line, event)) = pass.next_event()? {
+        match each(line, event) {
+            Ok(()) => events += 1,
+            Err(problem) => pass.errors().push(line, problem),
+        }
+    }
+    match std::mem::take(&mut pass.errors().list) {
+        list if list.is_empty() => Ok(events),
+        list => Err(Refused::Lines(list)),
+    }
+}
+
+/// The next item of a second pass, which ends at its first error (a file
+/// that changed since it was checked) or failure to read.
+pub(crate) fn second_pass_next(
+    pass: &mut impl Pass,
+    failed: &mut bool,
+) -> Option<Result<(usize, Event), Refused>> {
+    if *failed {
+        return None;
+    }
+    let next = pass.next_event();
+    if let Some(first) = pass.errors().list.first() {
+        *failed = true;
+        return Some(Err(Refused::Lines(vec![first.clone()])));
+    }
+    *failed = next.is_err();
+    next.map_err(Refused::Io).transpose()
 }
 
 // ---------------------------------------------------------------------------

@@ -6,10 +6,10 @@
 //! (`powell-thyne:v2022.11.29`), so an answer that cites the dataset finds
 //! the coverage of every release the log holds.
 
-use annals_model::{Claim, Event, EventId, EventKind, RefKind, SourceId};
+use annals_model::{Event, EventKind, RefKind, SourceId};
 
 use crate::dates::years;
-use crate::emit::slug;
+use crate::emit::{noted_entity, slug};
 use crate::table::Out;
 
 /// A dataset as a source.
@@ -114,20 +114,13 @@ fn source(
     covers: Option<annals_model::Date>,
     cite: &str,
 ) -> Result<Event, String> {
-    Ok(Event {
-        id: EventId::new(id).map_err(|e| e.to_string())?,
-        date: None,
-        sources: Vec::new(),
-        claim: Claim::Reported,
-        claimed_by: None,
-        note: Some(format!("Cite: {cite}")),
-        kind: EventKind::Source {
-            title: title.to_string(),
-            publisher: Some(publisher.to_string()),
-            published: None,
-            url: url.map(str::to_string),
-            release,
-            covers,
-        },
-    })
+    let kind = EventKind::Source {
+        title: title.to_string(),
+        publisher: Some(publisher.to_string()),
+        published: None,
+        url: url.map(str::to_string),
+        release,
+        covers,
+    };
+    noted_entity(id, kind, Some(format!("Cite: {cite}")))
 }

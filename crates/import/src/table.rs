@@ -15,7 +15,7 @@ use annals_model::states::State;
 use annals_model::v1::excerpt;
 use annals_model::{ActorId, Event, PlaceId, RefKind};
 
-use crate::emit::{Emitter, Known};
+use crate::emit::{first_pass, second_pass_next, Emitter, Known, Pass};
 use crate::records::{
     csv_reader_with, read_record, width_problem, without_bom, Crc, Errors, Record, Text,
 };
@@ -61,19 +61,10 @@ pub(crate) fn check_table<R: Read>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), String>,
 ) -> Result<TableChecked, Refused> {
     let mut reading = Reading::start(dataset, file, reader, Known::Log(catalog))?;
-    let mut events = 0;
-    while let Some((line, event)) = reading.next_event()? {
-        match each(line, event) {
-            Ok(()) => events += 1,
-            Err(problem) => reading.errors.push(line, problem),
-        }
-    }
-    if !reading.errors.list.is_empty() {
-        return Err(Refused::Lines(reading.errors.list));
-    }
+    let events = first_pass(&mut reading, each)?;
     Ok(TableChecked {
         events,
         skipped: reading.skipped.into_iter().collect(),
@@ -112,16 +103,7 @@ impl<R: Read> Iterator for TableEvents<'_, R> {
     type Item = Result<(usize, Event), Refused>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let next = self.reading.next_event();
-        if let Some(first) = self.reading.errors.list.first() {
-            self.failed = true;
-            return Some(Err(Refused::Lines(vec![first.clone()])));
-        }
-        self.failed = next.is_err();
-        next.map_err(Refused::Io).transpose()
+        second_pass_next(&mut self.reading, &mut self.failed)
     }
 }
 
@@ -233,6 +215,16 @@ impl<'k, R: Read> Reading<'k, R> {
             self.errors.push(record.line, problem);
         }
         Ok(())
+    }
+}
+
+impl<R: Read> Pass for Reading<'_, R> {
+    fn next_event(&mut self) -> std::io::Result<Option<(usize, Event)>> {
+        Reading::next_event(self)
+    }
+
+    fn errors(&mut self) -> &mut Errors {
+        &mut self.errors
     }
 }
 

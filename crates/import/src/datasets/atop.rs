@@ -14,10 +14,11 @@ use std::collections::BTreeMap;
 
 use annals_model::states;
 use annals_model::v1::excerpt;
-use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, RefKind, SourceId};
+use annals_model::{ActorId, ActorKind, Date, EventKind, RefKind, SourceId};
 
 use super::dated;
 use crate::dates::ymd;
+use crate::emit::noted_entity;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
 
@@ -67,25 +68,13 @@ fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, String> {
             aliases: Vec::new(),
             kind: Some(ActorKind::Coalition),
         };
-        Ok(entity(
+        noted_entity(
             &id,
             kind,
-            format!("Alliance Treaty Obligations and Provisions (ATOP) alliance {atopid}"),
-        ))
+            Some(format!("Alliance Treaty Obligations and Provisions (ATOP) alliance {atopid}")),
+        )
     })?;
     ActorId::new(id).map_err(|e| e.to_string())
-}
-
-fn entity(id: &str, kind: EventKind, note: String) -> Event {
-    Event {
-        id: EventId::new(id).expect("checked by the caller"),
-        date: None,
-        sources: Vec::new(),
-        claim: Claim::Reported,
-        claimed_by: None,
-        note: Some(note),
-        kind,
-    }
 }
 
 /// A member by its COW code: a state of the catalogue, or an actor
@@ -104,11 +93,11 @@ fn member(out: &mut Out<'_, '_>, column: &str, code: &str) -> Result<ActorId, St
             aliases: Vec::new(),
             kind: Some(ActorKind::State),
         };
-        Ok(entity(
+        noted_entity(
             &id,
             kind,
-            format!("ATOP codes this member {number}, which is no COW state code"),
-        ))
+            Some(format!("ATOP codes this member {number}, which is no COW state code")),
+        )
     })?;
     ActorId::new(id).map_err(|e| e.to_string())
 }

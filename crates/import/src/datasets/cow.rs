@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 
 use annals_model::v1::excerpt;
-use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, RefKind, SourceId};
+use annals_model::{ActorId, ActorKind, Date, Event, EventKind, RefKind, SourceId};
 
 use super::{state_of, Scheme};
 use crate::dates::ymd;
-use crate::emit::slug;
+use crate::emit::{noted_entity, slug};
 use crate::records::Text;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
@@ -186,24 +186,10 @@ fn side(out: &mut Out<'_, '_>, war: u32, side: &str, context: &str) -> Result<Ac
     let id = format!("cow-intra-{war}-side-{side}");
     let name = format!("side {} of {context}", side.to_uppercase());
     out.entity(RefKind::Actor, &id, || {
-        Ok(entity(
-            &id,
-            EventKind::Actor { name, aliases: Vec::new(), kind: Some(ActorKind::Coalition) },
-        ))
+        let kind = EventKind::Actor { name, aliases: Vec::new(), kind: Some(ActorKind::Coalition) };
+        noted_entity(&id, kind, None)
     })?;
     ActorId::new(id).map_err(|e| e.to_string())
-}
-
-fn entity(id: &str, kind: EventKind) -> Event {
-    Event {
-        id: EventId::new(id).expect("checked by the caller"),
-        date: None,
-        sources: Vec::new(),
-        claim: Claim::Reported,
-        claimed_by: None,
-        note: None,
-        kind,
-    }
 }
 
 /// The participant a record names in `code` and `who`: a state of the
@@ -236,9 +222,7 @@ fn participant(
         aliases: Vec::new(),
         kind: Some(ActorKind::ArmedGroup),
     };
-    out.entity(RefKind::Actor, &id, || {
-        EventId::new(&id).map(|_| entity(&id, kind)).map_err(|e| e.to_string())
-    })?;
+    out.entity(RefKind::Actor, &id, || noted_entity(&id, kind, None))?;
     ActorId::new(id).map(Some).map_err(|e| e.to_string())
 }
 

@@ -7,13 +7,13 @@
 use annals_model::states;
 use annals_model::v1::excerpt;
 use annals_model::{
-    is_coordinate, ActorId, ActorKind, Claim, Event, EventId, EventKind, PlaceId, PlaceKind,
-    RefKind, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    is_coordinate, ActorId, ActorKind, EventKind, PlaceId, PlaceKind, RefKind, LATITUDE_LIMIT,
+    LONGITUDE_LIMIT,
 };
 
 use super::dated;
 use crate::dates::ymd;
-use crate::emit::slug;
+use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
 
@@ -172,15 +172,11 @@ fn actor(row: &Row<'_>, out: &mut Out<'_, '_>, prefix: &str) -> Result<Option<Ac
     let name = format!("GDELT actor code {code}");
     let first = row.get(&format!("{prefix}name")).to_string();
     out.entity(RefKind::Actor, &id, || {
-        Ok(Event {
-            id: EventId::new(&id).map_err(|e| e.to_string())?,
-            date: None,
-            sources: Vec::new(),
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: Some(format!("the actors GDELT codes {code} (first named {first})")),
-            kind: EventKind::Actor { name, aliases: Vec::new(), kind: Some(kind) },
-        })
+        noted_entity(
+            &id,
+            EventKind::Actor { name, aliases: Vec::new(), kind: Some(kind) },
+            Some(format!("the actors GDELT codes {code} (first named {first})")),
+        )
     })?;
     ActorId::new(id).map(Some).map_err(|e| e.to_string())
 }
@@ -232,14 +228,9 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, String
     );
     let name = row.text("actiongeo_fullname")?.to_string();
     out.entity(RefKind::Place, &id, || {
-        Ok(Event {
-            id: EventId::new(&id).map_err(|e| e.to_string())?,
-            date: None,
-            sources: Vec::new(),
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: Some("as GDELT geocodes it".to_string()),
-            kind: EventKind::Place {
+        noted_entity(
+            &id,
+            EventKind::Place {
                 name,
                 aliases: Vec::new(),
                 kind: Some(place_kind),
@@ -247,7 +238,8 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, String
                 lat,
                 lon,
             },
-        })
+            Some("as GDELT geocodes it".to_string()),
+        )
     })?;
     PlaceId::new(id).map(Some).map_err(|e| e.to_string())
 }

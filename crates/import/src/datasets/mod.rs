@@ -7,6 +7,7 @@ use annals_model::states::{self, State};
 use annals_model::v1::excerpt;
 use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, RefKind, SourceId};
 
+use crate::emit::noted_entity;
 use crate::formats::Format;
 use crate::table::{Dataset, Out};
 
@@ -107,15 +108,7 @@ pub(crate) fn labelled_actor(
     note: String,
 ) -> Result<ActorId, String> {
     out.entity(RefKind::Actor, id, || {
-        Ok(Event {
-            id: EventId::new(id).map_err(|e| e.to_string())?,
-            date: None,
-            sources: Vec::new(),
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: Some(note),
-            kind: EventKind::Actor { name, aliases: Vec::new(), kind },
-        })
+        noted_entity(id, EventKind::Actor { name, aliases: Vec::new(), kind }, Some(note))
     })?;
     ActorId::new(id).map_err(|e| e.to_string())
 }

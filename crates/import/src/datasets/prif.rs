@@ -8,11 +8,11 @@
 
 use annals_model::states;
 use annals_model::v1::excerpt;
-use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, RefKind};
+use annals_model::{ActorId, ActorKind, Date, EventKind, RefKind};
 
 use super::{dated, state_of, Scheme};
 use crate::dates::{excel_day, precise};
-use crate::emit::slug;
+use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
 
@@ -146,19 +146,15 @@ fn intervener(row: &Row<'_>, out: &mut Out<'_, '_>, n: u8) -> Result<Option<Acto
         None => "PRIF gives it no code".to_string(),
     };
     out.entity(RefKind::Actor, &id, || {
-        Ok(Event {
-            id: EventId::new(&id).map_err(|e| format!("column `{name_column}`: {e}"))?,
-            date: None,
-            sources: Vec::new(),
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: Some(note),
-            kind: EventKind::Actor {
+        noted_entity(
+            &id,
+            EventKind::Actor {
                 name: name.to_string(),
                 aliases: Vec::new(),
                 kind: Some(ActorKind::InternationalOrg),
             },
-        })
+            Some(note),
+        )
     })?;
     ActorId::new(id).map(Some).map_err(|e| e.to_string())
 }

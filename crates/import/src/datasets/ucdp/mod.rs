@@ -10,13 +10,12 @@ use std::collections::BTreeMap;
 
 use annals_model::states::{self, State};
 use annals_model::v1::excerpt;
-use annals_model::{
-    ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, Fatalities, RefKind, SourceId,
-};
+use annals_model::{ActorId, ActorKind, Date, EventKind, Fatalities, RefKind, SourceId};
 
 pub(crate) use super::dated;
 use super::{state_of, Scheme};
 use crate::dates::years;
+use crate::emit::noted_entity;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Out, Row};
 
@@ -184,19 +183,15 @@ pub(crate) fn actor(
     }
     let id = format!("ucdp-actor-{ucdp_id}");
     out.entity(RefKind::Actor, &id, || {
-        Ok(Event {
-            id: EventId::new(&id).map_err(|e| e.to_string())?,
-            date: None,
-            sources: Vec::new(),
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: Some(format!("UCDP actor {ucdp_id}")),
-            kind: EventKind::Actor {
+        noted_entity(
+            &id,
+            EventKind::Actor {
                 name: name.trim().to_string(),
                 aliases: Vec::new(),
                 kind: Some(kind),
             },
-        })
+            Some(format!("UCDP actor {ucdp_id}")),
+        )
     })?;
     ActorId::new(id).map_err(|e| e.to_string())
 }

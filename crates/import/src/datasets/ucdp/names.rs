@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use annals_model::{ActorKind, Claim, Event, EventId, EventKind, RefKind};
+use annals_model::{ActorKind, EventKind, RefKind};
 
+use crate::emit::noted_entity;
 use crate::table::Out;
 
 /// The cells of a file that list parties by name and by id.
@@ -94,19 +95,15 @@ impl Names {
             }
             out.at(line)
                 .entity(RefKind::Actor, &actor, || {
-                    Ok(Event {
-                        id: EventId::new(&actor).map_err(|e| e.to_string())?,
-                        date: None,
-                        sources: Vec::new(),
-                        claim: Claim::Reported,
-                        claimed_by: None,
-                        note: Some(note),
-                        kind: EventKind::Actor {
+                    noted_entity(
+                        &actor,
+                        EventKind::Actor {
                             name: named.name.clone(),
                             aliases: Vec::new(),
                             kind: Some(kind),
                         },
-                    })
+                        Some(note),
+                    )
                 })
                 .map_err(|e| (line, e))?;
         }

@@ -10,6 +10,7 @@ use annals_model::{ActorKind, EventKind, PlaceKind, RefKind, SourceId};
 
 use super::{actor, dated, deaths, emit_supports, side, split_list, Spans, Support, Ucdp};
 use crate::dates::{parse_iso_day, precise, years};
+use crate::emit::noted_entity;
 use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out, Row};
 
@@ -293,17 +294,9 @@ fn location(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<annals_model::PlaceI
     let id = format!("ucdp-location-{}", ids.join("-"));
     let name = row.text("location")?.to_string();
     out.entity(RefKind::Place, &id, || {
-        Ok(annals_model::Event {
-            id: annals_model::EventId::new(&id).map_err(|e| e.to_string())?,
-            date: None,
-            sources: Vec::new(),
-            claim: annals_model::Claim::Reported,
-            claimed_by: None,
-            note: Some(format!(
-                "the states UCDP names together as the location: {}",
-                ids.join(", ")
-            )),
-            kind: EventKind::Place {
+        noted_entity(
+            &id,
+            EventKind::Place {
                 name,
                 aliases: Vec::new(),
                 kind: Some(PlaceKind::Region),
@@ -311,7 +304,8 @@ fn location(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<annals_model::PlaceI
                 lat: None,
                 lon: None,
             },
-        })
+            Some(format!("the states UCDP names together as the location: {}", ids.join(", "))),
+        )
     })?;
     annals_model::PlaceId::new(id).map_err(|e| e.to_string())
 }
