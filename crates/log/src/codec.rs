@@ -408,10 +408,10 @@ fn os<T: Borrow<str>>(x: &Option<T>) -> Option<&str> {
     x.as_ref().map(s)
 }
 
-/// Model → wire. Total.
-pub fn to_wire(e: &Event) -> w::Event<'_> {
+/// An entity's kind, model → wire.
+fn entity_to_wire(kind: &EventKind) -> w::Kind<'_> {
     use EventKind as K;
-    let kind = match &e.kind {
+    match kind {
         K::Source { title, publisher, published, url, release: None, covers: None } => {
             w::Kind::Source {
                 title,
@@ -441,6 +441,15 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             lat: *lat,
             lon: *lon,
         },
+        _ => unreachable!("called for entities only"),
+    }
+}
+
+/// Model → wire. Total.
+pub fn to_wire(e: &Event) -> w::Event<'_> {
+    use EventKind as K;
+    let kind = match &e.kind {
+        K::Source { .. } | K::Actor { .. } | K::Place { .. } => entity_to_wire(&e.kind),
         K::MembershipBegan { member, group } => {
             w::Kind::MembershipBegan { member: s(member), group: s(group) }
         }
@@ -591,18 +600,10 @@ fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
     all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
 }
 
-/// Wire → model, validating every value (ids, dates, codes).
-pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
+/// An entity's kind, wire → model.
+fn entity_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
     use w::Kind as W;
-    let a = ActorId::interned;
-    let i = interner;
-    let event: Make<EventId> = match e.kind {
-        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
-            EventId::interned
-        }
-        _ => event_id,
-    };
-    let kind = match e.kind {
+    Ok(match kind {
         W::Source { title, publisher, published, url } => EventKind::Source {
             title: title.to_string(),
             publisher: publisher.map(str::to_string),
@@ -634,18 +635,15 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             lat: coordinate(lat, LATITUDE_LIMIT, "latitude")?,
             lon: coordinate(lon, LONGITUDE_LIMIT, "longitude")?,
         },
-        W::MembershipBegan { member, group } => {
-            EventKind::MembershipBegan { member: id(a, member, i)?, group: id(a, group, i)? }
-        }
-        W::MembershipEnded { member, group } => {
-            EventKind::MembershipEnded { member: id(a, member, i)?, group: id(a, group, i)? }
-        }
-        W::AllianceFormed { actors, alliance } => {
-            EventKind::AllianceFormed { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
-        }
-        W::AllianceEnded { actors, alliance } => {
-            EventKind::AllianceEnded { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
-        }
+        _ => unreachable!("called for entities only"),
+    })
+}
+
+/// Hostilities, wire → model.
+fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
+    use w::Kind as W;
+    let a = ActorId::interned;
+    Ok(match kind {
         W::HostilitiesBegan { actors: [x, y] } => {
             EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?], fatalities: None }
         }
@@ -664,6 +662,41 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
                 fatalities: fatalities(f)?,
             }
         }
+        _ => unreachable!("called for hostilities only"),
+    })
+}
+
+/// Wire → model, validating every value (ids, dates, codes).
+pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
+    use w::Kind as W;
+    let a = ActorId::interned;
+    let i = interner;
+    let event: Make<EventId> = match e.kind {
+        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
+            EventId::interned
+        }
+        _ => event_id,
+    };
+    let kind = match e.kind {
+        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
+            entity_from_wire(e.kind, i)?
+        }
+        W::MembershipBegan { member, group } => {
+            EventKind::MembershipBegan { member: id(a, member, i)?, group: id(a, group, i)? }
+        }
+        W::MembershipEnded { member, group } => {
+            EventKind::MembershipEnded { member: id(a, member, i)?, group: id(a, group, i)? }
+        }
+        W::AllianceFormed { actors, alliance } => {
+            EventKind::AllianceFormed { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
+        }
+        W::AllianceEnded { actors, alliance } => {
+            EventKind::AllianceEnded { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
+        }
+        W::HostilitiesBegan { .. }
+        | W::HostilitiesEnded { .. }
+        | W::HostilitiesBeganCounted { .. }
+        | W::HostilitiesEndedCounted { .. } => hostilities_from_wire(e.kind, i)?,
         W::AgreementSigned { agreement, name, signatories } => EventKind::AgreementSigned {
             agreement: id(AgreementId::interned, agreement, i)?,
             name: name.map(str::to_string),

@@ -140,30 +140,9 @@ fn line_of(event: &Event, with_id: bool) -> String {
     if event.kind.is_entity() {
         o.id = Some(event.id.as_str());
     }
-    fn nonempty(v: &[String]) -> Option<&[String]> {
-        (!v.is_empty()).then_some(v)
-    }
     match &event.kind {
-        EventKind::Source { title, publisher, published, url, release, covers } => {
-            o.title = Some(title);
-            o.publisher = s(publisher);
-            o.published = published.map(|d| d.to_string());
-            o.url = s(url);
-            o.release = s(release);
-            o.covers = covers.map(|d| d.to_string());
-        }
-        EventKind::Actor { name, aliases, kind } => {
-            o.name = Some(name);
-            o.aliases = nonempty(aliases);
-            o.kind = kind.map(|k| k.as_str());
-        }
-        EventKind::Place { name, aliases, kind, within, lat, lon } => {
-            o.name = Some(name);
-            o.aliases = nonempty(aliases);
-            o.kind = kind.map(|k| k.as_str());
-            o.within = within.as_ref().map(|w| w.as_str());
-            o.lat = *lat;
-            o.lon = *lon;
+        EventKind::Source { .. } | EventKind::Actor { .. } | EventKind::Place { .. } => {
+            entity_fields(&mut o, &event.kind)
         }
         EventKind::MembershipBegan { member, group }
         | EventKind::MembershipEnded { member, group } => {
@@ -226,4 +205,38 @@ fn line_of(event: &Event, with_id: bool) -> String {
         }
     }
     serde_json::to_string(&o).expect("serializing plain data cannot fail")
+}
+
+/// The fields of an entity's line.
+fn entity_fields<'a>(o: &mut Out<'a>, kind: &'a EventKind) {
+    fn s(x: &Option<String>) -> Option<&str> {
+        x.as_deref()
+    }
+    fn nonempty(v: &[String]) -> Option<&[String]> {
+        (!v.is_empty()).then_some(v)
+    }
+    match kind {
+        EventKind::Source { title, publisher, published, url, release, covers } => {
+            o.title = Some(title);
+            o.publisher = s(publisher);
+            o.published = published.map(|d| d.to_string());
+            o.url = s(url);
+            o.release = s(release);
+            o.covers = covers.map(|d| d.to_string());
+        }
+        EventKind::Actor { name, aliases, kind } => {
+            o.name = Some(name);
+            o.aliases = nonempty(aliases);
+            o.kind = kind.map(|k| k.as_str());
+        }
+        EventKind::Place { name, aliases, kind, within, lat, lon } => {
+            o.name = Some(name);
+            o.aliases = nonempty(aliases);
+            o.kind = kind.map(|k| k.as_str());
+            o.within = within.as_ref().map(|w| w.as_str());
+            o.lat = *lat;
+            o.lon = *lon;
+        }
+        _ => {}
+    }
 }
