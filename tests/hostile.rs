@@ -266,8 +266,42 @@ fn hostile_acled_files_are_refused_with_their_line_or_accepted_and_refusals_chan
 fn hostile_corpus_holds_at_least_fifty_files_each_described_in_one_line() {
     let table = table();
     assert!(table.len() >= 50, "{} files", table.len());
-    assert!(table.keys().all(|k| k.starts_with("jsonl/") || k.starts_with("acled/")));
+    let folder_is_a_format =
+        |k: &str| k.split('/').next().and_then(annals_import::Format::from_name).is_some();
+    assert!(table.keys().all(|k| folder_is_a_format(k)), "{:?}", table.keys());
     assert!(table.values().any(|e| matches!(e, Expected::Accepted { .. })));
+}
+
+/// The files of the datasets read by the import library (the command line
+/// does not take these formats yet): each refused with its line and
+/// problem, or accepted with as many events as its row says.
+#[test]
+fn hostile_dataset_files_are_refused_with_their_line_or_accepted() {
+    use annals_import::{read, Catalog, Format};
+    let mut checked = 0;
+    for format in Format::ALL.into_iter().filter(|f| !matches!(f, Format::Jsonl | Format::Acled)) {
+        for (path, expected) in corpus(format.name()) {
+            let name =
+                path.strip_prefix(HOSTILE).unwrap().to_str().unwrap().trim_start_matches('/');
+            let bytes = std::fs::read(&path).unwrap();
+            match (read(format, name, &bytes, &Catalog::empty()), &expected) {
+                (Ok(imported), Expected::Accepted { new }) => {
+                    assert_eq!(imported.events.len(), *new, "{name}")
+                }
+                (Err(errors), Expected::Refused { line, says }) => {
+                    let first = errors[0].to_string();
+                    let at = line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
+                    assert!(first.starts_with(&at) && first.contains(says), "{name}: {first}");
+                }
+                (Ok(imported), _) => {
+                    panic!("{name} was accepted: {} events", imported.events.len())
+                }
+                (Err(errors), _) => panic!("{name} was refused: {}", errors[0]),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} files");
 }
 
 /// Lines of 10 MB, made here (never committed): refused with a short error

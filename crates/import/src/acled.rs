@@ -10,15 +10,24 @@
 //! tag row (`#event+code`, …) right under the header is skipped.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
-use annals_model::v1::{self, excerpt};
+use annals_model::v1::excerpt;
 use annals_model::{
-    is_coordinate, normalize_name, ActorId, ActorKind, Claim, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Point, Qualifier, RefKind, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    ActorId, ActorKind, Claim, Event, EventId, EventKind, PlaceId, PlaceKind, RefKind, SourceId,
 };
 
-use crate::{Catalog, LineError, Refused, SecondPass, MAX_ERRORS};
+mod group;
+mod rows;
+
+use group::{count_rows, Grouping};
+use rows::{is_hxl_tag_row, parse_row, Columns, Mapping, Row, Side};
+
+use crate::emit::{
+    checked_id, first_pass, second_pass_next, slug_id, slug_part, Emitter, Known, Pass,
+};
+use crate::records::{csv_reader, read_record, width_problem, without_bom, Crc, Errors, Text};
+use crate::{Catalog, LineError, Refused, SecondPass};
 
 /// The id of the `source` that stands for the ACLED dataset; every imported
 /// event cites it, next to the publications named in its `source` column.
@@ -105,19 +114,10 @@ pub fn check_acled<R: Read + Seek>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), String>,
 ) -> Result<AcledChecked, Refused> {
     let mut reading = Reading::start(file, reader, Known::Log(catalog))?;
-    let mut events = 0;
-    while let Some((line, event)) = reading.next_event()? {
-        match each(line, event) {
-            Ok(()) => events += 1,
-            Err(problem) => reading.errors.push(line, problem),
-        }
-    }
-    if !reading.errors.list.is_empty() {
-        return Err(Refused::Lines(reading.errors.list));
-    }
+    let events = first_pass(&mut reading, each)?;
     Ok(AcledChecked {
         events,
         skipped: reading.skipped.into_iter().collect(),
@@ -160,16 +160,7 @@ impl<R: Read> Iterator for AcledEvents<'_, R> {
     type Item = Result<(usize, Event), Refused>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let next = self.reading.next_event();
-        if let Some(first) = self.reading.errors.list.first() {
-            self.failed = true;
-            return Some(Err(Refused::Lines(vec![first.clone()])));
-        }
-        self.failed = next.is_err();
-        next.map_err(Refused::Io).transpose()
+        second_pass_next(&mut self.reading, &mut self.failed)
     }
 }
 
@@ -201,52 +192,6 @@ struct Reading<'k, R: Read> {
     ended: bool,
 }
 
-/// Where the bytes come from: counted into a CRC-32 as they are read.
-struct Crc<R> {
-    inner: R,
-    crc: crc32fast::Hasher,
-}
-
-impl<R: Read> Read for Crc<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// A buffered reader past the UTF-8 byte order mark, if the file starts with one.
-fn without_bom<R: Read>(reader: R) -> std::io::Result<BufReader<R>> {
-    let mut reader = BufReader::new(reader);
-    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
-    Ok(reader)
-}
-
-fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader)
-}
-
-/// What a reading asks about ids the file itself does not define.
-#[derive(Clone, Copy)]
-enum Known<'k> {
-    /// The first reading: the log, as the caller sees it.
-    Log(&'k Catalog<'k>),
-    /// A reading again: everything exists but the entities the first
-    /// reading found missing (and created).
-    New(&'k HashSet<String>),
-}
-
-impl Known<'_> {
-    fn exists(&self, kind: RefKind, id: &str) -> bool {
-        match self {
-            Known::Log(catalog) => (catalog.exists)(kind, id),
-            Known::New(created) => !created.contains(id),
-        }
-    }
-}
-
 impl<'k, R: Read + Seek> Reading<'k, R> {
     /// Reads the header, ready for the records. A monadic export is first
     /// read through to count the rows of each event, so it must be seekable
@@ -276,13 +221,8 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             raw: csv::ByteRecord::new(),
             columns,
             first_data_row: true,
-            errors: Errors { file: file.to_string(), list: Vec::new() },
-            emitter: Emitter {
-                known,
-                out: VecDeque::new(),
-                ids: HashMap::new(),
-                new_entities: HashSet::new(),
-            },
+            errors: Errors::new(file),
+            emitter: Emitter::new(known),
             grouping,
             skipped: BTreeMap::new(),
             rows: 0,
@@ -294,10 +234,10 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
 /// A reader of the file's records, past its header, and the columns the
 /// header names; or what is wrong with the header.
 fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refused> {
-    let crc = Crc { inner: without_bom(reader)?, crc: Default::default() };
+    let crc = Crc::new(without_bom(reader)?);
     let mut csv = csv_reader(crc);
-    let mut errors = Errors { file: file.to_string(), list: Vec::new() };
-    match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors)? {
+    let mut errors = Errors::new(file);
+    match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors, Text::Utf8)? {
         None if errors.list.is_empty() => errors.push(
             1,
             "the file is empty; an ACLED export starts with a header line naming its columns"
@@ -317,6 +257,16 @@ fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refus
     Err(Refused::Lines(errors.list))
 }
 
+impl<R: Read> Pass for Reading<'_, R> {
+    fn next_event(&mut self) -> std::io::Result<Option<(usize, Event)>> {
+        Reading::next_event(self)
+    }
+
+    fn errors(&mut self) -> &mut Errors {
+        &mut self.errors
+    }
+}
+
 impl<R: Read> Reading<'_, R> {
     /// The next event, reading records until one comes out; `None` at the
     /// end of the file, or once [`MAX_ERRORS`] errors are listed.
@@ -334,7 +284,8 @@ impl<R: Read> Reading<'_, R> {
 
     /// Reads one record and makes what it can of it.
     fn step(&mut self) -> std::io::Result<()> {
-        let record = match read_record(&mut self.csv, &mut self.raw, &mut self.errors)? {
+        let record = match read_record(&mut self.csv, &mut self.raw, &mut self.errors, Text::Utf8)?
+        {
             None => {
                 self.ended = true;
                 for event in self.grouping.as_mut().map(Grouping::drain).unwrap_or_default() {
@@ -353,27 +304,7 @@ impl<R: Read> Reading<'_, R> {
         }
         let columns = &self.columns;
         if record.fields.len() != columns.width {
-            // A quote never closed swallows the line breaks after it.
-            let open_quote = record
-                .fields
-                .iter()
-                .position(|f| f.contains('\n'))
-                .map(|i| {
-                    let breaks = record.fields[i].matches('\n').count();
-                    format!(
-                        "; its field {} holds {breaks} line breaks, so a quote may never be closed",
-                        i + 1
-                    )
-                })
-                .unwrap_or_default();
-            self.errors.push(
-                record.line,
-                format!(
-                    "the record has {} fields, but the header names {} columns{open_quote}",
-                    record.fields.len(),
-                    columns.width
-                ),
-            );
+            self.errors.push(record.line, width_problem(&record, columns.width));
             return Ok(());
         }
         self.rows += 1;
@@ -413,485 +344,6 @@ impl<R: Read> Reading<'_, R> {
     }
 }
 
-/// The next CSV record: `None` at the end of the file or after a malformed
-/// one (its error listed), `Some(Err(line))` when it is not UTF-8.
-fn read_record<R: Read>(
-    csv: &mut csv::Reader<R>,
-    raw: &mut csv::ByteRecord,
-    errors: &mut Errors,
-) -> std::io::Result<Option<Result<Record, usize>>> {
-    let line = csv.position().line() as usize;
-    match csv.read_byte_record(raw) {
-        Ok(false) => return Ok(None),
-        Ok(true) => {}
-        Err(e) => {
-            if let csv::ErrorKind::Io(_) = e.kind() {
-                if let csv::ErrorKind::Io(io) = e.into_kind() {
-                    return Err(io);
-                }
-                unreachable!("the kind was just matched");
-            }
-            let line = e.position().map_or(line, |p| p.line() as usize);
-            errors.push(line, format!("the CSV is malformed: {e}"));
-            return Ok(None);
-        }
-    }
-    let line = raw.position().map_or(line, |p| p.line() as usize);
-    let mut fields = Vec::with_capacity(raw.len());
-    for field in raw.iter() {
-        match std::str::from_utf8(field) {
-            Ok(text) => fields.push(text.to_string()),
-            Err(_) => return Ok(Some(Err(line))),
-        }
-    }
-    Ok(Some(Ok(Record { line, fields })))
-}
-
-/// How many rows each `event_id_cnty` of a monadic export has, and where
-/// its first row is. A malformed record ends the count; the reading proper
-/// reports it.
-fn count_rows<R: Read>(reader: R, columns: &Columns) -> std::io::Result<HashMap<String, Rows>> {
-    let mut csv = csv_reader(without_bom(reader)?);
-    let mut raw = csv::ByteRecord::new();
-    let at = columns.index["event_id_cnty"];
-    let mut counts: HashMap<String, Rows> = HashMap::new();
-    let mut header = true;
-    loop {
-        match csv.read_byte_record(&mut raw) {
-            Ok(true) if std::mem::take(&mut header) => {}
-            Ok(true) if raw.len() == columns.width => {
-                let id = String::from_utf8_lossy(&raw[at]);
-                let line = raw.position().map_or(0, |p| p.line() as usize);
-                match counts.get_mut(id.trim()) {
-                    Some(rows) => rows.total += 1,
-                    None => {
-                        let rows = Rows { total: 1, seen: 0, first_line: line };
-                        counts.insert(id.trim().to_string(), rows);
-                    }
-                }
-            }
-            Ok(true) => {}
-            Ok(false) => return Ok(counts),
-            Err(e) => {
-                return match e.into_kind() {
-                    csv::ErrorKind::Io(io) => Err(io),
-                    _ => Ok(counts),
-                }
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-
-struct Errors {
-    file: String,
-    list: Vec<LineError>,
-}
-
-impl Errors {
-    fn push(&mut self, line: usize, problem: String) {
-        if !self.full() {
-            self.list.push(LineError { file: self.file.clone(), line, problem });
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.list.len() >= MAX_ERRORS
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Records and columns
-
-/// One CSV record, decoded, with the physical line it starts on.
-struct Record {
-    line: usize,
-    fields: Vec<String>,
-}
-
-/// Columns every layout has.
-const REQUIRED: [&str; 15] = [
-    "event_id_cnty",
-    "event_date",
-    "time_precision",
-    "event_type",
-    "actor1",
-    "inter1",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "latitude",
-    "longitude",
-    "source",
-    "notes",
-    "fatalities",
-];
-
-/// Columns read when a layout has them.
-const OPTIONAL: [&str; 5] =
-    ["sub_event_type", "actor2", "inter2", "assoc_actor_1", "assoc_actor_2"];
-
-/// Where each column sits in a record.
-struct Columns {
-    index: HashMap<String, usize>,
-    width: usize,
-    /// No `actor2` column: one row per actor.
-    monadic: bool,
-}
-
-impl Columns {
-    fn from_header(header: &Record) -> Result<Columns, Vec<String>> {
-        let mut index = HashMap::new();
-        let mut twice = Vec::new();
-        for (i, name) in header.fields.iter().enumerate() {
-            let name = name.trim().to_ascii_lowercase();
-            if let Some(&first) = index.get(&name) {
-                if REQUIRED.contains(&name.as_str()) || OPTIONAL.contains(&name.as_str()) {
-                    twice.push(format!(
-                        "the header names the column `{name}` twice (columns {} and {}); which one holds the data is not guessed",
-                        first + 1,
-                        i + 1
-                    ));
-                }
-                continue;
-            }
-            index.insert(name, i);
-        }
-        let mut missing: Vec<String> = twice
-            .into_iter()
-            .chain(
-                REQUIRED
-                    .iter()
-                    .filter(|c| !index.contains_key(**c))
-                    .map(|c| format!("the header has no column `{c}`, which an ACLED export has")),
-            )
-            .collect();
-        let monadic = !index.contains_key("actor2");
-        if !monadic && !index.contains_key("inter2") {
-            missing.push(
-                "the header has an `actor2` column but no `inter2` column, which an ACLED export has"
-                    .to_string(),
-            );
-        }
-        if missing.is_empty() {
-            Ok(Columns { index, width: header.fields.len(), monadic })
-        } else {
-            Err(missing)
-        }
-    }
-
-    /// The trimmed value of a column; "" when the layout has no such column.
-    fn get<'r>(&self, record: &'r Record, column: &str) -> &'r str {
-        self.index.get(column).and_then(|&i| record.fields.get(i)).map_or("", |s| s.trim())
-    }
-
-    /// The value of a column this layout may lack, `None` when absent or empty.
-    fn optional<'r>(&self, record: &'r Record, column: &str) -> Option<&'r str> {
-        Some(self.get(record, column)).filter(|s| !s.is_empty())
-    }
-}
-
-/// HDX copies of ACLED carry a row of HXL hashtags (`#event+code`) under the header.
-fn is_hxl_tag_row(record: &Record) -> bool {
-    let mut tags = record.fields.iter().map(|f| f.trim()).filter(|f| !f.is_empty()).peekable();
-    tags.peek().is_some() && tags.all(|f| f.starts_with('#'))
-}
-
-// ---------------------------------------------------------------------------
-// Rows
-
-/// What an ACLED event type becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mapping {
-    Attack,
-    /// `control_taken`: a non-state or foreign actor took the location by force.
-    Overtakes,
-    /// `control_taken`: government forces or their affiliates took it back.
-    Regains,
-    /// `control_taken` without a fight.
-    NonViolent,
-    /// `control_taken` of a base (a place of its own) at the location.
-    Base,
-    /// Not imported; counted in [`AcledImport::skipped`].
-    Skip,
-}
-
-/// (`event_type`, `sub_event_type` or "" for any other, what it becomes).
-/// The first block is the 2019 schema, the second the pre-2019 one.
-const TYPES: &[(&str, &str, Mapping)] = &[
-    ("Battles", "Non-state actor overtakes territory", Mapping::Overtakes),
-    ("Battles", "Government regains territory", Mapping::Regains),
-    ("Battles", "", Mapping::Attack),
-    ("Explosions/Remote violence", "", Mapping::Attack),
-    ("Violence against civilians", "", Mapping::Attack),
-    ("Protests", "", Mapping::Skip),
-    ("Riots", "", Mapping::Skip),
-    ("Strategic developments", "Non-violent transfer of territory", Mapping::NonViolent),
-    ("Strategic developments", "Headquarters or base established", Mapping::Base),
-    ("Strategic developments", "", Mapping::Skip),
-    ("Battle-No change of territory", "", Mapping::Attack),
-    ("Battle-Non-state actor overtakes territory", "", Mapping::Overtakes),
-    ("Battle-Government regains territory", "", Mapping::Regains),
-    ("Remote violence", "", Mapping::Attack),
-    ("Non-violent transfer of territory", "", Mapping::NonViolent),
-    ("Headquarters or base established", "", Mapping::Base),
-    ("Riots/Protests", "", Mapping::Skip),
-    ("Strategic development", "", Mapping::Skip),
-    ("Non-violent activity by a conflict actor", "", Mapping::Skip),
-];
-
-fn mapping(event_type: &str, sub_event_type: &str) -> Option<Mapping> {
-    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    let exact = TYPES
-        .iter()
-        .find(|(t, s, _)| !s.is_empty() && same(t, event_type) && same(s, sub_event_type));
-    let any = || TYPES.iter().find(|(t, s, _)| s.is_empty() && same(t, event_type));
-    exact.or_else(any).map(|&(_, _, m)| m)
-}
-
-/// One actor of an event: its name, ACLED inter code and associated actors.
-#[derive(Clone, Debug)]
-struct Side {
-    name: String,
-    inter: u8,
-    assoc: Option<String>,
-}
-
-impl Side {
-    /// State forces in the sense of ACLED's territorial sub-event types: inter
-    /// code 1, but not a mutiny (`Mutiny of Military Forces of …` also carries 1).
-    fn is_state_forces(&self) -> bool {
-        self.inter == 1 && !self.name.to_ascii_lowercase().starts_with("mutiny of ")
-    }
-}
-
-/// One CSV row, checked.
-#[derive(Debug)]
-struct Row {
-    line: usize,
-    /// `event_id_cnty` as written.
-    event_id_cnty: String,
-    date: Date,
-    event_type: String,
-    sub_event_type: Option<String>,
-    mapping: Mapping,
-    /// `actor1` with `inter1` and `assoc_actor_1`.
-    side: Side,
-    /// `actor2` with `inter2` and `assoc_actor_2` (dyadic exports only).
-    side2: Option<Side>,
-    country: String,
-    admin1: String,
-    admin2: Option<String>,
-    location: String,
-    lat: f64,
-    lon: f64,
-    sources: Vec<String>,
-    notes: String,
-    fatalities: u64,
-}
-
-impl Row {
-    fn type_label(&self) -> String {
-        match &self.sub_event_type {
-            Some(sub) => format!("{}: {sub}", self.event_type),
-            None => self.event_type.clone(),
-        }
-    }
-}
-
-fn parse_row(columns: &Columns, record: &Record) -> Result<Row, String> {
-    let get = |c: &str| columns.get(record, c);
-    let required = |c: &str| {
-        let v = get(c);
-        if v.is_empty() {
-            Err(format!("column `{c}` is empty"))
-        } else {
-            Ok(v)
-        }
-    };
-    let event_id_cnty = required("event_id_cnty")?.to_string();
-    let precision = required("time_precision")?;
-    let date = parse_date(required("event_date")?, precision)?;
-    let event_type = required("event_type")?.to_string();
-    let sub_event_type = columns.optional(record, "sub_event_type").map(str::to_string);
-    let mapping =
-        mapping(&event_type, sub_event_type.as_deref().unwrap_or("")).ok_or_else(|| {
-            format!(
-                "column `event_type`: `{}` is not an ACLED event type this importer knows",
-                excerpt(&event_type)
-            )
-        })?;
-    let side = parse_side(columns, record, "actor1", "inter1", "assoc_actor_1")?
-        .ok_or_else(|| "column `actor1` is empty".to_string())?;
-    let side2 = if columns.monadic {
-        None
-    } else {
-        parse_side(columns, record, "actor2", "inter2", "assoc_actor_2")?
-    };
-    let coordinate = |c: &str, limit: f64| -> Result<f64, String> {
-        let v = required(c)?;
-        match v.parse::<f64>() {
-            Ok(x) if is_coordinate(x, limit) => Ok(x),
-            _ => Err(format!("column `{c}`: `{}` is not a {c} in decimal degrees", excerpt(v))),
-        }
-    };
-    let lat = coordinate("latitude", LATITUDE_LIMIT)?;
-    let lon = coordinate("longitude", LONGITUDE_LIMIT)?;
-    let fatalities = {
-        let v = required("fatalities")?;
-        v.parse::<u64>().map_err(|_| {
-            format!("column `fatalities`: `{}` is not a number of people", excerpt(v))
-        })?
-    };
-    let sources = get("source")
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    Ok(Row {
-        line: record.line,
-        event_id_cnty,
-        date,
-        event_type,
-        sub_event_type,
-        mapping,
-        side,
-        side2,
-        country: required("country")?.to_string(),
-        admin1: required("admin1")?.to_string(),
-        admin2: columns.optional(record, "admin2").map(str::to_string),
-        location: required("location")?.to_string(),
-        lat,
-        lon,
-        sources,
-        notes: get("notes").to_string(),
-        fatalities,
-    })
-}
-
-/// An actor column with its inter code; `None` when the actor is blank.
-fn parse_side(
-    columns: &Columns,
-    record: &Record,
-    actor: &str,
-    inter: &str,
-    assoc: &str,
-) -> Result<Option<Side>, String> {
-    let name = columns.get(record, actor);
-    let code = columns.get(record, inter);
-    if name.is_empty() {
-        return if code.is_empty() || code == "0" {
-            Ok(None)
-        } else {
-            Err(format!("column `{inter}` is `{}`, but `{actor}` is empty", excerpt(code)))
-        };
-    }
-    let inter_code = parse_inter(code).ok_or_else(|| {
-        format!(
-            "column `{inter}`: `{}` is not an ACLED actor type (1 state forces … 8 external/other forces) for `{}`",
-            excerpt(code),
-            excerpt(name)
-        )
-    })?;
-    Ok(Some(Side {
-        name: name.to_string(),
-        inter: inter_code,
-        assoc: columns.optional(record, assoc).map(str::to_string),
-    }))
-}
-
-/// ACLED inter codes: numbers until 2023, text labels since.
-fn parse_inter(code: &str) -> Option<u8> {
-    const LABELS: [&str; 8] = [
-        "state forces",
-        "rebel group",
-        "political militia",
-        "identity militia",
-        "rioters",
-        "protesters",
-        "civilians",
-        "external/other forces",
-    ];
-    if let Ok(n @ 1..=8) = code.parse::<u8>() {
-        return Some(n);
-    }
-    let code = code.to_ascii_lowercase();
-    LABELS.iter().position(|l| *l == code).map(|i| i as u8 + 1)
-}
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-/// `event_date` (`2014-12-24` or `24 December 2014`) at ACLED's `time_precision`:
-/// 1 the day, 2 about that day (`~`), 3 only the month.
-fn parse_date(text: &str, precision: &str) -> Result<Date, String> {
-    let not_a_date = || {
-        format!(
-            "column `event_date`: `{}` is not a date (expected YYYY-MM-DD or a day like `22 February 2019`)",
-            excerpt(text)
-        )
-    };
-    let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
-        if digits.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse::<u16>().ok()
-        } else {
-            None
-        }
-    };
-    let iso: Vec<&str> = text.split('-').collect();
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let (year, month, day) = if let [y, m, d] = iso[..] {
-        (number(y, 4..=4), number(m, 2..=2), number(d, 2..=2))
-    } else if let [d, m, y] = words[..] {
-        let m = m.to_ascii_lowercase();
-        let month = MONTHS
-            .iter()
-            .position(|name| *name == m || (m.len() == 3 && name.starts_with(m.as_str())))
-            .map(|i| i as u16 + 1);
-        (number(y, 4..=4), month, number(d, 1..=2))
-    } else {
-        (None, None, None)
-    };
-    let (Some(year), Some(month), Some(day)) = (year, month, day) else {
-        return Err(not_a_date());
-    };
-    let (Ok(month), Ok(day)) = (u8::try_from(month), u8::try_from(day)) else {
-        return Err(not_a_date());
-    };
-    // The day is checked even when only the month is kept.
-    Point::new(year, Some(month), Some(day), Qualifier::Exact)
-        .map_err(|why| format!("{}: {why}", not_a_date()))?;
-    let point = match precision {
-        "1" => Point::new(year, Some(month), Some(day), Qualifier::Exact),
-        "2" => Point::new(year, Some(month), Some(day), Qualifier::Approximate),
-        "3" => Point::new(year, Some(month), None, Qualifier::Exact),
-        other => {
-            return Err(format!(
-                "column `time_precision`: `{}` is not an ACLED time precision (1 the day, 2 about that day, 3 only the month)",
-                excerpt(other)
-            ))
-        }
-    };
-    let point = point.map_err(|why| format!("{}: {why}", not_a_date()))?;
-    Date::new(point, None).map_err(|why| format!("{}: {why}", not_a_date()))
-}
-
 // ---------------------------------------------------------------------------
 // Events
 
@@ -900,139 +352,6 @@ struct AcledEvent {
     row: Row,
     /// The actors: `actor1` first, then the counterpart, if any.
     sides: Vec<Side>,
-}
-
-/// Columns the rows of one monadic event share (all but the actor's own).
-const SHARED: [&str; 13] = [
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "latitude",
-    "longitude",
-    "source",
-    "notes",
-    "fatalities",
-];
-
-/// The rows of one `event_id_cnty` in a monadic export.
-struct Rows {
-    /// In the whole file (counted by a first read).
-    total: u32,
-    /// Read so far.
-    seen: u32,
-    /// Where the first is.
-    first_line: usize,
-}
-
-/// An event of a monadic export whose rows are not all handed on yet.
-struct Pending {
-    event: AcledEvent,
-    /// Its first row, which later rows must agree with.
-    first: Record,
-    /// All its rows are read.
-    complete: bool,
-}
-
-/// Gathers the rows of a monadic export by `event_id_cnty`. Events come out
-/// in order of first appearance, each as soon as it and every event before
-/// it are complete: at once when the rows of an event are adjacent, as
-/// ACLED writes them. The first row's actor is `actor1`, the second's its
-/// counterpart.
-struct Grouping {
-    counts: HashMap<String, Rows>,
-    queue: VecDeque<Pending>,
-    /// The position in the file's order of events of `queue[0]`.
-    base: usize,
-    /// The position of each incomplete event, by `event_id_cnty`.
-    open: HashMap<String, usize>,
-}
-
-impl Grouping {
-    /// Adds a row (or the problem with it); returns the events it completes.
-    fn add(
-        &mut self,
-        columns: &Columns,
-        record: Record,
-        row: Result<Row, String>,
-        errors: &mut Errors,
-    ) -> Vec<AcledEvent> {
-        let key = columns.get(&record, "event_id_cnty");
-        if !self.counts.contains_key(key) {
-            // A file that changed since it was counted has rows the count lacks.
-            let rows = Rows { total: 0, seen: 0, first_line: record.line };
-            self.counts.insert(key.to_string(), rows);
-        }
-        let rows = self.counts.get_mut(key).expect("just made sure it is there");
-        rows.seen += 1;
-        rows.total = rows.total.max(rows.seen);
-        let (seen, total, first_line) = (rows.seen, rows.total, rows.first_line);
-        let row = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                errors.push(record.line, problem);
-                return Vec::new();
-            }
-        };
-        if seen >= 3 {
-            errors.push(
-                row.line,
-                format!(
-                    "event_id_cnty `{}` has a third row; a monadic export has one row per actor, at most two (the first is on line {first_line})",
-                    excerpt(&row.event_id_cnty)
-                ),
-            );
-            return Vec::new();
-        }
-        let complete = seen >= total;
-        match self.open.get(&row.event_id_cnty) {
-            Some(&at) => {
-                let pending = &mut self.queue[at - self.base];
-                let (this, that) = (&record, &pending.first);
-                if let Some(column) =
-                    SHARED.iter().find(|c| columns.get(this, c) != columns.get(that, c))
-                {
-                    errors.push(
-                        row.line,
-                        format!(
-                            "column `{column}` differs from line {}, which has the same event_id_cnty `{}`; the rows of one event may differ only in their actor",
-                            pending.first.line, excerpt(&row.event_id_cnty)
-                        ),
-                    );
-                    return Vec::new();
-                }
-                pending.event.sides.push(row.side);
-                if complete {
-                    pending.complete = true;
-                    self.open.remove(&row.event_id_cnty);
-                }
-            }
-            None => {
-                if !complete {
-                    self.open.insert(row.event_id_cnty.clone(), self.base + self.queue.len());
-                }
-                let event = AcledEvent { sides: vec![row.side.clone()], row };
-                self.queue.push_back(Pending { event, first: record, complete });
-            }
-        }
-        let mut ready = Vec::new();
-        while self.queue.front().is_some_and(|p| p.complete) {
-            ready.extend(self.queue.pop_front().map(|p| p.event));
-            self.base += 1;
-        }
-        ready
-    }
-
-    /// At the end of the file: every event still waiting, in order.
-    fn drain(&mut self) -> Vec<AcledEvent> {
-        self.open.clear();
-        self.base += self.queue.len();
-        self.queue.drain(..).map(|p| p.event).collect()
-    }
 }
 
 /// Which side gained control, and how we know.
@@ -1079,54 +398,7 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
     }
 }
 
-/// Builds the events of a file, entities first, and checks every reference.
-struct Emitter<'k> {
-    known: Known<'k>,
-    /// Events made and not yet handed on, with their lines.
-    out: VecDeque<(usize, Event)>,
-    /// Every id this file uses: what it names and where it is first used.
-    ids: HashMap<String, Seen>,
-    /// The entities made because the log lacks them.
-    new_entities: HashSet<String>,
-}
-
-/// An id the file uses.
-struct Seen {
-    /// What it names; `None` for an event.
-    kind: Option<RefKind>,
-    line: usize,
-    /// For an ACLED event, [`fingerprint`] of the event.
-    fingerprint: Option<u128>,
-}
-
 impl Emitter<'_> {
-    /// Emits an entity unless the log or an earlier line already has it.
-    fn entity(
-        &mut self,
-        line: usize,
-        kind: RefKind,
-        id: &str,
-        make: impl FnOnce() -> EventKind,
-    ) -> Result<(), String> {
-        if let Some(seen) = self.ids.get(id).map(|s| s.kind) {
-            return if seen == Some(kind) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "the id `{id}` would name both {} and a {}; rename one of them",
-                    seen.map_or("an event".to_string(), |k| format!("a {}", k.as_str())),
-                    kind.as_str()
-                ))
-            };
-        }
-        self.ids.insert(id.to_string(), Seen { kind: Some(kind), line, fingerprint: None });
-        if !self.known.exists(kind, id) {
-            self.out.push_back((line, entity_event(id, make())?));
-            self.new_entities.insert(id.to_string());
-        }
-        Ok(())
-    }
-
     fn emit(&mut self, acled: &AcledEvent) -> Result<(), String> {
         let row = &acled.row;
         let line = row.line;
@@ -1143,6 +415,8 @@ impl Emitter<'_> {
             publisher: Some("ACLED".to_string()),
             published: None,
             url: Some("https://acleddata.com".to_string()),
+            release: None,
+            covers: None,
         })?;
         let mut sources = vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())?];
         for name in &row.sources {
@@ -1152,6 +426,8 @@ impl Emitter<'_> {
                 publisher: None,
                 published: None,
                 url: None,
+                release: None,
+                covers: None,
             })?;
             let sid = SourceId::new(sid).map_err(|e| e.to_string())?;
             if !sources.contains(&sid) {
@@ -1204,40 +480,7 @@ impl Emitter<'_> {
             note: Some(note(acled, gained, how)),
             kind,
         };
-        for r in event.references() {
-            let found = match self.ids.get(r.id) {
-                Some(seen) => seen.kind == Some(r.kind),
-                None => self.known.exists(r.kind, r.id),
-            };
-            if !found {
-                return Err(format!(
-                    "field `{}` names `{}`, but no {} with that id exists in the log or earlier in this file",
-                    r.field,
-                    r.id,
-                    r.kind.as_str()
-                ));
-            }
-        }
-        let fingerprint = fingerprint(&event);
-        if let Some(seen) = self.ids.get(event.id.as_str()) {
-            return match seen.fingerprint {
-                Some(earlier) if earlier == fingerprint => Ok(()),
-                Some(_) => Err(format!(
-                    "event_id_cnty `{}` is already used on line {} for a different event",
-                    excerpt(&row.event_id_cnty),
-                    seen.line
-                )),
-                None => Err(format!(
-                    "the event id `{}` is already the id of a {}",
-                    event.id,
-                    seen.kind.map_or("event", RefKind::as_str)
-                )),
-            };
-        }
-        let seen = Seen { kind: None, line, fingerprint: Some(fingerprint) };
-        self.ids.insert(event.id.as_str().to_string(), seen);
-        self.out.push_back((line, event));
-        Ok(())
+        self.push(line, event, || format!("event_id_cnty `{}`", excerpt(&row.event_id_cnty)))
     }
 
     /// The country, its region (`admin1`) and the location, created on first
@@ -1298,33 +541,6 @@ impl Emitter<'_> {
         })?;
         PlaceId::new(id).map_err(|e| e.to_string())
     }
-}
-
-/// A 128-bit fingerprint of an event, to tell whether two events with one id
-/// are the same without keeping the first: two SipHash digests of its line
-/// of format v1 under different prefixes.
-fn fingerprint(event: &Event) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let line = v1::to_line(event);
-    let digest = |prefix: u8| {
-        let mut hasher = std::hash::DefaultHasher::new();
-        prefix.hash(&mut hasher);
-        line.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(digest(0)) << 64) | u128::from(digest(1))
-}
-
-fn entity_event(id: &str, kind: EventKind) -> Result<Event, String> {
-    Ok(Event {
-        id: EventId::new(id).map_err(|e| e.to_string())?,
-        date: None,
-        sources: Vec::new(),
-        claim: Claim::Reported,
-        claimed_by: None,
-        note: None,
-        kind,
-    })
 }
 
 /// ACLED's inter code, refined by its naming conventions for state bodies
@@ -1394,60 +610,10 @@ fn note(acled: &AcledEvent, gained: usize, how: Gain) -> String {
 // ---------------------------------------------------------------------------
 // Ids
 
-/// A name as an id part: accents folded, lowercase, each run of anything but
-/// a-z and 0-9 made one `-`.
-fn slug(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut gap = false;
-    for c in normalize_name(name).chars() {
-        if c.is_ascii_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push('-');
-            }
-            gap = false;
-            out.push(c);
-        } else {
-            gap = true;
-        }
-    }
-    out
-}
-
-fn slug_part(column: &str, name: &str) -> Result<String, String> {
-    let s = slug(name);
-    if s.is_empty() {
-        Err(format!(
-            "column `{column}`: `{}` has no letters a-z or digits to make an id from",
-            excerpt(name)
-        ))
-    } else {
-        Ok(s)
-    }
-}
-
-fn slug_id(prefix: &str, column: &str, name: &str) -> Result<String, String> {
-    let id = format!("{prefix}{}", slug_part(column, name)?);
-    checked_id(column, name, id)
-}
-
-fn checked_id(column: &str, name: &str, id: String) -> Result<String, String> {
-    annals_model::check_slug(&id)
-        .map(|()| id)
-        .map_err(|e| format!("column `{column}`: `{}` makes no valid id: {e}", excerpt(name)))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::rows::{parse_date, parse_inter};
     use super::*;
-
-    #[test]
-    fn slugs_fold_accents_and_collapse_punctuation() {
-        assert_eq!(slug("Gourma-Rharous"), "gourma-rharous");
-        assert_eq!(slug("N'Goutjina"), "n-goutjina");
-        assert_eq!(slug("  Ségou  (Région) "), "segou-region");
-        assert_eq!(slug("Military Forces of Mali (2013-)"), "military-forces-of-mali-2013");
-        assert_eq!(slug("---"), "");
-    }
 
     #[test]
     fn dates_in_both_spellings_and_three_precisions() {

@@ -1,9 +1,25 @@
-//! Readers of interchange files. A file is checked whole before anything is
-//! stored: one bad line rejects the file, and every error names the file, the
-//! line and the problem. Files are checked as a stream ([`check_jsonl`],
-//! [`check_acled`]), then read again to be stored ([`JsonlEvents`],
-//! [`AcledEvents`]), so memory does not grow with the file;
-//! [`read_jsonl`] and [`read_acled`] do both on bytes in memory.
+//! Readers of interchange files and of the standard conflict datasets. A
+//! file is checked whole before anything is stored: one bad line rejects the
+//! file, and every error names the file, the line and the problem. Files
+//! are checked as a stream, then read again to be stored, so memory does
+//! not grow with the file.
+//!
+//! Every format is read through one interface ([`Format`], [`detect`],
+//! [`check`], [`CheckedFile::events_again`], [`read`]); `docs/DATASETS.md`
+//! gives each dataset's mapping. Interchange format v1 and ACLED also have
+//! their own functions ([`check_jsonl`], [`JsonlEvents`], [`read_jsonl`];
+//! [`check_acled`], [`AcledEvents`], [`read_acled`]).
+//!
+//! ```
+//! use annals_import::{detect, read, Catalog, Format};
+//! let csv = "country,ccode,ccode_gw,ccode_polity,year,month,day,coup,version\n\
+//!            Mali,432,NA,NA,1968,11,19,2,V2022.11.29\n";
+//! let format = detect("coups.csv", csv.as_bytes()).unwrap();
+//! assert_eq!(format, Format::PowellThyne);
+//! let imported = read(format, "coups.csv", csv.as_bytes(), &Catalog::empty()).unwrap();
+//! let coup = imported.events.iter().find(|e| e.kind.type_name() == "coup").unwrap();
+//! assert_eq!(coup.id.as_str(), "pt-coup-mali-1968-11-19");
+//! ```
 //!
 //! ```
 //! use annals_import::{read_jsonl, Catalog};
@@ -21,9 +37,17 @@ use std::io::{BufRead, Seek, SeekFrom};
 use annals_model::{v1, Event, EventKind, RefKind};
 
 mod acled;
+mod datasets;
+mod dates;
+mod emit;
+mod formats;
+mod records;
+mod sources;
+mod table;
 pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
 };
+pub use formats::{check, detect, read, CheckedFile, Events, Format, Imported, UnknownFormat};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

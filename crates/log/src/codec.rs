@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use annals_model::{
     is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
-    EventKind, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId, LATITUDE_LIMIT,
-    LONGITUDE_LIMIT,
+    EventKind, Fatalities, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 use chrono::{DateTime, Utc};
 
@@ -358,65 +358,12 @@ pub fn split_block(bytes: &[u8]) -> Result<Split, DecodeError> {
     Ok(Split { ranges, shared })
 }
 
-/// The snapshot format this build writes and reads.
-pub const SNAPSHOT_FORMAT: u8 = 1;
+pub use snapshot::{
+    decode_snapshot_header, decode_state, encode_snapshot, stored_checksum, SnapshotHeader,
+    SNAPSHOT_FORMAT,
+};
 
-/// What a snapshot says about itself: see [`wire::snapshot::Header`](crate::wire::snapshot::Header).
-pub use crate::wire::snapshot::Header as SnapshotHeader;
-
-/// Encodes a snapshot: `[SNAPSHOT_FORMAT][crc32 of format and payload: u32 LE][payload]`,
-/// where the payload is the header followed by the state, both bincode 2 (serde).
-pub fn encode_snapshot(header: &SnapshotHeader, state: &impl serde::Serialize) -> Vec<u8> {
-    let mut payload =
-        bincode::serde::encode_to_vec(header, config()).expect("encoding plain data cannot fail");
-    bincode::serde::encode_into_std_write(state, &mut payload, config())
-        .expect("encoding plain data into memory cannot fail");
-    let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.push(SNAPSHOT_FORMAT);
-    out.extend_from_slice(&snapshot_checksum(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
-}
-
-/// Checks a stored snapshot's format and checksum and decodes its header;
-/// returns the header and the state's bytes (decode them with [`decode_state`]
-/// once the header says the snapshot fits). Never panics, whatever the bytes.
-pub fn decode_snapshot_header(bytes: &[u8]) -> Result<(SnapshotHeader, &[u8]), DecodeError> {
-    if bytes.len() < HEADER {
-        return Err(DecodeError::Truncated(bytes.len()));
-    }
-    if bytes[0] != SNAPSHOT_FORMAT {
-        return Err(DecodeError::UnknownFormat(bytes[0]));
-    }
-    let stored = u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
-    let payload = &bytes[HEADER..];
-    let computed = snapshot_checksum(payload);
-    if stored != computed {
-        return Err(DecodeError::Checksum { stored, computed });
-    }
-    let (header, used): (SnapshotHeader, usize) =
-        bincode::serde::decode_from_slice(payload, config())
-            .map_err(|e| DecodeError::Payload(e.to_string()))?;
-    Ok((header, &payload[used..]))
-}
-
-/// The CRC-32 of a snapshot: of its format byte and its payload.
-fn snapshot_checksum(payload: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    h.update(&[SNAPSHOT_FORMAT]);
-    h.update(payload);
-    h.finalize()
-}
-
-/// Decodes a snapshot's state (all of `bytes`, nothing left over).
-pub fn decode_state<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    payload_of(bytes)
-}
-
-/// The checksum stored in a record's header, without checking it.
-pub fn stored_checksum(bytes: &[u8]) -> Option<u32> {
-    (bytes.len() >= HEADER).then(|| u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]))
-}
+mod snapshot;
 
 fn claim_code(c: Claim) -> u8 {
     match c {
@@ -461,15 +408,25 @@ fn os<T: Borrow<str>>(x: &Option<T>) -> Option<&str> {
     x.as_ref().map(s)
 }
 
-/// Model → wire. Total.
-pub fn to_wire(e: &Event) -> w::Event<'_> {
+/// An entity's kind, model → wire.
+fn entity_to_wire(kind: &EventKind) -> w::Kind<'_> {
     use EventKind as K;
-    let kind = match &e.kind {
-        K::Source { title, publisher, published, url } => w::Kind::Source {
+    match kind {
+        K::Source { title, publisher, published, url, release: None, covers: None } => {
+            w::Kind::Source {
+                title,
+                publisher: publisher.as_deref(),
+                published: published.map(date_to_wire),
+                url: url.as_deref(),
+            }
+        }
+        K::Source { title, publisher, published, url, release, covers } => w::Kind::SourceCovered {
             title,
             publisher: publisher.as_deref(),
             published: published.map(date_to_wire),
             url: url.as_deref(),
+            release: release.as_deref(),
+            covers: covers.map(date_to_wire),
         },
         K::Actor { name, aliases, kind } => w::Kind::Actor {
             name,
@@ -484,6 +441,15 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             lat: *lat,
             lon: *lon,
         },
+        _ => unreachable!("called for entities only"),
+    }
+}
+
+/// Model → wire. Total.
+pub fn to_wire(e: &Event) -> w::Event<'_> {
+    use EventKind as K;
+    let kind = match &e.kind {
+        K::Source { .. } | K::Actor { .. } | K::Place { .. } => entity_to_wire(&e.kind),
         K::MembershipBegan { member, group } => {
             w::Kind::MembershipBegan { member: s(member), group: s(group) }
         }
@@ -496,11 +462,17 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
         K::AllianceEnded { actors, alliance } => {
             w::Kind::AllianceEnded { actors: ss(actors), alliance: os(alliance) }
         }
-        K::HostilitiesBegan { actors: [a, b] } => {
+        K::HostilitiesBegan { actors: [a, b], fatalities: None } => {
             w::Kind::HostilitiesBegan { actors: [s(a), s(b)] }
         }
-        K::HostilitiesEnded { actors: [a, b] } => {
+        K::HostilitiesEnded { actors: [a, b], fatalities: None } => {
             w::Kind::HostilitiesEnded { actors: [s(a), s(b)] }
+        }
+        K::HostilitiesBegan { actors: [a, b], fatalities: Some(f) } => {
+            w::Kind::HostilitiesBeganCounted { actors: [s(a), s(b)], fatalities: counted(f) }
+        }
+        K::HostilitiesEnded { actors: [a, b], fatalities: Some(f) } => {
+            w::Kind::HostilitiesEndedCounted { actors: [s(a), s(b)], fatalities: counted(f) }
         }
         K::AgreementSigned { agreement, name, signatories } => w::Kind::AgreementSigned {
             agreement: s(agreement),
@@ -560,7 +532,16 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
     }
 }
 
+fn counted(f: &Fatalities) -> w::Fatalities {
+    w::Fatalities { best: f.best, low: f.low, high: f.high }
+}
+
 type R<T> = Result<T, String>;
+
+/// Deaths read back.
+fn fatalities(f: w::Fatalities) -> R<Option<Fatalities>> {
+    Ok(Some(Fatalities { best: f.best, low: f.low, high: f.high }))
+}
 
 fn point_from_wire(p: w::Point) -> R<Point> {
     let qualifier = match p.qualifier {
@@ -619,22 +600,28 @@ fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
     all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
 }
 
-/// Wire → model, validating every value (ids, dates, codes).
-pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
+/// An entity's kind, wire → model.
+fn entity_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
     use w::Kind as W;
-    let a = ActorId::interned;
-    let i = interner;
-    let event: Make<EventId> = match e.kind {
-        W::Source { .. } | W::Actor { .. } | W::Place { .. } => EventId::interned,
-        _ => event_id,
-    };
-    let kind = match e.kind {
+    Ok(match kind {
         W::Source { title, publisher, published, url } => EventKind::Source {
             title: title.to_string(),
             publisher: publisher.map(str::to_string),
             published: published.map(date_from_wire).transpose()?,
             url: url.map(str::to_string),
+            release: None,
+            covers: None,
         },
+        W::SourceCovered { title, publisher, published, url, release, covers } => {
+            EventKind::Source {
+                title: title.to_string(),
+                publisher: publisher.map(str::to_string),
+                published: published.map(date_from_wire).transpose()?,
+                url: url.map(str::to_string),
+                release: release.map(str::to_string),
+                covers: covers.map(date_from_wire).transpose()?,
+            }
+        }
         W::Actor { name, aliases, kind } => EventKind::Actor {
             name: name.to_string(),
             aliases: owned(aliases),
@@ -648,6 +635,52 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             lat: coordinate(lat, LATITUDE_LIMIT, "latitude")?,
             lon: coordinate(lon, LONGITUDE_LIMIT, "longitude")?,
         },
+        _ => unreachable!("called for entities only"),
+    })
+}
+
+/// Hostilities, wire → model.
+fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
+    use w::Kind as W;
+    let a = ActorId::interned;
+    Ok(match kind {
+        W::HostilitiesBegan { actors: [x, y] } => {
+            EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?], fatalities: None }
+        }
+        W::HostilitiesEnded { actors: [x, y] } => {
+            EventKind::HostilitiesEnded { actors: [id(a, x, i)?, id(a, y, i)?], fatalities: None }
+        }
+        W::HostilitiesBeganCounted { actors: [x, y], fatalities: f } => {
+            EventKind::HostilitiesBegan {
+                actors: [id(a, x, i)?, id(a, y, i)?],
+                fatalities: fatalities(f)?,
+            }
+        }
+        W::HostilitiesEndedCounted { actors: [x, y], fatalities: f } => {
+            EventKind::HostilitiesEnded {
+                actors: [id(a, x, i)?, id(a, y, i)?],
+                fatalities: fatalities(f)?,
+            }
+        }
+        _ => unreachable!("called for hostilities only"),
+    })
+}
+
+/// Wire → model, validating every value (ids, dates, codes).
+pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
+    use w::Kind as W;
+    let a = ActorId::interned;
+    let i = interner;
+    let event: Make<EventId> = match e.kind {
+        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
+            EventId::interned
+        }
+        _ => event_id,
+    };
+    let kind = match e.kind {
+        W::Source { .. } | W::SourceCovered { .. } | W::Actor { .. } | W::Place { .. } => {
+            entity_from_wire(e.kind, i)?
+        }
         W::MembershipBegan { member, group } => {
             EventKind::MembershipBegan { member: id(a, member, i)?, group: id(a, group, i)? }
         }
@@ -660,12 +693,10 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
         W::AllianceEnded { actors, alliance } => {
             EventKind::AllianceEnded { actors: ids(a, actors, i)?, alliance: oid(a, alliance, i)? }
         }
-        W::HostilitiesBegan { actors: [x, y] } => {
-            EventKind::HostilitiesBegan { actors: [id(a, x, i)?, id(a, y, i)?] }
-        }
-        W::HostilitiesEnded { actors: [x, y] } => {
-            EventKind::HostilitiesEnded { actors: [id(a, x, i)?, id(a, y, i)?] }
-        }
+        W::HostilitiesBegan { .. }
+        | W::HostilitiesEnded { .. }
+        | W::HostilitiesBeganCounted { .. }
+        | W::HostilitiesEndedCounted { .. } => hostilities_from_wire(e.kind, i)?,
         W::AgreementSigned { agreement, name, signatories } => EventKind::AgreementSigned {
             agreement: id(AgreementId::interned, agreement, i)?,
             name: name.map(str::to_string),

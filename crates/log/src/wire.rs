@@ -128,7 +128,8 @@ pub mod v1 {
             state: &'a str,
             actor: &'a str,
         },
-        /// outcome: 0 successful, 1 failed.
+        /// outcome: 0 successful, 1 failed, 2 conspiracy (a value added
+        /// after format 4; earlier builds refuse it as invalid).
         Coup {
             state: &'a str,
             perpetrator: &'a str,
@@ -173,6 +174,41 @@ pub mod v1 {
             retracts: &'a str,
             reason: &'a str,
         },
+        /// A `Source` with a dataset's release or the period it covers. A
+        /// source with neither is still written as `Source`, so its bytes
+        /// do not change.
+        SourceCovered {
+            title: &'a str,
+            #[serde(borrow)]
+            publisher: Option<&'a str>,
+            published: Option<Date>,
+            #[serde(borrow)]
+            url: Option<&'a str>,
+            #[serde(borrow)]
+            release: Option<&'a str>,
+            covers: Option<Date>,
+        },
+        /// `HostilitiesBegan` with the deaths counted for them (without,
+        /// still written as `HostilitiesBegan`).
+        HostilitiesBeganCounted {
+            #[serde(borrow)]
+            actors: [&'a str; 2],
+            fatalities: Fatalities,
+        },
+        /// `HostilitiesEnded` with the deaths counted for them.
+        HostilitiesEndedCounted {
+            #[serde(borrow)]
+            actors: [&'a str; 2],
+            fatalities: Fatalities,
+        },
+    }
+
+    /// Deaths counted: the best estimate, and the low and high ones if given.
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Fatalities {
+        pub best: u64,
+        pub low: Option<u64>,
+        pub high: Option<u64>,
     }
 }
 

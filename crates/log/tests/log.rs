@@ -1571,3 +1571,48 @@ fn a_damaged_head_file_is_told_apart_from_lost_records() {
     std::fs::remove_file(&head).unwrap();
     assert_eq!(Log::open(&path).unwrap().len(), 1);
 }
+
+/// The fields format v1 gained for datasets (a source's `release` and
+/// `covers`, deaths on hostilities) are stored in wire variants added at the
+/// end of the enum; an event without them is stored in its old variant, so
+/// its bytes are what an earlier build wrote and reads. A coup conspiracy is
+/// the outcome code 2.
+#[test]
+fn dataset_fields_get_variants_of_their_own_and_leave_old_events_as_they_were() {
+    use annals_log::wire::v1::{Event as Wire, Kind};
+    let kind_of = |line: &str| {
+        let event = annals_model::v1::parse_line(line).unwrap().event;
+        let bytes = codec::encode(&event);
+        let payload = codec::check(&bytes).unwrap().to_vec();
+        let (wire, _): (Wire, usize) =
+            bincode::serde::borrow_decode_from_slice(&payload, bincode::config::standard())
+                .unwrap();
+        let decoded = codec::decode(1, &bytes, Some(shared(0, None))).unwrap().event;
+        assert_eq!(decoded, event, "{line}");
+        format!("{:?}", wire.kind).split([' ', '{']).next().unwrap().to_string()
+    };
+    let cases = [
+        (r#"{"type":"source","id":"s","title":"T"}"#, "Source"),
+        (r#"{"type":"source","id":"s","title":"T","release":"22.1"}"#, "SourceCovered"),
+        (r#"{"type":"source","id":"s","title":"T","covers":"1946/2021"}"#, "SourceCovered"),
+        (r#"{"type":"hostilities_began","actors":["a","b"],"date":"2020"}"#, "HostilitiesBegan"),
+        (
+            r#"{"type":"hostilities_began","actors":["a","b"],"date":"2020","fatalities":3}"#,
+            "HostilitiesBeganCounted",
+        ),
+        (
+            r#"{"type":"hostilities_ended","actors":["a","b"],"date":"2020","fatalities":3,"fatalities_low":1}"#,
+            "HostilitiesEndedCounted",
+        ),
+    ];
+    for (line, variant) in cases {
+        assert_eq!(kind_of(line), variant, "{line}");
+    }
+    let conspiracy =
+        r#"{"type":"coup","state":"s","perpetrator":"p","outcome":"conspiracy","date":"1978"}"#;
+    let event = annals_model::v1::parse_line(conspiracy).unwrap().event;
+    match codec::to_wire(&event).kind {
+        Kind::Coup { outcome, .. } => assert_eq!(outcome, 2),
+        other => panic!("{other:?}"),
+    }
+}

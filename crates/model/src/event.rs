@@ -96,12 +96,35 @@ keyword_enum!(
 );
 
 keyword_enum!(
-    /// How a coup ended.
+    /// How a coup ended. `conspiracy` is a plot that was discovered or
+    /// abandoned before any attempt to seize power (the Cline Center's
+    /// third kind of event).
     CoupOutcome {
         Successful = "successful",
         Failed = "failed",
+        Conspiracy = "conspiracy",
     }
 );
+
+impl CoupOutcome {
+    /// Whether the coup put its perpetrator in power: only a successful one
+    /// does; a failed attempt and a conspiracy are on the timeline but
+    /// change no government.
+    pub fn changes_government(self) -> bool {
+        self == CoupOutcome::Successful
+    }
+}
+
+/// The deaths a dataset counts for some hostilities: its best estimate and,
+/// when it gives them, its low and high ones. Kept as the dataset states
+/// them: UCDP's low and high estimates are not always on either side of
+/// its best one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fatalities {
+    pub best: u64,
+    pub low: Option<u64>,
+    pub high: Option<u64>,
+}
 
 /// One event of the log, as the historian stated it.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +147,11 @@ pub enum EventKind {
         publisher: Option<String>,
         published: Option<Date>,
         url: Option<String>,
+        /// Which release of a dataset this source is (`V2022.11.29`, `22.1`).
+        release: Option<String>,
+        /// The period the source covers, as a date (often an interval:
+        /// `1950/2022`): answers past it rest on no evidence from it.
+        covers: Option<Date>,
     },
     Actor {
         name: String,
@@ -156,9 +184,13 @@ pub enum EventKind {
     },
     HostilitiesBegan {
         actors: [ActorId; 2],
+        /// The deaths a dataset counts for the hostilities this event opens.
+        fatalities: Option<Fatalities>,
     },
     HostilitiesEnded {
         actors: [ActorId; 2],
+        /// The deaths a dataset counts for the hostilities this event closes.
+        fatalities: Option<Fatalities>,
     },
     AgreementSigned {
         agreement: AgreementId,
@@ -322,7 +354,8 @@ impl Event {
                 actors.iter().for_each(|a| out(r("actors", actor, a.as_str())));
                 alliance.iter().for_each(|a| out(r("alliance", actor, a.as_str())));
             }
-            EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
+            EventKind::HostilitiesBegan { actors, .. }
+            | EventKind::HostilitiesEnded { actors, .. } => {
                 actors.iter().for_each(|a| out(r("actors", actor, a.as_str())));
             }
             EventKind::AgreementSigned { signatories, .. }

@@ -13,13 +13,14 @@ mod date;
 mod event;
 mod id;
 mod known;
+pub mod states;
 mod text;
 pub mod v1;
 
 pub use date::{parse_day, Date, DateError, Point, Precision, Qualifier};
 pub use event::{
-    is_coordinate, ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, Recorded, RefKind,
-    Reference, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    is_coordinate, ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, PlaceKind,
+    Recorded, RefKind, Reference, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, Interner, PlaceId, SourceId};
 pub use known::{KnownAt, KnownAtError};

@@ -9,17 +9,22 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::date::{Date, DateError};
+use crate::date::DateError;
 use crate::event::{
-    is_coordinate, ActorKind, Claim, CoupOutcome, Event, EventKind, PlaceKind, LATITUDE_LIMIT,
+    ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, PlaceKind, LATITUDE_LIMIT,
     LONGITUDE_LIMIT,
 };
 use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
 /// How error messages quote untrusted text: short values whole, long ones cut.
 pub use crate::text::excerpt;
+pub use write::{derive_id, to_line};
+
+use fields::Fields;
+
+mod fields;
+mod write;
 
 /// Why one line of interchange format v1 was rejected. The importer adds the
 /// file name and line number.
@@ -88,6 +93,8 @@ pub const ALL_FIELDS: &[&str] = &[
     "publisher",
     "published",
     "url",
+    "release",
+    "covers",
     "name",
     "aliases",
     "kind",
@@ -114,6 +121,8 @@ pub const ALL_FIELDS: &[&str] = &[
     "attacker",
     "target",
     "fatalities",
+    "fatalities_low",
+    "fatalities_high",
     "retracts",
     "reason",
 ];
@@ -208,25 +217,7 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
     let need = Need(ty);
     let actor = |f: &mut Fields, field| f.id(field, ActorId::new);
     Ok(match ty {
-        "source" => EventKind::Source {
-            title: need.get(f.text("title")?, "title")?,
-            publisher: f.text("publisher")?,
-            published: f.date("published")?,
-            url: f.text("url")?,
-        },
-        "actor" => EventKind::Actor {
-            name: need.get(f.text("name")?, "name")?,
-            aliases: f.texts("aliases")?.unwrap_or_default(),
-            kind: f.keyword("kind", ActorKind::parse, ActorKind::ALL)?,
-        },
-        "place" => EventKind::Place {
-            name: need.get(f.text("name")?, "name")?,
-            aliases: f.texts("aliases")?.unwrap_or_default(),
-            kind: f.keyword("kind", PlaceKind::parse, PlaceKind::ALL)?,
-            within: f.id("within", PlaceId::new)?,
-            lat: f.coordinate("lat", LATITUDE_LIMIT)?,
-            lon: f.coordinate("lon", LONGITUDE_LIMIT)?,
-        },
+        "source" | "actor" | "place" => parse_entity(ty, f)?,
         "membership_began" | "membership_ended" => {
             let member = need.get(actor(f, "member")?, "member")?;
             let group = need.get(actor(f, "group")?, "group")?;
@@ -253,10 +244,11 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
             let actors = need.get(f.ids("actors", ActorId::new)?, "actors")?;
             distinct("actors", &actors, 2, 2)?;
             let [a, b]: [ActorId; 2] = actors.try_into().expect("checked length");
+            let fatalities = fatalities(f)?;
             if ty == "hostilities_began" {
-                EventKind::HostilitiesBegan { actors: [a, b] }
+                EventKind::HostilitiesBegan { actors: [a, b], fatalities }
             } else {
-                EventKind::HostilitiesEnded { actors: [a, b] }
+                EventKind::HostilitiesEnded { actors: [a, b], fatalities }
             }
         }
         "agreement_signed" | "agreement_ended" => {
@@ -317,6 +309,50 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
         },
         _ => unreachable!("type checked against TYPES"),
     })
+}
+
+/// The body of an entity line: `source`, `actor` or `place`.
+fn parse_entity(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> {
+    let need = Need(ty);
+    Ok(match ty {
+        "source" => EventKind::Source {
+            title: need.get(f.text("title")?, "title")?,
+            publisher: f.text("publisher")?,
+            published: f.date("published")?,
+            url: f.text("url")?,
+            release: f.text("release")?,
+            covers: f.date("covers")?,
+        },
+        "actor" => EventKind::Actor {
+            name: need.get(f.text("name")?, "name")?,
+            aliases: f.texts("aliases")?.unwrap_or_default(),
+            kind: f.keyword("kind", ActorKind::parse, ActorKind::ALL)?,
+        },
+        "place" => EventKind::Place {
+            name: need.get(f.text("name")?, "name")?,
+            aliases: f.texts("aliases")?.unwrap_or_default(),
+            kind: f.keyword("kind", PlaceKind::parse, PlaceKind::ALL)?,
+            within: f.id("within", PlaceId::new)?,
+            lat: f.coordinate("lat", LATITUDE_LIMIT)?,
+            lon: f.coordinate("lon", LONGITUDE_LIMIT)?,
+        },
+        _ => unreachable!("called for entities only"),
+    })
+}
+
+/// The deaths counted for hostilities: `fatalities` (the best estimate),
+/// with `fatalities_low` and `fatalities_high` beside it, in that order.
+fn fatalities(f: &mut Fields) -> Result<Option<Fatalities>, LineError> {
+    let (best, low, high) =
+        (f.count("fatalities")?, f.count("fatalities_low")?, f.count("fatalities_high")?);
+    match best {
+        Some(best) => Ok(Some(Fatalities { best, low, high })),
+        None if low.is_some() || high.is_some() => Err(bad(
+            if low.is_some() { "fatalities_low" } else { "fatalities_high" },
+            "needs `fatalities`, the best estimate, beside it",
+        )),
+        None => Ok(None),
+    }
 }
 
 /// Turns an absent required field into the error for this line type.
@@ -481,347 +517,6 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// The fields of one line, taken out one by one; what remains at the end was
-/// not expected on this line type.
-struct Fields<'a> {
-    fields: Vec<(Cow<'a, str>, Value)>,
-}
-
-impl Fields<'_> {
-    /// Takes out the value of `field`, if the line has it.
-    fn remove(&mut self, field: &str) -> Option<Value> {
-        let at = self.fields.iter().position(|(k, _)| k == field)?;
-        Some(self.fields.swap_remove(at).1)
-    }
-
-    /// The names of the fields not taken out yet.
-    fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.fields.iter().map(|(k, _)| k.as_ref())
-    }
-
-    /// A string field; `null` counts as absent.
-    fn string(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
-        match self.remove(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => {
-                Err(bad(field, format!("expected a string, found {}", describe(&other))))
-            }
-        }
-    }
-
-    /// A string field that must not be blank.
-    fn text(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
-        match self.string(field)? {
-            Some(s) if s.trim().is_empty() => Err(bad(field, "must not be empty")),
-            other => Ok(other),
-        }
-    }
-
-    fn texts(&mut self, field: &'static str) -> Result<Option<Vec<String>>, LineError> {
-        self.list(field, |s| {
-            if s.trim().is_empty() {
-                Err(bad(field, "must not contain an empty name"))
-            } else {
-                Ok(s)
-            }
-        })
-    }
-
-    fn list<T>(
-        &mut self,
-        field: &'static str,
-        mut each: impl FnMut(String) -> Result<T, LineError>,
-    ) -> Result<Option<Vec<T>>, LineError> {
-        match self.remove(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .map(|item| match item {
-                    Value::String(s) => each(s),
-                    other => Err(bad(
-                        field,
-                        format!("expected a list of strings, found {} in it", describe(&other)),
-                    )),
-                })
-                .collect::<Result<Vec<T>, _>>()
-                .map(Some),
-            Some(other) => Err(bad(field, format!("expected a list, found {}", describe(&other)))),
-        }
-    }
-
-    fn id<T>(
-        &mut self,
-        field: &'static str,
-        new: fn(String) -> Result<T, IdError>,
-    ) -> Result<Option<T>, LineError> {
-        self.string(field)?
-            .map(|s| new(s).map_err(|source| LineError::BadId { field, source }))
-            .transpose()
-    }
-
-    fn ids<T>(
-        &mut self,
-        field: &'static str,
-        new: fn(String) -> Result<T, IdError>,
-    ) -> Result<Option<Vec<T>>, LineError> {
-        self.list(field, |s| new(s).map_err(|source| LineError::BadId { field, source }))
-    }
-
-    fn date(&mut self, field: &'static str) -> Result<Option<Date>, LineError> {
-        self.string(field)?
-            .map(|s| s.parse::<Date>().map_err(|source| LineError::BadDate { field, source }))
-            .transpose()
-    }
-
-    fn keyword<K: Copy + std::fmt::Display>(
-        &mut self,
-        field: &'static str,
-        parse: fn(&str) -> Option<K>,
-        all: &[K],
-    ) -> Result<Option<K>, LineError> {
-        self.string(field)?
-            .map(|s| {
-                parse(&s).ok_or_else(|| {
-                    let names: Vec<String> = all.iter().map(|k| k.to_string()).collect();
-                    bad(field, format!("`{}` is not one of {}", excerpt(&s), names.join(", ")))
-                })
-            })
-            .transpose()
-    }
-
-    fn coordinate(&mut self, field: &'static str, limit: f64) -> Result<Option<f64>, LineError> {
-        match self.remove(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(x) if is_coordinate(x, limit) => Ok(Some(x)),
-                _ => Err(bad(field, format!("{n} is outside -{limit}..{limit}"))),
-            },
-            Some(other) => {
-                Err(bad(field, format!("expected a number, found {}", describe(&other))))
-            }
-        }
-    }
-
-    fn count(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
-        match self.remove(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| {
-                bad(field, format!("{n} is not a whole number from 0 to {}", u64::MAX))
-            }),
-            Some(other) => {
-                Err(bad(field, format!("expected a number, found {}", describe(&other))))
-            }
-        }
-    }
-}
-
-/// The canonical line of an event, `type` first, then its id and fields. Fields
-/// at their default are left out, except `claim` next to `claimed_by`.
-pub fn to_line(event: &Event) -> String {
-    line_of(event, true)
-}
-
-/// The id an event gets when its line has none: `ev-` and a hash of its
-/// canonical content, so the same content always gets the same id.
-pub fn derive_id(event: &Event) -> EventId {
-    let content = line_of(event, false);
-    EventId(Arc::from(format!("ev-{:032x}", fnv1a_128(content.as_bytes()))))
-}
-
-fn fnv1a_128(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    bytes.iter().fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
-}
-
-#[derive(Serialize, Default)]
-struct Out<'a> {
-    #[serde(rename = "type")]
-    ty: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    publisher: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    published: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aliases: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    within: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lat: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lon: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    member: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actors: Option<Vec<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alliance: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agreement: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signatories: Option<Vec<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    place: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actor: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    perpetrator: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ousted: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    intervener: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    operation: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    supporting: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attacker: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fatalities: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retracts: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sources: Option<Vec<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    claim: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    claimed_by: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
-}
-
-fn strs<T: std::borrow::Borrow<str>>(ids: &[T]) -> Vec<&str> {
-    ids.iter().map(|i| i.borrow()).collect()
-}
-
-fn line_of(event: &Event, with_id: bool) -> String {
-    fn s(x: &Option<String>) -> Option<&str> {
-        x.as_deref()
-    }
-    let mut o = Out {
-        ty: event.kind.type_name(),
-        id: with_id.then_some(event.id.as_str()),
-        date: event.date.map(|d| d.to_string()),
-        sources: (!event.sources.is_empty()).then(|| strs(&event.sources)),
-        claim: (event.claim != Claim::Reported || event.claimed_by.is_some())
-            .then_some(event.claim.as_str()),
-        claimed_by: event.claimed_by.as_ref().map(|a| a.as_str()),
-        note: s(&event.note),
-        ..Out::default()
-    };
-    // Entities keep their id even in canonical content: it is their identity.
-    if event.kind.is_entity() {
-        o.id = Some(event.id.as_str());
-    }
-    fn nonempty(v: &[String]) -> Option<&[String]> {
-        (!v.is_empty()).then_some(v)
-    }
-    match &event.kind {
-        EventKind::Source { title, publisher, published, url } => {
-            o.title = Some(title);
-            o.publisher = s(publisher);
-            o.published = published.map(|d| d.to_string());
-            o.url = s(url);
-        }
-        EventKind::Actor { name, aliases, kind } => {
-            o.name = Some(name);
-            o.aliases = nonempty(aliases);
-            o.kind = kind.map(|k| k.as_str());
-        }
-        EventKind::Place { name, aliases, kind, within, lat, lon } => {
-            o.name = Some(name);
-            o.aliases = nonempty(aliases);
-            o.kind = kind.map(|k| k.as_str());
-            o.within = within.as_ref().map(|w| w.as_str());
-            o.lat = *lat;
-            o.lon = *lon;
-        }
-        EventKind::MembershipBegan { member, group }
-        | EventKind::MembershipEnded { member, group } => {
-            o.member = Some(member.as_str());
-            o.group = Some(group.as_str());
-        }
-        EventKind::AllianceFormed { actors, alliance }
-        | EventKind::AllianceEnded { actors, alliance } => {
-            o.actors = Some(strs(actors));
-            o.alliance = alliance.as_ref().map(|a| a.as_str());
-        }
-        EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
-            o.actors = Some(strs(actors));
-        }
-        EventKind::AgreementSigned { agreement, name, signatories }
-        | EventKind::AgreementEnded { agreement, name, signatories } => {
-            o.agreement = Some(agreement.as_str());
-            o.name = s(name);
-            o.signatories = (!signatories.is_empty()).then(|| strs(signatories));
-        }
-        EventKind::Government { state, actor } => {
-            o.state = Some(state.as_str());
-            o.actor = Some(actor.as_str());
-        }
-        EventKind::Coup { state, perpetrator, ousted, outcome } => {
-            o.state = Some(state.as_str());
-            o.perpetrator = Some(perpetrator.as_str());
-            o.ousted = ousted.as_ref().map(|a| a.as_str());
-            o.outcome = Some(outcome.as_str());
-        }
-        EventKind::InterventionBegan { intervener, host, operation, supporting }
-        | EventKind::InterventionEnded { intervener, host, operation, supporting } => {
-            o.intervener = Some(intervener.as_str());
-            o.host = Some(host.as_str());
-            o.operation = s(operation);
-            o.supporting = supporting.as_ref().map(|a| a.as_str());
-        }
-        EventKind::ControlTaken { place, actor, from } => {
-            o.place = Some(place.as_str());
-            o.actor = Some(actor.as_str());
-            o.from = from.as_ref().map(|a| a.as_str());
-        }
-        EventKind::ControlLost { place, actor } => {
-            o.place = Some(place.as_str());
-            o.actor = Some(actor.as_str());
-        }
-        EventKind::Attack { attacker, target, place, fatalities } => {
-            o.attacker = Some(attacker.as_str());
-            o.target = target.as_ref().map(|a| a.as_str());
-            o.place = Some(place.as_str());
-            o.fatalities = *fatalities;
-        }
-        EventKind::Retraction { retracts, reason } => {
-            o.retracts = Some(retracts.as_str());
-            o.reason = Some(reason);
-        }
-    }
-    serde_json::to_string(&o).expect("serializing plain data cannot fail")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -867,6 +562,38 @@ mod tests {
         // A repetition among the first few fields, before the set exists.
         let early = r#"{"type":"attack","place":"a","note":"x","place":"b"}"#;
         assert_eq!(err(early), "the field `place` is given twice");
+    }
+
+    /// The fields added to format v1 for datasets: a source's release and
+    /// coverage, deaths on hostilities, and coup conspiracies. A line
+    /// without them reads and writes as before.
+    #[test]
+    fn dataset_fields_round_trip_and_are_checked() {
+        for line in [
+            r#"{"type":"source","id":"powell-thyne:v2022.11.29","title":"Powell & Thyne coups, V2022.11.29","release":"V2022.11.29","covers":"1950/2022"}"#,
+            r#"{"type":"hostilities_began","id":"h","actors":["mali","cma"],"fatalities":59,"fatalities_low":3,"fatalities_high":138,"date":"1991"}"#,
+            r#"{"type":"hostilities_ended","id":"h2","actors":["mali","cma"],"fatalities":7,"date":"1991"}"#,
+            r#"{"type":"coup","id":"c","state":"mali","perpetrator":"p","outcome":"conspiracy","date":"1978-02-28"}"#,
+        ] {
+            assert_eq!(to_line(&parse_line(line).unwrap().event), line);
+        }
+        assert_eq!(
+            err(
+                r#"{"type":"hostilities_began","actors":["a","b"],"fatalities_low":3,"date":"1991"}"#
+            ),
+            "field `fatalities_low`: needs `fatalities`, the best estimate, beside it"
+        );
+        // Estimates are kept as the dataset gives them, in any order.
+        let unordered = r#"{"type":"hostilities_began","id":"h3","actors":["a","b"],"fatalities":3,"fatalities_high":2,"date":"1991"}"#;
+        assert_eq!(to_line(&parse_line(unordered).unwrap().event), unordered);
+        assert_eq!(
+            err(r#"{"type":"source","id":"s","title":"T","covers":"1950/1949"}"#),
+            "field `covers`: invalid date `1950/1949`: the interval ends before it starts"
+        );
+        assert_eq!(
+            err(r#"{"type":"actor","id":"a","name":"A","release":"1"}"#),
+            "field `release` does not belong on a `actor` line"
+        );
     }
 
     #[test]

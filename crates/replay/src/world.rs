@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, AgreementId, CoupOutcome, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, Date, Event, EventId, EventKind, PlaceId,
+    PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
@@ -22,6 +22,10 @@ pub struct SourceInfo {
     pub publisher: Option<String>,
     pub published: Option<Date>,
     pub url: Option<String>,
+    /// The release of a dataset this source is, if it is one.
+    pub release: Option<String>,
+    /// The period the source covers, if it says.
+    pub covers: Option<Date>,
 }
 
 /// An actor as the log describes it.
@@ -198,10 +202,18 @@ impl World {
             _ => Tag::Other,
         };
         match kind {
-            EventKind::Source { title, publisher, published, url } => {
+            EventKind::Source { title, publisher, published, url, release, covers } => {
                 let id = SourceId::of_event(&id);
                 self.source_ids.insert(id.clone());
-                let info = SourceInfo { id: id.clone(), title, publisher, published, url };
+                let info = SourceInfo {
+                    id: id.clone(),
+                    title,
+                    publisher,
+                    published,
+                    url,
+                    release,
+                    covers,
+                };
                 self.sources.insert(id, info);
             }
             EventKind::Actor { name, aliases, kind } => {
@@ -246,8 +258,12 @@ impl World {
             EventKind::Government { ref state, ref actor }
             | EventKind::Coup { ref state, perpetrator: ref actor, .. } => {
                 push(&mut self.state_timeline, state, index);
-                let changes_government =
-                    !matches!(kind, EventKind::Coup { outcome: CoupOutcome::Failed, .. });
+                // A failed attempt and a conspiracy are on the timeline but
+                // put nobody in power.
+                let changes_government = match kind {
+                    EventKind::Coup { outcome, .. } => outcome.changes_government(),
+                    _ => true,
+                };
                 match date {
                     Some(date) if changes_government => {
                         push(&mut self.governments, state, Fact::new(date, true, actor, index));
@@ -329,7 +345,8 @@ impl World {
                     }
                 }
             }
-            EventKind::HostilitiesBegan { actors } | EventKind::HostilitiesEnded { actors } => {
+            EventKind::HostilitiesBegan { actors, .. }
+            | EventKind::HostilitiesEnded { actors, .. } => {
                 let opens = matches!(kind, EventKind::HostilitiesBegan { .. });
                 let (a, b) = if actors[0] <= actors[1] {
                     (&actors[0], &actors[1])

@@ -431,3 +431,21 @@ fn coups_change_governments_and_failed_ones_do_not() {
         w.government_history(&state).iter().map(|e| e.event.as_str()).collect();
     assert_eq!(timeline, ["g0", "c1", "c2"]);
 }
+
+/// A conspiracy (a plot found out before any attempt) is on the state's
+/// timeline like a failed coup, and like it changes no government.
+#[test]
+fn a_conspiracy_changes_no_government() {
+    let w = world(
+        r#"{"type":"actor","id":"state","name":"Republic","kind":"state"}
+{"type":"actor","id":"plotters","name":"Plotters","kind":"armed_force"}
+{"type":"government","id":"g0","state":"state","actor":"a","date":"1968-11-19","sources":["s1"]}
+{"type":"coup","id":"c1","state":"state","perpetrator":"plotters","outcome":"conspiracy","date":"1978-02-28","sources":["s2"]}"#,
+    );
+    let state = w.resolve_actor("republic").unwrap();
+    let h = w.government(&state, parse_day("1980-01-01").unwrap());
+    assert_eq!((h.status, controller(&h)), (Status::Controlled, Some("a")));
+    let timeline: Vec<&str> =
+        w.government_history(&state).iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(timeline, ["g0", "c1"]);
+}

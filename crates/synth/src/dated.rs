@@ -137,7 +137,8 @@ impl Synth {
         }
         let pair = [pair[0], pair[1]];
         self.hostilities.push(pair);
-        let kind = EventKind::HostilitiesBegan { actors: pair.map(|a| self.actor(a)) };
+        let kind =
+            EventKind::HostilitiesBegan { actors: pair.map(|a| self.actor(a)), fatalities: None };
         Some((pair[0], kind))
     }
 
@@ -146,7 +147,8 @@ impl Synth {
             return None;
         }
         let pair = self.hostilities.swap_remove(self.rng.index(self.hostilities.len()));
-        let kind = EventKind::HostilitiesEnded { actors: pair.map(|a| self.actor(a)) };
+        let kind =
+            EventKind::HostilitiesEnded { actors: pair.map(|a| self.actor(a)), fatalities: None };
         Some((pair[0], kind))
     }
 

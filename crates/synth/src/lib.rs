@@ -534,6 +534,8 @@ impl Synth {
             publisher: Some(publisher),
             published: Some(published),
             url,
+            release: None,
+            covers: None,
         };
         self.entity(self.sources[i].as_str(), kind)
     }

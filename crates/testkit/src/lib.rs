@@ -12,7 +12,7 @@
 
 use annals_model::{
     v1, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind,
-    PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    Fatalities, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -73,6 +73,17 @@ fn two_actors() -> impl Strategy<Value = [ActorId; 2]> {
         .prop_map(|v| [ActorId::new(v[0]).unwrap(), ActorId::new(v[1]).unwrap()])
 }
 
+/// Deaths a dataset may count: none, or a best estimate with a low and a
+/// high one, each maybe absent (and, as in UCDP's data, not always on
+/// either side of the best one).
+pub fn fatalities() -> impl Strategy<Value = Option<Fatalities>> {
+    prop::option::weighted(
+        0.3,
+        (0u64..5000, prop::option::of(0u64..5000), prop::option::of(0u64..5000))
+            .prop_map(|(best, low, high)| Fatalities { best, low, high }),
+    )
+}
+
 fn actor_list() -> impl Strategy<Value = Vec<ActorId>> {
     prop::sample::subsequence(ACTORS, 2..=3)
         .prop_map(|v| v.into_iter().map(|s| ActorId::new(s).unwrap()).collect())
@@ -82,14 +93,20 @@ fn actor_list() -> impl Strategy<Value = Vec<ActorId>> {
 pub fn event_kind() -> impl Strategy<Value = EventKind> {
     use prop::option::of as o;
     prop_oneof![
-        (text(), o(text()), o(date()), o(Just("https://example.org/a?b=c".to_string()))).prop_map(
-            |(title, publisher, published, url)| EventKind::Source {
-                title,
-                publisher,
-                published,
-                url
-            }
-        ),
+        (
+            (text(), o(text()), o(date()), o(Just("https://example.org/a?b=c".to_string()))),
+            (o(select(&["V2022.11.29", "22.1"][..])), o(date()))
+        )
+            .prop_map(|((title, publisher, published, url), (release, covers))| {
+                EventKind::Source {
+                    title,
+                    publisher,
+                    published,
+                    url,
+                    release: release.map(str::to_string),
+                    covers,
+                }
+            }),
         (text(), prop::collection::vec(text(), 0..2), o(select(ActorKind::ALL)))
             .prop_map(|(name, aliases, kind)| EventKind::Actor { name, aliases, kind }),
         (text(), o(select(PlaceKind::ALL)), o(place()), o(-90.0f64..90.0), o(-180.0f64..180.0))
@@ -107,8 +124,10 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
             .prop_map(|(actors, alliance)| EventKind::AllianceFormed { actors, alliance }),
         (actor_list(), o(actor()))
             .prop_map(|(actors, alliance)| EventKind::AllianceEnded { actors, alliance }),
-        two_actors().prop_map(|actors| EventKind::HostilitiesBegan { actors }),
-        two_actors().prop_map(|actors| EventKind::HostilitiesEnded { actors }),
+        (two_actors(), fatalities())
+            .prop_map(|(actors, fatalities)| EventKind::HostilitiesBegan { actors, fatalities }),
+        (two_actors(), fatalities())
+            .prop_map(|(actors, fatalities)| EventKind::HostilitiesEnded { actors, fatalities }),
         (actor_list(), text()).prop_map(|(signatories, name)| EventKind::AgreementSigned {
             agreement: AgreementId::new("algiers-2015").unwrap(),
             name: Some(name),
@@ -205,6 +224,8 @@ pub fn entities() -> Vec<Event> {
                 publisher: None,
                 published: None,
                 url: None,
+                release: None,
+                covers: None,
             },
         ));
     }
@@ -256,8 +277,10 @@ fn relation_kind() -> impl Strategy<Value = EventKind> {
             .prop_map(|(actors, alliance)| EventKind::AllianceFormed { actors, alliance }),
         (actor_list(), pact())
             .prop_map(|(actors, alliance)| EventKind::AllianceEnded { actors, alliance }),
-        two_actors().prop_map(|actors| EventKind::HostilitiesBegan { actors }),
-        two_actors().prop_map(|actors| EventKind::HostilitiesEnded { actors }),
+        (two_actors(), fatalities())
+            .prop_map(|(actors, fatalities)| EventKind::HostilitiesBegan { actors, fatalities }),
+        (two_actors(), fatalities())
+            .prop_map(|(actors, fatalities)| EventKind::HostilitiesEnded { actors, fatalities }),
         (agreement(), actor_list()).prop_map(|(agreement, signatories)| {
             EventKind::AgreementSigned { agreement, name: Some("An accord".into()), signatories }
         }),
@@ -268,11 +291,8 @@ fn relation_kind() -> impl Strategy<Value = EventKind> {
             }
         ),
         (actor(), actor()).prop_map(|(state, actor)| EventKind::Government { state, actor }),
-        (actor(), actor(), any::<bool>()).prop_map(|(state, perpetrator, ok)| EventKind::Coup {
-            state,
-            perpetrator,
-            ousted: None,
-            outcome: if ok { CoupOutcome::Successful } else { CoupOutcome::Failed },
+        (actor(), actor(), select(CoupOutcome::ALL)).prop_map(|(state, perpetrator, outcome)| {
+            EventKind::Coup { state, perpetrator, ousted: None, outcome }
         }),
         (actor(), actor(), operation()).prop_map(|(intervener, host, operation)| {
             EventKind::InterventionBegan { intervener, host, operation, supporting: None }
