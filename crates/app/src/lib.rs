@@ -34,8 +34,11 @@ pub use export::Exported;
 pub use import::{ImportFormat, Imported};
 pub use query::{
     dated_graph, parse_day_arg, parse_known_at, place_label, resolve_actor, resolve_node,
-    resolve_place, GraphQuery, Line, Timeline,
+    resolve_place, GraphQuery, Timeline,
 };
+
+/// One line of a timeline: the record, and the retraction that withdrew it.
+pub type Line<'w> = (annals_model::Recorded, Option<&'w annals_model::EventId>);
 pub use retract::Retracted;
 pub use text::{shown, Visible};
 pub use verify::{SnapshotCheck, Verified};

@@ -1,13 +1,13 @@
 //! Queries: which world answers each question (the place snapshot's
 //! gathered records, or a full replay), and names resolved to ids.
 
-use annals_model::{parse_day, ActorId, EventId, KnownAt, PlaceId, Recorded};
+use annals_model::{parse_day, ActorId, KnownAt, PlaceId};
 use annals_replay::{DatedGraph, HistoryEntry, Node, RelationKind, Resolve, World};
 use chrono::NaiveDate;
 
 use crate::error::{Asked, Unresolved};
 use crate::places::Gather;
-use crate::{shown, Annals, Error};
+use crate::{shown, Annals, Error, Line};
 
 /// A day argument (`--on`, `--from`, `--to`): `name` prefixes the error.
 pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
@@ -26,9 +26,6 @@ pub enum Timeline {
     Place(PlaceId, World),
     State(ActorId, World),
 }
-
-/// One line of a timeline: the record, and the retraction that withdrew it.
-pub type Line<'w> = (Recorded, Option<&'w EventId>);
 
 /// What `graph --on` draws: the relation kinds kept (all when empty), and
 /// the node whose neighbourhood, `depth` relations deep, is kept.

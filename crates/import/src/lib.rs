@@ -40,6 +40,7 @@ mod acled;
 mod datasets;
 mod dates;
 mod emit;
+mod format;
 mod formats;
 mod records;
 mod sources;
@@ -47,7 +48,8 @@ mod table;
 pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
 };
-pub use formats::{check, detect, read, CheckedFile, Events, Format, Imported, UnknownFormat};
+pub use format::Format;
+pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

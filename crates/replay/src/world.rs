@@ -182,19 +182,7 @@ impl World {
         self.check_references(&rec.event);
         let Recorded { seq, event, .. } = rec;
         let Event { id, date, sources, claim, claimed_by, note: _, kind } = event;
-        let (kept, hasher) = (&self.kept, &self.hasher);
-        let rehash = |&i: &usize| hasher.hash_one(kept[i].id.as_str());
-        let text = id.as_str();
-        match self.by_id.entry(hasher.hash_one(text), |&i| kept[i].id.as_str() == text, rehash) {
-            Entry::Occupied(mut slot) => {
-                // The later record answers for the id, as a map insert would.
-                *slot.get_mut() = index;
-                self.anomalies.push(Anomaly::DuplicateId { id: id.clone() });
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(index);
-            }
-        }
+        self.index_id(&id, index);
         let tag = match &kind {
             EventKind::Retraction { .. } => Tag::Retraction,
             EventKind::Government { .. } => Tag::Government,
@@ -257,31 +245,13 @@ impl World {
             EventKind::Attack { ref place, .. } => push(&mut self.timeline, place, index),
             EventKind::Government { ref state, ref actor }
             | EventKind::Coup { ref state, perpetrator: ref actor, .. } => {
-                push(&mut self.state_timeline, state, index);
                 // A failed attempt and a conspiracy are on the timeline but
                 // put nobody in power.
                 let changes_government = match kind {
                     EventKind::Coup { outcome, .. } => outcome.changes_government(),
                     _ => true,
                 };
-                match date {
-                    Some(date) if changes_government => {
-                        push(&mut self.governments, state, Fact::new(date, true, actor, index));
-                        let key = KeyRef {
-                            kind: RelationKind::Governs,
-                            source: NodeRef::Actor(actor),
-                            target: NodeRef::Actor(state),
-                            qualifier: None,
-                        };
-                        add_fact(
-                            &mut self.relation_facts,
-                            key,
-                            Fact::new(date, true, actor, index),
-                        );
-                    }
-                    Some(_) => {}
-                    None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
-                }
+                self.add_government(&id, date, state, actor, changes_government, index);
             }
             EventKind::Retraction { retracts, .. } => {
                 self.retractions.push((id.clone(), retracts));
@@ -290,6 +260,52 @@ impl World {
         }
         let sources = sources.into_boxed_slice();
         self.kept.push(Kept { seq, id, date, sources, claimed_by, claim, tag });
+    }
+
+    /// Indexes event `id` at `index`; a repeated id is an anomaly, and the
+    /// later record answers for it, as a map insert would.
+    fn index_id(&mut self, id: &EventId, index: usize) {
+        let (kept, hasher) = (&self.kept, &self.hasher);
+        let rehash = |&i: &usize| hasher.hash_one(kept[i].id.as_str());
+        let text = id.as_str();
+        match self.by_id.entry(hasher.hash_one(text), |&i| kept[i].id.as_str() == text, rehash) {
+            Entry::Occupied(mut slot) => {
+                *slot.get_mut() = index;
+                self.anomalies.push(Anomaly::DuplicateId { id: id.clone() });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+        }
+    }
+
+    /// A `government` or `coup` event (at `index`): on the state's
+    /// timeline, and, when it puts `actor` in power, a government fact and
+    /// a `governs` relation.
+    fn add_government(
+        &mut self,
+        id: &EventId,
+        date: Option<Date>,
+        state: &ActorId,
+        actor: &ActorId,
+        changes_government: bool,
+        index: usize,
+    ) {
+        push(&mut self.state_timeline, state, index);
+        match date {
+            Some(date) if changes_government => {
+                push(&mut self.governments, state, Fact::new(date, true, actor, index));
+                let key = KeyRef {
+                    kind: RelationKind::Governs,
+                    source: NodeRef::Actor(actor),
+                    target: NodeRef::Actor(state),
+                    qualifier: None,
+                };
+                add_fact(&mut self.relation_facts, key, Fact::new(date, true, actor, index));
+            }
+            Some(_) => {}
+            None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
+        }
     }
 
     /// Checks that every id `e` refers to names something; what names

@@ -8,7 +8,7 @@ use annals_model::v1::excerpt;
 use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, RefKind, SourceId};
 
 use crate::emit::noted_entity;
-use crate::formats::Format;
+use crate::format::Format;
 use crate::table::{Dataset, Out};
 
 mod atop;
