@@ -10,6 +10,7 @@ use serde_json::Value;
 mod acled;
 mod chronicle;
 mod cli;
+mod datasets;
 mod graph;
 mod hostile;
 mod laws;

@@ -311,8 +311,8 @@ pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
     json!({ "query": query, "places": places, "more": more })
 }
 
-/// What an import stored: `{file, appended, unchanged, first, last,
-/// skipped: [{reason, rows}]}` (`first`, `last`: the sequence numbers of the
+/// What an import stored: `{file, format, detected, appended, unchanged,
+/// first, last, skipped: [{reason, rows}]}` (`first`, `last`: the sequence numbers of the
 /// records appended, null when none were).
 pub fn imported_json(done: &crate::Imported) -> Value {
     let skipped: Vec<Value> = done
@@ -322,6 +322,8 @@ pub fn imported_json(done: &crate::Imported) -> Value {
         .collect();
     json!({
         "file": done.file,
+        "format": done.format.name(),
+        "detected": done.detected,
         "appended": done.appended,
         "unchanged": done.unchanged,
         "first": done.seqs.map(|s| s.0),

@@ -25,9 +25,13 @@ pub enum Error {
     /// A file with lines that cannot be imported: nothing was stored.
     #[error("{file} was not imported; nothing was stored:\n{}{}", list(.errors), more(.errors))]
     Refused { file: String, errors: Vec<LineError> },
+    /// A file whose format is not recognised (the message lists the
+    /// formats known).
+    #[error("{0}")]
+    UnknownFormat(String),
     /// A file that cannot be read.
-    #[error("cannot read {file}: {source}")]
-    Read { file: String, source: std::io::Error },
+    #[error("cannot read {file}: {error}")]
+    Read { file: String, error: std::io::Error },
     /// The file an import is storing is no longer the one it checked.
     #[error("{file} changed while it was being imported")]
     Changed {
@@ -64,8 +68,8 @@ pub enum Error {
     Write(#[from] std::io::Error),
     /// A file the user asked for could not be written; the file that was
     /// there before, if any, is as it was.
-    #[error("cannot write {}: {source}; the file that was there, if any, is unchanged", path.display())]
-    Output { path: std::path::PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {error}; the file that was there, if any, is unchanged", path.display())]
+    Output { path: std::path::PathBuf, error: std::io::Error },
     /// The log refused an operation (storage, format, in use, …).
     #[error(transparent)]
     Log(#[from] annals_log::Error),
@@ -78,9 +82,10 @@ impl Error {
             Error::Usage(_) | Error::Argument(_) => ErrorKind::Usage,
             Error::Unresolved(_) => ErrorKind::NotFound,
             Error::Retract(_) => ErrorKind::Refused,
-            Error::Refused { .. } | Error::Read { .. } | Error::Changed { .. } => {
-                ErrorKind::InvalidInput
-            }
+            Error::Refused { .. }
+            | Error::Read { .. }
+            | Error::Changed { .. }
+            | Error::UnknownFormat(_) => ErrorKind::InvalidInput,
             Error::Damaged(_) | Error::Inconsistent(_) | Error::PartlyExported { .. } => {
                 ErrorKind::Damaged
             }

@@ -21,7 +21,7 @@ impl Annals {
         if let Some(log) = self.log().path() {
             refuse_inside(path, log)?;
         }
-        let failed = |source: std::io::Error| Error::Output { path: path.to_path_buf(), source };
+        let failed = |error: std::io::Error| Error::Output { path: path.to_path_buf(), error };
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),

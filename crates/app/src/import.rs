@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use annals_import::{Catalog, Refused, SecondPass};
+use annals_import::{Catalog, CheckedFile, Format, Refused, SecondPass};
 use annals_log::{Check, Log};
 use annals_model::{v1, Event, RefKind};
 use annals_replay::PlaceIndex;
@@ -13,29 +13,24 @@ use crate::error::Detail;
 use crate::places::save_after_import;
 use crate::{Annals, Error, Stage};
 
-/// The formats a file can be imported from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ImportFormat {
-    /// Interchange format v1, JSON Lines.
-    Jsonl,
-    /// An ACLED CSV export (dyadic, monadic or the pre-2019 layout).
-    Acled,
-}
-
 /// What an import stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Imported {
     /// The file as named in messages.
     pub file: String,
+    /// The format it was read in.
+    pub format: Format,
+    /// Whether that format was told from the file's first line (no format
+    /// was named).
+    pub detected: bool,
     /// Events appended.
     pub appended: u64,
     /// Events already stored with the same content (or repeated in the file).
     pub unchanged: u64,
     /// The sequence numbers of the first and last appended record.
     pub seqs: Option<(u64, u64)>,
-    /// Rows not imported, by the reason (what the format cannot model) and
-    /// their count.
+    /// What the file holds that annals does not model, by reason, with
+    /// its count: never dropped silently.
     pub skipped: Vec<(String, usize)>,
 }
 
@@ -52,11 +47,15 @@ impl Annals {
     /// is returned after the snapshot is updated.
     ///
     /// `name` is the file as messages name it (line errors say `name:LINE`).
+    ///
+    /// Without a `format`, the format is told from the file's first line
+    /// ([`annals_import::detect`]); a file no format recognises is refused
+    /// with a message that lists them.
     pub fn import_named(
         &mut self,
         file: &Path,
         name: &str,
-        format: ImportFormat,
+        format: Option<Format>,
         now: DateTime<Utc>,
         committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
     ) -> Result<Imported, Error> {
@@ -70,40 +69,48 @@ impl Annals {
         &mut self,
         file: &Path,
         name: &str,
-        format: ImportFormat,
+        format: Option<Format>,
         now: DateTime<Utc>,
         committed: &mut dyn FnMut(&Imported) -> std::io::Result<()>,
     ) -> Result<Imported, Error> {
         let name = name.to_string();
-        let open = || {
-            std::fs::File::open(file).map_err(|source| Error::Read { file: name.clone(), source })
+        let open =
+            || std::fs::File::open(file).map_err(|error| Error::Read { file: name.clone(), error });
+        let detected = format.is_none();
+        let format = match format {
+            Some(format) => format,
+            None => detect(&name, open()?)?,
         };
         let first = self.check(&name, format, open)?;
         // The place snapshot grows with the events as they are stored,
         // instead of being rebuilt by reading them back afterwards.
         self.observer.stage(Stage::ReadingSnapshot);
         let mut index = self.place_index(false).ok();
-        self.observer.stage(Stage::Storing(first.events));
+        self.observer.stage(Stage::Storing(first.checked.events));
         let origin = format!("import {name}");
         let log = self.log_mut();
-        let stored = match &first.acled {
+        let stored = match format {
             // A JSON Lines file is read and parsed on a second thread while
-            // its events are stored (an ACLED row's reading holds what the
-            // first pass found, which is not shared between threads).
-            None => {
+            // its events are stored, and the lines the first pass found new
+            // are staged without looking their ids up again. (A dataset's
+            // reading holds what the first pass found, which is not shared
+            // between threads, and may give several events one line.)
+            Format::Jsonl => {
                 let events =
                     annals_import::JsonlEvents::new(&name, std::io::BufReader::new(open()?));
                 annals_import::ahead(events, |events| {
                     let fresh = Some(&first.fresh);
                     let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
-                    to.store(events, first.checksum, fresh, index.as_mut())
+                    to.store(events, first.checked.checksum, fresh, index.as_mut())
                 })
             }
-            Some(checked) => annals_import::AcledEvents::new(&name, open()?, checked)
+            _ => first
+                .checked
+                .events_again(&name, open()?)
                 .map_err(|e| read_again(&name, e))
                 .and_then(|mut events| {
                     let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
-                    to.store(&mut events, first.checksum, None, index.as_mut())
+                    to.store(&mut events, first.checked.checksum, None, index.as_mut())
                 }),
         };
         let outcome = stored.map_err(|e| match e {
@@ -116,10 +123,12 @@ impl Annals {
         })?;
         let imported = Imported {
             file: name,
+            format,
+            detected,
             appended: outcome.appended,
             unchanged: outcome.unchanged,
             seqs: outcome.seqs,
-            skipped: first.acled.map(|c| c.skipped).unwrap_or_default(),
+            skipped: first.checked.skipped,
         };
         let told = committed(&imported);
         if imported.appended > 0 {
@@ -134,7 +143,7 @@ impl Annals {
     fn check<F: std::io::Read + std::io::Seek>(
         &self,
         name: &str,
-        format: ImportFormat,
+        format: Format,
         open: impl Fn() -> Result<F, Error>,
     ) -> Result<FirstPass, Error> {
         let log = self.log();
@@ -174,37 +183,36 @@ impl Annals {
         // second stores; the file is compared by checksum. A monadic ACLED
         // export is read once more first, to count the rows of each event.
         self.observer.stage(Stage::Checking(name));
-        let checked = match format {
-            ImportFormat::Jsonl => {
-                let reader = std::io::BufReader::new(open()?);
-                annals_import::check_jsonl(name, reader, &catalog, against_log)
-                    .map(|c| (c.events, c.checksum, None))
-            }
-            ImportFormat::Acled => annals_import::check_acled(name, open()?, &catalog, against_log)
-                .map(|c| (c.events, c.checksum, Some(c))),
-        };
+        let checked = annals_import::check(format, name, open()?, &catalog, against_log);
         stored.failure()?;
         if let Some(e) = failure {
             return Err(Error::Against(Box::new(e)));
         }
-        let (events, checksum, acled) = checked.map_err(|r| refused(name, r))?;
-        Ok(FirstPass { events, checksum, acled, fresh })
+        let checked = checked.map_err(|r| refused(name, r))?;
+        Ok(FirstPass { checked, fresh })
     }
 }
 
 /// What the first pass of an import found.
 struct FirstPass {
-    events: u64,
-    checksum: u32,
-    acled: Option<annals_import::AcledChecked>,
+    checked: CheckedFile,
+    /// For JSON Lines: the lines whose events are new to the log.
     fresh: LineSet,
+}
+
+/// The format of `name`, told from its first bytes.
+fn detect(name: &str, mut file: std::fs::File) -> Result<Format, Error> {
+    let mut head = Vec::with_capacity(64 << 10);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 64 << 10), &mut head)
+        .map_err(|error| Error::Read { file: name.to_string(), error })?;
+    annals_import::detect(name, &head).map_err(|e| Error::UnknownFormat(e.to_string()))
 }
 
 /// The refusal of a file by its first pass.
 fn refused(name: &str, refusal: Refused) -> Error {
     match refusal {
         Refused::Lines(errors) => Error::Refused { file: name.to_string(), errors },
-        Refused::Io(source) => Error::Read { file: name.to_string(), source },
+        Refused::Io(error) => Error::Read { file: name.to_string(), error },
     }
 }
 
@@ -216,7 +224,7 @@ fn read_again(name: &str, refusal: Refused) -> Error {
             file: name.to_string(),
             detail: errors.first().map(|e| Detail(e.to_string())),
         },
-        Refused::Io(source) => Error::Read { file: name.to_string(), source },
+        Refused::Io(error) => Error::Read { file: name.to_string(), error },
     }
 }
 

@@ -29,9 +29,10 @@ use annals_import::{read_jsonl, Catalog};
 use annals_log::Log;
 use chrono::{DateTime, Utc};
 
+pub use annals_import::Format;
 pub use error::{Asked, Detail, Error, ErrorKind, Unresolved};
 pub use export::Exported;
-pub use import::{ImportFormat, Imported};
+pub use import::Imported;
 pub use query::{
     dated_graph, parse_day_arg, parse_known_at, place_label, resolve_actor, resolve_node,
     resolve_place, GraphQuery, Timeline,

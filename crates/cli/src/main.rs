@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use annals_app::{
-    answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, ImportFormat, Observer,
-    Stage, Timeline, Warning,
+    answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Observer, Stage, Timeline,
+    Warning,
 };
 use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
@@ -42,9 +42,15 @@ enum Command {
     Init,
     /// Append the events of a file, all or nothing; events already stored are skipped.
     Import {
-        file: PathBuf,
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: Format,
+        /// The files to import, each all or nothing, in this order.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// The files' format (default: told from each file's first line):
+        /// jsonl, acled, powell-thyne, cline, ucdp-acd, ucdp-brd,
+        /// ucdp-nonstate, ucdp-onesided, atop-member, atop-alliance,
+        /// cow-intrastate, prif-hmi, gdelt (docs/DATASETS.md).
+        #[arg(long, value_parser = import_format, value_name = "FORMAT")]
+        format: Option<annals_app::Format>,
     },
     /// Write every stored event in interchange format v1.
     Export {
@@ -213,8 +219,6 @@ struct KnownAt {
 enum Format {
     /// Interchange format v1, JSON Lines.
     Jsonl,
-    /// An ACLED CSV export (import only; see docs/ACLED.md).
-    Acled,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -223,6 +227,14 @@ enum GraphFormat {
     Json,
     Graphml,
     Gexf,
+}
+
+/// An import format as the command line spells it (`powell-thyne`, ...).
+fn import_format(s: &str) -> Result<annals_app::Format, String> {
+    annals_app::Format::from_name(s).ok_or_else(|| {
+        let all: Vec<&str> = annals_app::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{s}`; the formats are {}", all.join(", "))
+    })
 }
 
 /// A relation kind as the command line spells it (`member_of`, `controls`, ...).
@@ -310,7 +322,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = annals_app::Visible(std::io::stdout().lock());
     match cli.command {
         Command::Init | Command::Synth { .. } => unreachable!("handled above"),
-        Command::Import { file, format } => import(&mut annals, &file, format, json, &mut out)?,
+        Command::Import { files, format } => {
+            for file in &files {
+                import(&mut annals, file, format, json, &mut out)?;
+            }
+        }
         Command::Export { format, output, skip_damaged } => {
             if format != Format::Jsonl {
                 return Err(usage("export writes only --format jsonl (interchange format v1)"));
@@ -564,14 +580,10 @@ fn history(
 fn import(
     annals: &mut Annals,
     file: &Path,
-    format: Format,
+    format: Option<annals_app::Format>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<()> {
-    let format = match format {
-        Format::Jsonl => ImportFormat::Jsonl,
-        Format::Acled => ImportFormat::Acled,
-    };
     let name = file.display().to_string();
     annals.import_named(file, &name, format, Utc::now(), &mut |done| match json {
         true => print_json(out, &answer::imported_json(done)).map_err(std::io::Error::other),
@@ -595,14 +607,24 @@ fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::io::
             done.unchanged
         )?,
     }
+    if done.detected && done.format != annals_app::Format::Jsonl {
+        writeln!(out, "read as {} (told from its first line)", done.format.title())?;
+    }
     if !done.skipped.is_empty() {
         let total: usize = done.skipped.iter().map(|(_, n)| n).sum();
         let kinds: Vec<String> = done.skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        writeln!(
-            out,
-            "not imported: {total} ACLED events of types annals does not model ({})",
-            kinds.join("; ")
-        )?;
+        match done.format {
+            annals_app::Format::Acled => writeln!(
+                out,
+                "not imported: {total} ACLED events of types annals does not model ({})",
+                kinds.join("; ")
+            )?,
+            _ => writeln!(
+                out,
+                "not imported, counted: {total} records or facts annals does not model ({})",
+                kinds.join("; ")
+            )?,
+        }
     }
     out.flush()
 }

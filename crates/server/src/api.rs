@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use annals_app::{
     answer, dated_graph, parse_day_arg, parse_known_at, resolve_actor, resolve_node, resolve_place,
-    Asked, Error, ErrorKind, GraphQuery, ImportFormat, Timeline,
+    Asked, Error, ErrorKind, GraphQuery, Timeline,
 };
 use annals_model::KnownAt;
 use annals_replay::{RelationKind, World};
@@ -431,14 +431,12 @@ async fn import(
         return unauthorized();
     }
     run(api, move |shared| {
-        let format = match q.format.as_deref().unwrap_or("jsonl") {
-            "jsonl" => ImportFormat::Jsonl,
-            "acled" => ImportFormat::Acled,
-            other => {
-                return Err(Error::Argument(format!(
-                    "format: `{other}` is not one of jsonl, acled"
-                )))
-            }
+        let format = match q.format.as_deref() {
+            None => None,
+            Some(name) => Some(annals_app::Format::from_name(name).ok_or_else(|| {
+                let all: Vec<&str> = annals_app::Format::ALL.iter().map(|f| f.name()).collect();
+                Error::Argument(format!("format: `{name}` is not one of {}", all.join(", ")))
+            })?),
         };
         let name = q.name.unwrap_or_else(|| "upload".to_string());
         // The file the importer reads: named by the server, never by the request.
