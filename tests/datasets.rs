@@ -102,3 +102,24 @@ fn a_file_of_no_known_format_is_refused_with_the_list_of_formats() {
     assert!(err.contains("powell-thyne") && err.contains("ucdp-acd"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// An answer says how old its evidence is: a question about 2024 answered
+/// by the coup of 2021 says so.
+#[test]
+fn an_answer_says_how_old_its_evidence_is() {
+    let file = Path::new(DATA).join("powell_thyne_coups_V2022.11.29.csv");
+    if !file.exists() {
+        eprintln!("skipped: {DATA} is absent");
+        return;
+    }
+    let db = Db::with(&[]);
+    db.run(&["import", s(&file)]);
+    let fresh = db.json(&["government", "mali", "--on", "2021-06-01"]);
+    assert_eq!(fresh["evidence_age_days"], 11, "{fresh:#}");
+    let old = db.json(&["government", "mali", "--on", "2024-06-01"]);
+    // The coup of 2021-05-21, three years and eleven days before.
+    assert_eq!(old["evidence_age_days"], 1107, "{old:#}");
+    let text = db.run(&["government", "mali", "--on", "2024-06-01"]);
+    assert!(text.contains("note: the last evidence is from 2021-05-21, 3 years before"), "{text}");
+    assert!(!db.run(&["government", "mali", "--on", "2021-06-01"]).contains("note:"));
+}

@@ -102,6 +102,7 @@ pub(crate) fn holding_json(world: &World, a: &Holding) -> Value {
         "event": a.event.as_ref().map(|e| e.as_str()),
         "claim": a.claim.map(|c| c.as_str()),
         "sources": sources_json(world, &a.sources),
+        "evidence_age_days": evidence_age_days(a),
     });
     if let Some(b) = &a.before {
         v["before"] = json!({
@@ -115,6 +116,12 @@ pub(crate) fn holding_json(world: &World, a: &Holding) -> Value {
         v["window"] = json!({ "earliest": from.to_string(), "latest": to.to_string() });
     }
     v
+}
+
+/// Days from the deciding event's date (its last possible day) to the day
+/// asked; none when no event decides.
+pub fn evidence_age_days(a: &Holding) -> Option<i64> {
+    a.since.map(|since| (a.date - since.latest()).num_days())
 }
 
 /// The control timeline of a place as JSON.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use annals_app::answer::{section, ACTOR_SECTIONS};
+use annals_app::answer::{self, section, ACTOR_SECTIONS};
 use annals_app::{place_label, shown, Line};
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
 use annals_replay::{
@@ -89,6 +89,23 @@ pub fn government_text(
     holding_text(out, world, &actor_label(world, state), "governed by", a)
 }
 
+/// Evidence a year or more older than the day asked, said in words: an
+/// answer is only as fresh as its evidence.
+fn stale_text(out: &mut impl Write, a: &Holding) -> io::Result<()> {
+    let Some(days) = answer::evidence_age_days(a) else { return Ok(()) };
+    let since = a.since.map(|d| d.to_string()).unwrap_or_default();
+    let mut notes = Vec::new();
+    if days >= 365 {
+        let years = days / 365;
+        let unit = if years == 1 { "year" } else { "years" };
+        notes.push(format!("the last evidence is from {since}, {years} {unit} before"));
+    }
+    if notes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "note: {}", notes.join("; "))
+}
+
 fn holding_text(
     out: &mut impl Write,
     world: &World,
@@ -136,6 +153,7 @@ fn holding_text(
             )?,
         },
     }
+    stale_text(out, a)?;
     if !a.candidates.is_empty() {
         writeln!(out, "evidence:")?;
         for c in a.candidates.iter().filter(|c| !c.pending) {
