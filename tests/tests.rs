@@ -9,6 +9,7 @@ use serde_json::Value;
 
 mod acled;
 mod chronicle;
+mod exports;
 mod graph;
 mod hostile;
 mod laws;
