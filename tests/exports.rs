@@ -290,3 +290,68 @@ fn every_closed_spell_ends_on_the_last_day_graph_on_shows_the_relation() {
     assert_eq!(holders.len(), 1, "{holders:?}");
     assert_eq!(holders.into_iter().map(String::from).collect::<BTreeSet<_>>(), want);
 }
+
+/// Checks a GeoJSON file with the `geojson` package (`is_valid`, RFC 7946
+/// points) and prints `[place, controller, status, start, end]` per feature.
+const READ_GEOJSON: &str = r#"
+import json, sys, geojson
+with open(sys.argv[1]) as f:
+    fc = geojson.load(f)
+assert isinstance(fc, geojson.FeatureCollection), type(fc)
+assert fc.is_valid, fc.errors()
+rows = []
+for f in fc["features"]:
+    assert f.is_valid and f["geometry"]["type"] == "Point", f
+    lon, lat = f["geometry"]["coordinates"]
+    assert -180 <= lon <= 180 and -90 <= lat <= 90, f
+    p = f["properties"]
+    c = p["controller"]
+    rows.append([p["id"], c and c["id"], p["status"], p.get("start"), p.get("end")])
+print(json.dumps(rows))
+"#;
+
+fn read_geojson(file: &Path) -> Vec<Value> {
+    let out = python(READ_GEOJSON, &[file.to_str().unwrap()]);
+    serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn geojson_of_a_day_and_over_time_is_valid_and_says_what_control_and_graph_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("day.geojson");
+    write(None, &["graph", "--on", "2023-10-02", "--format", "geojson"], &file);
+    let rows = read_geojson(&file);
+    let bamba = rows.iter().find(|r| r[0] == "bamba-camp").unwrap();
+    let control = super::json(&["control", "bamba-camp", "--on", "2023-10-02", "--json"]);
+    assert_eq!((&bamba[1], &bamba[2]), (&control["controller"]["id"], &control["status"]));
+    let err =
+        super::fails(&["graph", "--on", "2023-10-02", "--format", "geojson", "--kind", "controls"]);
+    assert!(err.contains("--around and --kind do not apply"), "{err}");
+
+    let file = dir.path().join("timeline.geojson");
+    write(None, &["graph", "--dynamic", "--format", "geojson"], &file);
+    let rows = read_geojson(&file);
+    let annals = Annals::open(None, chrono::Utc::now(), Box::new(Silent)).unwrap();
+    let world = annals.replay(None).unwrap();
+    let located: BTreeSet<&str> = world
+        .places()
+        .filter(|p| p.lat.is_some() && p.lon.is_some())
+        .map(|p| p.id.as_str())
+        .collect();
+    let mapped: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(mapped, located, "every place with coordinates, and only those");
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| !r[1].is_null()) {
+        let key =
+            format!("controls actor:{} place:{} ", r[1].as_str().unwrap(), r[0].as_str().unwrap());
+        for d in [&r[3], &r[4]].into_iter().filter_map(|d| d.as_str()) {
+            let d: NaiveDate = d.parse().unwrap();
+            let g = shown(&world.graph_on(d));
+            let status =
+                g.iter().find(|(k, _)| k == &key).map(|(_, s)| s.replace("valid", "controlled"));
+            assert_eq!(status.as_deref(), r[2].as_str(), "{key} on {d}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}

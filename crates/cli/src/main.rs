@@ -76,15 +76,17 @@ enum Command {
         known: KnownAt,
     },
     /// The relations that hold on a date (or over the whole timeline, --dynamic),
-    /// as Graphviz DOT, JSON, GraphML or GEXF.
+    /// as Graphviz DOT, JSON, GraphML or GEXF; or who holds each place, as GeoJSON.
     Graph {
         /// The valid date asked about (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", required_unless_present = "dynamic")]
         on: Option<String>,
-        /// `dot` (the default, or `json` with --json), `json`, `graphml` or `gexf`.
+        /// `dot` (the default, or `json` with --json), `json`, `graphml`, `gexf`,
+        /// or `geojson` (every place with coordinates and its controller).
         #[arg(long, value_enum)]
         format: Option<GraphFormat>,
-        /// Every relation with the stretches of time it holds (GEXF or JSON), for Gephi's timeline.
+        /// Every relation with the stretches of time it holds (GEXF or JSON), for
+        /// Gephi's timeline; with geojson, every stretch of control of a place.
         #[arg(long, conflicts_with_all = ["on", "around", "kind"])]
         dynamic: bool,
         /// Write to this file instead of standard output.
@@ -211,6 +213,7 @@ enum GraphFormat {
     Json,
     Graphml,
     Gexf,
+    Geojson,
 }
 
 /// A relation kind as the command line spells it (`member_of`, `controls`, ...).
@@ -453,19 +456,29 @@ fn graph(
         return Ok(match format {
             GraphFormat::Gexf => annals_export::timeline_gexf(&world),
             GraphFormat::Json => pretty(&annals_export::timeline_json(&world))?,
+            GraphFormat::Geojson => pretty(&annals_export::timeline_geojson(&world))?,
             GraphFormat::Dot | GraphFormat::Graphml => {
-                bail!("--dynamic needs --format gexf or json: DOT and GraphML hold one date")
+                bail!(
+                    "--dynamic needs --format gexf, json or geojson: DOT and GraphML hold one date"
+                )
             }
         });
     }
     let on = on.expect("clap requires --on without --dynamic");
     let (day, world) = dated(annals, on, known)?;
+    if format == GraphFormat::Geojson {
+        if query.around.is_some() || !query.kinds.is_empty() {
+            bail!("--format geojson maps every place with coordinates: --around and --kind do not apply");
+        }
+        return pretty(&answer::map_json(&world, day));
+    }
     let (graph, title) = annals_app::dated_graph(&world, day, query)?;
     Ok(match format {
         GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
         GraphFormat::Json => pretty(&annals_export::graph_json(&world, &graph))?,
         GraphFormat::Graphml => annals_export::graph_graphml(&world, &graph),
         GraphFormat::Gexf => annals_export::graph_gexf(&world, &graph),
+        GraphFormat::Geojson => unreachable!("answered above"),
     })
 }
 

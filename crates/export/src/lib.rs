@@ -1,8 +1,10 @@
 //! Exports of the dated graph for other tools: JSON for scripts, Graphviz DOT
-//! for people, GraphML and GEXF (static or dynamic) for network tools. Pure
-//! functions from a replayed [`annals_replay::World`] to text: no I/O here.
+//! for people, GraphML and GEXF (static or dynamic) for network tools, GeoJSON
+//! of control over time for maps. Pure functions from a replayed
+//! [`annals_replay::World`] to text: no I/O here.
 
 pub mod dot;
+pub mod geojson;
 pub mod gexf;
 pub mod graphml;
 pub mod json;
@@ -12,6 +14,7 @@ mod xml;
 use annals_replay::{DatedEdge, Node, World};
 
 pub use dot::graph_dot;
+pub use geojson::timeline_geojson;
 pub use gexf::{graph_gexf, timeline_gexf};
 pub use graphml::graph_graphml;
 pub use json::{edge_json, graph_json, node_json, timeline_json};
