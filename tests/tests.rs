@@ -13,6 +13,7 @@ mod exports;
 mod graph;
 mod hostile;
 mod laws;
+mod records;
 mod reliability;
 mod server;
 mod states;

@@ -1,5 +1,6 @@
 //! The `annals` command line: argument parsing, wiring, printing, exit codes.
 
+mod exports;
 mod output;
 
 use std::io::Write;
@@ -43,10 +44,11 @@ enum Command {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: Format,
     },
-    /// Write every stored event in interchange format v1.
+    /// Write every stored event (interchange format v1, or CSV), or the
+    /// sources as citations (CSL-JSON, BibTeX); docs/EXPORTS.md.
     Export {
         #[arg(long, value_enum, default_value = "jsonl")]
-        format: Format,
+        format: ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -152,6 +154,10 @@ enum Command {
     /// The control timeline of a place (or the government timeline of a state), with sources.
     History {
         place: String,
+        /// `text` (the default, or `json` with --json), `json`, or `csv` (the
+        /// columns of `export --format csv`).
+        #[arg(long, value_enum)]
+        format: Option<HistoryFormat>,
         #[command(flatten)]
         known: KnownAt,
     },
@@ -205,6 +211,25 @@ enum Format {
     Jsonl,
     /// An ACLED CSV export (import only; see docs/ACLED.md).
     Acled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    /// Interchange format v1, JSON Lines: every stored event, re-importable.
+    Jsonl,
+    /// One row per stored event (RFC 4180), retracted ones marked.
+    Csv,
+    /// The sources as CSL-JSON items (Zotero, citeproc).
+    CslJson,
+    /// The sources as BibTeX entries.
+    Bibtex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum HistoryFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -282,8 +307,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init | Command::Synth { .. } => unreachable!("handled above"),
         Command::Import { file, format } => import(&mut annals, &file, format, &mut out)?,
         Command::Export { format, output, skip_damaged } => {
-            if format != Format::Jsonl {
-                bail!("export writes only --format jsonl (interchange format v1)");
+            if skip_damaged && format != ExportFormat::Jsonl {
+                bail!("--skip-damaged salvages a damaged log as --format jsonl only");
             }
             let mut sink: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
@@ -292,9 +317,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 )),
                 None => Box::new(std::io::BufWriter::new(out)),
             };
-            annals.export_jsonl(&mut sink, skip_damaged)?;
+            match format {
+                ExportFormat::Jsonl => {
+                    annals.export_jsonl(&mut sink, skip_damaged)?;
+                }
+                ExportFormat::Csv => exports::events_csv(&annals, &mut sink)?,
+                ExportFormat::CslJson | ExportFormat::Bibtex => {
+                    exports::citations(&annals, format == ExportFormat::Bibtex, &mut sink)?
+                }
+            }
         }
-        Command::History { place, known } => history(&annals, &place, &known, json, &mut out)?,
+        Command::History { place, known, format } => {
+            let format =
+                format.unwrap_or(if json { HistoryFormat::Json } else { HistoryFormat::Text });
+            history(&annals, &place, &known, format, &mut out)?
+        }
         Command::Retract { event, reason } => {
             let done = annals.retract(&event, &reason, now)?;
             writeln!(
@@ -486,26 +523,32 @@ fn history(
     annals: &Annals,
     query: &str,
     known: &KnownAt,
-    json: bool,
+    format: HistoryFormat,
     out: &mut impl Write,
 ) -> Result<()> {
     match annals.history_world(query, known.parse()?.as_ref())? {
         Timeline::State(state, world) => {
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.government_history(&state))?;
-            if json {
-                print_json(out, &answer::government_history_json(&world, &state, &lines))
-            } else {
-                Ok(output::government_history_text(out, &world, &state, &lines)?)
+            match format {
+                HistoryFormat::Json => {
+                    print_json(out, &answer::government_history_json(&world, &state, &lines))
+                }
+                HistoryFormat::Text => {
+                    Ok(output::government_history_text(out, &world, &state, &lines)?)
+                }
+                HistoryFormat::Csv => exports::csv_rows(out, &lines),
             }
         }
         Timeline::Place(place, world) => {
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.history(&place))?;
-            if json {
-                print_json(out, &answer::history_json(&world, &place, &lines))
-            } else {
-                Ok(output::history_text(out, &world, &place, &lines)?)
+            match format {
+                HistoryFormat::Json => {
+                    print_json(out, &answer::history_json(&world, &place, &lines))
+                }
+                HistoryFormat::Text => Ok(output::history_text(out, &world, &place, &lines)?),
+                HistoryFormat::Csv => exports::csv_rows(out, &lines),
             }
         }
     }

@@ -1,8 +1,12 @@
-//! Exports of the dated graph for other tools: JSON for scripts, Graphviz DOT
-//! for people, GraphML and GEXF (static or dynamic) for network tools, GeoJSON
-//! of control over time for maps. Pure functions from a replayed
-//! [`annals_replay::World`] to text: no I/O here.
+//! Exports for other tools: of the dated graph, JSON for scripts, Graphviz
+//! DOT for people, GraphML and GEXF (static or dynamic) for network tools,
+//! GeoJSON of control over time for maps; of the events, CSV rows for
+//! spreadsheets; of the sources, CSL-JSON and BibTeX for reference managers.
+//! Pure functions from a replayed [`annals_replay::World`] (or the events)
+//! to text: no I/O here.
 
+pub mod cite;
+pub mod csv;
 pub mod dot;
 pub mod geojson;
 pub mod gexf;
@@ -13,6 +17,8 @@ mod xml;
 
 use annals_replay::{DatedEdge, Node, World};
 
+pub use cite::{bibtex, csl_json};
+pub use csv::{event_csv_row, events_csv_header, EVENT_COLUMNS};
 pub use dot::graph_dot;
 pub use geojson::timeline_geojson;
 pub use gexf::{graph_gexf, timeline_gexf};
