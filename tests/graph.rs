@@ -37,10 +37,17 @@ fn has_edge(g: &Value, name: &str) -> bool {
     edge_names(g).iter().any(|e| e == name)
 }
 
-/// Renders DOT with the real Graphviz and fails on any warning or error.
-fn render(dot: &str) {
+/// Renders DOT with the real Graphviz and fails on any warning or error;
+/// returns the SVG.
+fn render(dot: &str) -> String {
+    render_as(dot, "-Tsvg")
+}
+
+/// Renders DOT with the real Graphviz in a format (`-Tsvg`, `-Tplain`),
+/// failing on any warning or error.
+fn render_as(dot: &str, format: &str) -> String {
     let child = Command::new("dot")
-        .arg("-Tsvg")
+        .arg(format)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -50,7 +57,7 @@ fn render(dot: &str) {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.trim().is_empty(), "dot said:\n{stderr}\non:\n{dot}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -119,9 +126,12 @@ fn dot_renders_without_warnings_with_clusters_and_escaped_labels() {
         dot.contains("subgraph \"cluster_actor:league\""),
         "the named pact is a cluster: {dot}"
     );
-    assert!(dot.contains(r#"label="Comité \"de salut\"\nnational\n(junta)""#), "{dot}");
-    assert!(dot.contains(r#"Back\\slash group"#), "{dot}");
-    render(&dot);
+    // Names come out of Graphviz as they were written: quotes, line breaks, backslashes.
+    let svg = render(&dot);
+    assert!(svg.contains(">Comité &quot;de salut&quot;</text>"), "{svg}");
+    assert!(svg.contains(">national</text>") && svg.contains(">(junta)</text>"), "{svg}");
+    assert!(svg.contains(r">Back\slash group</text>"), "{svg}");
+    assert!(!dot.contains("// "), "a small graph needs no hint");
     for day in ["2015-01-01", "2016-06-20", "2021-12-15", "2022-09-24", "2024-01-25", "2030-01-01"]
     {
         render(&db.run(&["graph", "--on", day]));
@@ -140,6 +150,29 @@ fn the_builtin_chronicle_renders_on_any_date() {
     for cluster in ["cluster_actor:cma", "cluster_actor:jnim", "cluster_actor:aes"] {
         assert!(dot.contains(cluster), "no {cluster} in:\n{dot}");
     }
+}
+
+/// The busiest day of the chronicle fits a screen's width at legible sizes:
+/// about 2,000 px wide as `dot -Tpng` draws it (96 dpi), fonts unscaled. A
+/// large graph says how to draw less, in a comment and on standard error.
+#[test]
+fn the_busiest_day_of_the_chronicle_fits_a_screen_and_says_how_to_draw_less() {
+    let out = super::annals(&["graph", "--on", "2023-10-02"]);
+    assert!(out.status.success());
+    let dot = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("large drawing: --around ACTOR"), "{stderr}");
+    let comment = dot.lines().nth(1).unwrap();
+    assert!(comment.starts_with("  // ") && comment.contains(" nodes and "), "{dot}");
+    assert!(comment.ends_with("--kind KIND,... some relations only"), "{comment}");
+    assert!(!dot.contains(" size=") && !dot.contains("ratio="), "labels are drawn at their size");
+    let plain = render_as(&dot, "-Tplain");
+    let inches: f64 = plain.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(inches * 96.0 <= 2_100.0, "{} px wide", inches * 96.0);
+    // Places held by one actor carry the date on the place, their edge no label.
+    assert!(dot.contains("held since 2023-10-02") && dot.contains("joined 2017-03-02"), "{dot}");
+    let small = super::annals(&["graph", "--on", "2023-10-02", "--around", "bamba-camp"]);
+    assert!(small.stderr.is_empty(), "{}", String::from_utf8_lossy(&small.stderr));
 }
 
 use chrono::Datelike;

@@ -511,7 +511,12 @@ fn graph(
     }
     let (graph, title) = annals_app::dated_graph(&world, day, query)?;
     Ok(match format {
-        GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
+        GraphFormat::Dot => {
+            if let Some(hint) = annals_export::large_graph_hint(&graph) {
+                eprintln!("annals: {hint}");
+            }
+            annals_export::graph_dot(&world, &graph, &title)
+        }
         GraphFormat::Json => pretty(&annals_export::graph_json(&world, &graph))?,
         GraphFormat::Graphml => annals_export::graph_graphml(&world, &graph),
         GraphFormat::Gexf => annals_export::graph_gexf(&world, &graph),

@@ -21,6 +21,8 @@ pub struct NodeStyle {
     pub dot_shape: &'static str,
     /// The Graphviz `style`.
     pub dot_style: &'static str,
+    /// How many outlines Graphviz draws.
+    pub peripheries: u8,
     pub fill: Rgb,
     /// The closest of GEXF's node shapes (`disc`, `square`, `triangle`, `diamond`).
     pub viz_shape: &'static str,
@@ -38,14 +40,17 @@ pub fn node_style(kind: &str) -> NodeStyle {
         "international_org" | "mission" => ("octagon", Rgb(0xdd, 0xf3, 0xf7), "diamond"),
         "person" => ("egg", Rgb(0xff, 0xff, 0xff), "disc"),
         "country" | "region" => ("tab", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
-        "town" => ("house", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
-        "base" => ("invhouse", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
-        "site" => ("circle", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
+        // Boxes, not houses or circles: they fit a wrapped label closely.
+        "town" => ("folder", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
+        "base" | "site" => ("box", Rgb(0xfd, 0xf8, 0xd8), "triangle"),
         "agreement" => ("note", Rgb(0xf2, 0xf2, 0xf2), "square"),
         _ => ("ellipse", Rgb(0xff, 0xff, 0xff), "disc"),
     };
-    let dot_style = if kind == "armed_force" { "rounded,filled" } else { "filled" };
-    NodeStyle { dot_shape, dot_style, fill, viz_shape }
+    let dot_style =
+        if matches!(kind, "armed_force" | "site") { "rounded,filled" } else { "filled" };
+    // A base is a box with a double wall.
+    let peripheries = if kind == "base" { 2 } else { 1 };
+    NodeStyle { dot_shape, dot_style, peripheries, fill, viz_shape }
 }
 
 /// How an edge of one relation kind is drawn.
