@@ -12,59 +12,21 @@ use serde_json::Value;
 
 /// The columns, in order: the event's common fields and the retraction that
 /// withdrew it, if any; every other field of format v1 that some type of
-/// event has; its note; and the record's sequence number, recorded time
-/// and origin.
-pub const EVENT_COLUMNS: [&str; 45] = [
-    "id",
-    "type",
-    "date",
-    "earliest",
-    "latest",
-    "claim",
-    "claimed_by",
-    "sources",
-    "retracted_by",
-    "title",
-    "publisher",
-    "published",
-    "url",
-    "name",
-    "aliases",
-    "kind",
-    "within",
-    "lat",
-    "lon",
-    "member",
-    "group",
-    "actors",
-    "alliance",
-    "agreement",
-    "signatories",
-    "state",
-    "actor",
-    "perpetrator",
-    "ousted",
-    "outcome",
-    "intervener",
-    "host",
-    "operation",
-    "supporting",
-    "place",
-    "from",
-    "attacker",
-    "target",
-    "fatalities",
-    "retracts",
-    "reason",
-    "note",
-    "seq",
-    "recorded_at",
-    "origin",
-];
+/// event has (`v1::ALL_FIELDS`); its note; and the record's sequence number,
+/// recorded time and origin.
+pub fn event_columns() -> Vec<&'static str> {
+    let first = ["id", "type", "date", "earliest", "latest", "claim", "claimed_by", "sources"];
+    let last = ["note", "seq", "recorded_at", "origin"];
+    let mut columns: Vec<&'static str> = first.to_vec();
+    columns.push("retracted_by");
+    columns.extend(v1::ALL_FIELDS.iter().copied());
+    columns.extend(last);
+    columns
+}
 
 /// The header row, with its line end.
 pub fn events_csv_header() -> String {
-    row(EVENT_COLUMNS.iter().map(|c| c.to_string()))
+    row(event_columns().into_iter().map(String::from))
 }
 
 /// One event's row, with its line end; `retracted_by` is the retraction
@@ -72,7 +34,7 @@ pub fn events_csv_header() -> String {
 pub fn event_csv_row(record: &Recorded, retracted_by: Option<&EventId>) -> String {
     let line: Value = serde_json::from_str(&v1::to_line(&record.event)).expect("our own JSON");
     let date = record.event.date;
-    row(EVENT_COLUMNS.iter().map(|&column| match column {
+    row(event_columns().into_iter().map(|column| match column {
         "seq" => record.seq.to_string(),
         "recorded_at" => record.recorded_at.to_rfc3339(),
         "origin" => record.origin.as_deref().unwrap_or("").to_string(),
@@ -137,7 +99,7 @@ mod tests {
         };
         let text = event_csv_row(&record, None);
         let cells: Vec<&str> = text.trim_end().split(',').collect();
-        let cell = |name: &str| cells[EVENT_COLUMNS.iter().position(|c| *c == name).unwrap()];
+        let cell = |name: &str| cells[event_columns().iter().position(|c| *c == name).unwrap()];
         assert_eq!((cell("seq"), cell("type"), cell("date")), ("7", "control_taken", "2023-10"));
         assert_eq!((cell("earliest"), cell("latest")), ("2023-10-01", "2023-10-31"));
         assert_eq!((cell("sources"), cell("place"), cell("actor")), ("s1 s2", "bamba", "cma"));

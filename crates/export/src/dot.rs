@@ -30,6 +30,7 @@ use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World
 
 use crate::node_key;
 use crate::style::{edge_style, node_style};
+use crate::xml::escape;
 
 /// Above this many nodes a drawing is large: a comment (and the command
 /// line, on standard error) suggests `--around` or `--kind`.
@@ -261,10 +262,10 @@ fn write_member(
 fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: &str) {
     let style = node_style(world.node_kind(node));
     let mut label: Vec<String> =
-        wrap(world.node_name(node), WRAP).iter().map(|l| html(l)).collect();
-    label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", html(node.id())));
+        wrap(world.node_name(node), WRAP).iter().map(|l| escape(l)).collect();
+    label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));
     if let Some(note) = layout.notes.get(node) {
-        label.push(format!("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">{}</FONT>", html(note)));
+        label.push(format!("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">{}</FONT>", escape(note)));
     }
     let peripheries = match style.peripheries {
         1 => String::new(),
@@ -367,22 +368,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Text for a Graphviz HTML-like label: markup escaped, control characters dropped.
-fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A DOT double-quoted string: quotes and backslashes escaped, line breaks as
 /// `\n`, other control characters dropped. Accents pass through (DOT is UTF-8).
 pub fn quote(s: &str) -> String {
@@ -403,7 +388,7 @@ pub fn quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{html, quote, wrap};
+    use super::{quote, wrap};
 
     #[test]
     fn quoting_escapes_quotes_backslashes_and_line_breaks() {
@@ -416,13 +401,12 @@ mod tests {
     }
 
     #[test]
-    fn names_wrap_at_spaces_and_keep_their_line_breaks_and_html_is_escaped() {
+    fn names_wrap_at_spaces_and_keep_their_line_breaks() {
         assert_eq!(
             wrap("Permanent Strategic Framework for Peace", 20),
             ["Permanent Strategic", "Framework for Peace"]
         );
         assert_eq!(wrap("a\nb  c", 20), ["a", "b c"]);
         assert_eq!(wrap("Supercalifragilistic word", 5), ["Supercalifragilistic", "word"]);
-        assert_eq!(html("<b> & \"q\"\t\\"), "&lt;b&gt; &amp; &quot;q&quot;\\");
     }
 }

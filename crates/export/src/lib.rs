@@ -18,7 +18,7 @@ mod xml;
 use annals_replay::{DatedEdge, Node, World};
 
 pub use cite::{bibtex, csl_json};
-pub use csv::{event_csv_row, events_csv_header, EVENT_COLUMNS};
+pub use csv::{event_columns, event_csv_row, events_csv_header};
 pub use dot::{graph_dot, large_graph_hint, LARGE_GRAPH};
 pub use geojson::timeline_geojson;
 pub use gexf::{graph_gexf, timeline_gexf};
