@@ -13,11 +13,11 @@ impl Annals {
     /// or a full disk leaves the file that was there before, or the whole
     /// new one, never part of it. A path inside the log's directory is
     /// refused: writing there would damage the log.
-    pub fn write_file<T>(
+    pub fn write_file<T, E: From<Error>>(
         &self,
         path: &Path,
-        write: impl FnOnce(&mut dyn Write) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+        write: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+    ) -> Result<T, E> {
         if let Some(log) = self.log().path() {
             refuse_inside(path, log)?;
         }
@@ -32,20 +32,52 @@ impl Annals {
             .tempfile_in(&dir)
             .map_err(failed)?;
         let value = {
-            let mut sink = std::io::BufWriter::new(temporary.as_file_mut());
+            let mut failure = None;
+            let mut sink = std::io::BufWriter::new(Recording {
+                inner: temporary.as_file_mut(),
+                failure: &mut failure,
+            });
+            let written = write(&mut sink).and_then(|value| {
+                sink.flush().map_err(|e| E::from(failed(e)))?;
+                Ok(value)
+            });
+            drop(sink);
             // A failed write names the file (a full disk, say).
-            let value = write(&mut sink).map_err(|e| match e {
-                Error::Write(io) => failed(io),
-                e => e,
-            })?;
-            sink.flush().map_err(failed)?;
-            value
+            match (written, failure) {
+                (Ok(value), _) => value,
+                (Err(_), Some(error)) => return Err(failed(error).into()),
+                (Err(e), None) => return Err(e),
+            }
         };
         temporary.as_file().sync_all().map_err(failed)?;
         temporary.persist(path).map_err(|e| failed(e.error))?;
         // The rename is durable once the directory is.
         std::fs::File::open(&dir).and_then(|d| d.sync_all()).map_err(failed)?;
         Ok(value)
+    }
+}
+
+/// A writer that keeps (a copy of) the first error of the writer under it.
+struct Recording<'a, W: Write> {
+    inner: W,
+    failure: &'a mut Option<std::io::Error>,
+}
+
+impl<W: Write> Write for Recording<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| self.keep(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| self.keep(e))
+    }
+}
+
+impl<W: Write> Recording<'_, W> {
+    fn keep(&mut self, e: &std::io::Error) {
+        if self.failure.is_none() {
+            *self.failure = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
     }
 }
 

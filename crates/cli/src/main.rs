@@ -1,16 +1,17 @@
 //! The `annals` command line: argument parsing, wiring, printing, exit codes.
 
+mod exports;
 mod output;
+mod terminal;
+
+use terminal::Terminal;
 
 use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use annals_app::{
-    answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Observer, Stage, Timeline,
-    Warning,
-};
+use annals_app::{answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Timeline};
 use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
 use anyhow::{Context, Result};
@@ -52,10 +53,11 @@ enum Command {
         #[arg(long, value_parser = import_format, value_name = "FORMAT")]
         format: Option<annals_app::Format>,
     },
-    /// Write every stored event in interchange format v1.
+    /// Write every stored event (interchange format v1, or CSV), or the
+    /// sources as citations (CSL-JSON, BibTeX); docs/EXPORTS.md.
     Export {
         #[arg(long, value_enum, default_value = "jsonl")]
-        format: Format,
+        format: ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -85,15 +87,17 @@ enum Command {
         known: KnownAt,
     },
     /// The relations that hold on a date (or over the whole timeline, --dynamic),
-    /// as Graphviz DOT, JSON, GraphML or GEXF.
+    /// as Graphviz DOT, JSON, GraphML or GEXF; or who holds each place, as GeoJSON.
     Graph {
         /// The valid date asked about (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", required_unless_present = "dynamic")]
         on: Option<String>,
-        /// `dot` (the default, or `json` with --json), `json`, `graphml` or `gexf`.
+        /// `dot` (the default, or `json` with --json), `json`, `graphml`, `gexf`,
+        /// or `geojson` (every place with coordinates and its controller).
         #[arg(long, value_enum)]
         format: Option<GraphFormat>,
-        /// Every relation with the stretches of time it holds (GEXF or JSON), for Gephi's timeline.
+        /// Every relation with the stretches of time it holds (GEXF or JSON), for
+        /// Gephi's timeline; with geojson, every stretch of control of a place.
         #[arg(long, conflicts_with_all = ["on", "around", "kind"])]
         dynamic: bool,
         /// Write to this file instead of standard output.
@@ -168,6 +172,10 @@ enum Command {
     /// The control timeline of a place (or the government timeline of a state), with sources.
     History {
         place: String,
+        /// `text` (the default, or `json` with --json), `json`, or `csv` (the
+        /// columns of `export --format csv`).
+        #[arg(long, value_enum)]
+        format: Option<HistoryFormat>,
         #[command(flatten)]
         known: KnownAt,
     },
@@ -222,11 +230,31 @@ enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    /// Interchange format v1, JSON Lines: every stored event, re-importable.
+    Jsonl,
+    /// One row per stored event (RFC 4180), retracted ones marked.
+    Csv,
+    /// The sources as CSL-JSON items (Zotero, citeproc).
+    CslJson,
+    /// The sources as BibTeX entries.
+    Bibtex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum HistoryFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     Dot,
     Json,
     Graphml,
     Gexf,
+    Geojson,
 }
 
 /// An import format as the command line spells it (`powell-thyne`, ...).
@@ -284,6 +312,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// `annals find`: the places and actors whose names contain `text`.
+fn find(annals: &Annals, text: &str, limit: usize, json: bool, out: &mut impl Write) -> Result<()> {
+    let world = ManuallyDrop::new(annals.replay(None)?);
+    let places = answer::places_json(&world, text, limit);
+    let actors = answer::actors_json(&world, text, limit);
+    if json {
+        let found = serde_json::json!({
+            "query": text, "places": places["places"], "actors": actors["actors"],
+            "more": places["more"] == true || actors["more"] == true,
+        });
+        return print_json(out, &found);
+    }
+    Ok(output::found_text(out, &world, &places, &actors)?)
+}
+
+/// `text` to the file `output` (whole or not at all), or to `out`.
+fn write_out(
+    annals: &Annals,
+    output: Option<&Path>,
+    text: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            annals.write_file(path, |sink| -> Result<()> { Ok(sink.write_all(text.as_bytes())?) })
+        }
+        None => Ok(out.write_all(text.as_bytes())?),
+    }
+}
+
+/// What an export that leaves nothing out wrote, for the formats that do
+/// not count.
+fn nothing() -> annals_app::Exported {
+    annals_app::Exported { written: 0, damaged: 0 }
+}
+
 /// A command that cannot run as asked: exit code 2, like a malformed command line.
 fn usage(message: impl Into<String>) -> anyhow::Error {
     annals_app::Error::Usage(message.into()).into()
@@ -328,32 +392,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Export { format, output, skip_damaged } => {
-            if format != Format::Jsonl {
-                return Err(usage("export writes only --format jsonl (interchange format v1)"));
+            if skip_damaged && format != ExportFormat::Jsonl {
+                return Err(usage("--skip-damaged salvages a damaged log as --format jsonl only"));
             }
-            let exported = match &output {
-                Some(path) => {
-                    annals.write_file(path, |sink| annals.export_jsonl(sink, skip_damaged))?
+            let write = |sink: &mut dyn Write| -> Result<annals_app::Exported> {
+                match format {
+                    ExportFormat::Jsonl => Ok(annals.export_jsonl(sink, skip_damaged)?),
+                    ExportFormat::Csv => exports::events_csv(&annals, sink).map(|()| nothing()),
+                    ExportFormat::CslJson | ExportFormat::Bibtex => {
+                        exports::citations(&annals, format == ExportFormat::Bibtex, sink)
+                            .map(|()| nothing())
+                    }
                 }
-                None => annals.export_jsonl(&mut std::io::BufWriter::new(out), skip_damaged)?,
+            };
+            let exported = match &output {
+                Some(path) => annals.write_file(path, write)?,
+                // A file format: the data's bytes exactly, control characters included.
+                None => write(&mut std::io::BufWriter::new(out.0))?,
             };
             exported.complete()?;
         }
-        Command::History { place, known } => history(&annals, &place, &known, json, &mut out)?,
-        Command::Find { text, limit } => {
-            let world = ManuallyDrop::new(annals.replay(None)?);
-            let places = answer::places_json(&world, &text, limit);
-            let actors = answer::actors_json(&world, &text, limit);
-            if json {
-                let found = serde_json::json!({
-                    "query": text, "places": places["places"], "actors": actors["actors"],
-                    "more": places["more"] == true || actors["more"] == true,
-                });
-                print_json(&mut out, &found)?;
-            } else {
-                output::found_text(&mut out, &world, &places, &actors)?;
+        Command::History { place, known, format } => {
+            let format =
+                format.unwrap_or(if json { HistoryFormat::Json } else { HistoryFormat::Text });
+            match format {
+                // CSV is a file format: its bytes exactly, CRLF and all.
+                HistoryFormat::Csv => history(&annals, &place, &known, format, &mut out.0)?,
+                _ => history(&annals, &place, &known, format, &mut out)?,
             }
         }
+        Command::Find { text, limit } => find(&annals, &text, limit, json, &mut out)?,
         Command::Retract { event, reason } => {
             let done = annals.retract(&event, &reason, now)?;
             if json {
@@ -377,7 +445,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The questions about the world on a date: printed as text, or as JSON.
-fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> Result<()> {
+fn ask(
+    annals: &Annals,
+    command: Command,
+    json: bool,
+    out: &mut annals_app::Visible<impl Write>,
+) -> Result<()> {
     let mut out = out;
     match command {
         Command::Control { place, on, known } => {
@@ -413,12 +486,7 @@ fn ask(annals: &Annals, command: Command, json: bool, out: &mut impl Write) -> R
             let format = format.unwrap_or(if json { GraphFormat::Json } else { GraphFormat::Dot });
             let query = GraphQuery { kinds: &kind, around: around.as_deref(), depth };
             let text = graph(annals, on.as_deref(), dynamic, format, &query, &known)?;
-            match output {
-                Some(path) => {
-                    annals.write_file(&path, |sink| Ok(sink.write_all(text.as_bytes())?))?
-                }
-                None => out.write_all(text.as_bytes())?,
-            }
+            write_out(annals, output.as_deref(), &text, &mut out.0)?;
         }
         Command::Actor { actor, on, known } => {
             let (day, world) = dated(annals, &on, &known)?;
@@ -530,21 +598,36 @@ fn graph(
         return Ok(match format {
             GraphFormat::Gexf => annals_export::timeline_gexf(&world),
             GraphFormat::Json => pretty(&annals_export::timeline_json(&world))?,
+            GraphFormat::Geojson => pretty(&annals_export::timeline_geojson(&world))?,
             GraphFormat::Dot | GraphFormat::Graphml => {
                 return Err(usage(
-                    "--dynamic needs --format gexf or json: DOT and GraphML hold one date",
+                    "--dynamic needs --format gexf, json or geojson: DOT and GraphML hold one date",
                 ))
             }
         });
     }
     let on = on.expect("clap requires --on without --dynamic");
     let (day, world) = dated(annals, on, known)?;
+    if format == GraphFormat::Geojson {
+        if query.around.is_some() || !query.kinds.is_empty() {
+            return Err(usage(
+                "--format geojson maps every place with coordinates: --around and --kind do not apply",
+            ));
+        }
+        return pretty(&answer::map_json(&world, day));
+    }
     let (graph, title) = annals_app::dated_graph(&world, day, query)?;
     Ok(match format {
-        GraphFormat::Dot => annals_export::graph_dot(&world, &graph, &title),
+        GraphFormat::Dot => {
+            if let Some(hint) = annals_export::large_graph_hint(&graph) {
+                eprintln!("annals: {hint}");
+            }
+            annals_export::graph_dot(&world, &graph, &title)
+        }
         GraphFormat::Json => pretty(&annals_export::graph_json(&world, &graph))?,
         GraphFormat::Graphml => annals_export::graph_graphml(&world, &graph),
         GraphFormat::Gexf => annals_export::graph_gexf(&world, &graph),
+        GraphFormat::Geojson => unreachable!("answered above"),
     })
 }
 
@@ -552,26 +635,32 @@ fn history(
     annals: &Annals,
     query: &str,
     known: &KnownAt,
-    json: bool,
+    format: HistoryFormat,
     out: &mut impl Write,
 ) -> Result<()> {
     match annals.history_world(query, known.parse()?.as_ref())? {
         Timeline::State(state, world) => {
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.government_history(&state))?;
-            if json {
-                print_json(out, &answer::government_history_json(&world, &state, &lines))
-            } else {
-                Ok(output::government_history_text(out, &world, &state, &lines)?)
+            match format {
+                HistoryFormat::Json => {
+                    print_json(out, &answer::government_history_json(&world, &state, &lines))
+                }
+                HistoryFormat::Text => {
+                    Ok(output::government_history_text(out, &world, &state, &lines)?)
+                }
+                HistoryFormat::Csv => exports::csv_rows(out, &lines),
             }
         }
         Timeline::Place(place, world) => {
             let world = ManuallyDrop::new(world);
             let lines = annals.timeline(&world.history(&place))?;
-            if json {
-                print_json(out, &answer::history_json(&world, &place, &lines))
-            } else {
-                Ok(output::history_text(out, &world, &place, &lines)?)
+            match format {
+                HistoryFormat::Json => {
+                    print_json(out, &answer::history_json(&world, &place, &lines))
+                }
+                HistoryFormat::Text => Ok(output::history_text(out, &world, &place, &lines)?),
+                HistoryFormat::Csv => exports::csv_rows(out, &lines),
             }
         }
     }
@@ -704,49 +793,4 @@ fn print_json(out: &mut impl Write, value: &serde_json::Value) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
-}
-
-/// What the application tells the user on the side: warnings on standard
-/// error, and an import's stage on a spinner there, drawn only when it is
-/// a terminal.
-struct Terminal {
-    progress: indicatif::ProgressBar,
-}
-
-impl Terminal {
-    fn new() -> Terminal {
-        let progress = indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::stderr_with_hz(4),
-        );
-        progress.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-                .expect("a valid template"),
-        );
-        Terminal { progress }
-    }
-}
-
-impl Observer for Terminal {
-    fn warn(&self, warning: &Warning) {
-        self.progress.suspend(|| match warning {
-            Warning::LeftOut(_) => eprintln!("annals export: {warning}"),
-            _ => eprintln!("annals: {warning}"),
-        });
-    }
-
-    fn stage(&self, stage: Stage<'_>) {
-        let message = match stage {
-            Stage::Checking(name) => {
-                self.progress.enable_steady_tick(std::time::Duration::from_millis(250));
-                format!("checking {name}")
-            }
-            Stage::ReadingSnapshot => "reading the snapshot".to_string(),
-            Stage::Storing(events) => format!("storing {events} events"),
-            Stage::UpdatingSnapshot => "updating the snapshot".to_string(),
-            Stage::Done => return self.progress.finish_and_clear(),
-            _ => return,
-        };
-        self.progress.set_message(message);
-    }
 }

@@ -1,39 +1,88 @@
 //! The graph as Graphviz DOT, for people: groups drawn as clusters holding their
-//! members, one style per relation kind, node shapes by kind, every label escaped.
+//! members, one style per relation kind (`style.rs`), node shapes by kind,
+//! every label escaped, laid out to be read on a screen.
 //!
 //! Clusters: a group with members on the day (`member_of`), or a pact named by
 //! an alliance (`allied_with` with an `alliance`), becomes `subgraph cluster_…`
 //! holding its members. Graphviz draws a node in one cluster only, so a member
 //! of several groups sits in the first by id that does not make a cycle; its
 //! other memberships stay visible as edges. Groups of groups nest.
+//!
+//! Layout, left to right (`rankdir=LR`, `newrank`): what a drawing already
+//! shows is not said twice, so that edge labels (which Graphviz gives a rank
+//! of their own) stay few. A member drawn in its group's cluster joins it by
+//! an unlabelled edge, the date on the member (`joined …`); the pairwise
+//! alliances of a pact's members drawn in its cluster are the cluster; a
+//! place held by one actor is joined to it by an unlabelled edge, the date
+//! on the place (`held since …`). An actor holding many places has them
+//! staggered over several columns (`minlen`) rather than one long one.
+//! Symmetric relations do not rank their ends (`constraint=false`, their
+//! labels placed after the layout), except inside one cluster, where
+//! Graphviz cannot rank without them, and in graphs too large to read. Names are
+//! wrapped; ids and dates are set smaller. A graph of more than
+//! [`LARGE_GRAPH`] nodes carries a comment saying how to draw less.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use annals_model::ActorId;
+use annals_model::{ActorId, Date};
 use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World};
 
 use crate::node_key;
+use crate::style::{edge_style, node_style};
+use crate::xml::escape;
+
+/// Above this many nodes a drawing is large: a comment (and the command
+/// line, on standard error) suggests `--around` or `--kind`.
+pub const LARGE_GRAPH: usize = 60;
+
+/// Names are wrapped at about this many characters.
+const WRAP: usize = 20;
+
+/// An actor holding more places than this has them over several columns.
+const STAGGER_FROM: usize = 8;
+
+/// Symmetric relations rank nothing in a graph of at most this many nodes;
+/// in a larger one Graphviz's edge routing fails on them ("triangulation
+/// failed"), and they rank their ends like the others.
+const UNRANKED_UP_TO: usize = 200;
+
+/// How to draw less of a graph with more than [`LARGE_GRAPH`] nodes.
+pub fn large_graph_hint(g: &DatedGraph) -> Option<String> {
+    let nodes = g.nodes().len();
+    (nodes > LARGE_GRAPH).then(|| {
+        format!(
+            "{nodes} nodes and {} relations make a large drawing: --around ACTOR [--depth N] draws one actor's neighbourhood, --kind KIND,... some relations only",
+            g.edges().len()
+        )
+    })
+}
 
 /// The DOT text of a dated graph; `title` labels the drawing.
 pub fn graph_dot(world: &World, g: &DatedGraph, title: &str) -> String {
     let mut out = String::new();
     let w = &mut out;
     w.push_str("digraph annals {\n");
+    if let Some(hint) = large_graph_hint(g) {
+        let _ = writeln!(w, "  // {hint}");
+    }
     let _ = writeln!(
         w,
-        "  graph [label={}, labelloc=t, fontname=\"Helvetica\", fontsize=16, rankdir=LR, nodesep=0.3, ranksep=0.6];",
+        "  graph [label={}, labelloc=t, fontname=\"Helvetica\", fontsize=16, rankdir=LR, newrank=true, nodesep=0.15, ranksep=0.3];",
         quote(title)
     );
-    w.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled, fillcolor=white];\n");
-    w.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    w.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled, fillcolor=white, margin=\"0.08,0.04\"];\n");
+    w.push_str("  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n");
 
     let tree = Clusters::of(g);
+    let layout = Layout::of(g, &tree);
     for root in tree.children_of(None) {
-        write_member(w, world, g, &tree, root, 1);
+        write_member(w, world, g, &tree, &layout, root, 1);
     }
-    for edge in g.edges() {
-        write_edge(w, world, edge);
+    for (i, edge) in g.edges().into_iter().enumerate() {
+        if !layout.hidden.contains(&i) {
+            write_edge(w, world, &tree, &layout, i, edge);
+        }
     }
     w.push_str("}\n");
     out
@@ -52,21 +101,10 @@ impl Clusters {
     fn of(g: &DatedGraph) -> Clusters {
         let mut wanted: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
         for e in g.edges() {
-            match (e.key.kind, &e.key.qualifier) {
-                (RelationKind::MemberOf, _) => {
-                    wanted.entry(e.key.source.clone()).or_default().insert(e.key.target.clone());
+            if let Some(group) = cluster_of(e) {
+                for member in members(e) {
+                    wanted.entry(member.clone()).or_default().insert(group.clone());
                 }
-                (RelationKind::AlliedWith, Some(pact)) => {
-                    if let Ok(pact) = ActorId::new(pact.as_str()) {
-                        for end in [&e.key.source, &e.key.target] {
-                            wanted
-                                .entry(end.clone())
-                                .or_default()
-                                .insert(Node::Actor(pact.clone()));
-                        }
-                    }
-                }
-                _ => {}
             }
         }
         let mut parent: BTreeMap<Node, Node> = BTreeMap::new();
@@ -97,6 +135,98 @@ impl Clusters {
     fn children_of(&self, group: Option<&Node>) -> Vec<&Node> {
         self.nodes.iter().filter(|n| self.parent.get(*n) == group).collect()
     }
+
+    /// Whether `group`'s cluster holds `node` directly.
+    fn holds(&self, group: &Node, node: &Node) -> bool {
+        self.parent.get(node) == Some(group)
+    }
+}
+
+/// The group whose cluster an edge asks for: the group of a membership, the
+/// pact of an alliance.
+fn cluster_of(e: &DatedEdge) -> Option<Node> {
+    match (e.key.kind, &e.key.qualifier) {
+        (RelationKind::MemberOf, _) => Some(e.key.target.clone()),
+        (RelationKind::AlliedWith, Some(pact)) => ActorId::new(pact.as_str()).ok().map(Node::Actor),
+        _ => None,
+    }
+}
+
+/// The ends of an edge that its cluster would hold.
+fn members(e: &DatedEdge) -> Vec<&Node> {
+    match e.key.kind {
+        RelationKind::MemberOf => vec![&e.key.source],
+        _ => vec![&e.key.source, &e.key.target],
+    }
+}
+
+/// What the drawing shows of each edge beyond its style: edges said by the
+/// clusters or by a note on a node, and the columns of staggered places.
+#[derive(Default)]
+struct Layout {
+    /// Edges (by index in `DatedGraph::edges`) the clusters already show.
+    hidden: BTreeSet<usize>,
+    /// Edges drawn without a label: their date is a note on a node.
+    unlabelled: BTreeSet<usize>,
+    /// A line under a node's name: `joined …`, `held since …`.
+    notes: BTreeMap<Node, String>,
+    /// `minlen` of the edges to staggered places.
+    minlen: BTreeMap<usize, usize>,
+    /// Whether symmetric relations may leave their ends unranked.
+    unranked: bool,
+}
+
+impl Layout {
+    fn of(g: &DatedGraph, tree: &Clusters) -> Layout {
+        let mut layout =
+            Layout { unranked: g.nodes().len() <= UNRANKED_UP_TO, ..Layout::default() };
+        let mut joined: BTreeMap<&Node, Date> = BTreeMap::new();
+        let mut held: BTreeMap<&Node, Vec<usize>> = BTreeMap::new();
+        for (i, e) in g.edges().into_iter().enumerate() {
+            if e.status != EdgeStatus::Valid {
+                continue;
+            }
+            let (source, target) = (&e.key.source, &e.key.target);
+            let in_cluster =
+                cluster_of(e).filter(|c| members(e).iter().all(|m| tree.holds(c, m))).is_some();
+            match e.key.kind {
+                RelationKind::MemberOf | RelationKind::AlliedWith if in_cluster => {
+                    let set = if e.key.kind == RelationKind::MemberOf {
+                        &mut layout.unlabelled
+                    } else {
+                        &mut layout.hidden
+                    };
+                    set.insert(i);
+                    for m in members(e) {
+                        if let Some(since) = e.since {
+                            let first = joined.entry(m).or_insert(since);
+                            if since.earliest() < first.earliest() {
+                                *first = since;
+                            }
+                        }
+                    }
+                }
+                RelationKind::Controls => {
+                    layout.unlabelled.insert(i);
+                    if let Some(since) = e.since {
+                        layout.notes.insert(target.clone(), format!("held since {since}"));
+                    }
+                    held.entry(source).or_default().push(i);
+                }
+                _ => {}
+            }
+        }
+        for (node, since) in joined {
+            layout.notes.insert(node.clone(), format!("joined {since}"));
+        }
+        for edges in held.into_values().filter(|list| list.len() > STAGGER_FROM) {
+            let columns = edges.len().div_ceil(10).clamp(2, 3);
+            for (j, i) in edges.into_iter().enumerate() {
+                layout.minlen.insert(i, 1 + j % columns);
+            }
+        }
+        layout
+    }
 }
 
 fn write_member(
@@ -104,12 +234,13 @@ fn write_member(
     world: &World,
     g: &DatedGraph,
     tree: &Clusters,
+    layout: &Layout,
     node: &Node,
     depth: usize,
 ) {
     let pad = "  ".repeat(depth);
     if !tree.groups.contains(node) {
-        write_node(w, world, node, &pad);
+        write_node(w, world, layout, node, &pad);
         return;
     }
     let name = world.node_name(node);
@@ -117,55 +248,85 @@ fn write_member(
     let _ = writeln!(
         w,
         "{pad}  graph [label={}, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", color=\"#7a7a99\", fontsize=12];",
-        quote(name)
+        quote(&wrap(name, 2 * WRAP).join("\n"))
     );
     if g.contains(node) {
-        write_node(w, world, node, &format!("{pad}  "));
+        write_node(w, world, layout, node, &format!("{pad}  "));
     }
     for child in tree.children_of(Some(node)) {
-        write_member(w, world, g, tree, child, depth + 1);
+        write_member(w, world, g, tree, layout, child, depth + 1);
     }
     let _ = writeln!(w, "{pad}}}");
 }
 
-fn write_node(w: &mut String, world: &World, node: &Node, pad: &str) {
-    let (shape, fill, style) = match world.node_kind(node) {
-        "state" => ("doubleoctagon", "#dde8f7", "filled"),
-        "government" => ("box", "#e6ddf7", "filled"),
-        "armed_force" => ("box", "#dde8f7", "rounded,filled"),
-        "armed_group" => ("ellipse", "#f7e3dd", "filled"),
-        "coalition" => ("hexagon", "#f7eedd", "filled"),
-        "pmc" => ("diamond", "#eeeeee", "filled"),
-        "international_org" | "mission" => ("octagon", "#ddf3f7", "filled"),
-        "person" => ("egg", "#ffffff", "filled"),
-        "country" | "region" => ("tab", "#fdf8d8", "filled"),
-        "town" => ("house", "#fdf8d8", "filled"),
-        "base" => ("invhouse", "#fdf8d8", "filled"),
-        "site" => ("circle", "#fdf8d8", "filled"),
-        "agreement" => ("note", "#f2f2f2", "filled"),
-        _ => ("ellipse", "#ffffff", "filled"),
+fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: &str) {
+    let style = node_style(world.node_kind(node));
+    let mut label: Vec<String> =
+        wrap(world.node_name(node), WRAP).iter().map(|l| escape(l)).collect();
+    label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));
+    if let Some(note) = layout.notes.get(node) {
+        label.push(format!("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">{}</FONT>", escape(note)));
+    }
+    let peripheries = match style.peripheries {
+        1 => String::new(),
+        n => format!(", peripheries={n}"),
     };
-    let label = format!("{}\n({})", world.node_name(node), node.id());
     let _ = writeln!(
         w,
-        "{pad}{} [label={}, shape={shape}, style={}, fillcolor={}];",
+        "{pad}{} [label=<{}>, shape={}, style={}, fillcolor={}{peripheries}];",
         quote(&node_key(node)),
-        quote(&label),
-        quote(style),
-        quote(fill)
+        label.join("<BR/>"),
+        style.dot_shape,
+        quote(style.dot_style),
+        quote(&style.fill.hex())
     );
 }
 
-fn write_edge(w: &mut String, world: &World, e: &DatedEdge) {
-    let (verb, color, style, directed) = match e.key.kind {
-        RelationKind::MemberOf => ("member of", "gray40", "solid", true),
-        RelationKind::AlliedWith => ("allied", "forestgreen", "bold", false),
-        RelationKind::HostileTo => ("hostile", "red3", "bold", false),
-        RelationKind::Controls => ("controls", "blue3", "dashed", true),
-        RelationKind::Governs => ("governs", "purple", "bold", true),
-        RelationKind::IntervenesIn => ("intervenes in", "darkorange2", "bold", true),
-        RelationKind::Signed => ("signed", "gray50", "dashed", true),
-    };
+fn write_edge(
+    w: &mut String,
+    world: &World,
+    tree: &Clusters,
+    layout: &Layout,
+    i: usize,
+    e: &DatedEdge,
+) {
+    let style = edge_style(e.key.kind, Some(e.status));
+    // A symmetric relation does not rank its ends, except inside a cluster,
+    // which Graphviz cannot rank without the edges in it.
+    let (a, b) = (tree.parent.get(&e.key.source), tree.parent.get(&e.key.target));
+    let unranked = layout.unranked && !style.directed && (a.is_none() || a != b);
+    let mut attrs = Vec::new();
+    if !layout.unlabelled.contains(&i) {
+        // An edge that ranks nothing gets its label placed after the layout
+        // (`xlabel`): a label of its own rank fails Graphviz's ranking
+        // ("trouble in init_rank") when clusters are about.
+        let key = if unranked { "xlabel" } else { "label" };
+        attrs.push(format!("{key}={}", quote(&edge_label(world, e, style.verb))));
+    }
+    let color = quote(&style.color.hex());
+    attrs.push(format!("color={color}, fontcolor={color}"));
+    let line = if style.bold { "bold" } else { style.line };
+    attrs.push(format!("style={}", quote(line)));
+    if !style.directed {
+        attrs.push("dir=none".to_string());
+    }
+    if unranked {
+        attrs.push("constraint=false".to_string());
+    }
+    if let Some(minlen) = layout.minlen.get(&i) {
+        attrs.push(format!("minlen={minlen}"));
+    }
+    let _ = writeln!(
+        w,
+        "  {} -> {} [{}];",
+        quote(&node_key(&e.key.source)),
+        quote(&node_key(&e.key.target)),
+        attrs.join(", ")
+    );
+}
+
+/// `verb (qualifier)`, wrapped, then `since …` and the status if not valid.
+fn edge_label(world: &World, e: &DatedEdge, verb: &str) -> String {
     let mut label = verb.to_string();
     if let Some(q) = &e.key.qualifier {
         let q = match e.key.kind {
@@ -176,29 +337,35 @@ fn write_edge(w: &mut String, world: &World, e: &DatedEdge) {
         };
         let _ = write!(label, " ({q})");
     }
+    let mut lines = wrap(&label, WRAP + 4);
     if let Some(since) = e.since {
-        let _ = write!(label, "\nsince {since}");
+        lines.push(format!("since {since}"));
     }
-    let style = match e.status {
-        EdgeStatus::Valid => style,
-        EdgeStatus::Contested => {
-            label.push_str("\ncontested");
-            style
+    match e.status {
+        EdgeStatus::Valid => {}
+        other => lines.push(other.as_str().to_string()),
+    }
+    lines.join("\n")
+}
+
+/// Text cut into lines of about `width` characters at spaces (a longer word
+/// stays whole); line breaks in the text are kept.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for part in text.split('\n') {
+        let mut line = String::new();
+        for word in part.split(' ').filter(|w| !w.is_empty()) {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
         }
-        EdgeStatus::Uncertain => {
-            label.push_str("\nuncertain");
-            "dotted"
-        }
-    };
-    let _ = writeln!(
-        w,
-        "  {} -> {} [label={}, color={color}, fontcolor={color}, style={}{}];",
-        quote(&node_key(&e.key.source)),
-        quote(&node_key(&e.key.target)),
-        quote(&label),
-        quote(style),
-        if directed { "" } else { ", dir=none" }
-    );
+        lines.push(line);
+    }
+    lines
 }
 
 /// A DOT double-quoted string: quotes and backslashes escaped, line breaks as
@@ -221,7 +388,7 @@ pub fn quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{quote, wrap};
 
     #[test]
     fn quoting_escapes_quotes_backslashes_and_line_breaks() {
@@ -231,5 +398,15 @@ mod tests {
         assert_eq!(quote("two\nlines\r"), "\"two\\nlines\"");
         assert_eq!(quote("Tombouctou – Ménaka"), "\"Tombouctou – Ménaka\"");
         assert_eq!(quote("nul\0bell\x07"), "\"nulbell\"");
+    }
+
+    #[test]
+    fn names_wrap_at_spaces_and_keep_their_line_breaks() {
+        assert_eq!(
+            wrap("Permanent Strategic Framework for Peace", 20),
+            ["Permanent Strategic", "Framework for Peace"]
+        );
+        assert_eq!(wrap("a\nb  c", 20), ["a", "b c"]);
+        assert_eq!(wrap("Supercalifragilistic word", 5), ["Supercalifragilistic", "word"]);
     }
 }

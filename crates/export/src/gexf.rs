@@ -1,136 +1,258 @@
 //! GEXF 1.3 for Gephi: the graph of one day, or the whole timeline
-//! (`mode="dynamic"`, `timeformat="date"`) with each relation's spells, so
-//! Gephi's timeline plays the conflict.
+//! (`mode="dynamic"`, `timeformat="date"`), so Gephi's timeline plays the
+//! conflict. Valid against GEXF 1.3's RELAX NG grammar (`fixtures/schemas/`).
 //!
-//! Node ids are `category:id`, as in GraphML. A spell runs from the day a
-//! relation starts to hold to the day it stops (left out while it still holds).
-//! In the dynamic file a node starts with its first relation.
+//! Node ids are `category:id`, as in GraphML. Places with coordinates carry
+//! `latitude` and `longitude` (Gephi's GeoLayout reads them). Symmetric
+//! relations (`allied_with`, `hostile_to`) are `type="mutual"` edges in a
+//! directed graph: readers that refuse graphs mixing directed and undirected
+//! edges (networkx) read them as a pair of arcs. Colours, shapes and
+//! thicknesses (`viz:`) follow the DOT styles.
+//!
+//! In the dynamic file an edge's spells are the days `graph --on` shows the
+//! relation, valid, contested or uncertain; spells are inclusive, so a
+//! closed spell ends on the last day the relation shows. Its `status`,
+//! `since`, `until` and `claim` change over time, each value an `attvalue`
+//! with its own `start` and `end`: the window in which an event not yet
+//! settled may open the relation is kept, with status `uncertain`. A node's
+//! spells are those of its edges, joined.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use annals_replay::{DatedEdge, DatedGraph, Node, Span, World};
+use annals_replay::{DatedEdge, DatedGraph, Node, RelationKey, Stretch, World};
 use chrono::NaiveDate;
 
+use crate::style::{edge_style, node_style, Rgb};
 use crate::xml::escape;
-use crate::{edge_fields, node_key, EDGE_FIELDS};
+use crate::{coordinates, edge_fields, node_key, EDGE_FIELDS};
 
-const NODE_ATTRS: [&str; 2] = ["kind", "category"];
+/// A stretch of days, the last one included (`None`: open-ended).
+type Spell = (NaiveDate, Option<NaiveDate>);
 
-fn header(w: &mut String, mode: &str, description: &str) {
+/// The edge attributes that change over time in the dynamic file.
+const DYNAMIC_FIELDS: [&str; 4] = ["status", "since", "until", "claim"];
+
+fn header(w: &mut String, dynamic: bool, description: &str) {
     w.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    w.push_str("<gexf xmlns=\"http://gexf.net/1.3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd\" version=\"1.3\">\n");
+    w.push_str("<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" version=\"1.3\">\n");
     let _ = writeln!(
         w,
         "  <meta>\n    <creator>annals</creator>\n    <description>{}</description>\n  </meta>",
         escape(description)
     );
-    let time = if mode == "dynamic" { " timeformat=\"date\"" } else { "" };
+    let (mode, time) = if dynamic { ("dynamic", " timeformat=\"date\"") } else { ("static", "") };
     let _ = writeln!(w, "  <graph mode=\"{mode}\" defaultedgetype=\"directed\"{time}>");
-    w.push_str("    <attributes class=\"node\">\n");
-    for a in NODE_ATTRS {
-        let _ = writeln!(w, "      <attribute id=\"{a}\" title=\"{a}\" type=\"string\"/>");
-    }
-    w.push_str("    </attributes>\n    <attributes class=\"edge\">\n");
-    for a in EDGE_FIELDS {
-        let ty = if a == "symmetric" { "boolean" } else { "string" };
+    let attribute = |w: &mut String, a: &str| {
+        let ty = match a {
+            "symmetric" => "boolean",
+            "latitude" | "longitude" => "double",
+            _ => "string",
+        };
         let _ = writeln!(w, "      <attribute id=\"{a}\" title=\"{a}\" type=\"{ty}\"/>");
+    };
+    w.push_str("    <attributes class=\"node\" mode=\"static\">\n");
+    for a in ["kind", "category", "latitude", "longitude"] {
+        attribute(w, a);
+    }
+    w.push_str("    </attributes>\n    <attributes class=\"edge\" mode=\"static\">\n");
+    for a in EDGE_FIELDS.into_iter().filter(|a| !dynamic || !DYNAMIC_FIELDS.contains(a)) {
+        attribute(w, a);
     }
     w.push_str("    </attributes>\n");
+    if dynamic {
+        w.push_str("    <attributes class=\"edge\" mode=\"dynamic\">\n");
+        for a in DYNAMIC_FIELDS {
+            attribute(w, a);
+        }
+        w.push_str("    </attributes>\n");
+    }
 }
 
-fn node(w: &mut String, world: &World, n: &Node, start: Option<NaiveDate>) {
-    let start = start.map(|d| format!(" start=\"{d}\"")).unwrap_or_default();
+fn color(w: &mut String, pad: &str, c: Rgb) {
+    let _ = writeln!(w, "{pad}<viz:color r=\"{}\" g=\"{}\" b=\"{}\"/>", c.0, c.1, c.2);
+}
+
+fn spells(w: &mut String, pad: &str, list: &[Spell]) {
+    let _ = writeln!(w, "{pad}<spells>");
+    for (start, last) in list {
+        let end = last.map(|d| format!(" end=\"{d}\"")).unwrap_or_default();
+        let _ = writeln!(w, "{pad}  <spell start=\"{start}\"{end}/>");
+    }
+    let _ = writeln!(w, "{pad}</spells>");
+}
+
+fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
+    let kind = world.node_kind(n);
     let _ = writeln!(
         w,
-        "      <node id=\"{}\" label=\"{}\"{start}>\n        <attvalues>\n          <attvalue for=\"kind\" value=\"{}\"/>\n          <attvalue for=\"category\" value=\"{}\"/>\n        </attvalues>\n      </node>",
+        "      <node id=\"{}\" label=\"{}\">\n        <attvalues>\n          <attvalue for=\"kind\" value=\"{}\"/>\n          <attvalue for=\"category\" value=\"{}\"/>",
         escape(&node_key(n)),
         escape(world.node_name(n)),
-        escape(world.node_kind(n)),
+        escape(kind),
         n.category()
     );
+    if let Some((lat, lon)) = coordinates(world, n) {
+        let _ = writeln!(w, "          <attvalue for=\"latitude\" value=\"{lat}\"/>");
+        let _ = writeln!(w, "          <attvalue for=\"longitude\" value=\"{lon}\"/>");
+    }
+    w.push_str("        </attvalues>\n");
+    if let Some(list) = when {
+        spells(w, "        ", list);
+    }
+    let style = node_style(kind);
+    color(w, "        ", style.fill);
+    let _ = writeln!(w, "        <viz:shape value=\"{}\"/>\n      </node>", style.viz_shape);
 }
 
-fn edge(w: &mut String, i: usize, e: &DatedEdge, spells: &[Span]) {
+/// Opens an edge and its attribute values: every field of `e`, or in the
+/// dynamic file only those that do not change over time.
+fn edge_start(w: &mut String, i: usize, e: &DatedEdge, dynamic: bool) {
+    let mutual = if e.key.kind.is_directed() { "" } else { " type=\"mutual\"" };
     let _ = writeln!(
         w,
-        "      <edge id=\"{i}\" source=\"{}\" target=\"{}\" label=\"{}\">\n        <attvalues>",
+        "      <edge id=\"{i}\" source=\"{}\" target=\"{}\" label=\"{}\"{mutual}>\n        <attvalues>",
         escape(&node_key(&e.key.source)),
         escape(&node_key(&e.key.target)),
         e.key.kind
     );
     for (k, v) in edge_fields(e) {
-        if let Some(v) = v {
+        if let (Some(v), false) = (v, dynamic && DYNAMIC_FIELDS.contains(&k)) {
             let _ = writeln!(w, "          <attvalue for=\"{k}\" value=\"{}\"/>", escape(&v));
         }
     }
+}
+
+/// Closes the attribute values, then the spells (if any) and the look of an edge.
+fn edge_end(w: &mut String, e: &DatedEdge, when: Option<&[Spell]>, dynamic: bool) {
     w.push_str("        </attvalues>\n");
-    if !spells.is_empty() {
-        w.push_str("        <spells>\n");
-        for s in spells {
-            let end = s.end.map(|d| format!(" end=\"{d}\"")).unwrap_or_default();
-            let _ = writeln!(w, "          <spell start=\"{}\"{end}/>", s.start);
-        }
-        w.push_str("        </spells>\n");
+    if let Some(list) = when {
+        spells(w, "        ", list);
     }
-    w.push_str("      </edge>\n");
+    // Over time a relation's look is its kind's; one day's edge is drawn as its status has it.
+    let style = edge_style(e.key.kind, (!dynamic).then_some(e.status));
+    color(w, "        ", style.color);
+    let _ = writeln!(
+        w,
+        "        <viz:thickness value=\"{}\"/>\n        <viz:shape value=\"{}\"/>\n      </edge>",
+        style.thickness(),
+        style.line
+    );
 }
 
 /// The graph of one day as static GEXF.
 pub fn graph_gexf(world: &World, g: &DatedGraph) -> String {
     let mut w = String::new();
-    header(&mut w, "static", &format!("annals: relations on {}", g.date));
+    header(&mut w, false, &format!("annals: relations on {}", g.date));
     w.push_str("    <nodes>\n");
     for n in g.nodes() {
         node(&mut w, world, n, None);
     }
     w.push_str("    </nodes>\n    <edges>\n");
     for (i, e) in g.edges().into_iter().enumerate() {
-        edge(&mut w, i, e, &[]);
+        edge_start(&mut w, i, e, false);
+        edge_end(&mut w, e, None, false);
     }
     w.push_str("    </edges>\n  </graph>\n</gexf>\n");
     w
 }
 
-/// Every relation over the whole timeline as dynamic GEXF. An edge's
-/// attributes are those of its first spell, with the events and sources of all.
+/// Every relation over the whole timeline as dynamic GEXF, from
+/// [`World::stretches`]: what `graph --on` shows, day by day.
 pub fn timeline_gexf(world: &World) -> String {
-    let spans = world.spans();
-    let mut first: BTreeMap<&Node, NaiveDate> = BTreeMap::new();
-    for (key, list) in &spans {
-        let start = list[0].start;
+    let stretches = world.stretches();
+    let mut when: BTreeMap<&Node, Vec<Spell>> = BTreeMap::new();
+    for (key, list) in &stretches {
         for n in [&key.source, &key.target] {
-            let slot = first.entry(n).or_insert(start);
-            *slot = (*slot).min(start);
+            when.entry(n).or_default().extend(list.iter().map(|s| (s.start, s.last)));
         }
     }
     let mut w = String::new();
-    header(&mut w, "dynamic", "annals: every relation over time");
+    header(&mut w, true, "annals: every relation over time");
     w.push_str("    <nodes>\n");
-    for (n, start) in &first {
-        node(&mut w, world, n, Some(*start));
+    for (n, list) in when {
+        node(&mut w, world, n, Some(&joined(list)));
     }
     w.push_str("    </nodes>\n    <edges>\n");
-    for (i, (_, list)) in spans.iter().enumerate() {
-        edge(&mut w, i, &merged(list), list);
+    for (i, (key, list)) in stretches.iter().enumerate() {
+        timeline_edge(&mut w, i, key, list);
     }
     w.push_str("    </edges>\n  </graph>\n</gexf>\n");
     w
 }
 
-/// The first spell's edge, with every spell's events and sources.
-pub(crate) fn merged(spans: &[Span]) -> DatedEdge {
-    let mut e = spans[0].edge.clone();
-    e.until = spans.last().and_then(|s| s.end).map(annals_model::Date::day);
-    for s in &spans[1..] {
-        for ev in &s.edge.events {
-            if !e.events.contains(ev) {
-                e.events.push(ev.clone());
+/// One relation over time: its fixed fields, those that change with their
+/// own spells, and the spells of the whole.
+fn timeline_edge(w: &mut String, i: usize, key: &RelationKey, list: &[Stretch]) {
+    debug_assert!(list.iter().all(|s| &s.edge.key == key));
+    let merged = crate::merged(list.iter().map(|s| &s.edge));
+    edge_start(w, i, &merged, true);
+    for field in DYNAMIC_FIELDS {
+        // Each value over the days it holds: stretches that follow one
+        // another with the same value make one.
+        let mut runs: Vec<(String, Spell)> = Vec::new();
+        for s in list {
+            let value = edge_fields(&s.edge).into_iter().find(|(k, _)| *k == field);
+            let Some((_, Some(value))) = value else { continue };
+            match runs.last_mut() {
+                Some((v, (_, last)))
+                    if *v == value && last.and_then(|l| l.succ_opt()) == Some(s.start) =>
+                {
+                    *last = s.last;
+                }
+                _ => runs.push((value, (s.start, s.last))),
             }
         }
-        e.sources.extend(s.edge.sources.iter().cloned());
+        for (value, (start, last)) in runs {
+            let end = last.map(|d| format!(" end=\"{d}\"")).unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "          <attvalue for=\"{field}\" value=\"{}\" start=\"{start}\"{end}/>",
+                escape(&value)
+            );
+        }
     }
-    e.sources.sort();
-    e.sources.dedup();
-    e
+    edge_end(w, &merged, Some(&joined(list.iter().map(|s| (s.start, s.last)).collect())), true);
+}
+
+/// Spells in any order joined where they overlap or touch (one ends the day
+/// before the other starts), sorted.
+fn joined(mut list: Vec<Spell>) -> Vec<Spell> {
+    list.sort();
+    let mut out: Vec<Spell> = Vec::new();
+    for (start, last) in list {
+        if let Some(prev) = out.last_mut() {
+            if prev.1.is_none_or(|end| end.succ_opt().is_none_or(|next| start <= next)) {
+                prev.1 = prev.1.zip(last).map(|(a, b)| a.max(b));
+                continue;
+            }
+        }
+        out.push((start, last));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::joined;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn spells_that_touch_or_overlap_are_joined() {
+        let list = vec![
+            (d("2020-01-10"), Some(d("2020-02-01"))),
+            (d("2020-01-01"), Some(d("2020-01-09"))),
+            (d("2020-03-01"), Some(d("2020-03-05"))),
+            (d("2020-03-03"), None),
+            (d("2021-01-01"), Some(d("2021-02-01"))),
+        ];
+        assert_eq!(
+            joined(list),
+            [(d("2020-01-01"), Some(d("2020-02-01"))), (d("2020-03-01"), None)]
+        );
+    }
 }

@@ -1,31 +1,41 @@
 //! The graph of one day as GraphML, for networkx, yEd, Gephi and igraph.
+//! Valid against the GraphML 1.0 XSD (`fixtures/schemas/`).
 //!
 //! Node ids are `category:id` (`actor:cma`, `place:bamba`,
-//! `agreement:algiers-agreement-2015`). The graph is directed; the symmetric
-//! relations (`allied_with`, `hostile_to`) carry `symmetric = true` rather than
-//! a per-edge direction, which several readers refuse in a directed graph.
+//! `agreement:algiers-agreement-2015`). Nodes carry `name`, `kind`,
+//! `category`, a `color` (`#rrggbb`, the DOT fill) and, for places that have
+//! them, `latitude` and `longitude`. The graph is directed; the symmetric
+//! relations (`allied_with`, `hostile_to`) carry `symmetric = true` rather
+//! than a per-edge direction, which several readers refuse in a directed
+//! graph. Edges carry the fields of GEXF and JSON, and their DOT `color`.
 
 use std::fmt::Write;
 
 use annals_replay::{DatedGraph, World};
 
+use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{edge_fields, node_key, EDGE_FIELDS};
+use crate::{coordinates, edge_fields, node_key, EDGE_FIELDS};
 
-const NODE_KEYS: [&str; 3] = ["name", "kind", "category"];
+const NODE_KEYS: [(&str, &str); 6] = [
+    ("name", "string"),
+    ("kind", "string"),
+    ("category", "string"),
+    ("latitude", "double"),
+    ("longitude", "double"),
+    ("color", "string"),
+];
 
 /// GraphML text of a dated graph.
 pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
     let mut w = String::new();
     w.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     w.push_str("<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n");
-    for k in NODE_KEYS {
-        let _ = writeln!(
-            w,
-            "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"string\"/>"
-        );
+    for (k, ty) in NODE_KEYS {
+        let _ =
+            writeln!(w, "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{ty}\"/>");
     }
-    for k in EDGE_FIELDS {
+    for k in EDGE_FIELDS.into_iter().chain(["color"]) {
         let ty = if k == "symmetric" { "boolean" } else { "string" };
         let _ =
             writeln!(w, "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{ty}\"/>");
@@ -33,9 +43,20 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
     let _ = writeln!(w, "  <graph id=\"annals-{}\" edgedefault=\"directed\">", g.date);
     for n in g.nodes() {
         let _ = writeln!(w, "    <node id=\"{}\">", escape(&node_key(n)));
-        let values = [world.node_name(n), world.node_kind(n), n.category()];
-        for (k, v) in NODE_KEYS.iter().zip(values) {
-            let _ = writeln!(w, "      <data key=\"n_{k}\">{}</data>", escape(v));
+        let kind = world.node_kind(n);
+        let (lat, lon) = coordinates(world, n).unzip();
+        let values = [
+            Some(world.node_name(n).to_string()),
+            Some(kind.to_string()),
+            Some(n.category().to_string()),
+            lat.map(|x| x.to_string()),
+            lon.map(|x| x.to_string()),
+            Some(node_style(kind).fill.hex()),
+        ];
+        for ((k, _), v) in NODE_KEYS.iter().zip(values) {
+            if let Some(v) = v {
+                let _ = writeln!(w, "      <data key=\"n_{k}\">{}</data>", escape(&v));
+            }
         }
         w.push_str("    </node>\n");
     }
@@ -51,7 +72,8 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
                 let _ = writeln!(w, "      <data key=\"e_{k}\">{}</data>", escape(&v));
             }
         }
-        w.push_str("    </edge>\n");
+        let color = edge_style(e.key.kind, Some(e.status)).color.hex();
+        let _ = writeln!(w, "      <data key=\"e_color\">{color}</data>\n    </edge>");
     }
     w.push_str("  </graph>\n</graphml>\n");
     w

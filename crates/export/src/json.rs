@@ -1,7 +1,9 @@
 //! The graph as JSON: `{"date", "nodes": [{id, name, kind}], "edges": [{kind,
 //! source, target, since, until, events, sources, ...}]}`.
 
-use annals_replay::{DatedEdge, DatedGraph, Node, RelationKind, World};
+use std::collections::BTreeMap;
+
+use annals_replay::{DatedEdge, DatedGraph, Node, RelationKey, RelationKind, Span, Stretch, World};
 use serde_json::{json, Map, Value};
 
 /// `{id, name, kind}`; `kind` is the actor's or place's kind, or `agreement`.
@@ -47,26 +49,53 @@ pub fn graph_json(world: &World, g: &DatedGraph) -> Value {
 }
 
 /// Every relation over the whole timeline: `{"nodes": [...], "edges": [{...,
-/// "spans": [{"start", "end"}]}]}`; an edge's fields are those of its first
-/// span, with the events and sources of all.
+/// "spans": [{"start", "end"}], "stretches": [{"start", "last", "status",
+/// "since", "until", "claim"}]}]}`. `spans` are what settled events say
+/// (`end`: the first day it no longer holds), `stretches` what `graph --on`
+/// shows day by day (`last`: the last day it shows, uncertain windows
+/// included); a relation only ever uncertain has no span. An edge's fields
+/// are those of its first span (or stretch), with the events and sources of all.
 pub fn timeline_json(world: &World) -> Value {
-    let spans = world.spans();
-    let mut nodes: Vec<&Node> = spans.iter().flat_map(|(k, _)| [&k.source, &k.target]).collect();
+    let mut spans: BTreeMap<&RelationKey, Vec<Span>> = world.spans().into_iter().collect();
+    let stretches = world.stretches();
+    let mut nodes: Vec<&Node> =
+        stretches.iter().flat_map(|(k, _)| [&k.source, &k.target]).collect();
     nodes.sort();
     nodes.dedup();
-    let edges: Vec<Value> = spans
+    let edges: Vec<Value> = stretches
         .iter()
-        .map(|(_, list)| {
-            let mut v = edge_json(world, &crate::gexf::merged(list));
-            v["spans"] = list
+        .map(|(key, list)| {
+            let spans = spans.remove(key).unwrap_or_default();
+            let e = match spans.last() {
+                Some(last) => {
+                    let mut e = crate::merged(spans.iter().map(|s| &s.edge));
+                    e.until = last.end.map(annals_model::Date::day);
+                    e
+                }
+                None => crate::merged(list.iter().map(|s| &s.edge)),
+            };
+            let mut v = edge_json(world, &e);
+            v["spans"] = spans
                 .iter()
                 .map(|s| json!({ "start": s.start.to_string(), "end": s.end.map(|d| d.to_string()) }))
                 .collect();
+            v["stretches"] = list.iter().map(stretch_json).collect();
             v
         })
         .collect();
     json!({
         "nodes": nodes.into_iter().map(|n| node_json(world, n)).collect::<Vec<_>>(),
         "edges": edges,
+    })
+}
+
+fn stretch_json(s: &Stretch) -> Value {
+    json!({
+        "start": s.start.to_string(),
+        "last": s.last.map(|d| d.to_string()),
+        "status": s.edge.status.as_str(),
+        "since": s.edge.since.map(|d| d.to_string()),
+        "until": s.edge.until.map(|d| d.to_string()),
+        "claim": s.edge.claim.map(|c| c.as_str()),
     })
 }

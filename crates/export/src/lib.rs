@@ -1,16 +1,26 @@
-//! Exports of the dated graph for other tools: JSON for scripts, Graphviz DOT
-//! for people, GraphML and GEXF (static or dynamic) for network tools. Pure
-//! functions from a replayed [`annals_replay::World`] to text: no I/O here.
+//! Exports for other tools: of the dated graph, JSON for scripts, Graphviz
+//! DOT for people, GraphML and GEXF (static or dynamic) for network tools,
+//! GeoJSON of control over time for maps; of the events, CSV rows for
+//! spreadsheets; of the sources, CSL-JSON and BibTeX for reference managers.
+//! Pure functions from a replayed [`annals_replay::World`] (or the events)
+//! to text: no I/O here.
 
+pub mod cite;
+pub mod csv;
 pub mod dot;
+pub mod geojson;
 pub mod gexf;
 pub mod graphml;
 pub mod json;
+pub mod style;
 mod xml;
 
-use annals_replay::{DatedEdge, Node};
+use annals_replay::{DatedEdge, Node, World};
 
-pub use dot::graph_dot;
+pub use cite::{bibtex, csl_json};
+pub use csv::{event_columns, event_csv_row, events_csv_header};
+pub use dot::{graph_dot, large_graph_hint, LARGE_GRAPH};
+pub use geojson::timeline_geojson;
 pub use gexf::{graph_gexf, timeline_gexf};
 pub use graphml::graph_graphml;
 pub use json::{edge_json, graph_json, node_json, timeline_json};
@@ -49,4 +59,31 @@ pub(crate) fn edge_fields(e: &DatedEdge) -> [(&'static str, Option<String>); 9] 
         ("events", join(e.events.iter().map(|id| id.as_str()).collect())),
         ("sources", join(e.sources.iter().map(|id| id.as_str()).collect())),
     ]
+}
+
+/// The latitude and longitude of a place that has them.
+pub(crate) fn coordinates(world: &World, node: &Node) -> Option<(f64, f64)> {
+    let Node::Place(p) = node else { return None };
+    let place = world.place(p.as_str())?;
+    place.lat.zip(place.lon)
+}
+
+/// One edge standing for several of the same relation (its stretches or
+/// spans, in order): the first, with the events and sources of all (events
+/// in order of first mention, sources sorted) and the last one's `until`.
+pub(crate) fn merged<'e>(edges: impl IntoIterator<Item = &'e DatedEdge>) -> DatedEdge {
+    let mut edges = edges.into_iter();
+    let mut e = edges.next().expect("a relation shows at least once").clone();
+    for other in edges {
+        for ev in &other.events {
+            if !e.events.contains(ev) {
+                e.events.push(ev.clone());
+            }
+        }
+        e.sources.extend(other.sources.iter().cloned());
+        e.until = other.until;
+    }
+    e.sources.sort();
+    e.sources.dedup();
+    e
 }

@@ -1,7 +1,10 @@
 //! Writing XML text by hand: escaping is all there is to it.
 
-/// Escapes text for XML content and attribute values. Characters XML 1.0 does
-/// not allow (most control characters) are dropped; tabs and line breaks stay.
+/// Escapes text for XML content and attribute values. Line breaks and tabs
+/// become character references (`&#10;`, `&#13;`, `&#9;`), which an XML
+/// reader keeps even in an attribute value, where it would turn a literal
+/// one into a space. Characters XML 1.0 does not allow (the other control
+/// characters) are dropped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -11,7 +14,9 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
             c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
@@ -24,9 +29,9 @@ mod tests {
     use super::escape;
 
     #[test]
-    fn markup_and_forbidden_characters_are_escaped_or_dropped() {
+    fn markup_line_breaks_and_forbidden_characters_are_escaped_or_dropped() {
         assert_eq!(escape(r#"<a & "b" 'c'>"#), "&lt;a &amp; &quot;b&quot; &apos;c&apos;&gt;");
-        assert_eq!(escape("Ségou\tline\nnext"), "Ségou\tline\nnext");
+        assert_eq!(escape("Ségou\tline\nnext\r"), "Ségou&#9;line&#10;next&#13;");
         assert_eq!(escape("nul\0 bell\x07"), "nul bell");
     }
 }

@@ -196,6 +196,22 @@ impl Timeline {
         holds.then_some(interval.status)
     }
 
+    /// Every interval after the first (which holds before any fact, so no
+    /// one), with its first day and the first day of the next, if any.
+    pub(crate) fn intervals(
+        &self,
+    ) -> impl Iterator<Item = (usize, NaiveDate, Option<NaiveDate>)> + '_ {
+        (1..self.intervals.len()).map(|i| (i, self.days[i - 1], self.days.get(i).copied()))
+    }
+
+    /// Whether actor number `who` may have an edge in interval `i`: it is
+    /// among the holders the settled events leave, or one of its facts is
+    /// pending. (Whether it has one is the whole answer's to say.)
+    pub(crate) fn may_hold(&self, i: usize, who: u32) -> bool {
+        self.held_by(i, who).is_some()
+            || self.slice(self.intervals[i].pending).iter().any(|&f| self.actors[f as usize] == who)
+    }
+
     /// The whole answer on `date`, which falls in interval `i`.
     pub(crate) fn holding(
         &self,
@@ -227,6 +243,23 @@ impl Timeline {
         let start = self.closing.partition_point(|&i| facts[i as usize].latest < day);
         let end = self.closing.partition_point(|&i| facts[i as usize].latest <= day);
         self.closing[start..end].iter().map(move |&i| &facts[i as usize])
+    }
+
+    /// The days after `from` and before `to` on which some fact settles
+    /// (`latest`), ascending, each once; `to` `None`: no bound.
+    pub(crate) fn settling_between<'s>(
+        &'s self,
+        facts: &'s [Fact],
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    ) -> impl Iterator<Item = NaiveDate> + 's {
+        let start = self.closing.partition_point(|&i| facts[i as usize].latest <= from);
+        let mut last = from;
+        self.closing[start..]
+            .iter()
+            .map(move |&i| facts[i as usize].latest)
+            .take_while(move |&d| to.is_none_or(|to| d < to))
+            .filter(move |&d| std::mem::replace(&mut last, d) != d)
     }
 
     /// The first fact that may still be open after `date`: every fact before

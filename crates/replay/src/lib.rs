@@ -33,7 +33,7 @@ mod snapshot;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
-pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Transition};
+pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Stretch, Transition};
 pub use index::{Answer, HoldingIndex};
 pub use relations::{Node, RelationKey, RelationKind};
 pub use snapshot::PlaceIndex;

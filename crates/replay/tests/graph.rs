@@ -374,6 +374,34 @@ proptest! {
         prop_assert_eq!(joined, whole);
     }
 
+    /// Stretches say what the dated graph says: on every day, the edges of
+    /// the graph are the stretches holding that day, with the same status,
+    /// `since`, `claim` and `until`; a stretch ends the day before the next
+    /// of its relation begins, or before a day the relation is not shown.
+    #[test]
+    fn stretches_are_the_dated_graph_over_time(log in annals_testkit::world_log()) {
+        let w = World::replay(records(log));
+        let stretches = w.stretches();
+        let shown = |e: &DatedEdge| (format!("{:?}", e.key), e.status, e.since, e.claim, e.until);
+        for d in grid() {
+            let mut want: Vec<_> = w.graph_on(d).edges().into_iter().map(shown).collect();
+            let mut got: Vec<_> = stretches
+                .iter()
+                .flat_map(|(_, list)| list.iter().filter(|s| s.start <= d && s.last.is_none_or(|l| d <= l)))
+                .map(|s| shown(&s.edge))
+                .collect();
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            prop_assert_eq!(got, want, "on {}", d);
+        }
+        for (key, list) in &stretches {
+            for pair in list.windows(2) {
+                let last = pair[0].last.expect("only the last stretch may stay open");
+                prop_assert!(last < pair[1].start, "{:?}: stretches overlap", key);
+            }
+        }
+    }
+
     /// `controls` and `governs` edges say what `control` and `government` say.
     #[test]
     fn holder_edges_match_the_holder_answers(log in annals_testkit::world_log()) {

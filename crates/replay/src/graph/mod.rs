@@ -15,7 +15,9 @@
 
 mod algo;
 mod dated;
+mod stretches;
 mod sweep;
 
 pub use dated::{DatedEdge, DatedGraph, EdgeStatus};
+pub use stretches::Stretch;
 pub use sweep::{Span, Transition};

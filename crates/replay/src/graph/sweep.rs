@@ -1,11 +1,12 @@
 //! Relations over time: the days each one begins and stops holding, swept
 //! from the interval index instead of refolded day by day (`diff`, `spans`).
 
-use annals_model::{Claim, Date, EventId, SourceId};
+use annals_model::{ActorId, Claim, Date, EventId, SourceId};
 use chrono::NaiveDate;
 
 use super::dated::{held, source_actor, DatedEdge, EdgeStatus};
 use crate::control::Status;
+use crate::facts::Fact;
 use crate::index::{HoldingIndex, Timeline};
 use crate::relations::{Node, Relation, RelationKey, RelationKind};
 use crate::world::World;
@@ -94,25 +95,7 @@ impl World {
         index: &HoldingIndex<'_>,
         window: Option<(NaiveDate, NaiveDate)>,
     ) -> Vec<Turn> {
-        let own;
-        let (facts, timeline) = match (&relation.key.kind, &relation.key.target) {
-            (RelationKind::Controls, Node::Place(p)) => {
-                (self.timeline_of(relation), index.control_timeline(p))
-            }
-            (RelationKind::Governs, Node::Actor(s)) => {
-                (self.timeline_of(relation), index.government_timeline(s))
-            }
-            _ => {
-                own = Timeline::build(&relation.facts);
-                (relation.facts.as_slice(), Some(&own))
-            }
-        };
-        let (Some(timeline), Some(actor)) = (timeline, source_actor(relation)) else {
-            return Vec::new();
-        };
-        // A `controls` or `governs` relation's own facts are among the place's
-        // (state's): finding one is cheaper than comparing ids down the list.
-        let Some(who) = timeline.actor_number(facts, actor, relation.facts.first()) else {
+        let Some(Judged { facts, timeline, actor, who }) = self.judged(relation, index) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -150,6 +133,61 @@ impl World {
             }
         }
         out
+    }
+}
+
+/// What a relation is judged on: the facts of its timeline (the place's or
+/// state's for `controls` and `governs`), their intervals, and its actor
+/// (numbered within the timeline).
+pub(crate) struct Judged<'a> {
+    pub facts: &'a [Fact],
+    pub timeline: Intervals<'a>,
+    pub actor: &'a ActorId,
+    pub who: u32,
+}
+
+/// A timeline of the index, or one built for a relation's own facts.
+pub(crate) enum Intervals<'a> {
+    Indexed(&'a Timeline),
+    Own(Box<Timeline>),
+}
+
+impl std::ops::Deref for Intervals<'_> {
+    type Target = Timeline;
+
+    fn deref(&self) -> &Timeline {
+        match self {
+            Intervals::Indexed(t) => t,
+            Intervals::Own(t) => t,
+        }
+    }
+}
+
+impl World {
+    /// The timeline `relation` is judged on, from `index` for places and
+    /// states; `None` if its actor has no fact on it.
+    pub(crate) fn judged<'a>(
+        &'a self,
+        relation: &'a Relation,
+        index: &'a HoldingIndex<'_>,
+    ) -> Option<Judged<'a>> {
+        let (facts, timeline) = match (&relation.key.kind, &relation.key.target) {
+            (RelationKind::Controls, Node::Place(p)) => {
+                (self.timeline_of(relation), Intervals::Indexed(index.control_timeline(p)?))
+            }
+            (RelationKind::Governs, Node::Actor(s)) => {
+                (self.timeline_of(relation), Intervals::Indexed(index.government_timeline(s)?))
+            }
+            _ => (
+                relation.facts.as_slice(),
+                Intervals::Own(Box::new(Timeline::build(&relation.facts))),
+            ),
+        };
+        let actor = source_actor(relation)?;
+        // A `controls` or `governs` relation's own facts are among the place's
+        // (state's): finding one is cheaper than comparing ids down the list.
+        let who = timeline.actor_number(facts, actor, relation.facts.first())?;
+        Some(Judged { facts, timeline, actor, who })
     }
 }
 
