@@ -12,6 +12,7 @@ mod chronicle;
 mod graph;
 mod hostile;
 mod laws;
+mod page;
 mod reliability;
 mod server;
 mod states;

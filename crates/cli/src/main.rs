@@ -422,7 +422,7 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
     let mut options = annals_server::Options::new(addr);
     options.token = token.clone();
     annals_server::serve(annals, options, |bound| {
-        println!("annals: serving http://{bound}/api/ (docs/API.md)");
+        println!("annals: serving the page at http://{bound}/ and the API at http://{bound}/api/ (docs/API.md)");
         match (&token, token_file) {
             _ if builtin => println!("the built-in chronicle is read-only"),
             (Some(token), None) => println!("writes need: Authorization: Bearer {token}"),
