@@ -20,7 +20,9 @@ const $ = (id) => document.getElementById(id);
 
 const span = { from: document.body.dataset.from, to: document.body.dataset.to };
 const view = { on: span.to, knownAt: '', place: null, actor: null };
-const loaded = { map: null, graphBig: false };
+const loaded = { map: null };
+/** The graph queries (all but their day) found too big to draw: not asked again until `known_at` changes. */
+const tooBig = new Set();
 let playing = false;
 
 const map = new ConflictMap($('map'), (id) => select('place', id, false));
@@ -91,24 +93,32 @@ function summary(data) {
 
 /** The graph queries to try, in order, and what each says about what is left out. */
 function graphQueries() {
-  const base = { on: view.on, format: 'json', ...known() };
+  const base = { format: 'json', ...known() };
   const selected = view.actor || view.place;
-  const tries = [];
-  if (!loaded.graphBig) tries.push([base, '']);
+  const tries = [[base, '']];
   if (selected) {
     tries.push([{ ...base, around: selected }, `only the neighbourhood of ${selected}: the whole graph is too big to draw`]);
     tries.push([{ ...base, around: selected, kind: FEW_KINDS }, `only the neighbourhood of ${selected}, without control and signing edges: the graph is too big to draw`]);
   }
   tries.push([{ ...base, kind: FEW_KINDS }, 'without control and signing edges: the whole graph is too big to draw; select a place or an actor to see its neighbourhood']);
-  return tries;
+  return tries.filter(([params]) => !tooBig.has(query(params)));
 }
 
+/**
+ * Draws the graph of the day: the whole graph if it has at most
+ * GRAPH_LIMIT nodes, else the first smaller query of graphQueries().
+ */
 async function loadGraph() {
   const selected = view.actor || view.place;
+  // Each place held is a node of the whole graph: with more held places
+  // than the limit, the whole graph is not asked for.
+  const map = await loaded.mapLoad;
+  const held = map ? map.features.filter((f) => f.properties.status === 'controlled').length : 0;
+  if (held > GRAPH_LIMIT) tooBig.add(query({ format: 'json', ...known() }));
   for (const [params, note] of graphQueries()) {
-    const data = await getJSON('graph', `/api/graph?${query(params)}`);
+    const data = await getJSON('graph', `/api/graph?${query({ on: view.on, ...params })}`);
     if (data.nodes.length > GRAPH_LIMIT) {
-      if (!params.around && !params.kind) loaded.graphBig = true;
+      tooBig.add(query(params));
       continue;
     }
     learnNames(data.nodes);
@@ -117,7 +127,9 @@ async function loadGraph() {
     return;
   }
   graph.clear();
-  $('graph-note').textContent = `${view.on}: too many nodes to draw (more than ${GRAPH_LIMIT}); select a place or an actor`;
+  $('graph-note').textContent = selected
+    ? `${view.on}: the graph around ${selected} has more than ${GRAPH_LIMIT} nodes, too many to draw`
+    : `${view.on}: the graph has more than ${GRAPH_LIMIT} nodes, too many to draw; select a place or an actor to see its neighbourhood`;
 }
 
 const histories = new Map();
@@ -183,7 +195,9 @@ async function guarded(what, load) {
 /** Redraws what depends on the day and on `known_at`. */
 function refresh() {
   writeUrl(false);
-  return Promise.all([guarded('map', loadMap), guarded('graph', loadGraph), guarded('panel', loadPanel)]);
+  const map = guarded('map', loadMap);
+  loaded.mapLoad = map.then(() => loaded.map);
+  return Promise.all([map, guarded('graph', loadGraph), guarded('panel', loadPanel)]);
 }
 
 const refreshSoon = debounce(refresh, 160);
@@ -206,7 +220,7 @@ function select(kind, id, pan) {
   map.select(view.place, pan);
   graph.stress(view.place || view.actor, true);
   guarded('panel', loadPanel);
-  if (loaded.graphBig) guarded('graph', loadGraph);
+  if (tooBig.size) guarded('graph', loadGraph);
 }
 
 function step(sign) {
@@ -253,7 +267,7 @@ function wireControls() {
   knownAt.value = view.knownAt;
   knownAt.addEventListener('change', () => {
     view.knownAt = knownAt.value.trim();
-    loaded.graphBig = false;
+    tooBig.clear();
     refresh();
   });
   wireSearch();

@@ -149,9 +149,9 @@ export class RelationGraph {
    */
   stress(id, fit) {
     const node = id ? this.cy.nodes().filter((n) => n.data('ref') === id) : this.cy.collection();
-    let near = node.closedNeighborhood();
+    let near = node.closedNeighborhood().union(node.descendants());
     if (near.nodes().length < 6) near = near.closedNeighborhood();
-    near = near.union(near.ancestors()).union(node.descendants());
+    near = near.union(near.ancestors());
     this.cy.batch(() => {
       this.cy.elements().removeClass('selected faded');
       if (node.empty()) return;

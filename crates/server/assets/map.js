@@ -9,9 +9,12 @@ import { actorColour, el } from './util.js';
 
 const RADIUS = { country: 9, region: 8, town: 6, base: 5, site: 5 };
 
+/** How large marks are drawn: smaller when zoomed out, where many crowd together. */
+let scale = 1;
+
 /** How a place's mark looks for its status (and whether it is selected). */
 export function markStyle(p, selected) {
-  const r = RADIUS[p.kind] || 6;
+  const r = (RADIUS[p.kind] || 6) * scale;
   let style;
   switch (p.status) {
     case 'controlled':
@@ -28,8 +31,8 @@ export function markStyle(p, selected) {
   }
   if (selected) {
     style.radius += 4;
-    style.weight += 2;
-    style.color = '#000000';
+    style.weight += 1.5;
+    if (p.status === 'controlled' || p.status === 'unknown') style.color = '#000000';
   }
   return style;
 }
@@ -51,6 +54,28 @@ function escape(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The centre and area (square degrees) of the largest ring of a polygon or multipolygon. */
+function labelSpot(geometry) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+  let best = null;
+  for (const polygon of polygons) {
+    const ring = polygon[0];
+    let area = 0;
+    let x = 0;
+    let y = 0;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const cross = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+      area += cross;
+      x += (ring[j][0] + ring[i][0]) * cross;
+      y += (ring[j][1] + ring[i][1]) * cross;
+    }
+    if (area === 0) continue;
+    const spot = { lon: x / (3 * area), lat: y / (3 * area), area: Math.abs(area / 2) };
+    if (!best || spot.area > best.area) best = spot;
+  }
+  return best;
+}
+
 /** The map in `container`; `onPick(placeId)` is called when a mark is clicked. */
 export class ConflictMap {
   constructor(container, onPick) {
@@ -69,6 +94,8 @@ export class ConflictMap {
     this.legend = L.control({ position: 'bottomleft' });
     this.legend.onAdd = () => el('div', { class: 'legend', id: 'legend' });
     this.legend.addTo(this.map);
+    this.map.on('zoomend', () => this.rescale());
+    this.rescale();
     this.loadBasemap();
   }
 
@@ -82,9 +109,39 @@ export class ConflictMap {
         interactive: false,
         style: { color: '#8f8a80', weight: 0.8, fillColor: '#f4f1e8', fillOpacity: 1 },
       }).addTo(this.map);
+      this.countryNames(countries);
     } catch (e) {
       console.warn('no basemap', e);
     }
+  }
+
+  /** Sizes the marks for the zoom: full size from zoom 5 on, half size at zoom 2. */
+  rescale() {
+    const next = Math.min(1, Math.max(0.5, 0.5 + (this.map.getZoom() - 2) / 6));
+    if (next === scale) return;
+    scale = next;
+    for (const [id, mark] of this.marks) mark.setStyle(markStyle(mark.place, id === this.selected));
+  }
+
+  /** Country names at the centre of each country's largest part; small countries' only when zoomed in. */
+  countryNames(countries) {
+    this.map.createPane('names').style.zIndex = 300;
+    const names = L.layerGroup().addTo(this.map);
+    for (const f of countries.features) {
+      const spot = labelSpot(f.geometry);
+      if (!spot || !f.properties || !f.properties.name) continue;
+      const size = spot.area > 40 ? 'big' : spot.area > 4 ? 'mid' : 'small';
+      const icon = L.divIcon({ className: `country-name ${size}`, html: escape(f.properties.name), iconSize: null });
+      L.marker([spot.lat, spot.lon], { icon, pane: 'names', interactive: false, keyboard: false }).addTo(names);
+    }
+    const zoomClass = () => {
+      const box = this.map.getContainer();
+      const z = this.map.getZoom();
+      box.classList.toggle('names-mid', z >= 5);
+      box.classList.toggle('names-small', z >= 7);
+    };
+    this.map.on('zoomend', zoomClass);
+    zoomClass();
   }
 
   /** Draws a FeatureCollection of /api/map: one mark per place, reused across days. */

@@ -43,7 +43,8 @@ function rangeBar(range, axis, on, title) {
   const [lo, hi] = axis;
   const width = Math.max(1, hi - lo);
   const x = (d) => `${(100 * (d - lo)) / width}%`;
-  const [a, b] = range;
+  const a = Math.max(lo, Math.min(hi, range[0]));
+  const b = Math.max(a, Math.min(hi, range[1]));
   const bar = el('span', {
     class: a === b ? 'tick' : 'bar',
     title,
@@ -163,11 +164,16 @@ const SECTIONS = [
   ['controls', 'controls'],
 ];
 
+/** The days a relation holds: from its start to its end, or to `open` while it lasts. */
+function relationRange(r, open) {
+  const from = r.since ? dayRange(r.since) : null;
+  const until = r.until ? dayRange(r.until) : null;
+  return from ? [from[0], until ? until[1] : open] : null;
+}
+
 function relationRows(rows, axis, on, onPick) {
   return rows.map((r) => {
-    const from = r.since ? dayRange(r.since) : null;
-    const until = r.until ? dayRange(r.until) : null;
-    const range = from ? [from[0], until ? until[1] : axis[1]] : null;
+    const range = relationRange(r, axis[1]);
     const what = r.with.kind && ['country', 'region', 'town', 'base', 'site'].includes(r.with.kind) ? 'place' : 'actor';
     const dates = `${r.since || '?'} – ${r.until || ''}`;
     return el(
@@ -195,7 +201,7 @@ export function actorPanel(actor, government, on, onPick) {
   const a = actor.actor;
   const day = dayNumber(on);
   const all = SECTIONS.flatMap(([key]) => actor.relations[key] || []);
-  const axis = axisOf(all.map((r) => (r.since ? dayRange(r.since) : null)), day);
+  const axis = axisOf(all.map((r) => relationRange(r, day)), day);
   const out = [el('h2', { class: 'title' }, a.name, ' ', el('span', { class: 'muted' }, `(${a.id}, ${a.kind})`))];
   if (government) {
     out.push(...holdingSummary(government.now, onPick).slice(0, 1));

@@ -7,8 +7,8 @@
 //! compared with that list and never reaches the file system.
 //!
 //! `/` is `index.html` with the span of the log's dates filled in (the first
-//! and last day on which some control or relation changes), so the slider
-//! covers the data; the span is computed once per world replayed.
+//! and last day its events' dates reach), so the slider covers the data; the
+//! span is computed once per world replayed.
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
@@ -125,28 +125,13 @@ impl Page {
     }
 }
 
-/// The first and last day on which a place's control or a relation changes
-/// (today for an empty log).
+/// The first and last day the log's events' dates reach (today for a log
+/// without dated events).
 pub fn span_of(world: &World) -> Span {
-    let index = world.index();
-    let mut days: Vec<NaiveDate> = Vec::new();
-    for place in world.places() {
-        let changes = index.control_changes(&place.id);
-        days.extend(changes.first().into_iter().chain(changes.last()));
-    }
-    for (_, spans) in world.spans() {
-        for span in spans {
-            days.push(span.start);
-            days.extend(span.end);
-        }
-    }
-    match (days.iter().min(), days.iter().max()) {
-        (Some(&from), Some(&to)) => (from, to),
-        _ => {
-            let today = chrono::Utc::now().date_naive();
-            (today, today)
-        }
-    }
+    world.date_span().unwrap_or_else(|| {
+        let today = chrono::Utc::now().date_naive();
+        (today, today)
+    })
 }
 
 /// A strong validator of each asset's bytes, computed once.
