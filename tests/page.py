@@ -6,7 +6,8 @@
 BASE_URL is a running `annals serve` of the built-in chronicle. The script
 opens `/?on=2023-10-02&place=bamba-camp`, reads the place panel, moves the
 date slider, checks that the date and the map's data changed, and saves
-`page-2023-10-02.png` and `page-moved.png` in OUT_DIR.
+`page-2023-10-02.png` and `page-moved.png` in OUT_DIR; then it searches
+Timbuktu by its French name, opens its panel and an actor's from it.
 
 Exit status: 0 when every check passed; 1 when one failed (the message says
 which); 3 when the browser, its driver or Selenium is missing.
@@ -145,6 +146,26 @@ def move_slider(browser, before):
     return day, after
 
 
+def search_and_pick(browser):
+    """Finds Timbuktu by its French name, opens it, then an actor from its panel."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "search").send_keys("Tombouctou")
+    results = wait_for(browser, "search results", lambda b: b.find_elements(By.CSS_SELECTOR, "#results li[data-place]"))
+    names = [r.text for r in results]
+    if not any(n.startswith("Timbuktu") for n in names):
+        fail(f"searching Tombouctou found {names}")
+    results[0].click()
+    wait_for(browser, "the panel of Timbuktu", lambda b: attr(b, "#panel", "data-place") == "timbuktu")
+    if "place=timbuktu" not in browser.execute_script("return window.location.search"):
+        fail("the URL does not hold the place picked")
+    browser.find_element(By.CSS_SELECTOR, "#panel a.pick-actor").click()
+    actor = wait_for(browser, "an actor's panel", lambda b: attr(b, "#panel", "data-actor"))
+    if "relations on" not in browser.find_element(By.ID, "panel").text:
+        fail(f"the panel of {actor} shows no relations")
+    return actor
+
+
 def main():
     if len(sys.argv) != 3:
         fail("usage: page.py BASE_URL OUT_DIR", 2)
@@ -170,6 +191,7 @@ def main():
             day, after = move_slider(browser, before)
             time.sleep(0.3)
             browser.save_screenshot(os.path.join(out, "page-moved.png"))
+            actor = search_and_pick(browser)
             errors = page_errors(browser)
         finally:
             browser.quit()
@@ -182,6 +204,7 @@ def main():
                 "moved_to": day,
                 "map_before": before,
                 "map_after": after,
+                "actor_from_timbuktu": actor,
                 "seconds": round(time.monotonic() - started, 2),
                 "console": errors,
             }

@@ -8,7 +8,7 @@ import { ConflictMap } from './map.js';
 import { RelationGraph, category, edgeLegend } from './graph.js';
 import { actorPanel, placePanel } from './panel.js';
 import {
-  addStep, aborted, dayNumber, debounce, el, getJSON, isDay, isoDay, learnNames, query,
+  addStep, aborted, dayNumber, debounce, el, getJSON, isDay, isoDay, learnNames, nameOf, query,
 } from './util.js';
 
 /** More nodes than this, and the graph shows a neighbourhood or fewer kinds. */
@@ -68,7 +68,7 @@ function showDay() {
 async function loadMap() {
   const started = performance.now();
   const data = await getJSON('map', `/api/map?${query({ on: view.on, ...known() })}`);
-  learnNames(data.features.map((f) => f.properties.controller));
+  learnNames(data.features.map((f) => f.properties));
   map.show(data);
   loaded.map = data;
   const box = $('map');
@@ -292,7 +292,7 @@ function wireSearch() {
     try {
       const found = await getJSON('search', `/api/places?${query({ q, limit: 20 })}`);
       const items = found.places.map((p) =>
-        el('li', { tabindex: 0, 'data-place': p.id, onclick: () => choose(p) }, p.name, ' ', el('span', { class: 'muted' }, `${p.kind || 'place'}${p.within ? `, in ${p.within}` : ''}`))
+        el('li', { tabindex: 0, 'data-place': p.id, onclick: () => choose(p) }, p.name, ' ', el('span', { class: 'muted' }, `${p.kind || 'place'}${p.within ? `, in ${nameOf(p.within)}` : ''}`))
       );
       if (found.more) items.push(el('li', { class: 'muted' }, 'more places match: type more'));
       if (!found.places.length) items.push(el('li', { class: 'muted' }, 'no place matches'));

@@ -109,10 +109,11 @@ export function timeline(events, on, onPick) {
   return el('ol', { class: 'timeline' }, rows);
 }
 
-function holdingSummary(c, onPick) {
+/** A control (or government: `verb` 'governed by') answer: the holder, the events weighed, the sources. */
+function holdingSummary(c, onPick, verb = 'held by') {
   const line = [];
   if (c.status === 'controlled') {
-    line.push('held by ', pick('actor', c.controller.id, c.controller.name, onPick));
+    line.push(`${verb} `, pick('actor', c.controller.id, c.controller.name, onPick));
     if (c.since) line.push(` since ${c.since}`);
   } else if (c.status === 'unknown') {
     line.push('unknown');
@@ -204,7 +205,7 @@ export function actorPanel(actor, government, on, onPick) {
   const axis = axisOf(all.map((r) => relationRange(r, day)), day);
   const out = [el('h2', { class: 'title' }, a.name, ' ', el('span', { class: 'muted' }, `(${a.id}, ${a.kind})`))];
   if (government) {
-    out.push(...holdingSummary(government.now, onPick).slice(0, 1));
+    out.push(...holdingSummary(government.now, onPick, 'governed by').slice(0, 1));
   }
   out.push(el('h3', {}, `relations on ${actor.date}`));
   let any = false;
