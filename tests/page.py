@@ -89,7 +89,7 @@ def page_errors(browser):
         entries = browser.get_log("browser")
     except Exception:  # noqa: BLE001 (the log is a help for the message only)
         return ""
-    lines = [e["message"] for e in entries if e.get("level") in ("SEVERE", "WARNING")]
+    lines = [e["message"] for e in entries if e.get("level") == "SEVERE"]
     return "; the page logged: " + " | ".join(lines) if lines else ""
 
 
@@ -193,6 +193,8 @@ def main():
             browser.save_screenshot(os.path.join(out, "page-moved.png"))
             actor = search_and_pick(browser)
             errors = page_errors(browser)
+            if errors:
+                fail(f"the page logged errors{errors}")
         finally:
             browser.quit()
     print(

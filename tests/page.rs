@@ -28,6 +28,7 @@ struct Answer {
     status: StatusCode,
     media: String,
     etag: Option<String>,
+    policy: String,
     body: Vec<u8>,
 }
 
@@ -41,9 +42,10 @@ async fn fetch(page: &axum::Router, uri: &str, etag: Option<&str>) -> Answer {
         response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
     };
     let (media, etag) = (text(header::CONTENT_TYPE).unwrap_or_default(), text(header::ETAG));
+    let policy = text(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Answer { status, media, etag, body }
+    Answer { status, media, etag, policy, body }
 }
 
 #[tokio::test]
@@ -52,6 +54,7 @@ async fn the_page_is_served_with_the_span_of_the_data() {
     let answer = fetch(&page, "/", None).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.media, "text/html; charset=utf-8");
+    assert!(answer.policy.contains("default-src 'self'"), "{}", answer.policy);
     let html = String::from_utf8(answer.body).unwrap();
     assert!(!html.contains("{{"), "a placeholder is left: {html}");
     let attr = |name: &str| {

@@ -6,6 +6,11 @@
 
 import { dayNumber, edtfQualified, edtfRange, el, nameOf } from './util.js';
 
+/** Whether a source's `url` may be a link: http and https only (never `javascript:`). */
+function linkable(url) {
+  return typeof url === 'string' && /^https?:\/\//i.test(url);
+}
+
 /** Links to the sources of an answer or event (`{id, title, url}`). */
 export function sourceList(sources) {
   if (!sources || !sources.length) return el('p', { class: 'muted sources' }, 'no source cited');
@@ -16,7 +21,7 @@ export function sourceList(sources) {
       el(
         'li',
         {},
-        s.url ? el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.title || s.id) : s.title || s.id,
+        linkable(s.url) ? el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.title || s.id) : s.title || s.id,
         ' ',
         el('span', { class: 'muted' }, `[${s.id}]`)
       )

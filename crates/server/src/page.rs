@@ -68,10 +68,11 @@ pub const ASSETS: &[Asset] = &[
 /// The page's HTML, with `{{from}}` and `{{to}}` for the span of the data.
 const INDEX: &str = include_str!("../assets/index.html");
 
-/// The asset named `name`, if it is one.
-pub fn asset(name: &str) -> Option<&'static Asset> {
-    ASSETS.iter().find(|a| a.name == name)
-}
+/// What the page may load and run: its own files and answers only (no
+/// other host, no inline script); inline styles, which Leaflet and
+/// cytoscape.js set, are allowed.
+const POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                      object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// What the page's routes hold: the shared state, and the span of the
 /// dates of the last world asked about.
@@ -104,8 +105,11 @@ async fn index(State(page): State<Page>) -> Response {
         }
     };
     let html = INDEX.replace("{{from}}", &from.to_string()).replace("{{to}}", &to.to_string());
-    let headers =
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")];
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-cache"),
+        (header::CONTENT_SECURITY_POLICY, POLICY),
+    ];
     (headers, html).into_response()
 }
 
