@@ -37,6 +37,11 @@ export function markStyle(p, selected) {
   return style;
 }
 
+/** What a mark's look depends on, besides the selection and the zoom. */
+function looks(p) {
+  return `${p.status}|${p.controller ? p.controller.id : ''}|${p.kind}`;
+}
+
 const STATUS_TEXT = {
   controlled: 'held by',
   contested: 'contested',
@@ -159,8 +164,10 @@ export class ConflictMap {
         mark.addTo(this.layer);
         this.marks.set(p.id, mark);
       } else {
-        mark.setLatLng([lat, lon]);
-        mark.setStyle(markStyle(p, p.id === this.selected));
+        const at = mark.getLatLng();
+        if (at.lat !== lat || at.lng !== lon) mark.setLatLng([lat, lon]);
+        // Most places keep their holder from one day to the next: those are not redrawn.
+        if (looks(p) !== looks(mark.place)) mark.setStyle(markStyle(p, p.id === this.selected));
       }
       mark.place = p;
     }
