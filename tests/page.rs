@@ -166,8 +166,12 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("annals serve starts");
+        // The first line says where it listens; the rest is read until the
+        // server ends, so that it never writes into a closed pipe.
+        let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        out.read_line(&mut line).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         let start = line.find("http://").unwrap_or_else(|| panic!("no address in {line:?}"));
         let rest = &line[start + "http://".len()..];
         let url = format!("http://{}", &rest[..rest.find('/').unwrap()]);
