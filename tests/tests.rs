@@ -16,6 +16,7 @@ mod graph;
 mod hostile;
 mod laws;
 mod outputs;
+mod page;
 mod records;
 mod reliability;
 mod schema;

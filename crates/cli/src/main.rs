@@ -566,7 +566,10 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
     annals_server::serve(annals, options, |bound| {
         // Told once; a closed standard output must not stop the server.
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "annals: serving http://{bound}/api/ (docs/API.md)");
+        let _ = writeln!(
+            out,
+            "annals: serving the page at http://{bound}/ and the API at http://{bound}/api/ (docs/API.md)"
+        );
         let _ = match (&token, token_file) {
             _ if builtin => writeln!(out, "the built-in chronicle is read-only"),
             (Some(token), None) => writeln!(out, "writes need: Authorization: Bearer {token}"),

@@ -562,6 +562,18 @@ impl World {
         self.retracted.get(id)
     }
 
+    /// The first and the last day the events' dates reach (the earliest day
+    /// of the earliest, the latest day of the latest), retracted events
+    /// included; `None` when no event is dated. A date slider's range.
+    pub fn date_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.kept.iter().filter_map(|k| k.date.as_ref()).fold(None, |span, date| {
+            let (first, last) = (date.earliest(), date.latest());
+            Some(span.map_or((first, last), |(a, b): (NaiveDate, NaiveDate)| {
+                (a.min(first), b.max(last))
+            }))
+        })
+    }
+
     /// All places, sorted by id.
     pub fn places(&self) -> impl Iterator<Item = &PlaceInfo> {
         self.places.values()

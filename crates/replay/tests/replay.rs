@@ -48,6 +48,19 @@ fn a_settled_seizure_gives_control_since_its_date() {
 }
 
 #[test]
+fn the_date_span_runs_from_the_earliest_day_to_the_latest_of_every_dated_event() {
+    assert_eq!(world("").date_span(), None);
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"]}
+{"type":"attack","id":"k1","attacker":"b","place":"p","date":"2019~","sources":["s1"]}
+{"type":"control_lost","id":"l1","place":"p","actor":"a","date":"2024-02/2024-03","sources":["s2"]}
+{"type":"retraction","id":"r1","retracts":"t1","reason":"a mistake","date":"2024-05-01"}"#,
+    );
+    let day = |d| parse_day(d).unwrap();
+    assert_eq!(w.date_span(), Some((day("2019-01-01"), day("2024-05-01"))));
+}
+
+#[test]
 fn same_day_rival_seizures_are_contested() {
     let w = world(
         r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-03-01","sources":["s1"],"claimed_by":"a"}

@@ -34,8 +34,10 @@ struct Api {
     timeout: Duration,
 }
 
-/// The API's routes over `shared`, with the limits of `options`.
+/// The API's routes over `shared`, with the limits of `options`, and the
+/// web page's (`/`, `/assets/...`).
 pub fn router(shared: Arc<Shared>, options: &Options) -> Router {
+    let page = crate::page::routes(shared.clone());
     let api = Api { shared, timeout: options.timeout };
     Router::new()
         .route("/api/control", get(control))
@@ -51,6 +53,7 @@ pub fn router(shared: Arc<Shared>, options: &Options) -> Router {
         .route("/api/import", post(import))
         .route("/api/retract", post(retract))
         .route("/api/openapi.json", get(openapi))
+        .merge(page)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(options.max_body))
         .with_state(api)

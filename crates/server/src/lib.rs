@@ -1,5 +1,6 @@
 //! `annals serve`: the HTTP API, answering from a world replayed once and
-//! kept warm in memory.
+//! kept warm in memory, and the web page at `/` that draws its answers
+//! (a map, a date slider, the relation graph, timelines; [`page`]).
 //!
 //! Every `GET /api/...` returns the same JSON value as the matching command
 //! with `--json` (built by [`annals_app::answer`]); errors are
@@ -15,6 +16,7 @@
 //! temporary file the server names).
 
 mod api;
+pub mod page;
 mod state;
 
 use std::net::SocketAddr;
