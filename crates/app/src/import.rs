@@ -77,11 +77,8 @@ impl Annals {
         let open =
             || std::fs::File::open(file).map_err(|error| Error::Read { file: name.clone(), error });
         let detected = format.is_none();
-        let format = match format {
-            Some(format) => format,
-            None => detect(&name, open()?)?,
-        };
         let first = self.check(&name, format, open)?;
+        let format = first.format;
         // The place snapshot grows with the events as they are stored,
         // instead of being rebuilt by reading them back afterwards.
         self.observer.stage(Stage::ReadingSnapshot);
@@ -106,6 +103,9 @@ impl Annals {
             }
             _ => first
                 .checked
+                .dataset
+                .as_ref()
+                .expect("a dataset's first pass keeps what its second needs")
                 .events_again(&name, open()?)
                 .map_err(|e| read_again(&name, e))
                 .and_then(|mut events| {
@@ -140,11 +140,15 @@ impl Annals {
     }
 
     /// The first pass: every line checked, each event against the log.
-    fn check<F: std::io::Read + std::io::Seek>(
+    ///
+    /// Without a `format`, it is told from the file's first bytes, read
+    /// through the same handle as the check: a file is opened once for the
+    /// check (a named pipe gives its text once).
+    fn check(
         &self,
         name: &str,
-        format: Format,
-        open: impl Fn() -> Result<F, Error>,
+        format: Option<Format>,
+        open: impl Fn() -> Result<std::fs::File, Error>,
     ) -> Result<FirstPass, Error> {
         let log = self.log();
         // References to what the log already holds are checked through its
@@ -183,29 +187,103 @@ impl Annals {
         // second stores; the file is compared by checksum. A monadic ACLED
         // export is read once more first, to count the rows of each event.
         self.observer.stage(Stage::Checking(name));
-        let checked = annals_import::check(format, name, open()?, &catalog, against_log);
+        let mut file = open()?;
+        let mut head = Vec::with_capacity(64 << 10);
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 64 << 10), &mut head)
+            .map_err(|error| Error::Read { file: name.to_string(), error })?;
+        // A file named as JSON Lines is read as format v1 even when its
+        // first line is not (its lines are then refused one by one).
+        let named_jsonl = [".jsonl", ".ndjson", ".json"].iter().any(|e| name.ends_with(e));
+        let format = match (format, annals_import::detect(name, &head)) {
+            (Some(format), _) => format,
+            (None, Ok(format)) => format,
+            (None, Err(_)) if named_jsonl => Format::Jsonl,
+            (None, Err(e)) => return Err(Error::UnknownFormat(e.to_string())),
+        };
+        // A regular file is read again from its start; a pipe gives its
+        // text once, so what was read to tell the format is read first.
+        let checked = match std::io::Seek::rewind(&mut file) {
+            Ok(()) => first_pass(format, name, file, &catalog, against_log),
+            Err(_) => {
+                let once = ReadOnce { head: std::io::Cursor::new(head), rest: file };
+                first_pass(format, name, once, &catalog, against_log)
+            }
+        };
         stored.failure()?;
         if let Some(e) = failure {
             return Err(Error::Against(Box::new(e)));
         }
         let checked = checked.map_err(|r| refused(name, r))?;
-        Ok(FirstPass { checked, fresh })
+        Ok(FirstPass { format, checked, fresh })
     }
 }
 
 /// What the first pass of an import found.
 struct FirstPass {
-    checked: CheckedFile,
+    format: Format,
+    checked: Pass,
     /// For JSON Lines: the lines whose events are new to the log.
     fresh: LineSet,
 }
 
-/// The format of `name`, told from its first bytes.
-fn detect(name: &str, mut file: std::fs::File) -> Result<Format, Error> {
-    let mut head = Vec::with_capacity(64 << 10);
-    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 64 << 10), &mut head)
-        .map_err(|error| Error::Read { file: name.to_string(), error })?;
-    annals_import::detect(name, &head).map_err(|e| Error::UnknownFormat(e.to_string()))
+/// The first pass over `reader` in `format`.
+fn first_pass<R: std::io::Read + std::io::Seek>(
+    format: Format,
+    name: &str,
+    reader: R,
+    catalog: &Catalog<'_>,
+    each: impl FnMut(usize, Event) -> Result<(), String>,
+) -> Result<Pass, Refused> {
+    if format == Format::Jsonl {
+        let c = annals_import::check_jsonl(name, std::io::BufReader::new(reader), catalog, each)?;
+        return Ok(Pass {
+            events: c.events,
+            checksum: c.checksum,
+            skipped: Vec::new(),
+            dataset: None,
+        });
+    }
+    let c = annals_import::check(format, name, reader, catalog, each)?;
+    Ok(Pass {
+        events: c.events,
+        checksum: c.checksum,
+        skipped: c.skipped.clone(),
+        dataset: Some(c),
+    })
+}
+
+/// A file that can be read only once (a pipe): the bytes already read to
+/// tell its format, then the rest. It cannot be read back: a reader that
+/// needs to (an id repeated in the file, rechecked) gets an error.
+struct ReadOnce {
+    head: std::io::Cursor<Vec<u8>>,
+    rest: std::fs::File,
+}
+
+impl std::io::Read for ReadOnce {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.head.read(buf)? {
+            0 => self.rest.read(buf),
+            n => Ok(n),
+        }
+    }
+}
+
+impl std::io::Seek for ReadOnce {
+    fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "a pipe cannot be read back; import a regular file instead",
+        ))
+    }
+}
+
+/// What a first pass counted, and for a dataset what its second pass needs.
+struct Pass {
+    events: u64,
+    checksum: u32,
+    skipped: Vec<(String, usize)>,
+    dataset: Option<CheckedFile>,
 }
 
 /// The refusal of a file by its first pass.
