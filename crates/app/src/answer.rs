@@ -387,6 +387,12 @@ pub fn actors_json(world: &World, query: &str, limit: usize) -> Value {
     json!({ "query": query, "actors": actors, "more": more })
 }
 
+/// Whether a control answer rests on events of the place's own (else
+/// [`within_json`] says what the places within it answer).
+pub fn rests_on_own_events(a: &Holding) -> bool {
+    a.status != Status::Unknown || !a.candidates.is_empty() || a.event.is_some()
+}
+
 /// The places directly within `place` that have control events, each with
 /// its answer on `day`: `[{place: {id, name}, status, controller, since,
 /// claim, event}]`, sorted by id. What `control` adds (as `within`) when
@@ -398,8 +404,7 @@ pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value>
         .filter(|p| p.within.as_ref() == Some(place))
         .filter_map(|p| {
             let a = world.control(&p.id, day);
-            let any = a.status != Status::Unknown || !a.candidates.is_empty() || a.event.is_some();
-            any.then(|| {
+            rests_on_own_events(&a).then(|| {
                 json!({
                     "place": { "id": p.id.as_str(), "name": p.name },
                     "status": a.status.as_str(),

@@ -92,10 +92,7 @@ impl Annals {
         known_at: Option<&KnownAt>,
         full: bool,
     ) -> Result<Vec<serde_json::Value>, Error> {
-        let own = answer.status != annals_replay::Status::Unknown
-            || !answer.candidates.is_empty()
-            || answer.event.is_some();
-        if own {
+        if crate::answer::rests_on_own_events(answer) {
             return Ok(Vec::new());
         }
         if full {
