@@ -62,6 +62,8 @@ async fn every_query_route_answers_as_the_command_line_does() {
             "/api/control?place=Tombouctou&on=2012-06-01",
             &["control", "Tombouctou", "--on", "2012-06-01"],
         ),
+        // A town with no control event of its own: the places within it.
+        ("/api/control?place=bamba&on=2023-10-02", &["control", "bamba", "--on", "2023-10-02"]),
         ("/api/government?state=mali&on=2021-01-01", &["government", "mali", "--on", "2021-01-01"]),
         ("/api/history?place=kidal", &["history", "kidal"]),
         ("/api/history?place=mali", &["history", "mali"]),

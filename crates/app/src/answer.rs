@@ -393,6 +393,31 @@ pub fn rests_on_own_events(a: &Holding) -> bool {
     a.status != Status::Unknown || !a.candidates.is_empty() || a.event.is_some()
 }
 
+/// When `answer` (for `place`, from a `world` that holds every event)
+/// rests on no event of the place's own, the places within it that have
+/// control events, with their answers ([`within_json`]); empty otherwise.
+pub fn within(world: &World, place: &PlaceId, answer: &Holding) -> Vec<Value> {
+    if rests_on_own_events(answer) {
+        return Vec::new();
+    }
+    within_json(world, place, answer.date)
+}
+
+/// `control`'s answer with `within`, the places within the place, when
+/// there are any.
+pub fn control_with_within(
+    world: &World,
+    place: &PlaceId,
+    answer: &Holding,
+    within: Vec<Value>,
+) -> Value {
+    let mut value = control_json(world, place, answer);
+    if !within.is_empty() {
+        value["within"] = Value::Array(within);
+    }
+    value
+}
+
 /// The places directly within `place` that have control events, each with
 /// its answer on `day`: `[{place: {id, name}, status, controller, since,
 /// claim, event}]`, sorted by id. What `control` adds (as `within`) when

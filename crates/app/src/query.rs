@@ -79,27 +79,19 @@ impl Annals {
         Ok((place, world))
     }
 
-    /// When `answer` (for `place`, from `world`) rests on no event of the
-    /// place's own, the places within it that have control events, with
-    /// their answers ([`answer::within_json`]); empty otherwise. The index
-    /// gathers one place's records, so this replays the log (as known at
-    /// `known_at`) unless `world` is already a full replay.
+    /// [`answer::within`](crate::answer::within) for an answer from the
+    /// place index, which gathers one place's records only: the log is
+    /// replayed (as known at `known_at`) when the places within are asked.
     pub fn within(
         &self,
-        world: &World,
         place: &PlaceId,
         answer: &annals_replay::Holding,
         known_at: Option<&KnownAt>,
-        full: bool,
     ) -> Result<Vec<serde_json::Value>, Error> {
         if crate::answer::rests_on_own_events(answer) {
             return Ok(Vec::new());
         }
-        if full {
-            return Ok(crate::answer::within_json(world, place, answer.date));
-        }
-        let world = self.replay(known_at)?;
-        Ok(crate::answer::within_json(&world, place, answer.date))
+        Ok(crate::answer::within(&self.replay(known_at)?, place, answer))
     }
 
     /// The state `query` names and a world that answers `government` for

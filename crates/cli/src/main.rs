@@ -459,12 +459,9 @@ fn ask(
             let (place, world) = annals.control_world(&place, known_at.as_ref())?;
             let world = ManuallyDrop::new(world);
             let answer = world.control(&place, day);
-            let within = annals.within(&world, &place, &answer, known_at.as_ref(), false)?;
+            let within = annals.within(&place, &answer, known_at.as_ref())?;
             if json {
-                let mut value = answer::control_json(&world, &place, &answer);
-                if !within.is_empty() {
-                    value["within"] = serde_json::Value::Array(within);
-                }
+                let value = answer::control_with_within(&world, &place, &answer, within);
                 print_json(&mut out, &value)?;
             } else {
                 output::control_text(&mut out, &world, &place, &answer)?;

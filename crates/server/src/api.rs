@@ -193,15 +193,10 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
         let holding = world.control(&place, day);
         // From the warm world, without the log: a reader never waits for a write.
         let within = match full {
-            true if answer::rests_on_own_events(&holding) => Vec::new(),
-            true => answer::within_json(&world, &place, day),
-            false => shared.annals().within(&world, &place, &holding, known_at.as_ref(), false)?,
+            true => answer::within(&world, &place, &holding),
+            false => shared.annals().within(&place, &holding, known_at.as_ref())?,
         };
-        let mut value = answer::control_json(&world, &place, &holding);
-        if !within.is_empty() {
-            value["within"] = Value::Array(within);
-        }
-        Ok(Reply::Json(value))
+        Ok(Reply::Json(answer::control_with_within(&world, &place, &holding, within)))
     })
     .await
 }
