@@ -13,7 +13,7 @@ const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema/annals.sc
 const VALIDATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate.py");
 
 /// Validates each (definition, description, value); panics listing every failure.
-fn validate(items: &[(&str, String, Value)]) {
+pub(crate) fn validate(items: &[(&str, String, Value)]) {
     let mut child = Command::new("python3")
         .args([VALIDATE, SCHEMA])
         .stdin(Stdio::piped())

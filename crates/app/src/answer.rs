@@ -77,11 +77,26 @@ pub(crate) fn candidate_json(world: &World, c: &Candidate) -> Value {
 }
 
 /// The `control --json` object of MISSION.md (plus `before` and `window` for uncertain answers).
+/// With `same_as`, the ids that links join with the place (itself
+/// included) when there are any: the answer rests on the events of all.
 pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
     let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
     let mut v = holding_json(world, a);
     v["place"] = json!({ "id": place.as_str(), "name": name });
+    let linked = world.linked_places(place);
+    if !linked.is_empty() {
+        v["same_as"] = json!(linked.iter().map(PlaceId::as_str).collect::<Vec<_>>());
+    }
     v
+}
+
+/// Adds `namesakes` to an answer about a place: the ids of the other
+/// places of the same name that no link joins with it, when there are any.
+pub fn with_namesakes(mut value: Value, namesakes: &[PlaceId]) -> Value {
+    if !namesakes.is_empty() {
+        value["namesakes"] = json!(namesakes.iter().map(PlaceId::as_str).collect::<Vec<_>>());
+    }
+    value
 }
 
 /// The `government --json` object: the `control` shape with `state` for `place`

@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod files;
 mod import;
+mod link;
 mod places;
 mod query;
 mod retract;
@@ -33,6 +34,7 @@ pub use annals_import::Format;
 pub use error::{Asked, Detail, Error, ErrorKind, Unresolved};
 pub use export::Exported;
 pub use import::Imported;
+pub use link::{LinkAppended, NEAR_KM};
 pub use query::{
     dated_graph, parse_day_arg, parse_known_at, place_label, resolve_actor, resolve_node,
     resolve_place, GraphQuery, Timeline,

@@ -87,6 +87,37 @@ impl Annals {
         log.get_many_with(copies)
     }
 
+    /// The places that share a name or alias with `place` in `world` but are
+    /// not linked to it, as the log knew them at `known_at`: a name that
+    /// still means several things, which an answer mentions. From the place
+    /// index (a world gathered for one place knows no other), unless the
+    /// log holds links, and `world` then is a full replay.
+    pub fn place_namesakes(
+        &self,
+        world: &World,
+        place: &PlaceId,
+        known_at: Option<&KnownAt>,
+    ) -> Result<Vec<PlaceId>, Error> {
+        let index = self.place_index(false)?;
+        if index.has_links() {
+            return Ok(world.place_namesakes(place));
+        }
+        let Some(info) = world.place(place.as_str()) else { return Ok(Vec::new()) };
+        let names = std::iter::once(&info.name).chain(&info.aliases).map(String::as_str);
+        let found = index.places_named(place, names);
+        if known_at.is_none() {
+            return Ok(found.into_iter().map(|(id, _)| id).collect());
+        }
+        let seqs: Vec<u64> = found.iter().map(|(_, seq)| *seq).collect();
+        let records = self.log().get_many(&seqs).map_err(Error::Damaged)?;
+        let known: Vec<u64> = records
+            .iter()
+            .filter(|r| known_at.is_none_or(|c| c.includes(r)))
+            .map(|r| r.seq)
+            .collect();
+        Ok(found.into_iter().filter(|(_, seq)| known.contains(seq)).map(|(id, _)| id).collect())
+    }
+
     /// The place `query` names in the place index, with the world of the
     /// records `gather` names, as the log knew them at `known_at`; `None`
     /// if the index names no one place, or one not yet known then.
@@ -136,7 +167,8 @@ impl Annals {
 }
 
 /// What the place `index` `find`s, with the world `gather` replays for it
-/// from the records kept at `known_at`; `None` if the index finds nothing,
+/// from the records kept at `known_at`; `None` if the log holds links (an
+/// answer then rests on several places' records), if the index finds nothing,
 /// or finds something the gathered world does not `know` (not yet recorded
 /// then).
 fn from_index<T>(
@@ -146,6 +178,9 @@ fn from_index<T>(
     gather: impl Fn(&PlaceIndex, &T, &dyn Fn(&Recorded) -> bool) -> Result<World, annals_log::Error>,
     know: impl Fn(&World, &T) -> bool,
 ) -> Result<Option<(T, World)>, Error> {
+    if index.has_links() {
+        return Ok(None);
+    }
     let Some(found) = find(index) else { return Ok(None) };
     let keep = |r: &Recorded| known_at.is_none_or(|c| c.includes(r));
     let world = gather(index, &found, &keep).map_err(Error::Damaged)?;

@@ -2,6 +2,7 @@
 
 mod exports;
 mod output;
+mod records;
 mod terminal;
 
 use terminal::Terminal;
@@ -12,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use annals_app::{answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Timeline};
-use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
@@ -186,6 +186,22 @@ enum Command {
         /// Why (kept in the log).
         #[arg(long)]
         reason: String,
+    },
+    /// Say that several ids name one actor or one place (appends a
+    /// `same_as` event), or, with --suggest, print the links a review of the
+    /// log proposes, as lines of format v1 to check and import.
+    Link {
+        /// The ids to join: two or more, all of actors or all of places.
+        ids: Vec<String>,
+        /// The id of a source that says they are one (repeatable).
+        #[arg(long)]
+        source: Vec<String>,
+        /// Why they are one (kept in the log).
+        #[arg(long)]
+        note: Option<String>,
+        /// Print suggested links instead of appending one.
+        #[arg(long, conflicts_with_all = ["ids", "source", "note"])]
+        suggest: bool,
     },
     /// List the stored events in log order, marking retracted ones.
     Log,
@@ -436,8 +452,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 done.at.to_rfc3339()
             )?;
         }
-        Command::Log => log(&annals, json, &mut out)?,
-        Command::Verify => return verify(&annals, json, &mut out),
+        Command::Log => records::log(&annals, json, &mut out)?,
+        Command::Verify => return records::verify(&annals, json, &mut out),
+        Command::Link { ids, source, note, suggest } => {
+            let link = records::LinkArgs { ids, sources: source, note, suggest };
+            records::link(&mut annals, link, json, now, &mut out)?
+        }
         Command::Serve { addr, token_file } => serve(annals, addr, token_file.as_deref())?,
         query => ask(&annals, query, json, &mut out)?,
     }
@@ -460,12 +480,14 @@ fn ask(
             let world = ManuallyDrop::new(world);
             let answer = world.control(&place, day);
             let within = annals.within(&place, &answer, known_at.as_ref())?;
+            let namesakes = annals.place_namesakes(&world, &place, known_at.as_ref())?;
             if json {
                 let value = answer::control_with_within(&world, &place, &answer, within);
-                print_json(&mut out, &value)?;
+                print_json(&mut out, &answer::with_namesakes(value, &namesakes))?;
             } else {
                 output::control_text(&mut out, &world, &place, &answer)?;
                 output::within_text(&mut out, &world, &place, &within)?;
+                output::links_text(&mut out, &world, &place, &namesakes)?;
             }
         }
         Command::Government { state, on, known } => {
@@ -716,71 +738,6 @@ fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::io::
         }
     }
     out.flush()
-}
-
-fn log(annals: &Annals, json: bool, out: &mut impl Write) -> Result<()> {
-    let world = ManuallyDrop::new(annals.replay(None)?);
-    for line in annals.records(&world) {
-        let (rec, retracted_by) = line?;
-        if json {
-            let line = serde_json::json!({
-                "seq": rec.seq,
-                "recorded_at": rec.recorded_at.to_rfc3339(),
-                "origin": rec.origin.as_deref(),
-                "retracted_by": retracted_by.map(|r| r.as_str()),
-                "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
-            });
-            writeln!(out, "{line}")?;
-        } else {
-            let mark = retracted_by.map(|r| format!("  [RETRACTED by {r}]")).unwrap_or_default();
-            let time = rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ");
-            let origin = rec.origin.as_deref().map(|o| format!("  ({o})")).unwrap_or_default();
-            writeln!(out, "{:>6}  {time}  {}{mark}{origin}", rec.seq, v1::to_line(&rec.event))?;
-        }
-    }
-    Ok(())
-}
-
-fn verify(annals: &Annals, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let found = annals.verify()?;
-    let integrity = &found.integrity;
-    let damaged = ExitCode::from(annals_app::ErrorKind::Damaged.exit_code());
-    if json {
-        print_json(out, &answer::verified_json(&found))?;
-        return Ok(if found.problems.is_empty() { ExitCode::SUCCESS } else { damaged });
-    }
-    if !found.problems.is_empty() {
-        for p in &found.problems {
-            eprintln!("annals verify: {p}");
-        }
-        eprintln!(
-            "annals verify: {} problem(s) in {} records",
-            found.problems.len(),
-            integrity.records
-        );
-        return Ok(damaged);
-    }
-    writeln!(
-        out,
-        "ok: {} records, sequence 1..{} without gaps, every reference resolves, replay succeeds",
-        integrity.records, integrity.records
-    )?;
-    writeln!(out, "{}", found.snapshot)?;
-    if integrity.copies > 0 {
-        writeln!(
-            out,
-            "copies: {} records of busy places kept together, each the same as its record",
-            integrity.copies
-        )?;
-    }
-    if integrity.copies_left > 0 {
-        writeln!(
-            out,
-            "copies: {} pieces left by a copy that did not finish (no query reads them; the next import replaces them)",
-            integrity.copies_left
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// One JSON value, pretty, with a final line break.

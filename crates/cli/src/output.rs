@@ -79,6 +79,38 @@ pub fn control_text(
     holding_text(out, world, &place_label(world, place), "controlled by", a)
 }
 
+/// What links say of a place: the ids they join with it (the answer rests
+/// on the events of all), and the places of the same name they do not.
+pub fn links_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    namesakes: &[PlaceId],
+) -> io::Result<()> {
+    let linked: Vec<&str> = world
+        .linked_places(place)
+        .iter()
+        .map(PlaceId::as_str)
+        .filter(|p| *p != place.as_str())
+        .collect();
+    if !linked.is_empty() {
+        writeln!(
+            out,
+            "same place as: {} (linked; the answer rests on the events of each)",
+            shown(&linked.join(", "))
+        )?;
+    }
+    if !namesakes.is_empty() {
+        let ids: Vec<&str> = namesakes.iter().map(PlaceId::as_str).collect();
+        writeln!(
+            out,
+            "note: other places bear this name and are not linked to it: {}; `annals link --suggest` proposes links, `annals link` makes one",
+            shown(&ids.join(", "))
+        )?;
+    }
+    Ok(())
+}
+
 /// A dated, sourced government answer for people.
 pub fn government_text(
     out: &mut impl Write,

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use annals_model::{
     is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
-    EventKind, Fatalities, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
-    LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    EventKind, Fatalities, Interner, Linked, PlaceId, PlaceKind, Point, Qualifier, Recorded,
+    SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 use chrono::{DateTime, Utc};
 
@@ -520,6 +520,12 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             fatalities: *fatalities,
         },
         K::Retraction { retracts, reason } => w::Kind::Retraction { retracts: s(retracts), reason },
+        K::SameAs { linked: Linked::Actors(actors) } => {
+            w::Kind::SameAs { actors: ss(actors), places: Vec::new() }
+        }
+        K::SameAs { linked: Linked::Places(places) } => {
+            w::Kind::SameAs { actors: Vec::new(), places: ss(places) }
+        }
     };
     w::Event {
         id: s(&e.id),
@@ -666,6 +672,15 @@ fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
     })
 }
 
+/// A `same_as` event's ids, wire → model: two or more actors, or places.
+fn linked(actors: Vec<&str>, places: Vec<&str>, i: &mut Interner) -> R<Linked> {
+    match (actors.len(), places.len()) {
+        (2.., 0) => Ok(Linked::Actors(ids(ActorId::interned, actors, i)?)),
+        (0, 2..) => Ok(Linked::Places(ids(PlaceId::interned, places, i)?)),
+        _ => Err("a link of fewer than two actors or places, or of both".into()),
+    }
+}
+
 /// Wire → model, validating every value (ids, dates, codes).
 pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
@@ -751,6 +766,7 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             retracts: id(event_id, retracts, i)?,
             reason: reason.to_string(),
         },
+        W::SameAs { actors, places } => EventKind::SameAs { linked: linked(actors, places, i)? },
     };
     Ok(Event {
         id: id(event, e.id, i)?,

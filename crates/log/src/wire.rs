@@ -201,6 +201,14 @@ pub mod v1 {
             actors: [&'a str; 2],
             fatalities: Fatalities,
         },
+        /// `same_as`: the linked actors or the linked places (the other
+        /// list is empty).
+        SameAs {
+            #[serde(borrow)]
+            actors: Vec<&'a str>,
+            #[serde(borrow)]
+            places: Vec<&'a str>,
+        },
     }
 
     /// Deaths counted: the best estimate, and the low and high ones if given.

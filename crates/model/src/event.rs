@@ -243,6 +243,30 @@ pub enum EventKind {
         retracts: EventId,
         reason: String,
     },
+    /// Several ids name one actor, or one place: the world answers for all
+    /// of them from the events of each. Not dated (an identity holds
+    /// whenever its members do); retracted, the ids are apart again.
+    SameAs {
+        linked: Linked,
+    },
+}
+
+/// The entities a `same_as` link joins: all actors or all places, two or
+/// more, distinct.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Linked {
+    Actors(Vec<ActorId>),
+    Places(Vec<PlaceId>),
+}
+
+impl Linked {
+    /// The linked ids' texts, in the order given.
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            Linked::Actors(ids) => ids.iter().map(|i| i.as_str()).collect(),
+            Linked::Places(ids) => ids.iter().map(|i| i.as_str()).collect(),
+        }
+    }
 }
 
 impl EventKind {
@@ -268,6 +292,7 @@ impl EventKind {
             EventKind::ControlLost { .. } => "control_lost",
             EventKind::Attack { .. } => "attack",
             EventKind::Retraction { .. } => "retraction",
+            EventKind::SameAs { .. } => "same_as",
         }
     }
 
@@ -393,6 +418,12 @@ impl Event {
             }
             EventKind::Retraction { retracts, .. } => {
                 out(r("retracts", RefKind::Event, retracts.as_str()));
+            }
+            EventKind::SameAs { linked: Linked::Actors(ids) } => {
+                ids.iter().for_each(|a| out(r("actors", actor, a.as_str())));
+            }
+            EventKind::SameAs { linked: Linked::Places(ids) } => {
+                ids.iter().for_each(|p| out(r("places", RefKind::Place, p.as_str())));
             }
         }
     }

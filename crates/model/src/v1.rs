@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::date::DateError;
 use crate::event::{
-    ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, PlaceKind, LATITUDE_LIMIT,
+    ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, Linked, PlaceKind, LATITUDE_LIMIT,
     LONGITUDE_LIMIT,
 };
 use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
@@ -82,6 +82,7 @@ pub const TYPES: &[&str] = &[
     "control_lost",
     "attack",
     "retraction",
+    "same_as",
 ];
 
 /// The fields every event may have.
@@ -125,6 +126,7 @@ pub const ALL_FIELDS: &[&str] = &[
     "fatalities_high",
     "retracts",
     "reason",
+    "places",
 ];
 
 /// One parsed line: the event, and whether its id was derived from its content.
@@ -200,7 +202,8 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
     if kind.is_entity() && id.is_none() {
         return Err(LineError::MissingField { ty, field: "id" });
     }
-    if !kind.is_entity() && !matches!(kind, EventKind::Retraction { .. }) && date.is_none() {
+    let undated = matches!(kind, EventKind::Retraction { .. } | EventKind::SameAs { .. });
+    if !kind.is_entity() && !undated && date.is_none() {
         return Err(LineError::MissingField { ty, field: "date" });
     }
     let mut event =
@@ -307,8 +310,29 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
             retracts: need.get(f.id("retracts", EventId::new)?, "retracts")?,
             reason: need.get(f.text("reason")?, "reason")?,
         },
+        "same_as" => EventKind::SameAs { linked: parse_linked(f)? },
         _ => unreachable!("type checked against TYPES"),
     })
+}
+
+/// The body of a `same_as` line: `actors` or `places`, two or more distinct ids.
+fn parse_linked(f: &mut Fields) -> Result<Linked, LineError> {
+    let actors = f.ids("actors", ActorId::new)?;
+    let places = f.ids("places", PlaceId::new)?;
+    match (actors, places) {
+        (Some(actors), None) => {
+            distinct("actors", &actors, 2, usize::MAX)?;
+            Ok(Linked::Actors(actors))
+        }
+        (None, Some(places)) => {
+            distinct("places", &places, 2, usize::MAX)?;
+            Ok(Linked::Places(places))
+        }
+        (Some(_), Some(_)) => {
+            Err(bad("places", "a link joins actors or places, not both: give `actors` or `places`"))
+        }
+        (None, None) => Err(LineError::MissingField { ty: "same_as", field: "actors` or `places" }),
+    }
 }
 
 /// The body of an entity line: `source`, `actor` or `place`.
@@ -369,10 +393,16 @@ fn bad(field: &'static str, problem: impl Into<String>) -> LineError {
     LineError::BadValue { field, problem: problem.into() }
 }
 
-fn distinct(field: &'static str, ids: &[ActorId], min: usize, max: usize) -> Result<(), LineError> {
+fn distinct<T: PartialEq + std::fmt::Display>(
+    field: &'static str,
+    ids: &[T],
+    min: usize,
+    max: usize,
+) -> Result<(), LineError> {
     if ids.len() < min || ids.len() > max {
         let want = if min == max { format!("exactly {min}") } else { format!("at least {min}") };
-        return Err(bad(field, format!("expected {want} actor ids, found {}", ids.len())));
+        let what = if field == "places" { "place" } else { "actor" };
+        return Err(bad(field, format!("expected {want} {what} ids, found {}", ids.len())));
     }
     for (i, a) in ids.iter().enumerate() {
         if ids[..i].contains(a) {

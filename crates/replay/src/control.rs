@@ -249,12 +249,14 @@ impl World {
     /// [`HoldingIndex`](crate::HoldingIndex) answers the same from
     /// precomputed intervals.
     pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Holding {
+        let place = self.place_sets.representative(place);
         self.holding(self.control.get(place).map(Vec::as_slice).unwrap_or(&[]), date)
     }
 
     /// Who governed `state` on `date`: the same timeline logic over `government`
     /// events and successful coups (a failed coup changes no government).
     pub fn government(&self, state: &ActorId, date: NaiveDate) -> Holding {
+        let state = self.actor_sets.representative(state);
         self.holding(self.governments.get(state).map(Vec::as_slice).unwrap_or(&[]), date)
     }
 

@@ -369,12 +369,14 @@ impl World {
 impl<'w> HoldingIndex<'w> {
     /// Who controlled `place` on `date`: the answer of [`World::control`].
     pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Answer<'_> {
+        let place = self.world.place_sets.representative(place);
         let facts = self.world.control.get(place).map_or(&[][..], Vec::as_slice);
         self.answer(facts, self.control.get(place), date)
     }
 
     /// Who governed `state` on `date`: the answer of [`World::government`].
     pub fn government(&self, state: &ActorId, date: NaiveDate) -> Answer<'_> {
+        let state = self.world.actor_sets.representative(state);
         let facts = self.world.governments.get(state).map_or(&[][..], Vec::as_slice);
         self.answer(facts, self.government.get(state), date)
     }
@@ -399,7 +401,7 @@ impl<'w> HoldingIndex<'w> {
 
     /// The days on which some control answer of `place` changes, ascending.
     pub fn control_changes(&self, place: &PlaceId) -> &[NaiveDate] {
-        self.control.get(place).map_or(&[], |t| &t.days)
+        self.control.get(self.world.place_sets.representative(place)).map_or(&[], |t| &t.days)
     }
 
     /// Intervals held, and the heap bytes they take (for the benchmarks).

@@ -24,8 +24,9 @@ use annals_model::{normalize_name, ActorId, Event, EventKind, PlaceId, Recorded,
 use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
+use crate::names::resolve;
 use crate::seqs::Seqs;
-use crate::world::{resolve, World};
+use crate::world::World;
 
 /// Per-place control events, per-state government events, and retractions
 /// by target, by sequence number.
@@ -50,6 +51,10 @@ pub struct PlaceIndex {
     governments: BTreeMap<String, Seqs>,
     /// The last record added (0: none).
     last_seq: u64,
+    /// How many `same_as` records were added: an answer under links rests
+    /// on more than one place's or state's records, which this index does
+    /// not gather.
+    links: u64,
 }
 
 impl PlaceIndex {
@@ -58,8 +63,8 @@ impl PlaceIndex {
     /// The version of this index's layout; a snapshot of another is rebuilt.
     /// Schema 2 adds actors, their names and each state's government records;
     /// schema 3 each place's attacks; schema 4 stores each list of records
-    /// as differences ([`Seqs`]).
-    pub const SCHEMA: u32 = 4;
+    /// as differences ([`Seqs`]); schema 5 counts `same_as` records.
+    pub const SCHEMA: u32 = 5;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -99,6 +104,7 @@ impl PlaceIndex {
             EventKind::Government { state, .. } | EventKind::Coup { state, .. } => {
                 push(&mut self.governments, state.as_str(), seq)
             }
+            EventKind::SameAs { .. } => self.links += 1,
             _ => {}
         }
     }
@@ -115,6 +121,33 @@ impl PlaceIndex {
             .iter()
             .filter(move |(_, seqs)| seqs.len() >= at_least)
             .map(|(place, seqs)| (place.as_str(), seqs.to_vec()))
+    }
+
+    /// Whether the log holds `same_as` links (retracted or not): then an
+    /// answer may rest on the records of several places or states, and only
+    /// a full replay gives it.
+    pub fn has_links(&self) -> bool {
+        self.links > 0
+    }
+
+    /// The places other than `place` that bear one of `names` (normalized
+    /// here), each with the record of its `place` event, sorted by id.
+    pub fn places_named<'n>(
+        &self,
+        place: &PlaceId,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Vec<(PlaceId, u64)> {
+        let mut out = BTreeMap::new();
+        for name in names {
+            for other in self.names.get(&normalize_name(name)).into_iter().flatten() {
+                if other.as_str() != place.as_str() {
+                    if let (Some(&seq), Ok(id)) = (self.places.get(other), PlaceId::new(other)) {
+                        out.insert(id, seq);
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// The last record included (0: none).

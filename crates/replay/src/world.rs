@@ -4,14 +4,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, AgreementId, Date, Event, EventId, EventKind, PlaceId,
-    PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, Date, Event, EventId, EventKind, Linked,
+    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 
 use crate::facts::{Fact, Kept, Tag};
+use crate::links::{self, Sets};
+use crate::names::{linked, namesakes, resolve, Resolve};
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
@@ -64,6 +66,9 @@ pub enum Anomaly {
     /// A closing event (`membership_ended`, `alliance_ended`, ...) names a
     /// relation that no opening event began; it closes nothing.
     EndsNothing { event: EventId, relation: String },
+    /// An event relates two ids that a `same_as` link makes one (an
+    /// alliance of an actor with itself); the relation is ignored.
+    RelatesLinked { event: EventId, relation: String },
 }
 
 impl std::fmt::Display for Anomaly {
@@ -87,17 +92,14 @@ impl std::fmt::Display for Anomaly {
             Anomaly::EndsNothing { event, relation } => {
                 write!(f, "event `{event}` ends {relation}, which no event began")
             }
+            Anomaly::RelatesLinked { event, relation } => {
+                write!(
+                    f,
+                    "event `{event}` states {relation}, whose ends are linked as one; ignored"
+                )
+            }
         }
     }
-}
-
-/// The outcome of looking a name up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Resolve<T> {
-    /// Nothing has this id, name or alias; close names, if any.
-    NotFound { query: String, suggestions: Vec<T> },
-    /// Several things share this name: every candidate id, sorted.
-    Ambiguous { query: String, candidates: Vec<T> },
 }
 
 /// One line of a place's (or a state's) history. The world keeps what
@@ -153,6 +155,11 @@ pub struct World {
     pub(crate) temporal: Temporal,
     retracted: HashMap<EventId, EventId>,
     anomalies: Vec<Anomaly>,
+    /// Every `same_as` event while replaying: (index into `kept`, what it links).
+    same_as: Vec<(usize, Linked)>,
+    /// The sets of linked actors and places, from the live `same_as` events.
+    pub(crate) actor_sets: Sets<ActorId>,
+    pub(crate) place_sets: Sets<PlaceId>,
 }
 
 impl World {
@@ -256,6 +263,7 @@ impl World {
             EventKind::Retraction { retracts, .. } => {
                 self.retractions.push((id.clone(), retracts));
             }
+            EventKind::SameAs { linked } => self.same_as.push((index, linked)),
             kind => self.relate(&id, date, &kind, index),
         }
         let sources = sources.into_boxed_slice();
@@ -421,6 +429,7 @@ impl World {
             }
         }
 
+        self.link();
         self.finish_relations();
 
         // References that named nothing when their event arrived, and still do.
@@ -453,6 +462,48 @@ impl World {
             });
             entries.clear();
             entries.extend(keyed.into_iter().map(|(_, _, i)| i));
+        }
+    }
+
+    /// Joins the ids that live `same_as` events link (ids that name
+    /// nothing are left out): from here on, every timeline and relation of
+    /// a set's ids is kept under its representative.
+    fn link(&mut self) {
+        let (mut actors, mut places) = (Vec::new(), Vec::new());
+        for (i, linked) in std::mem::take(&mut self.same_as) {
+            if self.retracted.contains_key(&self.kept[i].id) {
+                continue;
+            }
+            match linked {
+                Linked::Actors(ids) => actors.push(
+                    ids.into_iter().filter(|a| self.actor_ids.contains(a)).collect::<Vec<_>>(),
+                ),
+                Linked::Places(ids) => places.push(
+                    ids.into_iter().filter(|p| self.place_ids.contains(p)).collect::<Vec<_>>(),
+                ),
+            }
+        }
+        self.actor_sets = Sets::build(actors.iter().map(Vec::as_slice));
+        self.place_sets = Sets::build(places.iter().map(Vec::as_slice));
+        if self.actor_sets.is_empty() && self.place_sets.is_empty() {
+            return;
+        }
+        let (a, p) = (&self.actor_sets, &self.place_sets);
+        links::merge_keys(&mut self.control, |k| p.representative(k).clone());
+        links::merge_keys(&mut self.timeline, |k| p.representative(k).clone());
+        links::merge_keys(&mut self.governments, |k| a.representative(k).clone());
+        links::merge_keys(&mut self.state_timeline, |k| a.representative(k).clone());
+        let facts = self.control.values_mut().chain(self.governments.values_mut());
+        links::rename_actors(facts.flatten(), a);
+        for (key, facts) in links::merge_relations(&mut self.relation_facts, a, p) {
+            let mut ids: Vec<&EventId> = facts.iter().map(|f| &self.kept[f.record].id).collect();
+            ids.sort();
+            ids.dedup();
+            let relation = format!("{} {} → {}", key.kind, key.source, key.target);
+            for id in ids {
+                let event = id.clone();
+                self.anomalies.push(Anomaly::RelatesLinked { event, relation: relation.clone() });
+            }
         }
     }
 
@@ -500,11 +551,19 @@ impl World {
             facts.sort_by(|a, b| fact_order(kept, a, b));
             facts.iter().any(|f| f.taken)
         });
+        // A set of linked ids is one node, under its representative.
+        let (linked_actors, linked_places) = (&self.actor_sets, &self.place_sets);
         let nodes = self
             .actors
             .keys()
+            .filter(|a| linked_actors.representative(a) == *a)
             .map(|a| Node::Actor(a.clone()))
-            .chain(self.places.keys().map(|p| Node::Place(p.clone())))
+            .chain(
+                self.places
+                    .keys()
+                    .filter(|p| linked_places.representative(p) == *p)
+                    .map(|p| Node::Place(p.clone())),
+            )
             .chain(self.agreements.keys().map(|a| Node::Agreement(a.clone())));
         self.temporal = Temporal::build(nodes, relations);
     }
@@ -557,6 +616,11 @@ impl World {
         self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
     }
 
+    /// The sources event `id` cites (none for an unknown id).
+    pub fn event_sources(&self, id: &str) -> &[SourceId] {
+        self.kept(id).map_or(&[], |k| &k.sources)
+    }
+
     /// The retraction that withdrew event `id`, if any.
     pub fn retracted_by(&self, id: &str) -> Option<&EventId> {
         self.retracted.get(id)
@@ -585,26 +649,57 @@ impl World {
     }
 
     /// Finds a place by id, or by name or alias (case- and accent-insensitive).
-    /// An exact id always wins; a name shared by several places is ambiguous.
+    /// An exact id always wins; a name shared by several places is
+    /// ambiguous, unless links make them one. The id found is that of its
+    /// set of linked places ([`World::linked_places`]), which every answer
+    /// uses.
     pub fn resolve_place(&self, query: &str) -> Result<PlaceId, Resolve<PlaceId>> {
-        resolve(query, &self.places, &self.place_names)
+        linked(resolve(query, &self.places, &self.place_names), &self.place_sets)
     }
 
-    /// Finds an actor by id, or by name or alias.
+    /// Finds an actor by id, or by name or alias, as [`World::resolve_place`].
     pub fn resolve_actor(&self, query: &str) -> Result<ActorId, Resolve<ActorId>> {
-        resolve(query, &self.actors, &self.actor_names)
+        linked(resolve(query, &self.actors, &self.actor_names), &self.actor_sets)
+    }
+
+    /// The ids `same_as` links join with `place` (itself included), sorted;
+    /// empty when no link joins it. The first by preference answers for all.
+    pub fn linked_places(&self, place: &PlaceId) -> &[PlaceId] {
+        self.place_sets.set_of(place)
+    }
+
+    /// The ids `same_as` links join with `actor`, as [`World::linked_places`].
+    pub fn linked_actors(&self, actor: &ActorId) -> &[ActorId] {
+        self.actor_sets.set_of(actor)
+    }
+
+    /// The places that share a name or alias with `place` but are not
+    /// linked to it, one id per set, sorted: a name that still means several
+    /// things, which an answer should mention.
+    pub fn place_namesakes(&self, place: &PlaceId) -> Vec<PlaceId> {
+        let info = self.places.get(self.place_sets.representative(place));
+        let names = info.map(|i| (&i.name, &i.aliases));
+        namesakes(place, names, &self.place_names, &self.place_sets)
+    }
+
+    /// The actors that share a name or alias with `actor` but are not
+    /// linked to it, as [`World::place_namesakes`].
+    pub fn actor_namesakes(&self, actor: &ActorId) -> Vec<ActorId> {
+        let info = self.actors.get(self.actor_sets.representative(actor));
+        let names = info.map(|i| (&i.name, &i.aliases));
+        namesakes(actor, names, &self.actor_names, &self.actor_sets)
     }
 
     /// The control timeline of a place: control events and attacks in date
     /// order, retracted ones included and marked.
     pub fn history(&self, place: &PlaceId) -> Vec<HistoryEntry<'_>> {
-        self.entries(self.timeline.get(place))
+        self.entries(self.timeline.get(self.place_sets.representative(place)))
     }
 
     /// The government timeline of a state: `government` and `coup` events
     /// (failed coups included) in date order, retracted ones marked.
     pub fn government_history(&self, state: &ActorId) -> Vec<HistoryEntry<'_>> {
-        self.entries(self.state_timeline.get(state))
+        self.entries(self.state_timeline.get(self.actor_sets.representative(state)))
     }
 
     fn entries(&self, list: Option<&Vec<usize>>) -> Vec<HistoryEntry<'_>> {
@@ -659,42 +754,6 @@ fn push<K: Clone + Eq + Hash, V>(map: &mut HashMap<K, Vec<V>>, key: &K, value: V
         Some(list) => list.push(value),
         None => {
             map.insert(key.clone(), vec![value]);
-        }
-    }
-}
-
-pub(crate) fn resolve<T: Clone + Ord + std::borrow::Borrow<str>, I>(
-    query: &str,
-    by_id: &BTreeMap<T, I>,
-    by_name: &BTreeMap<String, BTreeSet<T>>,
-) -> Result<T, Resolve<T>> {
-    let trimmed = query.trim();
-    if let Some((id, _)) = by_id.get_key_value(trimmed) {
-        return Ok(id.clone());
-    }
-    let key = normalize_name(trimmed);
-    if let Some((id, _)) = by_id.get_key_value(key.as_str()) {
-        return Ok(id.clone());
-    }
-    match by_name.get(&key) {
-        Some(ids) if ids.len() == 1 => Ok(ids.iter().next().expect("one").clone()),
-        Some(ids) if !ids.is_empty() => Err(Resolve::Ambiguous {
-            query: query.to_string(),
-            candidates: ids.iter().cloned().collect(),
-        }),
-        _ => {
-            let mut suggestions: BTreeSet<T> = BTreeSet::new();
-            if !key.is_empty() {
-                for (name, ids) in by_name {
-                    if name.contains(&key) || key.contains(name.as_str()) {
-                        suggestions.extend(ids.iter().cloned());
-                    }
-                }
-            }
-            Err(Resolve::NotFound {
-                query: query.to_string(),
-                suggestions: suggestions.into_iter().take(8).collect(),
-            })
         }
     }
 }

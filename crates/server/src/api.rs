@@ -192,11 +192,16 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
         };
         let holding = world.control(&place, day);
         // From the warm world, without the log: a reader never waits for a write.
-        let within = match full {
-            true => answer::within(&world, &place, &holding),
-            false => shared.annals().within(&place, &holding, known_at.as_ref())?,
+        let (within, namesakes) = match full {
+            true => (answer::within(&world, &place, &holding), world.place_namesakes(&place)),
+            false => {
+                let annals = shared.annals();
+                let within = annals.within(&place, &holding, known_at.as_ref())?;
+                (within, annals.place_namesakes(&world, &place, known_at.as_ref())?)
+            }
         };
-        Ok(Reply::Json(answer::control_with_within(&world, &place, &holding, within)))
+        let value = answer::control_with_within(&world, &place, &holding, within);
+        Ok(Reply::Json(answer::with_namesakes(value, &namesakes)))
     })
     .await
 }

@@ -12,7 +12,7 @@
 
 use annals_model::{
     v1, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind,
-    Fatalities, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    Fatalities, Linked, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -173,7 +173,46 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
             retracts: EventId::new(r).unwrap(),
             reason
         }),
+        link_kind(),
     ]
+}
+
+/// A `same_as` link of two or three distinct actors, or places, of the pools.
+pub fn link_kind() -> impl Strategy<Value = EventKind> {
+    let actors = prop::sample::subsequence(ACTORS, 2..=3).prop_map(|ids| {
+        Linked::Actors(ids.into_iter().map(|a| ActorId::new(a).unwrap()).collect())
+    });
+    let places = prop::sample::subsequence(PLACES, 2..=3).prop_map(|ids| {
+        Linked::Places(ids.into_iter().map(|p| PlaceId::new(p).unwrap()).collect())
+    });
+    prop_oneof![actors, places].prop_map(|linked| EventKind::SameAs { linked })
+}
+
+/// Like [`world_log`], with up to four `same_as` links among the actors and
+/// places (`link0`, `link1`, …), each retracted (by `unlink0`, …) or not.
+pub fn linked_log() -> impl Strategy<Value = Vec<Event>> {
+    let links = prop::collection::vec((link_kind(), any::<bool>()), 0..4);
+    (world_log(), links).prop_map(|(mut log, links)| {
+        for (i, (kind, retracted)) in links.into_iter().enumerate() {
+            let id = EventId::new(format!("link{i}")).unwrap();
+            let sources = vec![SourceId::new("src-a").unwrap()];
+            let event = |id, kind| Event {
+                id,
+                date: None,
+                sources: sources.clone(),
+                claim: Claim::Reported,
+                claimed_by: None,
+                note: None,
+                kind,
+            };
+            log.push(event(id.clone(), kind));
+            if retracted {
+                let kind = EventKind::Retraction { retracts: id, reason: "unlinked".into() };
+                log.push(event(EventId::new(format!("unlink{i}")).unwrap(), kind));
+            }
+        }
+        log
+    })
 }
 
 /// Any single valid event (its references need not resolve).

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::event::{Claim, Event, EventKind};
+use crate::event::{Claim, Event, EventKind, Linked};
 use crate::id::EventId;
 
 /// The canonical line of an event, `type` first, then its id and fields. Fields
@@ -106,6 +106,8 @@ struct Out<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    places: Option<Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<Vec<&'a str>>,
@@ -203,6 +205,8 @@ fn line_of(event: &Event, with_id: bool) -> String {
             o.retracts = Some(retracts.as_str());
             o.reason = Some(reason);
         }
+        EventKind::SameAs { linked: Linked::Actors(actors) } => o.actors = Some(strs(actors)),
+        EventKind::SameAs { linked: Linked::Places(places) } => o.places = Some(strs(places)),
     }
     serde_json::to_string(&o).expect("serializing plain data cannot fail")
 }

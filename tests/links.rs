@@ -1,0 +1,118 @@
+//! `same_as` links end to end: the chronicle and a real ACLED export in one
+//! log, a name that still means several places, a link made by hand and
+//! honoured at `--known-at`, its retraction, and `link --suggest`.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{fails, schema, Db};
+
+const CHRONICLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mali/chronicle.jsonl");
+const MALI: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/acled_mali_1997-2020_hdx.csv");
+const ACLED_BAMBA: &str = "acled:mali.gao.bourem.bamba";
+
+fn chronicle_and_acled() -> Option<Db> {
+    if !Path::new(MALI).exists() {
+        eprintln!("skipped: {MALI} is absent");
+        return None;
+    }
+    let db = Db::with(&[CHRONICLE]);
+    db.run(&["import", "--format", "acled", MALI]);
+    Some(db)
+}
+
+#[test]
+fn a_link_makes_the_chronicles_bamba_and_acleds_one_place_until_it_is_retracted() {
+    let Some(db) = chronicle_and_acled() else { return };
+    // Unlinked: the chronicle's `bamba` answers alone (it has no control
+    // event of its own before 2023) and says that other places bear its name.
+    let before = db.control("bamba", "2016-01-01");
+    assert_eq!(before["status"], "unknown", "{before:#}");
+    let namesakes = before["namesakes"].as_array().expect("namesakes listed");
+    assert!(namesakes.iter().any(|n| n == ACLED_BAMBA), "{before:#}");
+    let text = db.run(&["control", "bamba", "--on", "2016-01-01"]);
+    assert!(text.contains("not linked") && text.contains(ACLED_BAMBA), "{text}");
+
+    let review = db.path.with_file_name("review.jsonl");
+    std::fs::write(
+        &review,
+        "{\"type\":\"source\",\"id\":\"review\",\"title\":\"Review of ACLED's places against the chronicle\"}\n",
+    )
+    .unwrap();
+    db.run(&["import", review.to_str().unwrap()]);
+    let just_before = chrono::Utc::now().to_rfc3339();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let said = db.run(&["link", "bamba", ACLED_BAMBA, "--source", "review"]);
+    assert!(said.starts_with("linked bamba, acled:mali.gao.bourem.bamba as one"), "{said}");
+
+    // Linked: the answer rests on ACLED's events too (GATIA since 2014).
+    let after = db.control("bamba", "2016-01-01");
+    assert_eq!(after["status"], "controlled", "{after:#}");
+    assert!(after["controller"]["name"].as_str().unwrap().contains("GATIA"), "{after:#}");
+    assert_eq!(after["same_as"], serde_json::json!(["acled:mali.gao.bourem.bamba", "bamba"]));
+    assert!(!after["namesakes"].as_array().unwrap().iter().any(|n| n == ACLED_BAMBA));
+    assert_eq!(db.control(ACLED_BAMBA, "2016-01-01")["place"]["id"], "bamba");
+    schema::validate(&[
+        ("control", "control bamba, unlinked".into(), before.clone()),
+        ("control", "control bamba, linked".into(), after.clone()),
+    ]);
+
+    // As the log knew it before the link: as before.
+    let then: Value =
+        db.json(&["control", "bamba", "--on", "2016-01-01", "--known-at", &just_before]);
+    assert_eq!(then["status"], before["status"], "{then:#}");
+
+    // Retracted: as if never linked.
+    let link = db.json(&["link", "bamba", ACLED_BAMBA, "--source", "review"]);
+    assert_eq!(link["stored"], false, "the same link again stores nothing: {link:#}");
+    let id = link["link"].as_str().unwrap();
+    db.run(&["retract", id, "--reason", "linked in error"]);
+    assert_eq!(db.control("bamba", "2016-01-01"), before);
+}
+
+#[test]
+fn a_link_of_unknown_ids_or_of_an_actor_with_a_place_is_refused() {
+    let db = Db::with(&[CHRONICLE]);
+    let err =
+        fails(&["--db", db.p(), "link", "bamba", "atlantis", "--source", "alwihda-bamba-2023-10"]);
+    assert!(err.contains("`atlantis`"), "{err}");
+    let err =
+        fails(&["--db", db.p(), "link", "bamba", "fama", "--source", "alwihda-bamba-2023-10"]);
+    assert!(err.contains("actors or places, not both"), "{err}");
+    let err = fails(&["--db", db.p(), "link", "bamba", "bamba-camp"]);
+    assert!(err.contains("--source"), "{err}");
+}
+
+#[test]
+fn suggested_links_join_the_chronicles_towns_with_acleds_places_of_the_same_name() {
+    let Some(db) = chronicle_and_acled() else { return };
+    let lines = db.run(&["link", "--suggest"]);
+    let suggested: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let places: Vec<Vec<String>> = suggested
+        .iter()
+        .filter_map(|s| s["places"].as_array())
+        .map(|p| p.iter().map(|id| id.as_str().unwrap().to_string()).collect())
+        .collect();
+    for town in ["bamba", "kidal", "timbuktu", "gao", "aguelhok", "bourem", "lere"] {
+        assert!(
+            places.iter().any(|p| p.contains(&town.to_string()) && p.iter().any(|i| i.starts_with("acled:"))),
+            "{town} not suggested: {places:?}"
+        );
+    }
+    // Nothing absurd: Bamba of Koro (Mopti), 320 km away, is not Bamba of Bourem.
+    assert!(
+        !places.iter().any(|p| p.contains(&"acled:mali.mopti.koro.bamba".to_string())),
+        "{places:?}"
+    );
+    // Every suggestion is a line of format v1 that imports as it is.
+    let file = db.path.with_file_name("suggested.jsonl");
+    std::fs::write(&file, &lines).unwrap();
+    db.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(db.run(&["link", "--suggest"]), "", "imported, nothing is left to suggest");
+    assert_eq!(
+        db.control("timbuktu", "2016-01-01")["same_as"][0],
+        "acled:mali.tombouctou.tombouctou.timbuktu"
+    );
+}
