@@ -12,9 +12,9 @@ use std::borrow::Borrow;
 use std::sync::Arc;
 
 use annals_model::{
-    is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId,
-    EventKind, Fatalities, Interner, Linked, PlaceId, PlaceKind, Point, Qualifier, Recorded,
-    SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    is_coordinate, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Entity, Event,
+    EventId, EventKind, Fatalities, Interner, Linked, PlaceId, PlaceKind, Point, Qualifier,
+    Recorded, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 use chrono::{DateTime, Utc};
 
@@ -363,6 +363,7 @@ pub use snapshot::{
     SNAPSHOT_FORMAT,
 };
 
+mod links;
 mod snapshot;
 
 fn claim_code(c: Claim) -> u8 {
@@ -526,6 +527,14 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
         K::SameAs { linked: Linked::Places(places) } => {
             w::Kind::SameAs { actors: Vec::new(), places: ss(places) }
         }
+        K::Identifiers { entity, ids } => {
+            let (actor, place) = match entity {
+                Entity::Actor(a) => (Some(s(a)), None),
+                Entity::Place(p) => (None, Some(s(p))),
+            };
+            let ids = ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            w::Kind::Identifiers { actor, place, ids }
+        }
     };
     w::Event {
         id: s(&e.id),
@@ -672,15 +681,6 @@ fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
     })
 }
 
-/// A `same_as` event's ids, wire → model: two or more actors, or places.
-fn linked(actors: Vec<&str>, places: Vec<&str>, i: &mut Interner) -> R<Linked> {
-    match (actors.len(), places.len()) {
-        (2.., 0) => Ok(Linked::Actors(ids(ActorId::interned, actors, i)?)),
-        (0, 2..) => Ok(Linked::Places(ids(PlaceId::interned, places, i)?)),
-        _ => Err("a link of fewer than two actors or places, or of both".into()),
-    }
-}
-
 /// Wire → model, validating every value (ids, dates, codes).
 pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
@@ -766,7 +766,10 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             retracts: id(event_id, retracts, i)?,
             reason: reason.to_string(),
         },
-        W::SameAs { actors, places } => EventKind::SameAs { linked: linked(actors, places, i)? },
+        W::SameAs { actors, places } => {
+            EventKind::SameAs { linked: links::linked(actors, places, i)? }
+        }
+        W::Identifiers { actor, place, ids } => links::identifiers(actor, place, ids, i)?,
     };
     Ok(Event {
         id: id(event, e.id, i)?,

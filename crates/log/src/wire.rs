@@ -209,6 +209,16 @@ pub mod v1 {
             #[serde(borrow)]
             places: Vec<&'a str>,
         },
+        /// `identifiers`: of the actor, or of the place (the other is
+        /// `None`), each (scheme, value), sorted by scheme.
+        Identifiers {
+            #[serde(borrow)]
+            actor: Option<&'a str>,
+            #[serde(borrow)]
+            place: Option<&'a str>,
+            #[serde(borrow)]
+            ids: Vec<(&'a str, &'a str)>,
+        },
     }
 
     /// Deaths counted: the best estimate, and the low and high ones if given.

@@ -249,6 +249,45 @@ pub enum EventKind {
     SameAs {
         linked: Linked,
     },
+    /// Identifiers of an actor or a place in other catalogues (`wikidata`,
+    /// `geonames`, `cow`, `gw`, `iso3`, or a dataset's own), sorted by
+    /// scheme. Entities of one kind that share an identifier are one, as if
+    /// linked. Not dated.
+    Identifiers {
+        entity: Entity,
+        ids: Vec<(String, String)>,
+    },
+}
+
+/// One actor or one place.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Entity {
+    Actor(ActorId),
+    Place(PlaceId),
+}
+
+/// One identifier scheme whose values annals checks: its name, what a value
+/// looks like, and whether a value has that form.
+pub type IdScheme = (&'static str, &'static str, fn(&str) -> bool);
+
+/// The identifier schemes annals checks the form of.
+pub const ID_SCHEMES: &[IdScheme] = &[
+    ("wikidata", "a Wikidata item such as Q912", |v| {
+        v.len() > 1
+            && v.starts_with('Q')
+            && v[1..].bytes().all(|b| b.is_ascii_digit())
+            && !v[1..].starts_with('0')
+    }),
+    ("geonames", "a GeoNames id (digits)", digits),
+    ("cow", "a Correlates of War state number (digits)", digits),
+    ("gw", "a Gleditsch–Ward state number (digits)", digits),
+    ("iso3", "an ISO 3166-1 alpha-3 code such as MLI", |v| {
+        v.len() == 3 && v.bytes().all(|b| b.is_ascii_uppercase())
+    }),
+];
+
+fn digits(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The entities a `same_as` link joins: all actors or all places, two or
@@ -293,6 +332,7 @@ impl EventKind {
             EventKind::Attack { .. } => "attack",
             EventKind::Retraction { .. } => "retraction",
             EventKind::SameAs { .. } => "same_as",
+            EventKind::Identifiers { .. } => "identifiers",
         }
     }
 
@@ -424,6 +464,12 @@ impl Event {
             }
             EventKind::SameAs { linked: Linked::Places(ids) } => {
                 ids.iter().for_each(|p| out(r("places", RefKind::Place, p.as_str())));
+            }
+            EventKind::Identifiers { entity: Entity::Actor(a), .. } => {
+                out(r("actor", actor, a.as_str()));
+            }
+            EventKind::Identifiers { entity: Entity::Place(p), .. } => {
+                out(r("place", RefKind::Place, p.as_str()));
             }
         }
     }

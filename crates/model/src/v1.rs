@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::date::DateError;
 use crate::event::{
-    ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, Linked, PlaceKind, LATITUDE_LIMIT,
+    ActorKind, Claim, CoupOutcome, Event, EventKind, Fatalities, PlaceKind, LATITUDE_LIMIT,
     LONGITUDE_LIMIT,
 };
 use crate::id::{ActorId, AgreementId, EventId, IdError, PlaceId, SourceId};
@@ -22,8 +22,10 @@ pub use crate::text::excerpt;
 pub use write::{derive_id, to_line};
 
 use fields::Fields;
+use links::{parse_identifiers, parse_linked};
 
 mod fields;
+mod links;
 mod write;
 
 /// Why one line of interchange format v1 was rejected. The importer adds the
@@ -83,6 +85,7 @@ pub const TYPES: &[&str] = &[
     "attack",
     "retraction",
     "same_as",
+    "identifiers",
 ];
 
 /// The fields every event may have.
@@ -127,6 +130,7 @@ pub const ALL_FIELDS: &[&str] = &[
     "retracts",
     "reason",
     "places",
+    "ids",
 ];
 
 /// One parsed line: the event, and whether its id was derived from its content.
@@ -202,7 +206,10 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
     if kind.is_entity() && id.is_none() {
         return Err(LineError::MissingField { ty, field: "id" });
     }
-    let undated = matches!(kind, EventKind::Retraction { .. } | EventKind::SameAs { .. });
+    let undated = matches!(
+        kind,
+        EventKind::Retraction { .. } | EventKind::SameAs { .. } | EventKind::Identifiers { .. }
+    );
     if !kind.is_entity() && !undated && date.is_none() {
         return Err(LineError::MissingField { ty, field: "date" });
     }
@@ -311,28 +318,9 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
             reason: need.get(f.text("reason")?, "reason")?,
         },
         "same_as" => EventKind::SameAs { linked: parse_linked(f)? },
+        "identifiers" => parse_identifiers(f)?,
         _ => unreachable!("type checked against TYPES"),
     })
-}
-
-/// The body of a `same_as` line: `actors` or `places`, two or more distinct ids.
-fn parse_linked(f: &mut Fields) -> Result<Linked, LineError> {
-    let actors = f.ids("actors", ActorId::new)?;
-    let places = f.ids("places", PlaceId::new)?;
-    match (actors, places) {
-        (Some(actors), None) => {
-            distinct("actors", &actors, 2, usize::MAX)?;
-            Ok(Linked::Actors(actors))
-        }
-        (None, Some(places)) => {
-            distinct("places", &places, 2, usize::MAX)?;
-            Ok(Linked::Places(places))
-        }
-        (Some(_), Some(_)) => {
-            Err(bad("places", "a link joins actors or places, not both: give `actors` or `places`"))
-        }
-        (None, None) => Err(LineError::MissingField { ty: "same_as", field: "actors` or `places" }),
-    }
 }
 
 /// The body of an entity line: `source`, `actor` or `place`.

@@ -9,7 +9,7 @@
 use std::borrow::Borrow;
 use std::hash::Hash;
 
-use annals_model::{ActorId, PlaceId};
+use annals_model::{ActorId, Entity, PlaceId};
 use hashbrown::HashMap;
 
 use crate::facts::Fact;
@@ -82,6 +82,38 @@ impl<T: Clone + Eq + Hash + Ord + Borrow<str>> Sets<T> {
     pub(crate) fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
+}
+
+/// The links that shared identifiers make: for each (scheme, value) that
+/// several actors (or several places) bear, one link of them all.
+pub(crate) fn shared_identifiers<'a>(
+    identifiers: impl IntoIterator<Item = (&'a Entity, &'a [(String, String)])>,
+) -> (Vec<Vec<ActorId>>, Vec<Vec<PlaceId>>) {
+    let mut bearers: HashMap<(bool, &str, &str), Vec<&Entity>> = HashMap::new();
+    for (entity, ids) in identifiers {
+        let is_actor = matches!(entity, Entity::Actor(_));
+        for (scheme, value) in ids {
+            bearers.entry((is_actor, scheme, value)).or_default().push(entity);
+        }
+    }
+    let (mut actors, mut places) = (Vec::new(), Vec::new());
+    for entities in bearers.into_values().filter(|e| e.len() > 1) {
+        let mut a = Vec::new();
+        let mut p = Vec::new();
+        for e in entities {
+            match e {
+                Entity::Actor(id) => a.push(id.clone()),
+                Entity::Place(id) => p.push(id.clone()),
+            }
+        }
+        if a.len() > 1 {
+            actors.push(a);
+        }
+        if p.len() > 1 {
+            places.push(p);
+        }
+    }
+    (actors, places)
 }
 
 /// Moves every list of `map` under its key's representative (`rep`),

@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use annals_model::{normalize_name, ActorId, Event, EventKind, PlaceId, Recorded, RefKind};
+use annals_model::{normalize_name, ActorId, Entity, Event, EventKind, PlaceId, Recorded, RefKind};
 use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +51,13 @@ pub struct PlaceIndex {
     governments: BTreeMap<String, Seqs>,
     /// The last record added (0: none).
     last_seq: u64,
-    /// How many `same_as` records were added: an answer under links rests
+    /// How many `same_as` records were added, and identifiers that a second
+    /// entity bears: an answer under links rests
     /// on more than one place's or state's records, which this index does
     /// not gather.
     links: u64,
+    /// `kind scheme value` → the entities whose `identifiers` give it.
+    identified: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl PlaceIndex {
@@ -63,7 +66,8 @@ impl PlaceIndex {
     /// The version of this index's layout; a snapshot of another is rebuilt.
     /// Schema 2 adds actors, their names and each state's government records;
     /// schema 3 each place's attacks; schema 4 stores each list of records
-    /// as differences ([`Seqs`]); schema 5 counts `same_as` records.
+    /// as differences ([`Seqs`]); schema 5 counts links (`same_as`
+    /// records and shared identifiers).
     pub const SCHEMA: u32 = 5;
 
     /// Builds the index of records given in log order.
@@ -105,6 +109,21 @@ impl PlaceIndex {
                 push(&mut self.governments, state.as_str(), seq)
             }
             EventKind::SameAs { .. } => self.links += 1,
+            EventKind::Identifiers { entity, ids } => {
+                let (kind, id) = match entity {
+                    Entity::Actor(a) => ("actor", a.as_str()),
+                    Entity::Place(p) => ("place", p.as_str()),
+                };
+                for (scheme, value) in ids {
+                    let bearers =
+                        self.identified.entry(format!("{kind} {scheme} {value}")).or_default();
+                    // A second bearer makes a link (a retraction may undo
+                    // it: counting it anyway only costs a full replay).
+                    if bearers.insert(id.to_string()) && bearers.len() == 2 {
+                        self.links += 1;
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash};
 
 use annals_model::{
-    normalize_name, ActorId, ActorKind, AgreementId, Date, Event, EventId, EventKind, Linked,
-    PlaceId, PlaceKind, Recorded, RefKind, SourceId,
+    normalize_name, ActorId, ActorKind, AgreementId, Date, Entity, Event, EventId, EventKind,
+    Linked, PlaceId, PlaceKind, Recorded, RefKind, SourceId,
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
@@ -113,6 +113,9 @@ pub struct HistoryEntry<'w> {
     pub retracted_by: Option<&'w EventId>,
 }
 
+/// An entity's identifiers in other catalogues: (scheme, value), sorted.
+type Identifiers = Vec<(String, String)>;
+
 /// The state of the world replayed from a set of events.
 #[derive(Debug, Default)]
 pub struct World {
@@ -157,6 +160,10 @@ pub struct World {
     anomalies: Vec<Anomaly>,
     /// Every `same_as` event while replaying: (index into `kept`, what it links).
     same_as: Vec<(usize, Linked)>,
+    /// Every `identifiers` event while replaying: (index into `kept`, of
+    /// what, the identifiers); then the live ones of each entity.
+    identifier_events: Vec<(usize, Entity, Identifiers)>,
+    identifiers: BTreeMap<Entity, Identifiers>,
     /// The sets of linked actors and places, from the live `same_as` events.
     pub(crate) actor_sets: Sets<ActorId>,
     pub(crate) place_sets: Sets<PlaceId>,
@@ -264,6 +271,9 @@ impl World {
                 self.retractions.push((id.clone(), retracts));
             }
             EventKind::SameAs { linked } => self.same_as.push((index, linked)),
+            EventKind::Identifiers { entity, ids } => {
+                self.identifier_events.push((index, entity, ids))
+            }
             kind => self.relate(&id, date, &kind, index),
         }
         let sources = sources.into_boxed_slice();
@@ -483,6 +493,22 @@ impl World {
                 ),
             }
         }
+        for (i, entity, ids) in std::mem::take(&mut self.identifier_events) {
+            let known = match &entity {
+                Entity::Actor(a) => self.actor_ids.contains(a),
+                Entity::Place(p) => self.place_ids.contains(p),
+            };
+            if known && !self.retracted.contains_key(&self.kept[i].id) {
+                let all = self.identifiers.entry(entity).or_default();
+                all.extend(ids);
+                all.sort();
+                all.dedup();
+            }
+        }
+        let (shared_actors, shared_places) =
+            links::shared_identifiers(self.identifiers.iter().map(|(e, ids)| (e, ids.as_slice())));
+        actors.extend(shared_actors);
+        places.extend(shared_places);
         self.actor_sets = Sets::build(actors.iter().map(Vec::as_slice));
         self.place_sets = Sets::build(places.iter().map(Vec::as_slice));
         if self.actor_sets.is_empty() && self.place_sets.is_empty() {
@@ -614,6 +640,12 @@ impl World {
     fn position(&self, id: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
         self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
+    }
+
+    /// The identifiers of an actor or a place in other catalogues, from
+    /// its live `identifiers` events, sorted: (scheme, value).
+    pub fn identifiers(&self, entity: &Entity) -> &[(String, String)] {
+        self.identifiers.get(entity).map_or(&[], Vec::as_slice)
     }
 
     /// The sources event `id` cites (none for an unknown id).

@@ -171,3 +171,22 @@ fn linked_places_answer_from_both_sources_and_disagreement_is_contested() {
     assert_eq!(a.status, Status::Controlled);
     assert_eq!(a.controller.unwrap().as_str(), "cma");
 }
+
+#[test]
+fn entities_that_share_an_identifier_are_one_until_it_is_retracted() {
+    let ids = r#"
+{"type":"identifiers","id":"i1","place":"bamba-gao","ids":{"wikidata":"Q3429906"},"sources":["s1"]}
+{"type":"identifiers","id":"i2","place":"acled:bamba","ids":{"wikidata":"Q3429906","geonames":"2460596"},"sources":["s2"]}
+{"type":"identifiers","id":"i3","place":"acled:other-bamba","ids":{"geonames":"1"},"sources":["s2"]}"#;
+    let w = world(&format!("{TWO_SOURCES}\n{ids}"));
+    let bamba = PlaceId::new("bamba-gao").unwrap();
+    assert_eq!(w.linked_places(&bamba), [PlaceId::new("acled:bamba").unwrap(), bamba.clone()]);
+    assert_eq!(on(&w, "acled:bamba", "2016-01-01").status, Status::Contested);
+    let entity = annals_model::Entity::Place(PlaceId::new("acled:bamba").unwrap());
+    assert_eq!(w.identifiers(&entity).len(), 2);
+
+    let retracted = r#"{"type":"retraction","id":"r","retracts":"i1","reason":"wrong item"}"#;
+    let w = world(&format!("{TWO_SOURCES}\n{ids}\n{retracted}"));
+    assert!(w.linked_places(&bamba).is_empty());
+    assert_eq!(on(&w, "bamba-gao", "2016-01-01").controller.unwrap().as_str(), "cma");
+}

@@ -11,8 +11,8 @@
 //! ```
 
 use annals_model::{
-    v1, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Event, EventId, EventKind,
-    Fatalities, Linked, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
+    v1, ActorId, ActorKind, AgreementId, Claim, CoupOutcome, Date, Entity, Event, EventId,
+    EventKind, Fatalities, Linked, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -174,7 +174,18 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
             reason
         }),
         link_kind(),
+        identifiers_kind(),
     ]
+}
+
+/// Identifiers of an actor or a place of the pools: one of a small set of
+/// Wikidata items, so that entities come to share some.
+pub fn identifiers_kind() -> impl Strategy<Value = EventKind> {
+    let entity = prop_oneof![actor().prop_map(Entity::Actor), place().prop_map(Entity::Place),];
+    let ids = prop::sample::subsequence(&["Q1", "Q2", "Q3"][..], 1..=2).prop_map(|qs| {
+        qs.into_iter().map(|q| ("wikidata".to_string(), q.to_string())).take(1).collect()
+    });
+    (entity, ids).prop_map(|(entity, ids)| EventKind::Identifiers { entity, ids })
 }
 
 /// A `same_as` link of two or three distinct actors, or places, of the pools.
@@ -188,10 +199,12 @@ pub fn link_kind() -> impl Strategy<Value = EventKind> {
     prop_oneof![actors, places].prop_map(|linked| EventKind::SameAs { linked })
 }
 
-/// Like [`world_log`], with up to four `same_as` links among the actors and
-/// places (`link0`, `link1`, …), each retracted (by `unlink0`, …) or not.
+/// Like [`world_log`], with up to five `same_as` links and `identifiers`
+/// events among the actors and places (`link0`, `link1`, …), each retracted
+/// (by `unlink0`, …) or not.
 pub fn linked_log() -> impl Strategy<Value = Vec<Event>> {
-    let links = prop::collection::vec((link_kind(), any::<bool>()), 0..4);
+    let kind = prop_oneof![link_kind(), identifiers_kind()];
+    let links = prop::collection::vec((kind, any::<bool>()), 0..5);
     (world_log(), links).prop_map(|(mut log, links)| {
         for (i, (kind, retracted)) in links.into_iter().enumerate() {
             let id = EventId::new(format!("link{i}")).unwrap();

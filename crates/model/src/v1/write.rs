@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::event::{Claim, Event, EventKind, Linked};
+use crate::event::{Claim, Entity, Event, EventKind, Linked};
 use crate::id::EventId;
 
 /// The canonical line of an event, `type` first, then its id and fields. Fields
@@ -108,6 +108,8 @@ struct Out<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     places: Option<Vec<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    ids: Option<std::collections::BTreeMap<&'a str, &'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<Vec<&'a str>>,
@@ -207,6 +209,13 @@ fn line_of(event: &Event, with_id: bool) -> String {
         }
         EventKind::SameAs { linked: Linked::Actors(actors) } => o.actors = Some(strs(actors)),
         EventKind::SameAs { linked: Linked::Places(places) } => o.places = Some(strs(places)),
+        EventKind::Identifiers { entity, ids } => {
+            match entity {
+                Entity::Actor(a) => o.actor = Some(a.as_str()),
+                Entity::Place(p) => o.place = Some(p.as_str()),
+            }
+            o.ids = Some(ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect());
+        }
     }
     serde_json::to_string(&o).expect("serializing plain data cannot fail")
 }
