@@ -116,3 +116,44 @@ fn suggested_links_join_the_chronicles_towns_with_acleds_places_of_the_same_name
         "acled:mali.tombouctou.tombouctou.timbuktu"
     );
 }
+
+/// Two fictional ACLED files in ACLED's layout: the same town, at the same
+/// coordinates, in one region in the first file and in another in the
+/// second (as ACLED moved Ménaka from the Gao region to its own).
+fn acled_file(id: &str, date: &str, admin1: &str, actor: &str) -> String {
+    let header = "data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,timestamp,iso3";
+    format!(
+        "{header}\n1,999,{id},1,{date},{},1,Battles,Non-state actor overtakes territory,{actor},,2,Military Forces of Varenia (2010-),,1,12,Western Africa,Varenia,{admin1},Ubbo,,Sabra,17.1000,-1.5000,1,Radio Kessa,Subnational,\"{actor} took Sabra.\",0,1614900000,VAR\n",
+        &date[..4]
+    )
+}
+
+#[test]
+fn an_acled_town_moved_to_another_region_stays_one_place() {
+    let db = Db::with(&[]);
+    let dir = db.path.parent().unwrap().to_path_buf();
+    let first = dir.join("first.csv");
+    let second = dir.join("second.csv");
+    std::fs::write(
+        &first,
+        acled_file("VAR1", "2019-03-05", "Kessa", "VLF: Varenian Liberation Front"),
+    )
+    .unwrap();
+    std::fs::write(
+        &second,
+        acled_file("VAR2", "2020-06-01", "Ubbo Region", "Varenian Islamic Movement"),
+    )
+    .unwrap();
+    db.run(&["import", "--format", "acled", first.to_str().unwrap()]);
+    db.run(&["import", "--format", "acled", second.to_str().unwrap()]);
+    let old = "acled:varenia.kessa.ubbo.sabra";
+    let new = "acled:varenia.ubbo-region.ubbo.sabra";
+    let v = db.control(old, "2020-12-31");
+    assert_eq!(v["same_as"], serde_json::json!([old, new]), "{v:#}");
+    assert_eq!(v["controller"]["name"], "Varenian Islamic Movement", "{v:#}");
+    assert_eq!(
+        db.control(new, "2019-12-31")["controller"]["name"],
+        "VLF: Varenian Liberation Front"
+    );
+    assert!(db.run(&["verify"]).starts_with("ok:"));
+}

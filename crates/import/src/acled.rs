@@ -14,7 +14,8 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 
 use annals_model::v1::excerpt;
 use annals_model::{
-    ActorId, ActorKind, Claim, Event, EventId, EventKind, PlaceId, PlaceKind, RefKind, SourceId,
+    ActorId, ActorKind, Claim, Entity, Event, EventId, EventKind, PlaceId, PlaceKind, RefKind,
+    SourceId,
 };
 
 mod group;
@@ -523,7 +524,42 @@ impl Emitter<'_> {
             lat: Some(row.lat),
             lon: Some(row.lon),
         })?;
-        PlaceId::new(location).map_err(|e| e.to_string())
+        let location = PlaceId::new(location).map_err(|e| e.to_string())?;
+        let value = format!("{}|{}|{}|{}", row.country, row.location, row.lat, row.lon);
+        self.identify(row, &location, "acled-location", value)?;
+        Ok(location)
+    }
+
+    /// Gives an ACLED place an identifier of its own (`scheme`: its
+    /// country, name and coordinates as a row gives them; a place that
+    /// rows put at several coordinates has one for each). ACLED moves
+    /// towns between regions from one release to another (Ménaka, from the
+    /// Gao region to its own), which changes their ids here, since ids
+    /// follow the hierarchy; the identifier stays, and makes the town's ids
+    /// one place.
+    fn identify(
+        &mut self,
+        row: &Row,
+        place: &PlaceId,
+        scheme: &str,
+        value: String,
+    ) -> Result<(), String> {
+        let mut event = Event {
+            id: EventId::new("pending").map_err(|e| e.to_string())?,
+            date: None,
+            sources: vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())?],
+            claim: Claim::Reported,
+            claimed_by: None,
+            note: None,
+            kind: EventKind::Identifiers {
+                entity: Entity::Place(place.clone()),
+                ids: vec![(scheme.to_string(), value)],
+            },
+        };
+        // Derived from the content: rows may place one location at other
+        // coordinates, each an identifier of its own.
+        event.id = annals_model::v1::derive_id(&event);
+        self.push(row.line, event, || format!("the identifiers of `{place}`"))
     }
 
     /// The base an actor established at a location: a place of its own, so
@@ -539,7 +575,11 @@ impl Emitter<'_> {
             lat: Some(row.lat),
             lon: Some(row.lon),
         })?;
-        PlaceId::new(id).map_err(|e| e.to_string())
+        let base = PlaceId::new(id).map_err(|e| e.to_string())?;
+        let value =
+            format!("{}|{}|{}|{}|{}", side.name, row.country, row.location, row.lat, row.lon);
+        self.identify(row, &base, "acled-base", value)?;
+        Ok(base)
     }
 }
 

@@ -49,8 +49,12 @@ fn read(name: &str, bytes: &[u8], catalog: &Catalog<'_>) -> AcledImport {
 }
 
 /// The imported ACLED events (not the entities), by id.
+/// The events made of ACLED's rows: not the entities, nor the identifiers
+/// of its places.
 fn acled_events(import: &AcledImport) -> HashMap<&str, &Event> {
-    import.events.iter().filter(|e| !e.kind.is_entity()).map(|e| (e.id.as_str(), e)).collect()
+    let of_rows =
+        |e: &&Event| !e.kind.is_entity() && !matches!(e.kind, EventKind::Identifiers { .. });
+    import.events.iter().filter(of_rows).map(|e| (e.id.as_str(), e)).collect()
 }
 
 fn skipped_events(import: &AcledImport) -> usize {

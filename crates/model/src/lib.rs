@@ -19,8 +19,8 @@ pub mod v1;
 
 pub use date::{parse_day, Date, DateError, Point, Precision, Qualifier};
 pub use event::{
-    is_coordinate, ActorKind, Claim, CoupOutcome, Entity, Event, EventKind, Fatalities, Linked,
-    PlaceKind, Recorded, RefKind, Reference, IdScheme, ID_SCHEMES, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+    is_coordinate, ActorKind, Claim, CoupOutcome, Entity, Event, EventKind, Fatalities, IdScheme,
+    Linked, PlaceKind, Recorded, RefKind, Reference, ID_SCHEMES, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, Interner, PlaceId, SourceId};
 pub use known::{KnownAt, KnownAtError};

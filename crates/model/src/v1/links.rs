@@ -62,8 +62,8 @@ fn check_identifier(scheme: &str, value: &str) -> Result<(), LineError> {
             ),
         ));
     }
-    if value.trim().is_empty() || value.len() > 200 {
-        return Err(bad("ids", format!("`{scheme}`: a value of 1 to 200 characters")));
+    if value.trim().is_empty() || value.len() > 1000 {
+        return Err(bad("ids", format!("`{scheme}`: a value of 1 to 1000 bytes")));
     }
     if let Some((_, want, valid)) = ID_SCHEMES.iter().find(|(s, ..)| *s == scheme) {
         if !valid(value) {
