@@ -13,6 +13,7 @@ mod cli;
 mod datasets;
 mod exports;
 mod graph;
+mod habits;
 mod hostile;
 mod laws;
 mod outputs;

@@ -20,6 +20,7 @@ mod import;
 mod places;
 mod query;
 mod retract;
+mod similar;
 mod text;
 mod verify;
 

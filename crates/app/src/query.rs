@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Asked, Unresolved};
 use crate::places::Gather;
+use crate::similar::closest;
 use crate::{shown, Annals, Error, Line};
 
 /// A day argument (`--on`, `--from`, `--to`): `name` prefixes the error.
@@ -217,11 +218,26 @@ pub fn place_label(world: &World, id: &PlaceId) -> String {
     }
 }
 
+/// How many close names an unknown name's error suggests at most.
+const SUGGESTED: usize = 8;
+
+/// An entity's id, name and aliases, the names a mistyped name is compared with.
+fn names<'a>(id: &'a str, name: &'a str, aliases: &'a [String]) -> Vec<&'a str> {
+    let mut all = vec![id, name];
+    all.extend(aliases.iter().map(String::as_str));
+    all
+}
+
 /// The place `query` names, by id, name or alias.
 pub fn resolve_place(world: &World, query: &str) -> Result<PlaceId, Unresolved> {
     let labels = |ids: Vec<PlaceId>| ids.iter().map(|p| place_label(world, p)).collect();
     world.resolve_place(query).map_err(|r| match r {
-        Resolve::NotFound { query, suggestions } => {
+        Resolve::NotFound { query, mut suggestions } => {
+            if suggestions.is_empty() {
+                let names =
+                    world.places().map(|p| (&p.id, names(p.id.as_str(), &p.name, &p.aliases)));
+                suggestions = closest(&query, names, SUGGESTED);
+            }
             Unresolved::NoPlace { query, suggestions: labels(suggestions) }
         }
         Resolve::Ambiguous { query, candidates } => {
@@ -234,7 +250,12 @@ pub fn resolve_place(world: &World, query: &str) -> Result<PlaceId, Unresolved> 
 pub fn resolve_actor(world: &World, query: &str, asked: Asked) -> Result<ActorId, Unresolved> {
     let ids = |ids: Vec<ActorId>| ids.iter().map(|a| a.as_str().to_string()).collect();
     world.resolve_actor(query).map_err(|r| match r {
-        Resolve::NotFound { query, suggestions } => {
+        Resolve::NotFound { query, mut suggestions } => {
+            if suggestions.is_empty() {
+                let names =
+                    world.actors().map(|a| (&a.id, names(a.id.as_str(), &a.name, &a.aliases)));
+                suggestions = closest(&query, names, SUGGESTED);
+            }
             Unresolved::NoActor { asked, query, suggestions: ids(suggestions) }
         }
         Resolve::Ambiguous { query, candidates } => {
