@@ -18,6 +18,7 @@ mod hostile;
 mod laws;
 mod outputs;
 mod page;
+mod periods;
 mod records;
 mod reliability;
 mod schema;

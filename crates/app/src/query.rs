@@ -1,7 +1,7 @@
 //! Queries: which world answers each question (the place snapshot's
 //! gathered records, or a full replay), and names resolved to ids.
 
-use annals_model::{parse_day, ActorId, KnownAt, PlaceId};
+use annals_model::{ActorId, KnownAt, PlaceId};
 use annals_replay::{DatedGraph, HistoryEntry, Node, RelationKind, Resolve, World};
 use chrono::NaiveDate;
 
@@ -9,17 +9,6 @@ use crate::error::{Asked, Unresolved};
 use crate::places::Gather;
 use crate::similar::closest;
 use crate::{shown, Annals, Error, Line};
-
-/// A day argument (`--on`, `--from`, `--to`): `name` prefixes the error.
-pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
-    parse_day(text).map_err(|e| Error::Argument(format!("{name}: {e}")))
-}
-
-/// A `--known-at` argument: an RFC 3339 time, or `seq:N`; `name` prefixes
-/// the error.
-pub fn parse_known_at(name: &str, text: &str) -> Result<KnownAt, Error> {
-    text.parse().map_err(|e| Error::Argument(format!("{name} {e}")))
-}
 
 /// The timeline `history` shows, with a world that holds it.
 #[derive(Debug)]

@@ -60,7 +60,9 @@ pub enum Command {
     Control {
         /// The place: its id, name or an alias (`annals find` lists them).
         place: String,
-        /// The valid date asked about (YYYY-MM-DD).
+        /// The valid date asked about: a day (YYYY-MM-DD), or a month
+        /// (YYYY-MM) or a year (YYYY) for what held throughout and what
+        /// changed within.
         #[arg(long, value_name = "DATE")]
         on: String,
         #[command(flatten)]
@@ -70,7 +72,9 @@ pub enum Command {
     Government {
         /// The state: its id, name or an alias, e.g. `mali`.
         state: String,
-        /// The valid date asked about (YYYY-MM-DD).
+        /// The valid date asked about: a day (YYYY-MM-DD), or a month
+        /// (YYYY-MM) or a year (YYYY) for what held throughout and what
+        /// changed within.
         #[arg(long, value_name = "DATE")]
         on: String,
         #[command(flatten)]
@@ -229,8 +233,10 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct KnownAt {
-    /// Answer as the log knew things then: an RFC 3339 time, or `seq:N`.
-    #[arg(long, value_name = "TIME")]
+    /// Answer as the log knew things then: a date (2024-01-01: the end of
+    /// that day, UTC; a month or a year: the end of its last day), an RFC 3339
+    /// time (2024-01-01T12:00:00Z), or `seq:N` (up to record N).
+    #[arg(long, value_name = "WHEN")]
     pub known_at: Option<String>,
 }
 

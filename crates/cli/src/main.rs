@@ -2,6 +2,7 @@
 
 mod args;
 mod exports;
+mod holding;
 mod manual;
 mod output;
 mod terminal;
@@ -208,30 +209,10 @@ fn ask(
     let mut out = out;
     match command {
         Command::Control { place, on, known } => {
-            let day = parse_day_arg("--on", &on)?;
-            let known_at = known.parse()?;
-            let (place, world) = annals.control_world(&place, known_at.as_ref())?;
-            let world = ManuallyDrop::new(world);
-            let answer = world.control(&place, day);
-            let within = annals.within(&place, &answer, known_at.as_ref())?;
-            if json {
-                let value = answer::control_with_within(&world, &place, &answer, within);
-                print_json(&mut out, &value)?;
-            } else {
-                output::control_text(&mut out, &world, &place, &answer)?;
-                output::within_text(&mut out, &world, &place, &within)?;
-            }
+            holding::control(annals, &place, &on, &known, json, &mut out)?
         }
         Command::Government { state, on, known } => {
-            let day = parse_day_arg("--on", &on)?;
-            let (state, world) = annals.government_world(&state, known.parse()?.as_ref())?;
-            let world = ManuallyDrop::new(world);
-            let answer = world.government(&state, day);
-            if json {
-                print_json(&mut out, &answer::government_json(&world, &state, &answer))?;
-            } else {
-                output::government_text(&mut out, &world, &state, &answer)?;
-            }
+            holding::government(annals, &state, &on, &known, json, &mut out)?
         }
         Command::Graph { on, format, dynamic, output, around, depth, kind, known } => {
             let format = format.unwrap_or(if json { GraphFormat::Json } else { GraphFormat::Dot });
