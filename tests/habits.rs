@@ -154,3 +154,20 @@ fn the_manual_lists_every_command_and_each_has_its_page() {
     let text = rendered(&control).unwrap();
     assert!(text.contains("--known-at") && text.contains("PLACE"), "{text}");
 }
+
+#[test]
+fn the_rust_version_is_the_same_in_the_manifest_and_the_readme_and_ci_checks_it() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+    let manifest = read("Cargo.toml");
+    let msrv = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("a rust-version in Cargo.toml");
+    let readme = read("README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(readme.contains(&format!("Rust {msrv} or later")), "README does not state {msrv}");
+    assert!(readme.contains(&format!("cargo +{msrv}.0 check")), "README does not say how");
+    let ci = read(".ci/run");
+    assert!(ci.contains("rust-version") && ci.contains("cargo \"+$msrv\" check --workspace"));
+}
