@@ -189,3 +189,19 @@ fn known_at_a_date_counts_every_record_of_that_day() {
     let out = control(&day_after(&day, -1));
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn the_api_takes_a_date_as_known_at_and_refuses_a_period_as_on() {
+    let api = super::server::api(None);
+    let (status, v) = super::server::get(&api, "/api/control?place=bamba-camp&on=2023-10").await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("answered for one day"), "{v}");
+    let uri = "/api/control?place=bamba-camp&on=2023-10-02&known_at=2999-01-01";
+    let (status, v) = super::server::get(&api, uri).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["controller"]["id"], "fama");
+    let uri = "/api/control?place=bamba-camp&on=2023-10-02&known_at=yesterday";
+    let (status, v) = super::server::get(&api, uri).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("expected a date like"), "{v}");
+}

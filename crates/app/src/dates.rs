@@ -55,7 +55,7 @@ pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
         On::Period(p) => {
             let what = if p.asked.len() == 4 { "a year" } else { "a month" };
             Err(Error::Argument(format!(
-                "{name}: `{}` is {what} ({} to {}), and this question is answered for one day: give a day such as {} (control and government answer over a month or a year)",
+                "{name}: `{}` is {what} ({} to {}), and this question is answered for one day: give a day such as {}",
                 p.asked, p.from, p.to, p.from
             )))
         }

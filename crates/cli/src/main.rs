@@ -14,7 +14,7 @@ use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
 
-use annals_app::{answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Timeline};
+use annals_app::{answer, parse_known_at, Annals, Asked, GraphQuery, Timeline};
 use annals_model::v1;
 use annals_replay::{Node, RelationKind, World};
 use anyhow::{Context, Result};
@@ -87,6 +87,21 @@ fn write_out(
 /// not count.
 fn nothing() -> annals_app::Exported {
     annals_app::Exported { written: 0, damaged: 0 }
+}
+
+/// A day argument of a question answered for one day; a month or a year
+/// is refused, naming the commands that take one.
+fn day_arg(name: &str, text: &str) -> Result<NaiveDate> {
+    match annals_app::parse_on(name, text)? {
+        annals_app::On::Day(day) => Ok(day),
+        annals_app::On::Period(_) => {
+            let refused = annals_app::parse_day_arg(name, text).expect_err("a period");
+            Err(annals_app::Error::Argument(format!(
+                "{refused} (`control` and `government` answer over a month or a year)"
+            ))
+            .into())
+        }
+    }
 }
 
 /// A name that names nothing, or several things: exit code 3.
@@ -233,8 +248,8 @@ fn ask(
             }
         }
         Command::Diff { from, to, known } => {
-            let from_day = parse_day_arg("--from", &from)?;
-            let to_day = parse_day_arg("--to", &to)?;
+            let from_day = day_arg("--from", &from)?;
+            let to_day = day_arg("--to", &to)?;
             if to_day < from_day {
                 return Err(usage(format!("--to {to_day} is before --from {from_day}")));
             }
@@ -317,7 +332,7 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
 
 /// The day asked about (`--on`) and the world as the log knew it (`--known-at`).
 fn dated(annals: &Annals, on: &str, known: &KnownAt) -> Result<(NaiveDate, ManuallyDrop<World>)> {
-    let day = parse_day_arg("--on", on)?;
+    let day = day_arg("--on", on)?;
     Ok((day, ManuallyDrop::new(annals.replay(known.parse()?.as_ref())?)))
 }
 
