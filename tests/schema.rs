@@ -60,6 +60,11 @@ fn every_json_output_of_the_command_line_follows_the_schema() {
         ("path", &["path", "cma", "fama", "--on", "2023-10-02"]),
         ("path", &["path", "cma", "france", "--on", "1980-01-01"]),
         ("found", &["find", "kidal"]),
+        ("control_period", &["control", "bamba-camp", "--on", "2023-10"]),
+        ("control_period", &["control", "bamba", "--on", "2023"]),
+        ("control_period", &["control", "timbuktu", "--on", "2013"]),
+        ("government_period", &["government", "mali", "--on", "2012"]),
+        ("government_period", &["government", "mali", "--on", "2015-06"]),
     ];
     for (schema, args) in queries {
         items.push((*schema, format!("annals {}", args.join(" ")), cli(args)));

@@ -13,11 +13,13 @@ mod cli;
 mod datasets;
 mod exports;
 mod graph;
+mod habits;
 mod hostile;
 mod laws;
 mod links;
 mod outputs;
 mod page;
+mod periods;
 mod records;
 mod reliability;
 mod schema;
@@ -749,7 +751,7 @@ fn a_busy_place_answers_from_copies_of_its_records_as_a_full_replay_would() {
             ),
             _ => day.format("%Y-%m-%d").to_string(),
         };
-        let kind = if i % 11 == 0 { "control_lost" } else { "control_taken" };
+        let kind = if i.is_multiple_of(11) { "control_lost" } else { "control_taken" };
         format!(
             "{{\"type\":\"{kind}\",\"id\":\"c{i}\",\"place\":\"hub\",\"actor\":\"a{}\",\"date\":\"{date}\",\"sources\":[\"s\"]}}\n",
             (i * 7) % 12

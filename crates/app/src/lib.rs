@@ -13,14 +13,17 @@
 //! Every failure is an [`Error`], whose [`Error::kind`] gives the exit code.
 
 pub mod answer;
+mod dates;
 mod error;
 mod export;
 mod files;
 mod import;
 mod link;
+pub mod period;
 mod places;
 mod query;
 mod retract;
+mod similar;
 mod text;
 mod verify;
 
@@ -31,13 +34,13 @@ use annals_log::Log;
 use chrono::{DateTime, Utc};
 
 pub use annals_import::Format;
+pub use dates::{parse_day_arg, parse_known_at, parse_on, On, Period};
 pub use error::{Asked, Detail, Error, ErrorKind, Unresolved};
 pub use export::Exported;
 pub use import::Imported;
 pub use link::{LinkAppended, NEAR_KM};
 pub use query::{
-    dated_graph, parse_day_arg, parse_known_at, place_label, resolve_actor, resolve_node,
-    resolve_place, GraphQuery, Timeline,
+    dated_graph, place_label, resolve_actor, resolve_node, resolve_place, GraphQuery, Timeline,
 };
 
 /// One line of a timeline: the record, and the retraction that withdrew it.

@@ -1,24 +1,14 @@
 //! Queries: which world answers each question (the place snapshot's
 //! gathered records, or a full replay), and names resolved to ids.
 
-use annals_model::{parse_day, ActorId, KnownAt, PlaceId};
+use annals_model::{ActorId, KnownAt, PlaceId};
 use annals_replay::{DatedGraph, HistoryEntry, Node, RelationKind, Resolve, World};
 use chrono::NaiveDate;
 
 use crate::error::{Asked, Unresolved};
 use crate::places::Gather;
+use crate::similar::closest;
 use crate::{shown, Annals, Error, Line};
-
-/// A day argument (`--on`, `--from`, `--to`): `name` prefixes the error.
-pub fn parse_day_arg(name: &str, text: &str) -> Result<NaiveDate, Error> {
-    parse_day(text).map_err(|e| Error::Argument(format!("{name}: {e}")))
-}
-
-/// A `--known-at` argument: an RFC 3339 time, or `seq:N`; `name` prefixes
-/// the error.
-pub fn parse_known_at(name: &str, text: &str) -> Result<KnownAt, Error> {
-    text.parse().map_err(|e| Error::Argument(format!("{name} {e}")))
-}
 
 /// The timeline `history` shows, with a world that holds it.
 #[derive(Debug)]
@@ -217,11 +207,26 @@ pub fn place_label(world: &World, id: &PlaceId) -> String {
     }
 }
 
+/// How many close names an unknown name's error suggests at most.
+const SUGGESTED: usize = 8;
+
+/// An entity's id, name and aliases, the names a mistyped name is compared with.
+fn names<'a>(id: &'a str, name: &'a str, aliases: &'a [String]) -> Vec<&'a str> {
+    let mut all = vec![id, name];
+    all.extend(aliases.iter().map(String::as_str));
+    all
+}
+
 /// The place `query` names, by id, name or alias.
 pub fn resolve_place(world: &World, query: &str) -> Result<PlaceId, Unresolved> {
     let labels = |ids: Vec<PlaceId>| ids.iter().map(|p| place_label(world, p)).collect();
     world.resolve_place(query).map_err(|r| match r {
-        Resolve::NotFound { query, suggestions } => {
+        Resolve::NotFound { query, mut suggestions } => {
+            if suggestions.is_empty() {
+                let names =
+                    world.places().map(|p| (&p.id, names(p.id.as_str(), &p.name, &p.aliases)));
+                suggestions = closest(&query, names, SUGGESTED);
+            }
             Unresolved::NoPlace { query, suggestions: labels(suggestions) }
         }
         Resolve::Ambiguous { query, candidates } => {
@@ -234,7 +239,12 @@ pub fn resolve_place(world: &World, query: &str) -> Result<PlaceId, Unresolved> 
 pub fn resolve_actor(world: &World, query: &str, asked: Asked) -> Result<ActorId, Unresolved> {
     let ids = |ids: Vec<ActorId>| ids.iter().map(|a| a.as_str().to_string()).collect();
     world.resolve_actor(query).map_err(|r| match r {
-        Resolve::NotFound { query, suggestions } => {
+        Resolve::NotFound { query, mut suggestions } => {
+            if suggestions.is_empty() {
+                let names =
+                    world.actors().map(|a| (&a.id, names(a.id.as_str(), &a.name, &a.aliases)));
+                suggestions = closest(&query, names, SUGGESTED);
+            }
             Unresolved::NoActor { asked, query, suggestions: ids(suggestions) }
         }
         Resolve::Ambiguous { query, candidates } => {

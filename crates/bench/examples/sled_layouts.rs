@@ -46,7 +46,7 @@ fn main() {
                 if block > 0 {
                     pending.extend_from_slice(&(record.len() as u32).to_le_bytes());
                     pending.extend_from_slice(record);
-                    if seq % block as u64 == 0 || seq == n {
+                    if seq.is_multiple_of(block as u64) || seq == n {
                         let mut key = vec![b'e'];
                         key.extend_from_slice(&seq.to_be_bytes());
                         batch.insert(key, std::mem::take(&mut pending));
@@ -59,7 +59,7 @@ fn main() {
                 }
             }
             tree.apply_batch(batch).expect("a batch");
-            if (at + 1) * annals_log::STAGE_BATCH % BATCH == 0 {
+            if ((at + 1) * annals_log::STAGE_BATCH).is_multiple_of(BATCH) {
                 tree.flush().expect("a flush");
             }
         }

@@ -1,6 +1,9 @@
 //! The `annals` command line: argument parsing, wiring, printing, exit codes.
 
+mod args;
 mod exports;
+mod holding;
+mod manual;
 mod output;
 mod records;
 mod terminal;
@@ -9,293 +12,15 @@ use terminal::Terminal;
 
 use std::io::Write;
 use std::mem::ManuallyDrop;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use annals_app::{answer, parse_day_arg, parse_known_at, Annals, Asked, GraphQuery, Timeline};
+use annals_app::{answer, parse_known_at, Annals, Asked, GraphQuery, Timeline};
 use annals_replay::{Node, RelationKind, World};
 use anyhow::{Context, Result};
+use args::{kinds, Cli, Command, ExportFormat, GraphFormat, HistoryFormat, KnownAt};
 use chrono::{NaiveDate, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
-
-/// annals: an event-sourced knowledge graph of armed conflicts.
-///
-/// Without --db (or ANNALS_DB) queries answer from the built-in Mali chronicle.
-#[derive(Parser, Debug)]
-#[command(name = "annals", version)]
-struct Cli {
-    /// The event log (a sled database directory).
-    #[arg(long, global = true, env = "ANNALS_DB", value_name = "PATH")]
-    db: Option<PathBuf>,
-    /// Print JSON for scripts instead of text for people.
-    #[arg(long, global = true)]
-    json: bool,
-    /// How long to wait for another annals process that holds the log.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10)]
-    wait: u64,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Create a new, empty log at --db.
-    Init,
-    /// Append the events of a file, all or nothing; events already stored are skipped.
-    Import {
-        /// The files to import, each all or nothing, in this order.
-        #[arg(required = true, num_args = 1..)]
-        files: Vec<PathBuf>,
-        /// The files' format (default: told from each file's first line):
-        /// jsonl, acled, powell-thyne, cline, ucdp-acd, ucdp-brd,
-        /// ucdp-nonstate, ucdp-onesided, atop-member, atop-alliance,
-        /// cow-intrastate, prif-hmi, gdelt (docs/DATASETS.md).
-        #[arg(long, value_parser = import_format, value_name = "FORMAT")]
-        format: Option<annals_app::Format>,
-    },
-    /// Write every stored event (interchange format v1, or CSV), or the
-    /// sources as citations (CSL-JSON, BibTeX); docs/EXPORTS.md.
-    Export {
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: ExportFormat,
-        /// Write to this file instead of standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Salvage a damaged log: leave out the records that fail their
-        /// checks (each named on standard error) and write all the others,
-        /// then exit 1 if any were left out. Without it, export stops at the
-        /// first damaged record (docs/RELIABILITY.md, "What can be recovered").
-        #[arg(long)]
-        skip_damaged: bool,
-    },
-    /// Who controlled a place on a date, and how we know.
-    Control {
-        place: String,
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// Who governed a state on a date, from `government` events and coups.
-    Government {
-        state: String,
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// The relations that hold on a date (or over the whole timeline, --dynamic),
-    /// as Graphviz DOT, JSON, GraphML or GEXF; or who holds each place, as GeoJSON.
-    Graph {
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", required_unless_present = "dynamic")]
-        on: Option<String>,
-        /// `dot` (the default, or `json` with --json), `json`, `graphml`, `gexf`,
-        /// or `geojson` (every place with coordinates and its controller).
-        #[arg(long, value_enum)]
-        format: Option<GraphFormat>,
-        /// Every relation with the stretches of time it holds (GEXF or JSON), for
-        /// Gephi's timeline; with geojson, every stretch of control of a place.
-        #[arg(long, conflicts_with_all = ["on", "around", "kind"])]
-        dynamic: bool,
-        /// Write to this file instead of standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Only this actor or place and what lies within --depth relations of it.
-        #[arg(long, value_name = "ACTOR")]
-        around: Option<String>,
-        /// How many relations away from --around to reach.
-        #[arg(long, default_value_t = 1, requires = "around")]
-        depth: usize,
-        /// Only these relation kinds (repeat, or separate with commas).
-        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
-        kind: Vec<RelationKind>,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// An actor on a date: its groups and members, allies, enemies, places held,
-    /// interventions, governments and agreements, each with its sources.
-    Actor {
-        actor: String,
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// The relations that began or ended between two dates, in date order.
-    Diff {
-        /// The day before the period (changes settled after it count).
-        #[arg(long, value_name = "DATE")]
-        from: String,
-        /// The last day of the period.
-        #[arg(long, value_name = "DATE")]
-        to: String,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// Blocs on a date: groups of actors tied by alliances and memberships.
-    Blocs {
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        /// The relations that bind a bloc (default: allied_with, member_of).
-        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
-        kind: Vec<RelationKind>,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// The shortest chain of relations between two actors (or places) on a date.
-    Path {
-        from: String,
-        to: String,
-        /// The valid date asked about (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        on: String,
-        /// Only follow these relation kinds.
-        #[arg(long, value_delimiter = ',', value_parser = relation_kind)]
-        kind: Vec<RelationKind>,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// Places and actors whose id, name or alias contains TEXT (case and
-    /// accents aside), with their ids, kinds and the places they lie within.
-    Find {
-        /// The text to look for, e.g. `menaka` or `azawad`.
-        text: String,
-        /// At most this many of each.
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-    },
-    /// The control timeline of a place (or the government timeline of a state), with sources.
-    History {
-        place: String,
-        /// `text` (the default, or `json` with --json), `json`, or `csv` (the
-        /// columns of `export --format csv`).
-        #[arg(long, value_enum)]
-        format: Option<HistoryFormat>,
-        #[command(flatten)]
-        known: KnownAt,
-    },
-    /// Withdraw an event: appends a `retraction`; the event stops counting from now on.
-    Retract {
-        /// The id of the event to retract.
-        event: String,
-        /// Why (kept in the log).
-        #[arg(long)]
-        reason: String,
-    },
-    /// Say that several ids name one actor or one place (appends a
-    /// `same_as` event), or, with --suggest, print the links a review of the
-    /// log proposes, as lines of format v1 to check and import.
-    Link {
-        /// The ids to join: two or more, all of actors or all of places.
-        ids: Vec<String>,
-        /// The id of a source that says they are one (repeatable).
-        #[arg(long)]
-        source: Vec<String>,
-        /// Why they are one (kept in the log).
-        #[arg(long)]
-        note: Option<String>,
-        /// Print suggested links instead of appending one.
-        #[arg(long, conflicts_with_all = ["ids", "source", "note"])]
-        suggest: bool,
-    },
-    /// List the stored events in log order, marking retracted ones.
-    Log,
-    /// Check the log: records decode, sequence is gap-free, references resolve, replay succeeds.
-    Verify,
-    /// Serve the HTTP API on --addr, answering from the log replayed once
-    /// and kept in memory (docs/API.md). Writes (import, retract) need the
-    /// token printed at start, or the one in --token-file.
-    Serve {
-        /// Where to listen. Loopback by default: the API has no other access control.
-        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
-        addr: std::net::SocketAddr,
-        /// Read the token that writes need from this file instead of making a new one.
-        #[arg(long, value_name = "FILE")]
-        token_file: Option<PathBuf>,
-    },
-    /// Write a deterministic, ACLED-shaped synthetic log (for benchmarks and scale tests).
-    Synth {
-        /// How many events to write.
-        #[arg(long)]
-        events: u64,
-        /// The same seed gives the same file.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// The JSONL file to write.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
-}
-
-#[derive(clap::Args, Debug)]
-struct KnownAt {
-    /// Answer as the log knew things then: an RFC 3339 time, or `seq:N`.
-    #[arg(long, value_name = "TIME")]
-    known_at: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Interchange format v1, JSON Lines.
-    Jsonl,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ExportFormat {
-    /// Interchange format v1, JSON Lines: every stored event, re-importable.
-    Jsonl,
-    /// One row per stored event (RFC 4180), retracted ones marked.
-    Csv,
-    /// The sources as CSL-JSON items (Zotero, citeproc).
-    CslJson,
-    /// The sources as BibTeX entries.
-    Bibtex,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum HistoryFormat {
-    Text,
-    Json,
-    Csv,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum GraphFormat {
-    Dot,
-    Json,
-    Graphml,
-    Gexf,
-    Geojson,
-}
-
-/// An import format as the command line spells it (`powell-thyne`, ...).
-fn import_format(s: &str) -> Result<annals_app::Format, String> {
-    annals_app::Format::from_name(s).ok_or_else(|| {
-        let all: Vec<&str> = annals_app::Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format `{s}`; the formats are {}", all.join(", "))
-    })
-}
-
-/// A relation kind as the command line spells it (`member_of`, `controls`, ...).
-fn relation_kind(s: &str) -> Result<RelationKind, String> {
-    RelationKind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = RelationKind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown relation kind `{s}`; the kinds are {}", all.join(", "))
-    })
-}
-
-fn kinds(list: &[RelationKind], default: &[RelationKind]) -> Vec<RelationKind> {
-    if list.is_empty() {
-        default.to_vec()
-    } else {
-        list.to_vec()
-    }
-}
+use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -364,6 +89,26 @@ fn nothing() -> annals_app::Exported {
     annals_app::Exported { written: 0, damaged: 0 }
 }
 
+/// A day argument of a question answered for one day; a month or a year
+/// is refused, naming the commands that take one.
+fn day_arg(name: &str, text: &str) -> Result<NaiveDate> {
+    match annals_app::parse_on(name, text)? {
+        annals_app::On::Day(day) => Ok(day),
+        annals_app::On::Period(_) => {
+            let refused = annals_app::parse_day_arg(name, text).expect_err("a period");
+            Err(annals_app::Error::Argument(format!(
+                "{refused} (`control` and `government` answer over a month or a year)"
+            ))
+            .into())
+        }
+    }
+}
+
+/// A name that names nothing, or several things: exit code 3.
+fn not_found(unresolved: annals_app::Unresolved) -> anyhow::Error {
+    annals_app::Error::from(unresolved).into()
+}
+
 /// A command that cannot run as asked: exit code 2, like a malformed command line.
 fn usage(message: impl Into<String>) -> anyhow::Error {
     annals_app::Error::Usage(message.into()).into()
@@ -385,6 +130,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Completions { .. } | Command::Man { .. } => {
+            manual::run(cli.command, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Synth { events, seed, output } => {
             let file = std::fs::File::create(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
@@ -401,7 +150,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     // Whatever is printed, the data's control characters are shown, not obeyed.
     let mut out = annals_app::Visible(std::io::stdout().lock());
     match cli.command {
-        Command::Init | Command::Synth { .. } => unreachable!("handled above"),
+        Command::Init
+        | Command::Synth { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
+            unreachable!("handled above")
+        }
         Command::Import { files, format } => {
             for file in &files {
                 import(&mut annals, file, format, json, &mut out)?;
@@ -439,18 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Find { text, limit } => find(&annals, &text, limit, json, &mut out)?,
         Command::Retract { event, reason } => {
-            let done = annals.retract(&event, &reason, now)?;
-            if json {
-                print_json(&mut out, &answer::retracted_json(&done))?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            writeln!(
-                out,
-                "retracted `{event}` (retraction `{}`, record {}); it no longer counts from {}",
-                done.retraction,
-                done.seq,
-                done.at.to_rfc3339()
-            )?;
+            records::retract(&mut annals, &event, &reason, json, now, &mut out)?
         }
         Command::Log => records::log(&annals, json, &mut out)?,
         Command::Verify => return records::verify(&annals, json, &mut out),
@@ -474,32 +217,10 @@ fn ask(
     let mut out = out;
     match command {
         Command::Control { place, on, known } => {
-            let day = parse_day_arg("--on", &on)?;
-            let known_at = known.parse()?;
-            let (place, world) = annals.control_world(&place, known_at.as_ref())?;
-            let world = ManuallyDrop::new(world);
-            let answer = world.control(&place, day);
-            let within = annals.within(&place, &answer, known_at.as_ref())?;
-            let namesakes = annals.place_namesakes(&world, &place, known_at.as_ref())?;
-            if json {
-                let value = answer::control_with_within(&world, &place, &answer, within);
-                print_json(&mut out, &answer::with_namesakes(value, &namesakes))?;
-            } else {
-                output::control_text(&mut out, &world, &place, &answer)?;
-                output::within_text(&mut out, &world, &place, &within)?;
-                output::links_text(&mut out, &world, &place, &namesakes)?;
-            }
+            holding::control(annals, &place, &on, &known, json, &mut out)?
         }
         Command::Government { state, on, known } => {
-            let day = parse_day_arg("--on", &on)?;
-            let (state, world) = annals.government_world(&state, known.parse()?.as_ref())?;
-            let world = ManuallyDrop::new(world);
-            let answer = world.government(&state, day);
-            if json {
-                print_json(&mut out, &answer::government_json(&world, &state, &answer))?;
-            } else {
-                output::government_text(&mut out, &world, &state, &answer)?;
-            }
+            holding::government(annals, &state, &on, &known, json, &mut out)?
         }
         Command::Graph { on, format, dynamic, output, around, depth, kind, known } => {
             let format = format.unwrap_or(if json { GraphFormat::Json } else { GraphFormat::Dot });
@@ -509,7 +230,9 @@ fn ask(
         }
         Command::Actor { actor, on, known } => {
             let (day, world) = dated(annals, &on, &known)?;
-            let actor = Node::Actor(annals_app::resolve_actor(&world, &actor, Asked::Actor)?);
+            let actor = Node::Actor(
+                annals_app::resolve_actor(&world, &actor, Asked::Actor).map_err(not_found)?,
+            );
             let graph = world.graph_on(day);
             if json {
                 print_json(&mut out, &answer::actor_relations_json(&world, &graph, &actor))?;
@@ -518,8 +241,8 @@ fn ask(
             }
         }
         Command::Diff { from, to, known } => {
-            let from_day = parse_day_arg("--from", &from)?;
-            let to_day = parse_day_arg("--to", &to)?;
+            let from_day = day_arg("--from", &from)?;
+            let to_day = day_arg("--to", &to)?;
             if to_day < from_day {
                 return Err(usage(format!("--to {to_day} is before --from {from_day}")));
             }
@@ -544,8 +267,8 @@ fn ask(
         }
         Command::Path { from, to, on, kind, known } => {
             let (day, world) = dated(annals, &on, &known)?;
-            let a = annals_app::resolve_node(&world, &from)?;
-            let b = annals_app::resolve_node(&world, &to)?;
+            let a = annals_app::resolve_node(&world, &from).map_err(not_found)?;
+            let b = annals_app::resolve_node(&world, &to).map_err(not_found)?;
             let mut graph = world.graph_on(day);
             if !kind.is_empty() {
                 graph.retain_kinds(&kinds(&kind, &[]));
@@ -602,7 +325,7 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
 
 /// The day asked about (`--on`) and the world as the log knew it (`--known-at`).
 fn dated(annals: &Annals, on: &str, known: &KnownAt) -> Result<(NaiveDate, ManuallyDrop<World>)> {
-    let day = parse_day_arg("--on", on)?;
+    let day = day_arg("--on", on)?;
     Ok((day, ManuallyDrop::new(annals.replay(known.parse()?.as_ref())?)))
 }
 

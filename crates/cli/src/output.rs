@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use annals_app::answer::{self, section, ACTOR_SECTIONS};
-use annals_app::{place_label, shown, Line};
+use annals_app::period::Span;
+use annals_app::{place_label, shown, Line, Period};
 use annals_model::{ActorId, EventKind, PlaceId, SourceId};
 use annals_replay::{
     Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
@@ -145,23 +146,34 @@ fn holding_text(
     held_by: &str,
     a: &Holding,
 ) -> io::Result<()> {
+    holding_text_when(out, world, &format!("{place} on {}", a.date), held_by, a)
+}
+
+/// An answer for people, introduced by `heading` (the place or state, and
+/// when: `Gao (gao) on 2012-06-28`).
+fn holding_text_when(
+    out: &mut impl Write,
+    world: &World,
+    heading: &str,
+    held_by: &str,
+    a: &Holding,
+) -> io::Result<()> {
     match a.status {
         Status::Controlled => {
             let who =
                 actor_label(world, a.controller.as_ref().expect("controlled has a controller"));
             let since = a.since.map(|d| d.to_string()).unwrap_or_default();
-            writeln!(out, "{place} on {}: {held_by} {who}, since {since}", a.date)?;
+            writeln!(out, "{heading}: {held_by} {who}, since {since}")?;
         }
         Status::Contested => {
             let since = a.since.map(|d| d.to_string()).unwrap_or_default();
-            writeln!(out, "{place} on {}: contested since {since}, rival claims:", a.date)?;
+            writeln!(out, "{heading}: contested since {since}, rival claims:")?;
         }
         Status::Uncertain => {
             let (from, to) = a.window.expect("uncertain has a window");
             writeln!(
                 out,
-                "{place} on {}: uncertain, control may have changed between {from} and {to}",
-                a.date
+                "{heading}: uncertain, control may have changed between {from} and {to}"
             )?;
             if let Some(b) = &a.before {
                 let state = match (&b.controller, b.status) {
@@ -176,13 +188,9 @@ fn holding_text(
         Status::Unknown => match &a.event {
             Some(e) => {
                 let since = a.since.map(|d| d.to_string()).unwrap_or_default();
-                writeln!(out, "{place} on {}: no controller known since {since}, when control was given up (event {e})", a.date)?;
+                writeln!(out, "{heading}: no controller known since {since}, when control was given up (event {e})")?;
             }
-            None => writeln!(
-                out,
-                "{place} on {}: unknown, no recorded event is settled by this date",
-                a.date
-            )?,
+            None => writeln!(out, "{heading}: unknown, no recorded event is settled by this date")?,
         },
     }
     stale_text(out, a)?;
@@ -504,18 +512,104 @@ pub fn within_text(
     for w in within {
         let id = w["place"]["id"].as_str().unwrap_or_default();
         let label = format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
-        let status = w["status"].as_str().unwrap_or_default();
-        let state = match (&w["controller"], status) {
-            (serde_json::Value::Object(c), "controlled") => format!(
-                "controlled by {} ({})",
-                shown(c["name"].as_str().unwrap_or_default()),
-                c["id"].as_str().unwrap_or_default()
-            ),
-            (_, status) => status.to_string(),
+        let state = within_state(w);
+        writeln!(out, "  {label}: {state}; `annals control {id}` for its evidence")?;
+    }
+    Ok(())
+}
+
+/// A place within's answer (`within` in control's JSON) in words: `controlled
+/// by Malian Armed Forces (fama) since 2023-10-02 [claimed]`.
+fn within_state(w: &serde_json::Value) -> String {
+    let status = w["status"].as_str().unwrap_or_default();
+    let state = match (&w["controller"], status) {
+        (serde_json::Value::Object(c), "controlled") => format!(
+            "controlled by {} ({})",
+            shown(c["name"].as_str().unwrap_or_default()),
+            c["id"].as_str().unwrap_or_default()
+        ),
+        (_, status) => status.to_string(),
+    };
+    let since = w["since"].as_str().map(|d| format!(" since {d}")).unwrap_or_default();
+    let claim = w["claim"].as_str().map(|c| format!(" [{c}]")).unwrap_or_default();
+    format!("{state}{since}{claim}")
+}
+
+/// A control answer over a period for people: a summary line, then each
+/// stretch of the period with its answer, evidence and sources.
+pub fn control_period_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    period: &Period,
+    spans: &[Span],
+) -> io::Result<()> {
+    period_text(out, world, &place_label(world, place), "controlled by", period, spans)
+}
+
+/// A government answer over a period for people.
+pub fn government_period_text(
+    out: &mut impl Write,
+    world: &World,
+    state: &ActorId,
+    period: &Period,
+    spans: &[Span],
+) -> io::Result<()> {
+    period_text(out, world, &actor_label(world, state), "governed by", period, spans)
+}
+
+fn period_text(
+    out: &mut impl Write,
+    world: &World,
+    name: &str,
+    held_by: &str,
+    period: &Period,
+    spans: &[Span],
+) -> io::Result<()> {
+    if let [only] = spans {
+        let heading = format!("{name} throughout {}", period.label());
+        return holding_text_when(out, world, &heading, held_by, &only.answer);
+    }
+    let days: Vec<String> = spans[1..].iter().map(|s| s.from.to_string()).collect();
+    let changes = match days.len() {
+        1 => "1 change".to_string(),
+        n => format!("{n} changes"),
+    };
+    writeln!(out, "{name} over {}: {changes}, on {}", period.label(), days.join(", "))?;
+    for span in spans {
+        writeln!(out)?;
+        let heading = if span.from == span.to {
+            format!("{name} on {}", span.from)
+        } else {
+            format!("{name} from {} to {}", span.from, span.to)
         };
-        let since = w["since"].as_str().map(|d| format!(" since {d}")).unwrap_or_default();
-        let claim = w["claim"].as_str().map(|c| format!(" [{c}]")).unwrap_or_default();
-        writeln!(out, "  {label}: {state}{since}{claim}; `annals control {id}` for its evidence")?;
+        holding_text_when(out, world, &heading, held_by, &span.answer)?;
+    }
+    Ok(())
+}
+
+/// The places within a place over a period (`control`'s `within`).
+pub fn within_period_text(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    period: &Period,
+    within: &[serde_json::Value],
+) -> io::Result<()> {
+    if within.is_empty() {
+        return Ok(());
+    }
+    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
+    writeln!(out, "places within {} with control events:", shown(name))?;
+    for w in within {
+        let id = w["place"]["id"].as_str().unwrap_or_default();
+        let label = format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
+        writeln!(out, "  {label}; `annals control {id} --on {}` for its evidence", period.asked)?;
+        for span in w["spans"].as_array().into_iter().flatten() {
+            let from = span["from"].as_str().unwrap_or_default();
+            let to = span["to"].as_str().unwrap_or_default();
+            writeln!(out, "    {from} to {to}: {}", within_state(span))?;
+        }
     }
     Ok(())
 }

@@ -11,6 +11,30 @@ use chrono::{DateTime, Utc};
 
 use crate::print_json;
 
+/// `retract`: appends a retraction of `event` and says from when it no
+/// longer counts.
+pub fn retract(
+    annals: &mut Annals,
+    event: &str,
+    reason: &str,
+    json: bool,
+    now: DateTime<Utc>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let done = annals.retract(event, reason, now)?;
+    if json {
+        return print_json(out, &answer::retracted_json(&done));
+    }
+    writeln!(
+        out,
+        "retracted `{event}` (retraction `{}`, record {}); it no longer counts from {}",
+        done.retraction,
+        done.seq,
+        done.at.to_rfc3339()
+    )?;
+    Ok(())
+}
+
 /// What `link` was asked.
 pub struct LinkArgs {
     pub ids: Vec<String>,

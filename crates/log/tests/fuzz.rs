@@ -179,7 +179,7 @@ proptest! {
     ) {
         use annals_log::index::{Chunk, ENTRY_BYTES, HEADER_BYTES};
         let chunk = Chunk::new(&bytes);
-        let whole = bytes.len() >= HEADER_BYTES && (bytes.len() - HEADER_BYTES) % ENTRY_BYTES == 0;
+        let whole = bytes.len() >= HEADER_BYTES && (bytes.len() - HEADER_BYTES).is_multiple_of(ENTRY_BYTES);
         prop_assert_eq!(chunk.is_some(), whole);
         if let Some(chunk) = chunk {
             let entries: Vec<(u64, u64)> = chunk.entries().collect();

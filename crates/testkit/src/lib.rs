@@ -249,7 +249,7 @@ pub fn event() -> impl Strategy<Value = Event> {
                 note,
                 kind,
             };
-            if !e.kind.is_entity() && e.id.as_str().len() % 3 == 0 {
+            if !e.kind.is_entity() && e.id.as_str().len().is_multiple_of(3) {
                 e.id = v1::derive_id(&e);
             }
             e
