@@ -16,7 +16,9 @@ use annals_model::{
     EventKind, Fatalities, Interner, PlaceId, PlaceKind, Point, Qualifier, Recorded, SourceId,
     LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
+#[cfg(feature = "testing")]
+use chrono::Utc;
 
 use crate::wire::{v1 as w, v2};
 
@@ -62,7 +64,7 @@ pub fn encode(event: &Event) -> Vec<u8> {
 /// Encodes a record as format 2 wrote it: with its own recorded time and
 /// origin, one per sled key (logs before format 3) or in blocks of format 3.
 /// Only for testing that such logs still read: this build never writes it.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_v2(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
     let record = v2::Record {
         recorded_at_micros: recorded_at.timestamp_micros(),
@@ -74,7 +76,7 @@ pub fn encode_v2(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>
 
 /// Encodes a record as format 1 wrote it. Only for testing that old logs still
 /// read: this build never writes format 1 to a log.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_v1(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
     let record =
         w::Record { recorded_at_micros: recorded_at.timestamp_micros(), event: to_wire(event) };
@@ -247,7 +249,7 @@ fn finish_block(mut out: Vec<u8>, lens: &[u32], records: &[u8]) -> Vec<u8> {
 
 /// Stores records of format 2 as a block of format 3, as the first format-3
 /// build did. Only for testing that such logs still read.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_block_v3(lens: &[u32], records: &[u8]) -> Vec<u8> {
     let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
     let mut out = vec![BLOCK_FORMAT_3];

@@ -4,6 +4,7 @@
 use annals_model::Recorded;
 
 use crate::keys::*;
+use crate::store::Batch;
 use crate::{codec, copies, DecodeError, Error, Log};
 
 impl Log {
@@ -106,7 +107,7 @@ impl Log {
             return Err(missing(seq));
         }
         for plan in plans {
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             if let Some(piece) = plan.held {
                 batch.insert(copies_piece_key(plan.name, plan.first), piece);
             }
@@ -164,7 +165,7 @@ impl Log {
     /// those records from the log, and the next [`Log::copy_records`]
     /// copies them again.
     pub fn remove_copies(&self, name: &str) -> Result<(), Error> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for kv in self.copies.scan_prefix(copies_prefix(name)) {
             batch.remove(kv?.0);
         }

@@ -70,6 +70,12 @@ impl From<sled::Error> for Error {
     }
 }
 
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Error {
+        Error::Storage(e)
+    }
+}
+
 /// A failure of the storage engine, in words. The engine itself is not
 /// part of the log's interface: what a caller may ask is the operating
 /// system's error kind, and whether the engine found its files damaged.

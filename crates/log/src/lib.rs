@@ -47,9 +47,12 @@ mod format;
 pub mod index;
 mod keys;
 mod lookup;
+#[cfg(feature = "testing")]
+mod memory;
 mod read;
 mod recovery;
 mod snapshot_store;
+mod store;
 mod verify;
 pub mod wire;
 
@@ -59,6 +62,8 @@ pub use append::Import;
 pub use codec::DecodeError;
 pub use error::{Error, StorageError};
 pub use format::LogFormat;
+#[cfg(feature = "testing")]
+pub use memory::MemoryStore;
 pub use read::Stored;
 pub use recovery::OPEN_WAIT;
 pub use snapshot_store::Snapshot;
@@ -118,12 +123,15 @@ pub struct Appended {
 /// The append-only event log. One writer: sled locks the database for the process.
 #[derive(Debug)]
 pub struct Log {
-    // The Db handle keeps the database (and its lock) alive.
-    _db: sled::Db,
-    tree: sled::Tree,
-    snapshots: sled::Tree,
+    /// The database: sled's (its handle keeps it, and its lock, alive), or
+    /// a test's.
+    db: Box<dyn store::Engine>,
+    /// The database's own tree, which names the log's format.
+    meta: store::Tree,
+    tree: store::Tree,
+    snapshots: store::Tree,
     /// Copies of records kept together ([`Log::copy_records`]).
-    copies: sled::Tree,
+    copies: store::Tree,
     /// One past the commit mark: what readers see ends before it.
     next_seq: u64,
     /// The directory, for the head file (none for a temporary log).

@@ -64,8 +64,8 @@ impl Block {
 }
 
 /// The records of a range of blocks, in sequence order ([`Log::stored_from`]).
-pub(crate) struct Blocks {
-    blocks: std::iter::Peekable<sled::Iter>,
+pub(crate) struct Blocks<'a> {
+    blocks: std::iter::Peekable<crate::store::Iter<'a>>,
     /// Records before `first` (in the first block) are skipped.
     first: u64,
     /// One past the mark.
@@ -84,7 +84,7 @@ pub(crate) struct Reading {
     next: usize,
 }
 
-impl Iterator for Blocks {
+impl Iterator for Blocks<'_> {
     type Item = Result<(u64, Stored), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -2,6 +2,7 @@
 //! only while it matches the log.
 
 use crate::keys::*;
+use crate::store::Batch;
 use crate::{codec, copies, Error, Log};
 
 /// What [`Log::load_snapshot`] found.
@@ -44,11 +45,11 @@ impl Log {
             // Removed on its own: written in the same batch as the pieces,
             // sled rewrites the leaf holding the whole value (as a blob
             // file) each time it consolidates it, and leaves those behind.
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             batch.remove(name.as_bytes());
             self.snapshots.apply_batch(batch)?;
         }
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut count = 0;
         for piece in bytes.chunks(copies::PIECE_BYTES) {
             batch.insert(snapshot_piece_key(name, count), piece);
@@ -136,19 +137,19 @@ impl Log {
     }
 
     /// The stored bytes of snapshot `name`, for tests that damage them.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn snapshot_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
         Ok(self.stored_snapshot(name)?.and_then(Result::ok))
     }
 
     /// Stores raw bytes as snapshot `name`, in pieces, for tests that damage them.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn put_snapshot_bytes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         self.store_snapshot(name, bytes)
     }
 
     /// Removes piece `n` of snapshot `name`, for tests that damage it.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn remove_snapshot_piece(&self, name: &str, n: u32) -> Result<(), Error> {
         self.snapshots.remove(snapshot_piece_key(name, n))?;
         Ok(())
