@@ -269,7 +269,7 @@ impl Drop for Import<'_> {
         // Committed, or nothing staged: nothing to undo. Otherwise remove
         // the staged records now; if that fails, the next `open` does.
         if self.next > self.log.next_seq {
-            let _ = self.log.discard_staged(None);
+            self.log.staged_left = self.log.discard_staged(None).is_err();
         }
     }
 }
@@ -335,6 +335,10 @@ impl Log {
         recorded_at: DateTime<Utc>,
         origin: Option<&str>,
     ) -> Result<Import<'_>, Error> {
+        if self.staged_left {
+            self.discard_staged(None)?;
+            self.staged_left = false;
+        }
         if !self.marked {
             // A log of format 1: mark what it holds as committed before
             // anything is staged beyond it.

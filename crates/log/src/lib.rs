@@ -140,6 +140,10 @@ pub struct Log {
     marked: bool,
     /// Records of an unfinished import that `open` removed.
     discarded: u64,
+    /// Whether an append that failed left records staged that could not
+    /// be removed (the disk failed again): the next append removes them
+    /// before it stages its own, as the next `open` would.
+    staged_left: bool,
     /// The format the log's magic names.
     format: LogFormat,
     /// How many chunks each bucket of the id index holds, as far as known:
@@ -161,5 +165,14 @@ impl Log {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether records staged by an append that failed are still stored
+    /// beyond the commit mark (their removal failed too): readers do not
+    /// see them, but [`Log::verify`] reports their id entries until the
+    /// next append or `open` removes them.
+    #[cfg(feature = "testing")]
+    pub fn staged_left(&self) -> bool {
+        self.staged_left
     }
 }

@@ -105,12 +105,13 @@ impl MemoryStore {
         self.state().ops
     }
 
-    /// The `n`-th write or flush from now (1 is the next) fails with an
-    /// I/O error and changes nothing; the ones after it succeed.
-    pub fn fail(&self, n: u64) {
+    /// The `n`-th write or flush from now (1 is the next) and the
+    /// `count - 1` after it fail with an I/O error and change nothing; the
+    /// ones after them succeed.
+    pub fn fail(&self, n: u64, count: u64) {
         let mut state = self.state();
         let at = state.ops + n;
-        state.fail_at.push(at);
+        state.fail_at.extend(at..at + count);
     }
 
     /// The next `n` writes and flushes succeed; every one after them fails,
@@ -118,6 +119,14 @@ impl MemoryStore {
     pub fn stop_after(&self, n: u64) {
         let mut state = self.state();
         state.stop_at = Some(state.ops + n);
+    }
+
+    /// No fault is due any more (those asked for and not reached yet are
+    /// forgotten).
+    pub fn heal(&self) {
+        let mut state = self.state();
+        state.fail_at.clear();
+        state.stop_at = None;
     }
 
     /// Writes done since the last flush: what a crash may lose.
@@ -137,8 +146,8 @@ impl MemoryStore {
         }
         state.written = trees.clone();
         state.flushed = trees;
-        state.fail_at.clear();
-        state.stop_at = None;
+        drop(state);
+        self.heal();
     }
 }
 

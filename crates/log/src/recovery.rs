@@ -250,6 +250,7 @@ impl Log {
             path,
             marked,
             discarded: 0,
+            staged_left: false,
             format,
             chunk_counts: index::Counts::default(),
             id_keys,

@@ -5,6 +5,9 @@ use annals_model::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
+#[path = "log/model.rs"]
+mod model;
+
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }
