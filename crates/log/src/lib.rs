@@ -67,7 +67,7 @@ pub use memory::MemoryStore;
 pub use read::Stored;
 pub use recovery::OPEN_WAIT;
 pub use snapshot_store::Snapshot;
-pub use verify::Integrity;
+pub use verify::{CopiesProblem, Integrity, Problem};
 
 /// Events of an import indexed with one `i` key each; beyond them, its ids
 /// go into chunks of the hashed index. One key per id is what small

@@ -5,6 +5,11 @@ use annals_model::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
+/// Problems in words, as `annals verify` prints them.
+fn words(problems: &[annals_log::Problem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
+}
+
 #[path = "log/model.rs"]
 mod model;
 
@@ -553,8 +558,10 @@ fn a_damaged_block_header_is_reported_with_the_records_it_held() {
     let report = store.verify().unwrap();
     assert_eq!(report.records, 10);
     assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert_eq!(report.problems[0].kind(), "damaged_block");
     assert!(
         report.problems[0]
+            .to_string()
             .starts_with("records 5..8 are corrupt: damaged block: header checksum mismatch"),
         "{report:?}"
     );
@@ -906,7 +913,7 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     let mut import = store.begin(at(3), None).unwrap();
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     let id = entities[1].id.as_str();
     let expected = [
         format!("record 2: id `{id}` is indexed at record 6"),
@@ -924,7 +931,10 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     let mut import = store2.begin(at(3), None).unwrap().with_index_size(1);
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
-    assert_eq!(store2.verify().unwrap().problems, [format!("id `{id}` is held by records 2, 6")]);
+    assert_eq!(
+        words(&store2.verify().unwrap().problems),
+        [format!("id `{id}` is held by records 2, 6")]
+    );
     assert_eq!(store2.lookup(id).unwrap(), Some(2));
 }
 
@@ -1156,7 +1166,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     });
     let store = Log::open(&path).unwrap();
     assert_eq!(store.lookup(id).unwrap(), None);
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert_eq!(
         problems,
         [format!(
@@ -1170,7 +1180,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
         tree.remove(annals_log::index::chunk_key(bucket, 1)).unwrap();
     });
     let store = Log::open(&path).unwrap();
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert!(problems.contains(&format!("record 8: id `{id}` is missing from the id index")));
     assert_eq!(problems.last().unwrap(), "20 records but 19 indexed ids");
     drop(store);
@@ -1181,7 +1191,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     });
     let store = Log::open(&path).unwrap();
     assert!(matches!(store.lookup(id), Err(Error::BadChunk(ref k)) if k[..] == key[..]));
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert!(problems.iter().any(|p| p.starts_with("the id index chunk under key")), "{problems:?}");
     drop(store);
 
@@ -1302,7 +1312,7 @@ fn an_index_entry_whose_record_holds_another_id_is_not_an_answer() {
     assert_eq!(store.append(std::slice::from_ref(&stranger), at(2)).unwrap().seqs, Some((21, 21)));
     assert_eq!(store.lookup(id).unwrap(), Some(21));
     assert_eq!(store.lookup(events[7].id.as_str()).unwrap(), Some(8));
-    assert_eq!(store.verify().unwrap().problems, ["21 records but 22 indexed ids"]);
+    assert_eq!(words(&store.verify().unwrap().problems), ["21 records but 22 indexed ids"]);
 }
 
 /// Copies of records read back as the records themselves: whether asked all
@@ -1373,13 +1383,13 @@ fn pieces_left_by_an_unfinished_copy_are_ignored_and_then_replaced() {
     let store = Log::open(&path).unwrap();
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(first).unwrap());
     let report = pieces_of(&store);
-    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!(report.problems, []);
     assert_eq!((report.copies, report.copies_left), (count as u64, 5));
     // The next copy of `pl-1` writes over or removes its leftovers.
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), rest.len());
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
     let report = pieces_of(&store);
-    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!(report.problems, []);
     assert_eq!((report.copies, report.copies_left), (600, 2));
     store.remove_copies("pl-0").unwrap();
     store.remove_copies("pl-2").unwrap();
@@ -1413,7 +1423,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
         }
         let store = Log::open(&copy).unwrap();
         let read = store.copies("pl-1").map(|r| r.len()).map_err(|e| e.to_string());
-        let problems = store.verify().unwrap().problems;
+        let problems = words(&store.verify().unwrap().problems);
         (dir, read, problems)
     };
     let flip = |tree: &sled::Tree| {
@@ -1430,7 +1440,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     let store = Log::open(d.path().join("db")).unwrap();
     store.remove_copies("pl-1").unwrap();
     assert!(store.copies("pl-1").unwrap().is_empty());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600);
     assert_eq!(store.verify().unwrap().copies, 600);
     drop(store);
@@ -1457,7 +1467,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     more.push(601);
     assert_eq!(store.copy_records("pl-1", &more, 1).unwrap(), 601);
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&more).unwrap());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     drop(store);
 
     // A piece of other records under a right checksum: only `verify`,
@@ -1486,7 +1496,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     let store = Log::open(dir.path().join("db")).unwrap();
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600, "rebuilt from all");
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     drop(store);
 
     // A reader with copies takes a copied record from them, not the log:
@@ -1498,7 +1508,9 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     assert!(store.get_many(&[17]).is_err());
     let copies = store.copies("pl-1").unwrap();
     assert_eq!(store.get_many_with(copies)(&[17]).unwrap(), expected);
-    assert!(store.verify().unwrap().problems.iter().any(|p| p.contains("copy of record 17")));
+    assert!(words(&store.verify().unwrap().problems)
+        .iter()
+        .any(|p| p.contains("copy of record 17")));
 }
 
 /// sled gives some I/O errors of its threads as another error whose text is
