@@ -1,7 +1,7 @@
 //! Verification: the physical log, the place snapshot against a full
 //! replay, and the world's anomalies.
 
-use annals_log::{Integrity, Snapshot};
+use annals_log::{Integrity, Snapshot, SnapshotDamage, StaleReason};
 use annals_replay::{Anomaly, PlaceIndex, World};
 
 use crate::{Annals, Error};
@@ -66,9 +66,9 @@ pub enum SnapshotCheck {
     /// None saved yet: the next query builds it.
     Missing,
     /// Saved for another state of the log: the next query rebuilds it.
-    Stale(String),
+    Stale(StaleReason),
     /// Damaged (a problem): the next query rebuilds it.
-    Damaged(String),
+    Damaged(SnapshotDamage),
     /// Records `1..=last_seq`, with the records after it, match a full replay.
     Matches { last_seq: u64 },
     /// Records `1..=last_seq` do not match a full replay (a problem).
@@ -82,9 +82,8 @@ impl std::fmt::Display for SnapshotCheck {
             SnapshotCheck::Missing => {
                 write!(f, "snapshot `{name}`: none yet; the next query builds it")
             }
-            SnapshotCheck::Stale(why) | SnapshotCheck::Damaged(why) => {
-                write!(f, "{why}; the next query rebuilds it")
-            }
+            SnapshotCheck::Stale(why) => write!(f, "{why}; the next query rebuilds it"),
+            SnapshotCheck::Damaged(why) => write!(f, "{why}; the next query rebuilds it"),
             SnapshotCheck::Matches { last_seq } => write!(
                 f,
                 "snapshot `{name}`: records 1..{last_seq}, with the records after it, matches a full replay"

@@ -66,7 +66,7 @@ pub use format::LogFormat;
 pub use memory::MemoryStore;
 pub use read::Stored;
 pub use recovery::OPEN_WAIT;
-pub use snapshot_store::Snapshot;
+pub use snapshot_store::{Snapshot, SnapshotDamage, StaleReason};
 pub use verify::{CopiesProblem, Integrity, Problem};
 
 /// Events of an import indexed with one `i` key each; beyond them, its ids

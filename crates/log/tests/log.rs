@@ -590,14 +590,14 @@ fn one_append_with_an_id_twice_and_different_content_stores_nothing() {
 
 fn stale_reason(log: &Log, schema: u32) -> String {
     match log.load_snapshot::<Vec<String>>("test", schema).unwrap() {
-        annals_log::Snapshot::Stale(why) => why,
+        annals_log::Snapshot::Stale(why) => why.to_string(),
         other => panic!("expected a stale snapshot, got {other:?}"),
     }
 }
 
 fn damage(log: &Log) -> String {
     match log.load_snapshot::<Vec<String>>("test", 1).unwrap() {
-        annals_log::Snapshot::Damaged(why) => why,
+        annals_log::Snapshot::Damaged(why) => why.to_string(),
         other => panic!("expected a damaged snapshot, got {other:?}"),
     }
 }
@@ -627,6 +627,10 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
     }
     // Another layout version of the state.
     assert!(stale_reason(&log, 2).contains("schema 1, but this build uses schema 2"));
+    assert!(matches!(
+        log.load_snapshot::<Vec<String>>("test", 2).unwrap(),
+        annals_log::Snapshot::Stale(annals_log::StaleReason::Schema { schema: 1, expected: 2, .. })
+    ));
     // A damaged snapshot, at every byte.
     let good = log.snapshot_bytes("test").unwrap().unwrap();
     for i in 0..good.len() {
@@ -654,6 +658,10 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
     shorter.append(first, at(1)).unwrap();
     shorter.put_snapshot_bytes("test", &other.snapshot_bytes("test").unwrap().unwrap()).unwrap();
     assert!(stale_reason(&shorter, 1).contains("but the log has only 4"));
+    assert!(matches!(
+        shorter.load_snapshot::<Vec<String>>("test", 1).unwrap(),
+        annals_log::Snapshot::Stale(annals_log::StaleReason::Ahead { len: 4, .. })
+    ));
 }
 
 #[test]
