@@ -49,10 +49,34 @@ pub enum DecodeError {
     #[error("record payload does not decode: {0}")]
     Payload(String),
     #[error("record decodes but holds an invalid value: {0}")]
-    Invalid(String),
+    Invalid(InvalidValue),
     /// A block's header is damaged, so its records cannot be told apart.
     #[error("damaged block: {0}")]
     Block(String),
+}
+
+/// A value a record decodes to but that is not valid ([`DecodeError::Invalid`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidValue {
+    /// A code of a date's qualifier beyond those known.
+    #[error("date qualifier code {0}")]
+    DateQualifier(u8),
+    /// A date the model refuses, in its words.
+    #[error("{0}")]
+    Date(String),
+    /// An id that is not a slug.
+    #[error("{0}")]
+    Id(#[from] annals_model::IdError),
+    /// A latitude or longitude beyond its limit (as written).
+    #[error("{what} {value} is outside -{limit}..{limit}")]
+    Coordinate { what: &'static str, value: String, limit: String },
+    /// A code of a keyword (a kind, a claim …) beyond those known.
+    #[error("{what} code {code}")]
+    Code { what: &'static str, code: u8 },
+    /// A recorded time beyond what a timestamp holds.
+    #[error("recorded time {0} µs is out of range")]
+    RecordedTime(i64),
 }
 
 /// Encodes an event as a record of a block (format 3): the event alone; the
@@ -157,13 +181,8 @@ impl Decoder {
                 )))
             }
         };
-        let recorded_at =
-            DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
-                DecodeError::Invalid(format!(
-                    "recorded time {} µs is out of range",
-                    record.recorded_at_micros
-                ))
-            })?;
+        let recorded_at = DateTime::from_timestamp_micros(record.recorded_at_micros)
+            .ok_or(DecodeError::Invalid(InvalidValue::RecordedTime(record.recorded_at_micros)))?;
         let event = from_wire(record.event, &mut self.interner).map_err(DecodeError::Invalid)?;
         let origin = record.origin.map(|text| match &self.origin {
             Some(last) if **last == *text => Arc::clone(last),
@@ -538,7 +557,7 @@ fn counted(f: &Fatalities) -> w::Fatalities {
     w::Fatalities { best: f.best, low: f.low, high: f.high }
 }
 
-type R<T> = Result<T, String>;
+type R<T> = Result<T, InvalidValue>;
 
 /// Deaths read back.
 fn fatalities(f: w::Fatalities) -> R<Option<Fatalities>> {
@@ -550,22 +569,23 @@ fn point_from_wire(p: w::Point) -> R<Point> {
         0 => Qualifier::Exact,
         1 => Qualifier::Uncertain,
         2 => Qualifier::Approximate,
-        q => return Err(format!("date qualifier code {q}")),
+        q => return Err(InvalidValue::DateQualifier(q)),
     };
     let month = (p.month != 0).then_some(p.month);
     let day = (p.day != 0).then_some(p.day);
-    Point::new(p.year, month, day, qualifier)
+    Point::new(p.year, month, day, qualifier).map_err(InvalidValue::Date)
 }
 
 fn date_from_wire(d: w::Date) -> R<Date> {
     Date::new(point_from_wire(d.start)?, d.end.map(point_from_wire).transpose()?)
+        .map_err(InvalidValue::Date)
 }
 
 /// Makes an id of `x`, checked only the first time the interner sees it.
 type Make<T> = fn(&str, &mut Interner) -> Result<T, annals_model::IdError>;
 
 fn id<T>(new: Make<T>, x: &str, interner: &mut Interner) -> R<T> {
-    new(x, interner).map_err(|e| e.to_string())
+    Ok(new(x, interner)?)
 }
 
 fn ids<T>(new: Make<T>, xs: Vec<&str>, interner: &mut Interner) -> R<Vec<T>> {
@@ -589,17 +609,17 @@ fn event_id(x: &str, _: &mut Interner) -> Result<EventId, annals_model::IdError>
 }
 
 /// A place's coordinate, refused where import would refuse it.
-fn coordinate(x: Option<f64>, limit: f64, what: &str) -> R<Option<f64>> {
+fn coordinate(x: Option<f64>, limit: f64, what: &'static str) -> R<Option<f64>> {
     match x {
         Some(x) if !is_coordinate(x, limit) => {
-            Err(format!("{what} {x} is outside -{limit}..{limit}"))
+            Err(InvalidValue::Coordinate { what, value: x.to_string(), limit: limit.to_string() })
         }
         _ => Ok(x),
     }
 }
 
-fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
-    all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
+fn keyword<T: Copy>(all: &[T], code: u8, what: &'static str) -> R<T> {
+    all.get(usize::from(code)).copied().ok_or(InvalidValue::Code { what, code })
 }
 
 /// An entity's kind, wire → model.

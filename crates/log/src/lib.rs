@@ -59,8 +59,8 @@ pub mod wire;
 use std::path::PathBuf;
 
 pub use append::Import;
-pub use codec::DecodeError;
-pub use error::{Error, StorageError};
+pub use codec::{DecodeError, InvalidValue};
+pub use error::{Error, Found, HeadProblem, StorageError};
 pub use format::LogFormat;
 #[cfg(feature = "testing")]
 pub use memory::MemoryStore;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Found, HeadProblem};
 use crate::keys::*;
 use crate::store::{self, Batch, Engine, Tree};
 use crate::{codec, index, Error, Log, LogFormat, Stored, HEAD_FILE, STAGE_BATCH};
@@ -454,21 +455,19 @@ impl Log {
         let text = match std::fs::read_to_string(&file) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::BadHead(file, e.to_string())),
+            Err(e) => return Err(Error::BadHead(file, HeadProblem::Io(e))),
         };
         let (expected, crc) = parse_head(&text).map_err(|damage| match damage {
             HeadDamage::Checksum => Error::DamagedHead(file.clone()),
-            HeadDamage::Unreadable => {
-                Error::BadHead(file.clone(), "not an annals head file".into())
-            }
+            HeadDamage::Unreadable => Error::BadHead(file.clone(), HeadProblem::NotAHeadFile),
         })?;
-        let lost = |found: String| Error::Lost { path: dir.clone(), expected, crc, found };
+        let lost = |found| Error::Lost { path: dir.clone(), expected, crc, found };
         if self.len() < expected {
-            return Err(lost(format!("it holds {}", self.len())));
+            return Err(lost(Found::Fewer(self.len())));
         }
         match self.record_checksum(expected)? {
             Some(stored) if stored == crc => Ok(()),
-            _ => Err(lost(format!("record {expected} is another record"))),
+            _ => Err(lost(Found::Other(expected))),
         }
     }
 }

@@ -729,7 +729,8 @@ fn a_log_that_lost_acknowledged_records_is_refused() {
     // A head ahead of the log: records were lost.
     std::fs::write(&head, "annals-head 1\n99 00000000\n").unwrap();
     let err = Log::open(&path).unwrap_err();
-    assert!(matches!(err, Error::Lost { expected: 99, .. }), "{err}");
+    let fewer = annals_log::Found::Fewer(entities.len() as u64);
+    assert!(matches!(err, Error::Lost { expected: 99, ref found, .. } if *found == fewer), "{err}");
     assert!(err.to_string().contains("but now it holds 11"), "{err}");
     // The same length, another last record.
     std::fs::write(&head, format!("annals-head 1\n{} 12345678\n", entities.len())).unwrap();
@@ -737,7 +738,10 @@ fn a_log_that_lost_acknowledged_records_is_refused() {
     assert!(err.contains(&format!("record {} is another record", entities.len())), "{err}");
     // A damaged head file is named; without one, the log opens unchecked.
     std::fs::write(&head, "garbage").unwrap();
-    assert!(matches!(Log::open(&path).unwrap_err(), Error::BadHead(..)));
+    assert!(matches!(
+        Log::open(&path).unwrap_err(),
+        Error::BadHead(_, annals_log::HeadProblem::NotAHeadFile)
+    ));
     std::fs::remove_file(&head).unwrap();
     assert_eq!(Log::open(&path).unwrap().len(), entities.len() as u64);
 }
@@ -1638,4 +1642,22 @@ fn dataset_fields_get_variants_of_their_own_and_leave_old_events_as_they_were() 
         Kind::Coup { outcome, .. } => assert_eq!(outcome, 2),
         other => panic!("{other:?}"),
     }
+}
+
+/// A record that decodes to a value the model refuses says which, typed:
+/// a claim code beyond those known, an id that is not a slug.
+#[test]
+fn an_invalid_value_in_a_record_is_named_by_its_kind() {
+    let line = r#"{"type":"actor","id":"cma","name":"CMA"}"#;
+    let event = annals_model::v1::parse_line(line).unwrap().event;
+    let mut interner = annals_model::Interner::default();
+    let mut wire = codec::to_wire(&event);
+    wire.claim = 9;
+    let err = codec::from_wire(wire, &mut interner).unwrap_err();
+    assert_eq!(err, annals_log::InvalidValue::Code { what: "claim", code: 9 });
+    assert_eq!(err.to_string(), "claim code 9");
+    let mut wire = codec::to_wire(&event);
+    wire.id = "Not An Id";
+    let err = codec::from_wire(wire, &mut interner).unwrap_err();
+    assert!(matches!(err, annals_log::InvalidValue::Id(_)), "{err}");
 }
