@@ -4,7 +4,7 @@
 use annals_model::Recorded;
 
 use crate::keys::*;
-use crate::store::Batch;
+use crate::store::{Batch, Value};
 use crate::{codec, copies, DecodeError, Error, Log};
 
 impl Log {
@@ -234,7 +234,7 @@ impl Log {
     }
 
     /// Piece `n` of copies `name`, which its meta value says exists.
-    pub(crate) fn copies_piece(&self, name: &str, n: u32) -> Result<sled::IVec, Error> {
+    pub(crate) fn copies_piece(&self, name: &str, n: u32) -> Result<Value, Error> {
         self.copies.get(copies_piece_key(name, n))?.ok_or_else(|| Error::BadCopies {
             name: name.to_string(),
             problem: format!("piece {n} is missing"),

@@ -4,6 +4,7 @@
 use annals_model::Recorded;
 
 use crate::keys::*;
+use crate::store::Value;
 use crate::{codec, Error, Log, AHEAD_RECORDS};
 
 /// One stored record's bytes, undecoded: a stretch of a block (or a whole
@@ -11,20 +12,20 @@ use crate::{codec, Error, Log, AHEAD_RECORDS};
 /// other records of its block. Derefs to the record's bytes.
 #[derive(Clone, Debug)]
 pub struct Stored {
-    value: sled::IVec,
+    value: Value,
     at: std::ops::Range<usize>,
     shared: Option<codec::SharedAt>,
 }
 
 impl Stored {
-    pub(crate) fn whole(value: sled::IVec) -> Stored {
+    pub(crate) fn whole(value: Value) -> Stored {
         let at = 0..value.len();
         Stored { value, at, shared: None }
     }
 
     /// The record at `at` of the block `value`, split as `split`.
     pub(crate) fn in_block(
-        value: &sled::IVec,
+        value: &Value,
         at: &std::ops::Range<usize>,
         split: &codec::Split,
     ) -> Stored {
@@ -52,7 +53,7 @@ impl std::ops::Deref for Stored {
 /// A block read and split: the last one a lookup used, kept for the next.
 pub(crate) struct Block {
     first: u64,
-    value: sled::IVec,
+    value: Value,
     split: codec::Split,
 }
 
@@ -78,7 +79,7 @@ pub(crate) struct Blocks<'a> {
 pub(crate) struct Reading {
     /// The sequence number of its first record.
     first: u64,
-    value: sled::IVec,
+    value: Value,
     split: codec::Split,
     /// The index of its next record.
     next: usize,

@@ -16,6 +16,10 @@ use sled::IVec;
 
 use crate::error::StorageError;
 
+/// A stored value: shared, cheap to clone (sled's own type, which the
+/// store in memory uses too).
+pub(crate) type Value = IVec;
+
 /// The name of the tree that holds the log's format (sled's default tree).
 pub(crate) const DEFAULT_TREE: &str = "";
 

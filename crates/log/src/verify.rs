@@ -2,6 +2,7 @@
 //! id index and the copies.
 
 use crate::keys::*;
+use crate::store::Value;
 use crate::{codec, copies, index, DecodeError, Error, Log};
 
 /// What [`Log::verify`] found.
@@ -289,7 +290,7 @@ impl Log {
         // Keys sort a group's pieces (name 0x00 number) before its meta
         // value (name 0x01): collect the pieces of one name (`of`), then
         // check them.
-        let (mut of, mut pieces): (Vec<u8>, Vec<(u32, sled::IVec)>) = Default::default();
+        let (mut of, mut pieces): (Vec<u8>, Vec<(u32, Value)>) = Default::default();
         for kv in self.copies.iter() {
             let (k, v) = kv?;
             let n = k.len();
@@ -326,7 +327,7 @@ impl Log {
     pub(crate) fn check_copies(
         &self,
         meta: &[u8],
-        pieces: &[(u32, sled::IVec)],
+        pieces: &[(u32, Value)],
         report: &mut Integrity,
     ) -> Result<Option<CopiesProblem>, Error> {
         let Some((count, last)) = copies::decode_meta(meta) else {
