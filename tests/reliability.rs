@@ -1200,6 +1200,15 @@ fn corruption_a_damaged_record_is_reported_by_verify_with_its_sequence_number() 
         "verify does not name record 11: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    // For scripts: each problem with its kind, in the same order.
+    let out = annals(&["--db", db.p(), "verify", "--json"]);
+    assert!(!out.status.success(), "verify --json passed a damaged log");
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = found["problems"].as_array().unwrap();
+    let kinds = found["problem_kinds"].as_array().unwrap();
+    assert_eq!(problems.len(), kinds.len(), "{found}");
+    let damaged = problems.iter().position(|p| p.as_str().unwrap().starts_with("record 11 is"));
+    assert_eq!(kinds[damaged.expect("record 11 named")], "damaged_record", "{found}");
 
     // What can be recovered: export writes every record before the damaged one.
     let out = annals(&["--db", db.p(), "export"]);

@@ -365,10 +365,13 @@ pub fn retracted_json(done: &crate::Retracted) -> Value {
 }
 
 /// What `verify` found: `{ok, records, ids, copies, copies_left, snapshot,
-/// problems}` (`snapshot`: the place snapshot compared with a full replay,
-/// in words; `problems`: each in words, empty when `ok`).
+/// problems, problem_kinds}` (`snapshot`: the place snapshot compared with
+/// a full replay, in words; `problems`: each in words, empty when `ok`;
+/// `problem_kinds`: the kind of each, in the same order).
 pub fn verified_json(found: &crate::Verified) -> Value {
     let i = &found.integrity;
+    let problems: Vec<String> = found.problems.iter().map(ToString::to_string).collect();
+    let kinds: Vec<&str> = found.problems.iter().map(crate::Problem::kind).collect();
     json!({
         "ok": found.problems.is_empty(),
         "records": i.records,
@@ -376,7 +379,8 @@ pub fn verified_json(found: &crate::Verified) -> Value {
         "copies": i.copies,
         "copies_left": i.copies_left,
         "snapshot": found.snapshot.to_string(),
-        "problems": found.problems,
+        "problems": problems,
+        "problem_kinds": kinds,
     })
 }
 

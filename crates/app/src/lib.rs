@@ -47,7 +47,7 @@ pub use query::{
 pub type Line<'w> = (annals_model::Recorded, Option<&'w annals_model::EventId>);
 pub use retract::Retracted;
 pub use text::{shown, Visible};
-pub use verify::{SnapshotCheck, Verified};
+pub use verify::{Problem, SnapshotCheck, Verified};
 
 /// The built-in chronicle, compiled in: answers come from it when no log is
 /// given. The Mali chronicle (`fixtures/mali/chronicle.jsonl`), then the

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::StorageError;
 use crate::keys::*;
+use crate::store::{Batch, Tree};
 use crate::{
     codec, index, Appended, Check, Error, Log, LogFormat, BLOCK_RECORDS, ID_KEYS_UP_TO, STAGE_BATCH,
 };
@@ -22,7 +23,7 @@ pub struct Import<'l> {
     /// The sequence number the next new event gets.
     next: u64,
     /// The blocks (and `i` keys) of the sled batch being built.
-    batch: sled::Batch,
+    batch: Batch,
     /// The encoded records of the block being built, end to end, and their lengths.
     records: Vec<u8>,
     lens: Vec<u32>,
@@ -126,7 +127,7 @@ impl Import<'_> {
         }
         self.apply()?;
         for chunks in self.index.take_chunks().chunks(index::CHUNK_BATCH) {
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             for (bucket, entries) in chunks {
                 self.add_chunk(*bucket, entries, &mut batch)?;
             }
@@ -142,7 +143,7 @@ impl Import<'_> {
         &mut self,
         bucket: u16,
         entries: &[(u64, u64)],
-        batch: &mut sled::Batch,
+        batch: &mut Batch,
     ) -> Result<(), Error> {
         let count = self.log.chunk_count(bucket)?;
         if count < index::MERGE_AT {
@@ -193,7 +194,7 @@ impl Import<'_> {
 
     /// Stages in sled batches of `events` instead of [`STAGE_BATCH`], so
     /// that tests reach the paths of many batches with small logs.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn with_batch_size(mut self, events: usize) -> Self {
         self.batch_size = events.max(1);
         self
@@ -203,7 +204,7 @@ impl Import<'_> {
     /// chunks of the rest every `entries` events instead of every
     /// [`index::BUFFER_ENTRIES`], so that tests reach the paths of both
     /// kinds of index and of many index writes with small logs.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn with_index_size(mut self, entries: usize) -> Self {
         self.index_size = entries.max(1);
         self.id_keys_until = self.log.next_seq + entries as u64 / 2;
@@ -230,14 +231,14 @@ impl Import<'_> {
 
     /// Commits as [`Import::commit`] does, but the flush after the mark
     /// fails with an I/O error, as a failing disk's would: for tests.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn commit_failing_after_mark(self) -> Result<Appended, Error> {
-        self.commit_flushing(|_| Err(sled::Error::Io(std::io::Error::from_raw_os_error(5))))
+        self.commit_flushing(|_| Err(std::io::Error::from_raw_os_error(5).into()))
     }
 
     pub(crate) fn commit_flushing(
         mut self,
-        flush_mark: impl FnOnce(&sled::Tree) -> sled::Result<usize>,
+        flush_mark: impl FnOnce(&Tree) -> Result<usize, StorageError>,
     ) -> Result<Appended, Error> {
         self.apply()?;
         self.write_index()?;
@@ -246,12 +247,12 @@ impl Import<'_> {
         let appended = self.next - first;
         if appended > 0 {
             self.log.tree.flush()?;
-            self.log.tree.insert(COMMIT, &last.to_be_bytes())?;
+            self.log.tree.insert(COMMIT, last.to_be_bytes())?;
             // The mark is in: whatever happens next, the staged records are
             // the log's (a drop must not remove them).
             self.log.next_seq = self.next;
-            flush_mark(&self.log.tree).map_err(|e| Error::Unconfirmed(StorageError(e)))?;
-            self.log.sync_files().map_err(|e| Error::Unconfirmed(StorageError(e)))?;
+            flush_mark(&self.log.tree).map_err(Error::Unconfirmed)?;
+            self.log.sync_files().map_err(Error::Unconfirmed)?;
             // The records are stored: the head is a safeguard on top. If it
             // cannot be written, the older head stays, which is never ahead
             // of the log, so it neither blocks nor misleads; only this
@@ -268,7 +269,7 @@ impl Drop for Import<'_> {
         // Committed, or nothing staged: nothing to undo. Otherwise remove
         // the staged records now; if that fails, the next `open` does.
         if self.next > self.log.next_seq {
-            let _ = self.log.discard_staged(None);
+            self.log.staged_left = self.log.discard_staged(None).is_err();
         }
     }
 }
@@ -334,17 +335,21 @@ impl Log {
         recorded_at: DateTime<Utc>,
         origin: Option<&str>,
     ) -> Result<Import<'_>, Error> {
+        if self.staged_left {
+            self.discard_staged(None)?;
+            self.staged_left = false;
+        }
         if !self.marked {
             // A log of format 1: mark what it holds as committed before
             // anything is staged beyond it.
-            self.tree.insert(COMMIT, &self.len().to_be_bytes())?;
+            self.tree.insert(COMMIT, self.len().to_be_bytes())?;
             self.tree.flush()?;
             self.marked = true;
         }
         if self.format < LogFormat::NEWEST {
             // Claim the log for the newest format before its first block and chunk are written.
-            self._db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
-            self._db.flush()?;
+            self.meta.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
+            self.db.flush()?;
             self.format = LogFormat::NEWEST;
         }
         let next = self.next_seq;
@@ -353,7 +358,7 @@ impl Log {
             recorded_at,
             origin: origin.map(str::to_string),
             next,
-            batch: sled::Batch::default(),
+            batch: Batch::default(),
             records: Vec::new(),
             lens: Vec::new(),
             pending: std::collections::HashMap::new(),

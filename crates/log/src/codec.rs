@@ -16,7 +16,9 @@ use annals_model::{
     EventId, EventKind, Fatalities, Interner, Linked, PlaceId, PlaceKind, Point, Qualifier,
     Recorded, SourceId, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
+#[cfg(feature = "testing")]
+use chrono::Utc;
 
 use crate::wire::{v1 as w, v2};
 
@@ -47,10 +49,38 @@ pub enum DecodeError {
     #[error("record payload does not decode: {0}")]
     Payload(String),
     #[error("record decodes but holds an invalid value: {0}")]
-    Invalid(String),
+    Invalid(InvalidValue),
     /// A block's header is damaged, so its records cannot be told apart.
     #[error("damaged block: {0}")]
     Block(String),
+}
+
+/// A value a record decodes to but that is not valid ([`DecodeError::Invalid`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidValue {
+    /// A code of a date's qualifier beyond those known.
+    #[error("date qualifier code {0}")]
+    DateQualifier(u8),
+    /// A date the model refuses, in its words.
+    #[error("{0}")]
+    Date(String),
+    /// An id that is not a slug.
+    #[error("{0}")]
+    Id(#[from] annals_model::IdError),
+    /// A latitude or longitude beyond its limit (as written).
+    #[error("{what} {value} is outside -{limit}..{limit}")]
+    Coordinate { what: &'static str, value: String, limit: String },
+    /// A code of a keyword (a kind, a claim …) beyond those known.
+    #[error("{what} code {code}")]
+    Code { what: &'static str, code: u8 },
+    /// A recorded time beyond what a timestamp holds.
+    #[error("recorded time {0} µs is out of range")]
+    RecordedTime(i64),
+    /// A `same_as` or `identifiers` event whose parts do not fit together
+    /// (fewer than two ids, both actors and places, no identifier).
+    #[error("{0}")]
+    Shape(&'static str),
 }
 
 /// Encodes an event as a record of a block (format 3): the event alone; the
@@ -62,7 +92,7 @@ pub fn encode(event: &Event) -> Vec<u8> {
 /// Encodes a record as format 2 wrote it: with its own recorded time and
 /// origin, one per sled key (logs before format 3) or in blocks of format 3.
 /// Only for testing that such logs still read: this build never writes it.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_v2(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>) -> Vec<u8> {
     let record = v2::Record {
         recorded_at_micros: recorded_at.timestamp_micros(),
@@ -74,7 +104,7 @@ pub fn encode_v2(event: &Event, recorded_at: DateTime<Utc>, origin: Option<&str>
 
 /// Encodes a record as format 1 wrote it. Only for testing that old logs still
 /// read: this build never writes format 1 to a log.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_v1(event: &Event, recorded_at: DateTime<Utc>) -> Vec<u8> {
     let record =
         w::Record { recorded_at_micros: recorded_at.timestamp_micros(), event: to_wire(event) };
@@ -155,13 +185,8 @@ impl Decoder {
                 )))
             }
         };
-        let recorded_at =
-            DateTime::from_timestamp_micros(record.recorded_at_micros).ok_or_else(|| {
-                DecodeError::Invalid(format!(
-                    "recorded time {} µs is out of range",
-                    record.recorded_at_micros
-                ))
-            })?;
+        let recorded_at = DateTime::from_timestamp_micros(record.recorded_at_micros)
+            .ok_or(DecodeError::Invalid(InvalidValue::RecordedTime(record.recorded_at_micros)))?;
         let event = from_wire(record.event, &mut self.interner).map_err(DecodeError::Invalid)?;
         let origin = record.origin.map(|text| match &self.origin {
             Some(last) if **last == *text => Arc::clone(last),
@@ -247,7 +272,7 @@ fn finish_block(mut out: Vec<u8>, lens: &[u32], records: &[u8]) -> Vec<u8> {
 
 /// Stores records of format 2 as a block of format 3, as the first format-3
 /// build did. Only for testing that such logs still read.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn encode_block_v3(lens: &[u32], records: &[u8]) -> Vec<u8> {
     let count = u32::try_from(lens.len()).expect("a block holds fewer than 2^32 records");
     let mut out = vec![BLOCK_FORMAT_3];
@@ -551,7 +576,7 @@ fn counted(f: &Fatalities) -> w::Fatalities {
     w::Fatalities { best: f.best, low: f.low, high: f.high }
 }
 
-type R<T> = Result<T, String>;
+type R<T> = Result<T, InvalidValue>;
 
 /// Deaths read back.
 fn fatalities(f: w::Fatalities) -> R<Option<Fatalities>> {
@@ -563,22 +588,23 @@ fn point_from_wire(p: w::Point) -> R<Point> {
         0 => Qualifier::Exact,
         1 => Qualifier::Uncertain,
         2 => Qualifier::Approximate,
-        q => return Err(format!("date qualifier code {q}")),
+        q => return Err(InvalidValue::DateQualifier(q)),
     };
     let month = (p.month != 0).then_some(p.month);
     let day = (p.day != 0).then_some(p.day);
-    Point::new(p.year, month, day, qualifier)
+    Point::new(p.year, month, day, qualifier).map_err(InvalidValue::Date)
 }
 
 fn date_from_wire(d: w::Date) -> R<Date> {
     Date::new(point_from_wire(d.start)?, d.end.map(point_from_wire).transpose()?)
+        .map_err(InvalidValue::Date)
 }
 
 /// Makes an id of `x`, checked only the first time the interner sees it.
 type Make<T> = fn(&str, &mut Interner) -> Result<T, annals_model::IdError>;
 
 fn id<T>(new: Make<T>, x: &str, interner: &mut Interner) -> R<T> {
-    new(x, interner).map_err(|e| e.to_string())
+    Ok(new(x, interner)?)
 }
 
 fn ids<T>(new: Make<T>, xs: Vec<&str>, interner: &mut Interner) -> R<Vec<T>> {
@@ -602,17 +628,17 @@ fn event_id(x: &str, _: &mut Interner) -> Result<EventId, annals_model::IdError>
 }
 
 /// A place's coordinate, refused where import would refuse it.
-fn coordinate(x: Option<f64>, limit: f64, what: &str) -> R<Option<f64>> {
+fn coordinate(x: Option<f64>, limit: f64, what: &'static str) -> R<Option<f64>> {
     match x {
         Some(x) if !is_coordinate(x, limit) => {
-            Err(format!("{what} {x} is outside -{limit}..{limit}"))
+            Err(InvalidValue::Coordinate { what, value: x.to_string(), limit: limit.to_string() })
         }
         _ => Ok(x),
     }
 }
 
-fn keyword<T: Copy>(all: &[T], code: u8, what: &str) -> R<T> {
-    all.get(usize::from(code)).copied().ok_or_else(|| format!("{what} code {code}"))
+fn keyword<T: Copy>(all: &[T], code: u8, what: &'static str) -> R<T> {
+    all.get(usize::from(code)).copied().ok_or(InvalidValue::Code { what, code })
 }
 
 /// An entity's kind, wire → model.

@@ -149,25 +149,61 @@ impl Pieces {
     }
 }
 
+/// Why a piece of copies is damaged ([`split`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Damage {
+    #[error("{0} bytes, shorter than a piece header")]
+    Short(usize),
+    #[error("format {0}, not {FORMAT}")]
+    Format(u8),
+    #[error("checksum mismatch (stored {stored:08x}, computed {computed:08x})")]
+    Checksum { stored: u32, computed: u32 },
+    /// A length runs past the end of the piece.
+    #[error("cut short")]
+    CutShort,
+    #[error("record {seq} follows record {last}")]
+    OutOfOrder { seq: u64, last: u64 },
+    #[error("record {0} shares what no record before it has")]
+    SharesNothing(u64),
+    #[error("the origin of record {0} is not UTF-8")]
+    OriginNotUtf8(u64),
+    #[error("record {seq}: shared flag {flag}, not 0, 1 or 2")]
+    SharedFlag { seq: u64, flag: u8 },
+    #[error("{extra} bytes after its {count} records")]
+    Trailing { extra: usize, count: usize },
+}
+
+/// What is wrong with one piece of a group of copies.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PieceProblem {
+    #[error("piece {n} is damaged: {damage}")]
+    Damaged { n: u32, damage: Damage },
+    /// A record that does not follow the one before it, or lies beyond the log.
+    #[error("record {seq} is out of place in piece {n}")]
+    OutOfPlace { seq: u64, n: u32 },
+}
+
 /// The entries of a piece, in order; or why it is damaged. Checks the
 /// format, the checksum, that every length stays inside the piece, that
 /// sequence numbers increase and that origins are UTF-8. Never panics.
-pub fn split(piece: &[u8]) -> Result<Vec<Entry>, String> {
+pub fn split(piece: &[u8]) -> Result<Vec<Entry>, Damage> {
     if piece.len() < HEAD {
-        return Err(format!("{} bytes, shorter than a piece header", piece.len()));
+        return Err(Damage::Short(piece.len()));
     }
     if piece[0] != FORMAT {
-        return Err(format!("format {}, not {FORMAT}", piece[0]));
+        return Err(Damage::Format(piece[0]));
     }
     let stored = u32::from_le_bytes([piece[1], piece[2], piece[3], piece[4]]);
     let crc = crc32fast::hash(&piece[5..]);
     if stored != crc {
-        return Err(format!("checksum mismatch (stored {stored:08x}, computed {crc:08x})"));
+        return Err(Damage::Checksum { stored, computed: crc });
     }
     let count = u32::from_le_bytes([piece[5], piece[6], piece[7], piece[8]]) as usize;
     let mut at = HEAD;
-    let mut take = |n: usize| -> Result<Range<usize>, String> {
-        let end = at.checked_add(n).filter(|&end| end <= piece.len()).ok_or("cut short")?;
+    let mut take = |n: usize| -> Result<Range<usize>, Damage> {
+        let end = at.checked_add(n).filter(|&end| end <= piece.len()).ok_or(Damage::CutShort)?;
         let range = at..end;
         at = end;
         Ok(range)
@@ -179,14 +215,14 @@ pub fn split(piece: &[u8]) -> Result<Vec<Entry>, String> {
         let long = |r: Range<usize>| piece[r].try_into().map(u64::from_le_bytes).expect("8 bytes");
         let seq = long(take(8)?);
         if seq <= last {
-            return Err(format!("record {seq} follows record {last}"));
+            return Err(Damage::OutOfOrder { seq, last });
         }
         last = seq;
         let shared = match piece[take(1)?][0] {
             0 => None,
             2 => match entries.last().and_then(|e: &Entry| e.shared.clone()) {
                 Some(shared) => Some(shared),
-                None => return Err(format!("record {seq} shares what no record before it has")),
+                None => return Err(Damage::SharesNothing(seq)),
             },
             1 => {
                 let micros = long(take(8)?) as i64;
@@ -195,20 +231,20 @@ pub fn split(piece: &[u8]) -> Result<Vec<Entry>, String> {
                     len => {
                         let origin = take(len as usize)?;
                         std::str::from_utf8(&piece[origin.clone()])
-                            .map_err(|_| format!("the origin of record {seq} is not UTF-8"))?;
+                            .map_err(|_| Damage::OriginNotUtf8(seq))?;
                         Some(origin)
                     }
                 };
                 Some((micros, origin))
             }
-            other => return Err(format!("record {seq}: shared flag {other}, not 0, 1 or 2")),
+            flag => return Err(Damage::SharedFlag { seq, flag }),
         };
         let len = word(take(4)?) as usize;
         let record = take(len)?;
         entries.push(Entry { seq, shared, record });
     }
     if at != piece.len() {
-        return Err(format!("{} bytes after its {count} records", piece.len() - at));
+        return Err(Damage::Trailing { extra: piece.len() - at, count });
     }
     Ok(entries)
 }

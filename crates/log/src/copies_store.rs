@@ -4,6 +4,7 @@
 use annals_model::Recorded;
 
 use crate::keys::*;
+use crate::store::{Batch, Value};
 use crate::{codec, copies, DecodeError, Error, Log};
 
 impl Log {
@@ -106,7 +107,7 @@ impl Log {
             return Err(missing(seq));
         }
         for plan in plans {
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             if let Some(piece) = plan.held {
                 batch.insert(copies_piece_key(plan.name, plan.first), piece);
             }
@@ -150,7 +151,10 @@ impl Log {
         if let Some(n) = pieces.checked_sub(1) {
             let piece = self.copies_piece(name, n)?;
             if piece.len() < copies::PIECE_BYTES / 2 {
-                let bad = |problem| Error::BadCopies { name: name.to_string(), problem };
+                let bad = |problem: copies::Damage| Error::BadCopies {
+                    name: name.to_string(),
+                    problem: problem.to_string(),
+                };
                 for e in copies::split(&piece).map_err(bad)? {
                     encoder.push(e.seq, e.shared(&piece), &piece[e.record.clone()]);
                 }
@@ -164,7 +168,7 @@ impl Log {
     /// those records from the log, and the next [`Log::copy_records`]
     /// copies them again.
     pub fn remove_copies(&self, name: &str) -> Result<(), Error> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for kv in self.copies.scan_prefix(copies_prefix(name)) {
             batch.remove(kv?.0);
         }
@@ -183,9 +187,10 @@ impl Log {
         let mut out = Vec::new();
         for n in 0..pieces {
             let piece = self.copies_piece(name, n)?;
-            let bad = |problem| Error::BadCopies { name: name.to_string(), problem };
+            let bad = |problem: String| Error::BadCopies { name: name.to_string(), problem };
             let previous = out.last().map_or(0, |r: &Recorded| r.seq);
-            for entry in self.copied_entries(n, &piece, previous).map_err(bad)? {
+            let entries = self.copied_entries(n, &piece, previous);
+            for entry in entries.map_err(|p| bad(p.to_string()))? {
                 let seq = entry.seq;
                 let record = decoder
                     .decode(seq, &piece[entry.record.clone()], entry.shared(&piece))
@@ -204,12 +209,13 @@ impl Log {
         n: u32,
         piece: &[u8],
         previous: u64,
-    ) -> Result<Vec<copies::Entry>, String> {
-        let entries = copies::split(piece).map_err(|p| format!("piece {n} is damaged: {p}"))?;
+    ) -> Result<Vec<copies::Entry>, copies::PieceProblem> {
+        let entries =
+            copies::split(piece).map_err(|damage| copies::PieceProblem::Damaged { n, damage })?;
         let mut last = previous;
         for entry in &entries {
             if entry.seq <= last || entry.seq >= self.next_seq {
-                return Err(format!("record {} is out of place in piece {n}", entry.seq));
+                return Err(copies::PieceProblem::OutOfPlace { seq: entry.seq, n });
             }
             last = entry.seq;
         }
@@ -228,7 +234,7 @@ impl Log {
     }
 
     /// Piece `n` of copies `name`, which its meta value says exists.
-    pub(crate) fn copies_piece(&self, name: &str, n: u32) -> Result<sled::IVec, Error> {
+    pub(crate) fn copies_piece(&self, name: &str, n: u32) -> Result<Value, Error> {
         self.copies.get(copies_piece_key(name, n))?.ok_or_else(|| Error::BadCopies {
             name: name.to_string(),
             problem: format!("piece {n} is missing"),

@@ -36,10 +36,10 @@ pub enum Error {
     /// record): the storage engine lost data, as sled does when it takes a
     /// damaged tail of its files for an interrupted write.
     #[error("the log at {path} acknowledged {expected} records (the last with checksum {crc:08x}), but now {found}: records were lost, probably to damaged files; restore the directory from a backup (docs/RELIABILITY.md). To open it as it is, delete {head}", path = .path.display(), head = .path.join(HEAD_FILE).display())]
-    Lost { path: PathBuf, expected: u64, crc: u32, found: String },
+    Lost { path: PathBuf, expected: u64, crc: u32, found: Found },
     /// The head file cannot be read.
     #[error("{path}: {problem}; delete it to open the log without the check it makes", path = .0.display(), problem = .1)]
-    BadHead(PathBuf, String),
+    BadHead(PathBuf, HeadProblem),
     /// The head file's own checksum fails: it says nothing about the
     /// records, which may well be intact.
     #[error("{path} is damaged (its own checksum does not match), so it cannot say whether records were lost; the records themselves may well be intact. Delete it to open the log (the next import writes a new one), then run `annals verify`", path = .0.display())]
@@ -64,9 +64,39 @@ pub enum Error {
     Format { path: PathBuf, found: String },
 }
 
+/// What a log that lost records holds instead ([`Error::Lost`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Found {
+    /// Fewer records than acknowledged.
+    #[error("it holds {0}")]
+    Fewer(u64),
+    /// As many or more, but the last acknowledged one is another record.
+    #[error("record {0} is another record")]
+    Other(u64),
+}
+
+/// Why the head file cannot be read ([`Error::BadHead`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeadProblem {
+    /// The operating system refused to read it.
+    #[error("{0}")]
+    Io(std::io::Error),
+    /// It is not a head file of any version this build knows.
+    #[error("not an annals head file")]
+    NotAHeadFile,
+}
+
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Error {
         Error::Storage(StorageError(e))
+    }
+}
+
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Error {
+        Error::Storage(e)
     }
 }
 

@@ -47,22 +47,27 @@ mod format;
 pub mod index;
 mod keys;
 mod lookup;
+#[cfg(feature = "testing")]
+mod memory;
 mod read;
 mod recovery;
 mod snapshot_store;
+mod store;
 mod verify;
 pub mod wire;
 
 use std::path::PathBuf;
 
 pub use append::Import;
-pub use codec::DecodeError;
-pub use error::{Error, StorageError};
+pub use codec::{DecodeError, InvalidValue};
+pub use error::{Error, Found, HeadProblem, StorageError};
 pub use format::LogFormat;
+#[cfg(feature = "testing")]
+pub use memory::MemoryStore;
 pub use read::Stored;
 pub use recovery::OPEN_WAIT;
-pub use snapshot_store::Snapshot;
-pub use verify::Integrity;
+pub use snapshot_store::{Snapshot, SnapshotDamage, StaleReason};
+pub use verify::{CopiesProblem, Integrity, Problem};
 
 /// Events of an import indexed with one `i` key each; beyond them, its ids
 /// go into chunks of the hashed index. One key per id is what small
@@ -118,12 +123,15 @@ pub struct Appended {
 /// The append-only event log. One writer: sled locks the database for the process.
 #[derive(Debug)]
 pub struct Log {
-    // The Db handle keeps the database (and its lock) alive.
-    _db: sled::Db,
-    tree: sled::Tree,
-    snapshots: sled::Tree,
+    /// The database: sled's (its handle keeps it, and its lock, alive), or
+    /// a test's.
+    db: Box<dyn store::Engine>,
+    /// The database's own tree, which names the log's format.
+    meta: store::Tree,
+    tree: store::Tree,
+    snapshots: store::Tree,
     /// Copies of records kept together ([`Log::copy_records`]).
-    copies: sled::Tree,
+    copies: store::Tree,
     /// One past the commit mark: what readers see ends before it.
     next_seq: u64,
     /// The directory, for the head file (none for a temporary log).
@@ -132,6 +140,10 @@ pub struct Log {
     marked: bool,
     /// Records of an unfinished import that `open` removed.
     discarded: u64,
+    /// Whether an append that failed left records staged that could not
+    /// be removed (the disk failed again): the next append removes them
+    /// before it stages its own, as the next `open` would.
+    staged_left: bool,
     /// The format the log's magic names.
     format: LogFormat,
     /// How many chunks each bucket of the id index holds, as far as known:
@@ -153,5 +165,14 @@ impl Log {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether records staged by an append that failed are still stored
+    /// beyond the commit mark (their removal failed too): readers do not
+    /// see them, but [`Log::verify`] reports their id entries until the
+    /// next append or `open` removes them.
+    #[cfg(feature = "testing")]
+    pub fn staged_left(&self) -> bool {
+        self.staged_left
     }
 }

@@ -4,6 +4,7 @@
 use annals_model::Recorded;
 
 use crate::keys::*;
+use crate::store::Value;
 use crate::{codec, Error, Log, AHEAD_RECORDS};
 
 /// One stored record's bytes, undecoded: a stretch of a block (or a whole
@@ -11,20 +12,20 @@ use crate::{codec, Error, Log, AHEAD_RECORDS};
 /// other records of its block. Derefs to the record's bytes.
 #[derive(Clone, Debug)]
 pub struct Stored {
-    value: sled::IVec,
+    value: Value,
     at: std::ops::Range<usize>,
     shared: Option<codec::SharedAt>,
 }
 
 impl Stored {
-    pub(crate) fn whole(value: sled::IVec) -> Stored {
+    pub(crate) fn whole(value: Value) -> Stored {
         let at = 0..value.len();
         Stored { value, at, shared: None }
     }
 
     /// The record at `at` of the block `value`, split as `split`.
     pub(crate) fn in_block(
-        value: &sled::IVec,
+        value: &Value,
         at: &std::ops::Range<usize>,
         split: &codec::Split,
     ) -> Stored {
@@ -52,7 +53,7 @@ impl std::ops::Deref for Stored {
 /// A block read and split: the last one a lookup used, kept for the next.
 pub(crate) struct Block {
     first: u64,
-    value: sled::IVec,
+    value: Value,
     split: codec::Split,
 }
 
@@ -64,8 +65,8 @@ impl Block {
 }
 
 /// The records of a range of blocks, in sequence order ([`Log::stored_from`]).
-pub(crate) struct Blocks {
-    blocks: std::iter::Peekable<sled::Iter>,
+pub(crate) struct Blocks<'a> {
+    blocks: std::iter::Peekable<crate::store::Iter<'a>>,
     /// Records before `first` (in the first block) are skipped.
     first: u64,
     /// One past the mark.
@@ -78,13 +79,13 @@ pub(crate) struct Blocks {
 pub(crate) struct Reading {
     /// The sequence number of its first record.
     first: u64,
-    value: sled::IVec,
+    value: Value,
     split: codec::Split,
     /// The index of its next record.
     next: usize,
 }
 
-impl Iterator for Blocks {
+impl Iterator for Blocks<'_> {
     type Item = Result<(u64, Stored), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

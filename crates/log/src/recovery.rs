@@ -3,12 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Found, HeadProblem};
 use crate::keys::*;
+use crate::store::{self, Batch, Engine, Tree};
 use crate::{codec, index, Error, Log, LogFormat, Stored, HEAD_FILE, STAGE_BATCH};
 
 /// The last sequence number stored (of a log without a commit mark): in its
 /// last block, or under its last `e` key.
-pub(crate) fn last_stored(tree: &sled::Tree, legacy_last: u64) -> Result<u64, Error> {
+pub(crate) fn last_stored(tree: &Tree, legacy_last: u64) -> Result<u64, Error> {
     let Some(kv) = tree.scan_prefix([BLOCK]).next_back() else { return Ok(legacy_last) };
     let (k, value) = kv?;
     let first = seq_of_key(&k)?;
@@ -131,10 +133,15 @@ impl Log {
             return Err(Error::AlreadyExists(path.to_path_buf()));
         }
         let db = open_db(sled::Config::new().path(path), path, OPEN_WAIT)?;
-        db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
-        db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
+        Log::init_engine(Box::new(store::Sled(db)), Some(path.to_path_buf()))
+    }
+
+    /// Writes an empty log's commit mark and format into `db`.
+    pub(crate) fn init_engine(db: Box<dyn Engine>, path: Option<PathBuf>) -> Result<Log, Error> {
+        db.tree("log")?.insert(COMMIT, 0u64.to_be_bytes())?;
+        db.tree(store::DEFAULT_TREE)?.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
         db.flush()?;
-        Log::from_db(db, Some(path.to_path_buf()), LogFormat::NEWEST)
+        Log::from_db(db, path, LogFormat::NEWEST)
     }
 
     /// Opens an existing log.
@@ -154,7 +161,7 @@ impl Log {
     /// Opens the log as [`Log::open`] does, but stops removing staged
     /// records after `steps` sled writes, as a crash there would: for tests
     /// of that removal, which must itself survive being cut off.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn open_stopping_discard_after(path: impl AsRef<Path>, steps: u64) -> Result<Log, Error> {
         let mut log = Log::open_unchecked(path.as_ref(), OPEN_WAIT)?;
         log.discard_staged(Some(steps))?;
@@ -169,31 +176,39 @@ impl Log {
             return Err(Error::NotALog(path.to_path_buf()));
         }
         let db = open_db(sled::Config::new().path(path), path, wait)?;
-        let format = match db.get(MAGIC_KEY)? {
+        Log::open_engine(Box::new(store::Sled(db)), Some(path.to_path_buf()), path)
+    }
+
+    /// Opens the log in `db` and checks its format; removes nothing.
+    /// `named` is what errors call it.
+    pub(crate) fn open_engine(
+        db: Box<dyn Engine>,
+        path: Option<PathBuf>,
+        named: &Path,
+    ) -> Result<Log, Error> {
+        let format = match db.tree(store::DEFAULT_TREE)?.get(MAGIC_KEY)? {
             Some(magic) if magic.starts_with(b"annals-log/") => {
                 let Some(format) = LogFormat::from_magic(&magic) else {
                     let found = String::from_utf8_lossy(&magic).into_owned();
-                    return Err(Error::Format { path: path.to_path_buf(), found });
+                    return Err(Error::Format { path: named.to_path_buf(), found });
                 };
                 format
             }
-            _ => return Err(Error::NotALog(path.to_path_buf())),
+            _ => return Err(Error::NotALog(named.to_path_buf())),
         };
-        Log::from_db(db, Some(path.to_path_buf()), format)
+        Log::from_db(db, path, format)
     }
 
     /// A log that lives only as long as this value (used for the built-in chronicle).
     pub fn temporary() -> Result<Log, Error> {
         let db = sled::Config::new().temporary(true).open()?;
-        db.open_tree("log")?.insert(COMMIT, &0u64.to_be_bytes())?;
-        db.insert(MAGIC_KEY, LogFormat::NEWEST.magic())?;
-        Log::from_db(db, None, LogFormat::NEWEST)
+        Log::init_engine(Box::new(store::Sled(db)), None)
     }
 
     /// Writes every buffered change to disk and waits for it: what sled's own
     /// teardown does (flush until nothing is left), without the rest of it.
     pub fn flush(&self) -> Result<(), Error> {
-        while self._db.flush()? > 0 {}
+        while self.db.flush()? > 0 {}
         Ok(())
     }
 
@@ -208,13 +223,14 @@ impl Log {
     }
 
     pub(crate) fn from_db(
-        db: sled::Db,
+        db: Box<dyn Engine>,
         path: Option<PathBuf>,
         format: LogFormat,
     ) -> Result<Log, Error> {
-        let tree = db.open_tree("log")?;
-        let snapshots = db.open_tree("snapshots")?;
-        let copies = db.open_tree("copies")?;
+        let meta = db.tree(store::DEFAULT_TREE)?;
+        let tree = db.tree("log")?;
+        let snapshots = db.tree("snapshots")?;
+        let copies = db.tree("copies")?;
         let legacy_last = match tree.scan_prefix([EVENT]).next_back() {
             None => 0,
             Some(kv) => seq_of_key(&kv?.0)?,
@@ -226,7 +242,8 @@ impl Log {
         let next_seq = last + 1;
         let id_keys = tree.scan_prefix([ID]).next().transpose()?.is_some();
         Ok(Log {
-            _db: db,
+            db,
+            meta,
             tree,
             snapshots,
             copies,
@@ -234,6 +251,7 @@ impl Log {
             path,
             marked,
             discarded: 0,
+            staged_left: false,
             format,
             chunk_counts: index::Counts::default(),
             id_keys,
@@ -284,7 +302,7 @@ impl Log {
         // The first sequence number of the block removed last (the one above).
         let mut above: Option<u64> = None;
         loop {
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             let mut count = 0;
             let mut found = false;
             let mut damaged = false;
@@ -347,13 +365,13 @@ impl Log {
     /// holds such entries: chunks that hold only such entries are removed,
     /// chunks that also hold committed ones (merged) are rewritten without
     /// them.
-    fn staged_chunk_entries(&mut self, committed: u64) -> Result<Option<sled::Batch>, Error> {
+    fn staged_chunk_entries(&mut self, committed: u64) -> Result<Option<Batch>, Error> {
         if self.tree.range(block_key(committed + 1)..=block_key(u64::MAX)).next().is_none() {
             return Ok(None);
         }
         // Counted while the import that staged them ran: forget them.
         self.chunk_counts = index::Counts::default();
-        let mut stale = sled::Batch::default();
+        let mut stale = Batch::default();
         let mut found = false;
         for kv in self.tree.scan_prefix([index::CHUNK]) {
             let (k, v) = kv?;
@@ -376,8 +394,8 @@ impl Log {
     }
 
     /// The removal of every `i` key that points past `committed`, as one batch.
-    fn staged_id_keys(&self, committed: u64) -> Result<sled::Batch, Error> {
-        let mut stale = sled::Batch::default();
+    fn staged_id_keys(&self, committed: u64) -> Result<Batch, Error> {
+        let mut stale = Batch::default();
         for kv in self.tree.scan_prefix([ID]) {
             let (k, v) = kv?;
             if seq_of_value(&v)? > committed {
@@ -394,7 +412,7 @@ impl Log {
         &self,
         seq: u64,
         stored: &Stored,
-        batch: &mut sled::Batch,
+        batch: &mut Batch,
     ) -> Result<bool, Error> {
         if !self.id_keys {
             return Ok(true);
@@ -407,18 +425,9 @@ impl Log {
         Ok(true)
     }
 
-    /// `fsync`s sled's data file and the log's directory. sled's flush
-    /// waits for its writes with `sync_file_range` on Linux, which neither
-    /// empties the disk's write cache nor records a grown file's size, so
-    /// a power cut could still lose what it flushed; an `fsync` of the
-    /// file (through any descriptor: it syncs the file, not the
-    /// descriptor) does both. sled's snapshot and blob files are its own,
-    /// and a log's records fit in its data file.
-    pub(crate) fn sync_files(&self) -> Result<(), sled::Error> {
-        let Some(dir) = &self.path else { return Ok(()) };
-        std::fs::File::open(dir.join("db"))?.sync_all()?;
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
+    /// Makes what was flushed survive a power cut ([`store::Engine::sync`]).
+    pub(crate) fn sync_files(&self) -> Result<(), crate::StorageError> {
+        self.db.sync(self.path.as_deref())
     }
 
     /// Records the last acknowledged record in the head file, after the
@@ -446,21 +455,19 @@ impl Log {
         let text = match std::fs::read_to_string(&file) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::BadHead(file, e.to_string())),
+            Err(e) => return Err(Error::BadHead(file, HeadProblem::Io(e))),
         };
         let (expected, crc) = parse_head(&text).map_err(|damage| match damage {
             HeadDamage::Checksum => Error::DamagedHead(file.clone()),
-            HeadDamage::Unreadable => {
-                Error::BadHead(file.clone(), "not an annals head file".into())
-            }
+            HeadDamage::Unreadable => Error::BadHead(file.clone(), HeadProblem::NotAHeadFile),
         })?;
-        let lost = |found: String| Error::Lost { path: dir.clone(), expected, crc, found };
+        let lost = |found| Error::Lost { path: dir.clone(), expected, crc, found };
         if self.len() < expected {
-            return Err(lost(format!("it holds {}", self.len())));
+            return Err(lost(Found::Fewer(self.len())));
         }
         match self.record_checksum(expected)? {
             Some(stored) if stored == crc => Ok(()),
-            _ => Err(lost(format!("record {expected} is another record"))),
+            _ => Err(lost(Found::Other(expected))),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! id index and the copies.
 
 use crate::keys::*;
-use crate::{codec, copies, index, Error, Log};
+use crate::store::Value;
+use crate::{codec, copies, index, DecodeError, Error, Log};
 
 /// What [`Log::verify`] found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,7 +16,110 @@ pub struct Integrity {
     /// reader sees them, and the next copy of their group replaces them.
     pub copies_left: u64,
     /// Empty when the log is sound.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// One kind of damage [`Log::verify`] found. Its `Display` is the
+/// sentence `annals verify` prints; [`Problem::kind`] names the kind for
+/// scripts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A key of the log's tree has a shape no part of the log writes.
+    #[error("the log holds a malformed key {0:?}")]
+    MalformedKey(Vec<u8>),
+    /// A bucket of the id index lacks chunks numbered below one it holds.
+    #[error("the id index's bucket {bucket} lacks chunks before number {number}: lookups miss the ids they hold")]
+    ChunksMissing { bucket: u16, number: u32 },
+    /// A chunk of the id index is not a whole number of entries.
+    #[error("the id index chunk under key {0:?} is damaged; run `annals verify`")]
+    DamagedChunk(Vec<u8>),
+    /// Sequence numbers `first..=last` are missing between two records.
+    #[error("records {first}..{last} are missing (gap in the sequence)")]
+    Gap { first: u64, last: u64 },
+    /// Records `first..=last` are missing before the commit mark, which
+    /// says the log holds `holds`.
+    #[error("records {first}..{last} are missing (the commit mark says the log holds {holds})")]
+    MissingBeforeMark { first: u64, last: u64, holds: u64 },
+    /// A record fails its checksum or does not decode.
+    #[error("record {seq} is corrupt: {problem}")]
+    DamagedRecord { seq: u64, problem: DecodeError },
+    /// A block's header is damaged: none of its records can be read.
+    #[error("records {first}..{last} are corrupt: {problem}")]
+    DamagedBlock { first: u64, last: u64, problem: DecodeError },
+    /// Several records hold one event id.
+    #[error("id `{id}` is held by records {}", join(seqs))]
+    IdHeldTwice { id: String, seqs: Vec<u64> },
+    /// The id index names another record for a record's id.
+    #[error("record {seq}: id `{id}` is indexed at record {indexed}")]
+    IdIndexedElsewhere { seq: u64, id: String, indexed: u64 },
+    /// The id index has no entry for a record's id.
+    #[error("record {seq}: id `{id}` is missing from the id index")]
+    IdNotIndexed { seq: u64, id: String },
+    /// A chunk of the id index points at a record the log does not hold.
+    #[error("the id index points at record {seq}, which does not exist")]
+    IndexPointsNowhere { seq: u64 },
+    /// An id's own key points at a record the log does not hold.
+    #[error("id `{id}` is indexed at record {seq}, which does not exist")]
+    IdPointsNowhere { id: String, seq: u64 },
+    /// The id index holds another number of ids than the log records.
+    #[error("{records} records but {ids} indexed ids")]
+    IdCount { records: u64, ids: u64 },
+    /// A key of the copies has a shape no copy writes.
+    #[error("copies: malformed key {0:?}")]
+    MalformedCopiesKey(Vec<u8>),
+    /// A group of copies of records is damaged (readers read the log instead).
+    #[error("copies of `{name}`: {problem}")]
+    Copies { name: String, problem: CopiesProblem },
+}
+
+/// What is wrong with a group of copies ([`Problem::Copies`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CopiesProblem {
+    /// Its meta value is not 12 bytes.
+    #[error("its meta value is {0} bytes, not 12")]
+    MetaSize(usize),
+    /// A piece below the count its meta value gives is missing.
+    #[error("piece {missing} is missing, of the {count} its meta value says")]
+    PieceMissing { missing: u32, count: u32 },
+    /// A piece is damaged, or holds a record out of place.
+    #[error("{0}")]
+    Piece(copies::PieceProblem),
+    /// A copy's bytes (or shared time and origin) differ from the record's.
+    #[error("the copy of record {0} differs from the log")]
+    Differs(u64),
+    /// The last record copied is not the one its meta value names.
+    #[error("its last record is {found}, but its meta value says {meta}")]
+    Last { found: u64, meta: u64 },
+}
+
+fn join(seqs: &[u64]) -> String {
+    seqs.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+impl Problem {
+    /// The kind of damage, in snake case (`gap`, `damaged_record`, …):
+    /// stable, for scripts (`verify --json` gives it as `problem_kinds`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::MalformedKey(_) => "malformed_key",
+            Problem::ChunksMissing { .. } => "chunks_missing",
+            Problem::DamagedChunk(_) => "damaged_chunk",
+            Problem::Gap { .. } => "gap",
+            Problem::MissingBeforeMark { .. } => "missing_before_mark",
+            Problem::DamagedRecord { .. } => "damaged_record",
+            Problem::DamagedBlock { .. } => "damaged_block",
+            Problem::IdHeldTwice { .. } => "id_held_twice",
+            Problem::IdIndexedElsewhere { .. } => "id_indexed_elsewhere",
+            Problem::IdNotIndexed { .. } => "id_not_indexed",
+            Problem::IndexPointsNowhere { .. } => "index_points_nowhere",
+            Problem::IdPointsNowhere { .. } => "id_points_nowhere",
+            Problem::IdCount { .. } => "id_count",
+            Problem::MalformedCopiesKey(_) => "malformed_copies_key",
+            Problem::Copies { .. } => "damaged_copies",
+        }
+    }
 }
 
 impl Log {
@@ -52,18 +156,16 @@ impl Log {
         for kv in self.tree.scan_prefix([index::CHUNK]) {
             let (k, v) = kv?;
             let Some((bucket, n)) = index::parse_chunk_key(&k) else {
-                report.problems.push(Error::BadKey(k.to_vec()).to_string());
+                report.problems.push(Problem::MalformedKey(k.to_vec()));
                 continue;
             };
             if (bucket, n) != next && (bucket <= next.0 || n != 0) {
-                report.problems.push(format!(
-                    "the id index's bucket {bucket} lacks chunks before number {n}: lookups miss the ids they hold"
-                ));
+                report.problems.push(Problem::ChunksMissing { bucket, number: n });
             }
             next = (bucket, n + 1);
             match index::Chunk::new(&v) {
                 Some(chunk) => entries.extend(chunk.entries()),
-                None => report.problems.push(Error::BadChunk(k.to_vec()).to_string()),
+                None => report.problems.push(Problem::DamagedChunk(k.to_vec())),
             }
         }
         entries.sort_unstable();
@@ -79,30 +181,30 @@ impl Log {
             // One record, or the records of a block too damaged to split.
             let (seq, last, stored) = match item {
                 Ok((seq, stored)) => (seq, seq, Ok(stored)),
-                Err(e @ Error::CorruptBlock { first, last, .. }) => (first, last, Err(e)),
+                Err(Error::CorruptBlock { first, last, problem }) => {
+                    (first, last, Err(Problem::DamagedBlock { first, last, problem }))
+                }
                 Err(e) => return Err(e),
             };
             if seq != expected {
-                report.problems.push(format!(
-                    "records {expected}..{} are missing (gap in the sequence)",
-                    seq - 1
-                ));
+                report.problems.push(Problem::Gap { first: expected, last: seq - 1 });
             }
             expected = last + 1;
             report.records += last - seq + 1;
             let stored = match stored {
                 Ok(stored) => stored,
                 Err(damaged) => {
-                    report.problems.push(damaged.to_string());
+                    report.problems.push(damaged);
                     continue;
                 }
             };
             let rec = match stored.decode(seq, &mut decoder) {
                 Ok(rec) => rec,
-                Err(corrupt) => {
-                    report.problems.push(corrupt.to_string());
+                Err(Error::Corrupt { seq, problem }) => {
+                    report.problems.push(Problem::DamagedRecord { seq, problem });
                     continue;
                 }
+                Err(e) => return Err(e),
             };
             let id = rec.event.id.as_str();
             let hashed = entries.binary_search(&(index::id_hash(id), seq)).is_ok();
@@ -111,24 +213,26 @@ impl Log {
                 false => None,
             };
             match keyed {
-                Some(s) if s != seq && hashed => {
-                    report.problems.push(format!("id `{id}` is held by records {s}, {seq}"))
+                Some(s) if s != seq && hashed => report
+                    .problems
+                    .push(Problem::IdHeldTwice { id: id.to_string(), seqs: vec![s, seq] }),
+                Some(s) if s != seq => report.problems.push(Problem::IdIndexedElsewhere {
+                    seq,
+                    id: id.to_string(),
+                    indexed: s,
+                }),
+                None if !hashed => {
+                    report.problems.push(Problem::IdNotIndexed { seq, id: id.to_string() })
                 }
-                Some(s) if s != seq => report
-                    .problems
-                    .push(format!("record {seq}: id `{id}` is indexed at record {s}")),
-                None if !hashed => report
-                    .problems
-                    .push(format!("record {seq}: id `{id}` is missing from the id index")),
                 _ => {}
             }
         }
         if expected < self.next_seq {
-            report.problems.push(format!(
-                "records {expected}..{} are missing (the commit mark says the log holds {})",
-                self.next_seq - 1,
-                self.len()
-            ));
+            report.problems.push(Problem::MissingBeforeMark {
+                first: expected,
+                last: self.next_seq - 1,
+                holds: self.len(),
+            });
         }
         Ok(expected)
     }
@@ -145,9 +249,7 @@ impl Log {
         report.ids = entries.len() as u64;
         for &(_, seq) in entries {
             if seq == 0 || seq >= expected {
-                report
-                    .problems
-                    .push(format!("the id index points at record {seq}, which does not exist"));
+                report.problems.push(Problem::IndexPointsNowhere { seq });
             }
         }
         // Entries that share a hash: records that may hold one id.
@@ -160,12 +262,8 @@ impl Log {
             }
             held.sort();
             for same in held.chunk_by(|a, b| a.0 == b.0).filter(|same| same.len() > 1) {
-                let seqs: Vec<String> = same.iter().map(|(_, seq)| seq.to_string()).collect();
-                report.problems.push(format!(
-                    "id `{}` is held by records {}",
-                    same[0].0,
-                    seqs.join(", ")
-                ));
+                let seqs = same.iter().map(|&(_, seq)| seq).collect();
+                report.problems.push(Problem::IdHeldTwice { id: same[0].0.clone(), seqs });
             }
         }
         for kv in self.tree.scan_prefix([ID]) {
@@ -173,16 +271,12 @@ impl Log {
             report.ids += 1;
             let seq = seq_of_value(&v)?;
             if seq == 0 || seq >= expected {
-                let id = String::from_utf8_lossy(&k[1..]);
-                report
-                    .problems
-                    .push(format!("id `{id}` is indexed at record {seq}, which does not exist"));
+                let id = String::from_utf8_lossy(&k[1..]).into_owned();
+                report.problems.push(Problem::IdPointsNowhere { id, seq });
             }
         }
         if report.ids != report.records {
-            report
-                .problems
-                .push(format!("{} records but {} indexed ids", report.records, report.ids));
+            report.problems.push(Problem::IdCount { records: report.records, ids: report.ids });
         }
         Ok(())
     }
@@ -196,7 +290,7 @@ impl Log {
         // Keys sort a group's pieces (name 0x00 number) before its meta
         // value (name 0x01): collect the pieces of one name (`of`), then
         // check them.
-        let (mut of, mut pieces): (Vec<u8>, Vec<(u32, sled::IVec)>) = Default::default();
+        let (mut of, mut pieces): (Vec<u8>, Vec<(u32, Value)>) = Default::default();
         for kv in self.copies.iter() {
             let (k, v) = kv?;
             let n = k.len();
@@ -215,12 +309,13 @@ impl Log {
                     pieces.clear();
                 }
                 let name = String::from_utf8_lossy(&k[..n - 1]).into_owned();
-                let problems = self.check_copies(&name, &v, &pieces, report)?;
-                report.problems.extend(problems);
+                if let Some(problem) = self.check_copies(&v, &pieces, report)? {
+                    report.problems.push(Problem::Copies { name, problem });
+                }
                 pieces.clear();
                 of.clear();
             } else {
-                report.problems.push(format!("copies: malformed key {:?}", &k[..]));
+                report.problems.push(Problem::MalformedCopiesKey(k.to_vec()));
             }
         }
         report.copies_left += pieces.len() as u64;
@@ -231,28 +326,24 @@ impl Log {
     /// finish: they are counted in `report`, not checked.
     pub(crate) fn check_copies(
         &self,
-        name: &str,
         meta: &[u8],
-        pieces: &[(u32, sled::IVec)],
+        pieces: &[(u32, Value)],
         report: &mut Integrity,
-    ) -> Result<Vec<String>, Error> {
-        let problem = |p: String| vec![format!("copies of `{name}`: {p}")];
+    ) -> Result<Option<CopiesProblem>, Error> {
         let Some((count, last)) = copies::decode_meta(meta) else {
-            return Ok(problem(format!("its meta value is {} bytes, not 12", meta.len())));
+            return Ok(Some(CopiesProblem::MetaSize(meta.len())));
         };
         let live = pieces.partition_point(|&(n, _)| n < count);
         report.copies_left += (pieces.len() - live) as u64;
         if let Some(missing) = (0..count).find(|&n| pieces.get(n as usize).is_none_or(|p| p.0 != n))
         {
-            return Ok(problem(format!(
-                "piece {missing} is missing, of the {count} its meta value says"
-            )));
+            return Ok(Some(CopiesProblem::PieceMissing { missing, count }));
         }
         let (mut block, mut previous) = (None, 0);
         for (n, (_, piece)) in (0..).zip(&pieces[..live]) {
             let entries = match self.copied_entries(n, piece, previous) {
                 Ok(entries) => entries,
-                Err(p) => return Ok(problem(p)),
+                Err(p) => return Ok(Some(CopiesProblem::Piece(p))),
             };
             for entry in entries {
                 let seq = entry.seq;
@@ -262,16 +353,14 @@ impl Log {
                         && stored.shared() == entry.shared(piece)
                 });
                 if !same {
-                    return Ok(problem(format!("the copy of record {seq} differs from the log")));
+                    return Ok(Some(CopiesProblem::Differs(seq)));
                 }
                 report.copies += 1;
             }
         }
         if previous != last {
-            return Ok(problem(format!(
-                "its last record is {previous}, but its meta value says {last}"
-            )));
+            return Ok(Some(CopiesProblem::Last { found: previous, meta: last }));
         }
-        Ok(Vec::new())
+        Ok(None)
     }
 }

@@ -5,6 +5,14 @@ use annals_model::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
+/// Problems in words, as `annals verify` prints them.
+fn words(problems: &[annals_log::Problem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
+}
+
+#[path = "log/model.rs"]
+mod model;
+
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }
@@ -550,8 +558,10 @@ fn a_damaged_block_header_is_reported_with_the_records_it_held() {
     let report = store.verify().unwrap();
     assert_eq!(report.records, 10);
     assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert_eq!(report.problems[0].kind(), "damaged_block");
     assert!(
         report.problems[0]
+            .to_string()
             .starts_with("records 5..8 are corrupt: damaged block: header checksum mismatch"),
         "{report:?}"
     );
@@ -580,14 +590,14 @@ fn one_append_with_an_id_twice_and_different_content_stores_nothing() {
 
 fn stale_reason(log: &Log, schema: u32) -> String {
     match log.load_snapshot::<Vec<String>>("test", schema).unwrap() {
-        annals_log::Snapshot::Stale(why) => why,
+        annals_log::Snapshot::Stale(why) => why.to_string(),
         other => panic!("expected a stale snapshot, got {other:?}"),
     }
 }
 
 fn damage(log: &Log) -> String {
     match log.load_snapshot::<Vec<String>>("test", 1).unwrap() {
-        annals_log::Snapshot::Damaged(why) => why,
+        annals_log::Snapshot::Damaged(why) => why.to_string(),
         other => panic!("expected a damaged snapshot, got {other:?}"),
     }
 }
@@ -617,6 +627,10 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
     }
     // Another layout version of the state.
     assert!(stale_reason(&log, 2).contains("schema 1, but this build uses schema 2"));
+    assert!(matches!(
+        log.load_snapshot::<Vec<String>>("test", 2).unwrap(),
+        annals_log::Snapshot::Stale(annals_log::StaleReason::Schema { schema: 1, expected: 2, .. })
+    ));
     // A damaged snapshot, at every byte.
     let good = log.snapshot_bytes("test").unwrap().unwrap();
     for i in 0..good.len() {
@@ -644,6 +658,10 @@ fn a_snapshot_is_used_only_while_it_matches_the_log() {
     shorter.append(first, at(1)).unwrap();
     shorter.put_snapshot_bytes("test", &other.snapshot_bytes("test").unwrap().unwrap()).unwrap();
     assert!(stale_reason(&shorter, 1).contains("but the log has only 4"));
+    assert!(matches!(
+        shorter.load_snapshot::<Vec<String>>("test", 1).unwrap(),
+        annals_log::Snapshot::Stale(annals_log::StaleReason::Ahead { len: 4, .. })
+    ));
 }
 
 #[test]
@@ -711,7 +729,8 @@ fn a_log_that_lost_acknowledged_records_is_refused() {
     // A head ahead of the log: records were lost.
     std::fs::write(&head, "annals-head 1\n99 00000000\n").unwrap();
     let err = Log::open(&path).unwrap_err();
-    assert!(matches!(err, Error::Lost { expected: 99, .. }), "{err}");
+    let fewer = annals_log::Found::Fewer(entities.len() as u64);
+    assert!(matches!(err, Error::Lost { expected: 99, ref found, .. } if *found == fewer), "{err}");
     assert!(err.to_string().contains("but now it holds 11"), "{err}");
     // The same length, another last record.
     std::fs::write(&head, format!("annals-head 1\n{} 12345678\n", entities.len())).unwrap();
@@ -719,7 +738,10 @@ fn a_log_that_lost_acknowledged_records_is_refused() {
     assert!(err.contains(&format!("record {} is another record", entities.len())), "{err}");
     // A damaged head file is named; without one, the log opens unchecked.
     std::fs::write(&head, "garbage").unwrap();
-    assert!(matches!(Log::open(&path).unwrap_err(), Error::BadHead(..)));
+    assert!(matches!(
+        Log::open(&path).unwrap_err(),
+        Error::BadHead(_, annals_log::HeadProblem::NotAHeadFile)
+    ));
     std::fs::remove_file(&head).unwrap();
     assert_eq!(Log::open(&path).unwrap().len(), entities.len() as u64);
 }
@@ -903,7 +925,7 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     let mut import = store.begin(at(3), None).unwrap();
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     let id = entities[1].id.as_str();
     let expected = [
         format!("record 2: id `{id}` is indexed at record 6"),
@@ -921,7 +943,10 @@ fn push_new_stages_without_a_lookup_and_verify_reports_an_id_it_indexed_twice() 
     let mut import = store2.begin(at(3), None).unwrap().with_index_size(1);
     assert_eq!(import.push_new(&entities[1]).unwrap(), Some(6));
     import.commit().unwrap();
-    assert_eq!(store2.verify().unwrap().problems, [format!("id `{id}` is held by records 2, 6")]);
+    assert_eq!(
+        words(&store2.verify().unwrap().problems),
+        [format!("id `{id}` is held by records 2, 6")]
+    );
     assert_eq!(store2.lookup(id).unwrap(), Some(2));
 }
 
@@ -1153,7 +1178,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     });
     let store = Log::open(&path).unwrap();
     assert_eq!(store.lookup(id).unwrap(), None);
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert_eq!(
         problems,
         [format!(
@@ -1167,7 +1192,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
         tree.remove(annals_log::index::chunk_key(bucket, 1)).unwrap();
     });
     let store = Log::open(&path).unwrap();
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert!(problems.contains(&format!("record 8: id `{id}` is missing from the id index")));
     assert_eq!(problems.last().unwrap(), "20 records but 19 indexed ids");
     drop(store);
@@ -1178,7 +1203,7 @@ fn verify_reports_a_chunk_of_the_id_index_that_is_lost_unreachable_or_damaged() 
     });
     let store = Log::open(&path).unwrap();
     assert!(matches!(store.lookup(id), Err(Error::BadChunk(ref k)) if k[..] == key[..]));
-    let problems = store.verify().unwrap().problems;
+    let problems = words(&store.verify().unwrap().problems);
     assert!(problems.iter().any(|p| p.starts_with("the id index chunk under key")), "{problems:?}");
     drop(store);
 
@@ -1299,7 +1324,7 @@ fn an_index_entry_whose_record_holds_another_id_is_not_an_answer() {
     assert_eq!(store.append(std::slice::from_ref(&stranger), at(2)).unwrap().seqs, Some((21, 21)));
     assert_eq!(store.lookup(id).unwrap(), Some(21));
     assert_eq!(store.lookup(events[7].id.as_str()).unwrap(), Some(8));
-    assert_eq!(store.verify().unwrap().problems, ["21 records but 22 indexed ids"]);
+    assert_eq!(words(&store.verify().unwrap().problems), ["21 records but 22 indexed ids"]);
 }
 
 /// Copies of records read back as the records themselves: whether asked all
@@ -1370,13 +1395,13 @@ fn pieces_left_by_an_unfinished_copy_are_ignored_and_then_replaced() {
     let store = Log::open(&path).unwrap();
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(first).unwrap());
     let report = pieces_of(&store);
-    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!(report.problems, []);
     assert_eq!((report.copies, report.copies_left), (count as u64, 5));
     // The next copy of `pl-1` writes over or removes its leftovers.
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), rest.len());
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
     let report = pieces_of(&store);
-    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!(report.problems, []);
     assert_eq!((report.copies, report.copies_left), (600, 2));
     store.remove_copies("pl-0").unwrap();
     store.remove_copies("pl-2").unwrap();
@@ -1410,7 +1435,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
         }
         let store = Log::open(&copy).unwrap();
         let read = store.copies("pl-1").map(|r| r.len()).map_err(|e| e.to_string());
-        let problems = store.verify().unwrap().problems;
+        let problems = words(&store.verify().unwrap().problems);
         (dir, read, problems)
     };
     let flip = |tree: &sled::Tree| {
@@ -1427,7 +1452,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     let store = Log::open(d.path().join("db")).unwrap();
     store.remove_copies("pl-1").unwrap();
     assert!(store.copies("pl-1").unwrap().is_empty());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600);
     assert_eq!(store.verify().unwrap().copies, 600);
     drop(store);
@@ -1454,7 +1479,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     more.push(601);
     assert_eq!(store.copy_records("pl-1", &more, 1).unwrap(), 601);
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&more).unwrap());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     drop(store);
 
     // A piece of other records under a right checksum: only `verify`,
@@ -1483,7 +1508,7 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     let store = Log::open(dir.path().join("db")).unwrap();
     assert_eq!(store.copy_records("pl-1", &seqs, 1).unwrap(), 600, "rebuilt from all");
     assert_eq!(store.copies("pl-1").unwrap(), store.get_many(&seqs).unwrap());
-    assert_eq!(store.verify().unwrap().problems, Vec::<String>::new());
+    assert_eq!(words(&store.verify().unwrap().problems), Vec::<String>::new());
     drop(store);
 
     // A reader with copies takes a copied record from them, not the log:
@@ -1495,7 +1520,9 @@ fn damaged_copies_are_reported_and_a_damaged_group_is_rebuilt() {
     assert!(store.get_many(&[17]).is_err());
     let copies = store.copies("pl-1").unwrap();
     assert_eq!(store.get_many_with(copies)(&[17]).unwrap(), expected);
-    assert!(store.verify().unwrap().problems.iter().any(|p| p.contains("copy of record 17")));
+    assert!(words(&store.verify().unwrap().problems)
+        .iter()
+        .any(|p| p.contains("copy of record 17")));
 }
 
 /// sled gives some I/O errors of its threads as another error whose text is
@@ -1615,4 +1642,22 @@ fn dataset_fields_get_variants_of_their_own_and_leave_old_events_as_they_were() 
         Kind::Coup { outcome, .. } => assert_eq!(outcome, 2),
         other => panic!("{other:?}"),
     }
+}
+
+/// A record that decodes to a value the model refuses says which, typed:
+/// a claim code beyond those known, an id that is not a slug.
+#[test]
+fn an_invalid_value_in_a_record_is_named_by_its_kind() {
+    let line = r#"{"type":"actor","id":"cma","name":"CMA"}"#;
+    let event = annals_model::v1::parse_line(line).unwrap().event;
+    let mut interner = annals_model::Interner::default();
+    let mut wire = codec::to_wire(&event);
+    wire.claim = 9;
+    let err = codec::from_wire(wire, &mut interner).unwrap_err();
+    assert_eq!(err, annals_log::InvalidValue::Code { what: "claim", code: 9 });
+    assert_eq!(err.to_string(), "claim code 9");
+    let mut wire = codec::to_wire(&event);
+    wire.id = "Not An Id";
+    let err = codec::from_wire(wire, &mut interner).unwrap_err();
+    assert!(matches!(err, annals_log::InvalidValue::Id(_)), "{err}");
 }
