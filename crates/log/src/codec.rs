@@ -520,6 +520,9 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             fatalities: *fatalities,
         },
         K::Retraction { retracts, reason } => w::Kind::Retraction { retracts: s(retracts), reason },
+        K::ActorDissolved { actor, into } => {
+            w::Kind::ActorDissolved { actor: s(actor), into: os(into) }
+        }
     };
     w::Event {
         id: s(&e.id),
@@ -751,6 +754,9 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             retracts: id(event_id, retracts, i)?,
             reason: reason.to_string(),
         },
+        W::ActorDissolved { actor, into } => {
+            EventKind::ActorDissolved { actor: id(a, actor, i)?, into: oid(a, into, i)? }
+        }
     };
     Ok(Event {
         id: id(event, e.id, i)?,

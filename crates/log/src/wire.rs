@@ -201,6 +201,12 @@ pub mod v1 {
             actors: [&'a str; 2],
             fatalities: Fatalities,
         },
+        /// An actor that ceased to exist, optionally merged into another.
+        ActorDissolved {
+            actor: &'a str,
+            #[serde(borrow)]
+            into: Option<&'a str>,
+        },
     }
 
     /// Deaths counted: the best estimate, and the low and high ones if given.

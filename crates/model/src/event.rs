@@ -243,6 +243,12 @@ pub enum EventKind {
         retracts: EventId,
         reason: String,
     },
+    /// The actor ceased to exist on `date` (dissolved, or merged `into`
+    /// another actor): from then on it holds nothing, and its relations end.
+    ActorDissolved {
+        actor: ActorId,
+        into: Option<ActorId>,
+    },
 }
 
 impl EventKind {
@@ -268,6 +274,7 @@ impl EventKind {
             EventKind::ControlLost { .. } => "control_lost",
             EventKind::Attack { .. } => "attack",
             EventKind::Retraction { .. } => "retraction",
+            EventKind::ActorDissolved { .. } => "actor_dissolved",
         }
     }
 
@@ -393,6 +400,10 @@ impl Event {
             }
             EventKind::Retraction { retracts, .. } => {
                 out(r("retracts", RefKind::Event, retracts.as_str()));
+            }
+            EventKind::ActorDissolved { actor: a, into } => {
+                out(r("actor", actor, a.as_str()));
+                into.iter().for_each(|i| out(r("into", actor, i.as_str())));
             }
         }
     }

@@ -24,6 +24,7 @@
 //! ```
 
 mod control;
+mod dissolution;
 mod facts;
 mod graph;
 mod index;
@@ -33,6 +34,7 @@ mod snapshot;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
+pub use dissolution::Dissolution;
 pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Stretch, Transition};
 pub use index::{Answer, HoldingIndex};
 pub use relations::{Node, RelationKey, RelationKind};

@@ -4,7 +4,9 @@
 //!
 //! For every place it keeps the sequence numbers of its control events and
 //! of its attacks, for every state those of its `government` and `coup`
-//! events, and for every event the retractions that name it; names resolve as in
+//! events, for every actor those of its dissolutions (gathered with any
+//! record that names the actor: a dissolution ends holdings), and for every
+//! event the retractions that name it; names resolve as in
 //! [`World::resolve_place`] and [`World::resolve_actor`].
 //! [`PlaceIndex::control_world`] replays only the
 //! records an answer rests on (the place, its control events, their
@@ -48,6 +50,9 @@ pub struct PlaceIndex {
     actor_names: BTreeMap<String, BTreeSet<String>>,
     /// State (actor) id → its `government` and `coup` records, in log order.
     governments: BTreeMap<String, Seqs>,
+    /// Actor id → the `actor_dissolved` records that end it, in log order:
+    /// gathered with every answer whose records name the actor.
+    dissolutions: BTreeMap<String, Seqs>,
     /// The last record added (0: none).
     last_seq: u64,
 }
@@ -58,8 +63,8 @@ impl PlaceIndex {
     /// The version of this index's layout; a snapshot of another is rebuilt.
     /// Schema 2 adds actors, their names and each state's government records;
     /// schema 3 each place's attacks; schema 4 stores each list of records
-    /// as differences ([`Seqs`]).
-    pub const SCHEMA: u32 = 4;
+    /// as differences ([`Seqs`]); schema 5 each actor's dissolutions.
+    pub const SCHEMA: u32 = 5;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -98,6 +103,9 @@ impl PlaceIndex {
             }
             EventKind::Government { state, .. } | EventKind::Coup { state, .. } => {
                 push(&mut self.governments, state.as_str(), seq)
+            }
+            EventKind::ActorDissolved { actor, .. } => {
+                push(&mut self.dissolutions, actor.as_str(), seq)
             }
             _ => {}
         }
@@ -246,6 +254,12 @@ impl PlaceIndex {
                         match known {
                             Some(&seq) => next.push(seq),
                             None => next.extend(lookup(r.id)?),
+                        }
+                        // An actor's dissolution ends what it holds.
+                        if r.kind == RefKind::Actor {
+                            next.extend(
+                                self.dissolutions.get(r.id).into_iter().flat_map(Seqs::iter),
+                            );
                         }
                     }
                 }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 
-use crate::facts::{Fact, Kept, Tag};
+use crate::facts::{Dissolved, Fact, Kept, Tag};
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
@@ -64,6 +64,9 @@ pub enum Anomaly {
     /// A closing event (`membership_ended`, `alliance_ended`, ...) names a
     /// relation that no opening event began; it closes nothing.
     EndsNothing { event: EventId, relation: String },
+    /// An event dated after the dissolution of an actor it makes hold,
+    /// relate or inherit; it counts for nothing.
+    AfterDissolution { event: EventId, actor: ActorId, dissolution: EventId },
 }
 
 impl std::fmt::Display for Anomaly {
@@ -86,6 +89,12 @@ impl std::fmt::Display for Anomaly {
             Anomaly::Undated { event } => write!(f, "event `{event}` has no date; ignored"),
             Anomaly::EndsNothing { event, relation } => {
                 write!(f, "event `{event}` ends {relation}, which no event began")
+            }
+            Anomaly::AfterDissolution { event, actor, dissolution } => {
+                write!(
+                    f,
+                    "event `{event}` is dated after the dissolution of `{actor}` (`{dissolution}`); it counts for nothing"
+                )
             }
         }
     }
@@ -144,15 +153,19 @@ pub struct World {
     /// Every `government` and `coup` event per state, retracted ones included.
     state_timeline: HashMap<ActorId, Vec<usize>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
-    relation_facts: HashMap<RelationKey, Vec<Fact>>,
+    pub(crate) relation_facts: HashMap<RelationKey, Vec<Fact>>,
     /// `agreement_ended` without signatories: it closes every signatory's edge.
     agreement_ends: Vec<(AgreementId, usize)>,
     /// Agreement names, from the earliest signing that gives one.
     agreements: BTreeMap<AgreementId, (Option<NaiveDate>, EventId, String)>,
     /// The temporal graph of every relation.
     pub(crate) temporal: Temporal,
-    retracted: HashMap<EventId, EventId>,
-    anomalies: Vec<Anomaly>,
+    pub(crate) retracted: HashMap<EventId, EventId>,
+    pub(crate) anomalies: Vec<Anomaly>,
+    /// `actor_dissolved` events, while replaying.
+    pub(crate) dissolutions: Vec<Dissolved>,
+    /// The live dissolutions by actor, earliest first.
+    pub(crate) dissolved: BTreeMap<ActorId, Vec<Dissolved>>,
 }
 
 impl World {
@@ -187,6 +200,7 @@ impl World {
             EventKind::Retraction { .. } => Tag::Retraction,
             EventKind::Government { .. } => Tag::Government,
             EventKind::Coup { .. } => Tag::Coup,
+            EventKind::ActorDissolved { .. } => Tag::Dissolution,
             _ => Tag::Other,
         };
         match kind {
@@ -256,6 +270,10 @@ impl World {
             EventKind::Retraction { retracts, .. } => {
                 self.retractions.push((id.clone(), retracts));
             }
+            EventKind::ActorDissolved { actor, into } => match date {
+                Some(_) => self.dissolutions.push(Dissolved { record: index, actor, into }),
+                None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
+            },
             kind => self.relate(&id, date, &kind, index),
         }
         let sources = sources.into_boxed_slice();
@@ -421,6 +439,7 @@ impl World {
             }
         }
 
+        self.apply_dissolutions();
         self.finish_relations();
 
         // References that named nothing when their event arrived, and still do.
