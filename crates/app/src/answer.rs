@@ -81,7 +81,34 @@ pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
     let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
     let mut v = holding_json(world, a);
     v["place"] = json!({ "id": place.as_str(), "name": name });
+    let set_aside = set_aside_json(world, place);
+    if !set_aside.is_empty() {
+        v["set_aside"] = Value::Array(set_aside);
+    }
     v
+}
+
+/// The control events of `place` that count for nothing because they are
+/// dated after the dissolution of the actor they name:
+/// `[{event, actor, dissolution}]`.
+fn set_aside_json(world: &World, place: &PlaceId) -> Vec<Value> {
+    let history = world.history(place);
+    world
+        .anomalies()
+        .iter()
+        .filter_map(|a| match a {
+            Anomaly::AfterDissolution { event, actor, dissolution }
+                if history.iter().any(|h| h.event == event) =>
+            {
+                Some(json!({
+                    "event": event.as_str(),
+                    "actor": actor_json(world, actor),
+                    "dissolution": dissolution.as_str(),
+                }))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The `government --json` object: the `control` shape with `state` for `place`

@@ -78,7 +78,20 @@ pub fn control_text(
     place: &PlaceId,
     a: &Holding,
 ) -> io::Result<()> {
-    holding_text(out, world, &place_label(world, place), "controlled by", a)
+    holding_text(out, world, &place_label(world, place), "controlled by", a)?;
+    let history = world.history(place);
+    for anomaly in world.anomalies() {
+        if let annals_replay::Anomaly::AfterDissolution { event, actor, dissolution } = anomaly {
+            if history.iter().any(|h| h.event == event) {
+                writeln!(
+                    out,
+                    "set aside: event {event} names {} after its dissolution (event {dissolution})",
+                    actor_label(world, actor)
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A dated, sourced government answer for people.
