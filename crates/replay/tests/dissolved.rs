@@ -103,6 +103,18 @@ fn a_dissolution_without_successor_leaves_no_controller_and_ends_every_relation(
     ] {
         assert!(ends.contains(&kind), "{kind} not ended: {ends:?}");
     }
+    // The dynamic exports' stretches of every relation of it end by the day
+    // before (Gao's was lost in January), the live ones on that day.
+    let gone = actor("b");
+    let mut ending_then = 0;
+    for (key, stretches) in w.stretches() {
+        if key.source == gone || key.target == gone {
+            let last = stretches.last().unwrap().last.expect("ended");
+            assert!(last <= day("2013-08-21"), "{key:?} {last}");
+            ending_then += usize::from(last == day("2013-08-21"));
+        }
+    }
+    assert_eq!(ending_then, 4, "the alliance, the hostility, the membership and Tombouctou");
 }
 
 #[test]
