@@ -446,6 +446,8 @@ fn a_dissolution_hands_over_sets_aside_later_events_and_retracts() {
     assert_eq!(v["set_aside"][0]["event"], "late", "{v:#}");
     let text = db.run(&["control", "p", "--on", "2016-01-01"]);
     assert!(text.contains("took over what the dissolved group held"), "{text}");
+    let history = db.run(&["history", "p"]);
+    assert!(history.contains("Front A (a) dissolved into Front B (b)"), "{history}");
     assert!(text.contains("set aside: event late names Front A (a)"), "{text}");
     let actor = db.json(&["actor", "a", "--on", "2016-01-01"]);
     assert_eq!(actor["dissolved"][0]["later_events"], serde_json::json!(["late"]));

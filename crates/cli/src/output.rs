@@ -213,6 +213,12 @@ fn entry_summary(world: &World, kind: &EventKind) -> String {
             }
             s
         }
+        EventKind::ActorDissolved { actor, into } => match into {
+            Some(i) => {
+                format!("{} dissolved into {}", actor_label(world, actor), actor_label(world, i))
+            }
+            None => format!("{} dissolved", actor_label(world, actor)),
+        },
         other => other.type_name().to_string(),
     }
 }

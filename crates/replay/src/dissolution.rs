@@ -123,6 +123,8 @@ impl World {
         let live = |f: &Fact| !retracted.contains_key(&kept[f.record].id);
         let actor = &c.d.actor;
         let mut inherited: Vec<(RelationKind, Node, Fact)> = Vec::new();
+        // The places and states whose timeline the dissolution joins.
+        let mut touched: Vec<Node> = Vec::new();
         let timelines = self
             .control
             .iter_mut()
@@ -148,6 +150,7 @@ impl World {
                 record: c.d.record,
             };
             facts.push(loss.clone());
+            touched.push(target.clone());
             if let Some(heir) = heir {
                 let take = Fact { taken: true, inherits: true, actor: heir.clone(), ..loss };
                 facts.push(take.clone());
@@ -157,6 +160,7 @@ impl World {
         // A dissolved state is governed by no one from then on.
         if let Some(facts) = self.governments.get_mut(actor) {
             if drop_after(facts, |_| true, c, &live, dropped, n) {
+                touched.push(Node::Actor(actor.clone()));
                 let rulers: BTreeSet<ActorId> =
                     facts.iter().filter(|f| live(f)).map(|f| f.actor.clone()).collect();
                 for ruler in rulers {
@@ -179,6 +183,15 @@ impl World {
                 && (key.source == gone || key.target == gone)
             {
                 facts.retain(|f| !dropped.contains(&(f.record, n)));
+            }
+        }
+        // Histories show the dissolution where it changed (or may have
+        // changed) who holds.
+        for node in touched {
+            match node {
+                Node::Place(p) => self.timeline.entry(p).or_default().push(c.d.record),
+                Node::Actor(s) => self.state_timeline.entry(s).or_default().push(c.d.record),
+                Node::Agreement(_) => {}
             }
         }
         for (kind, target, take) in inherited {

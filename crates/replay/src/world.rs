@@ -147,11 +147,11 @@ pub struct World {
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
     pub(crate) control: HashMap<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
-    timeline: HashMap<PlaceId, Vec<usize>>,
+    pub(crate) timeline: HashMap<PlaceId, Vec<usize>>,
     /// Government facts per state (`government`, successful `coup`), sorted like `control`.
     pub(crate) governments: HashMap<ActorId, Vec<Fact>>,
     /// Every `government` and `coup` event per state, retracted ones included.
-    state_timeline: HashMap<ActorId, Vec<usize>>,
+    pub(crate) state_timeline: HashMap<ActorId, Vec<usize>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
     pub(crate) relation_facts: HashMap<RelationKey, Vec<Fact>>,
     /// `agreement_ended` without signatories: it closes every signatory's edge.

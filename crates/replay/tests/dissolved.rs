@@ -67,6 +67,11 @@ fn a_merger_hands_the_holdings_over_to_the_successor_from_its_date() {
     assert_eq!(at(&w, "q", "2014-01-01").status, Status::Unknown);
     assert_eq!(controller(&at(&w, "q", "2014-01-01")), None);
     assert_eq!(w.dissolutions("b")[0].into.as_ref().map(|a| a.as_str()), Some("a"));
+    // Both places' histories show it.
+    for place in ["p", "q"] {
+        let history = w.history(&w.resolve_place(place).unwrap());
+        assert!(history.iter().any(|h| h.event.as_str() == "b-into-a"), "{place}");
+    }
     assert!(w.dissolutions("a").is_empty());
 }
 
