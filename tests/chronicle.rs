@@ -206,7 +206,110 @@ fn merged_groups_stop_fighting_and_holding_under_their_old_names() {
         );
         assert_eq!(relation_ids(group, "2023-10-02", "controls"), Vec::<String>::new(), "{group}");
     }
-    assert!(relation_ids("al-mourabitoun", "2023-10-02", "member_of").contains(&"jnim".to_string()));
+    // Each says it was dissolved, into whom, and on what sources.
+    for (group, into, event) in [
+        ("mujao", "al-mourabitoun", "mujao-dissolved-into-al-mourabitoun-2013-08-22"),
+        ("ansar-dine", "jnim", "ansar-dine-dissolved-into-jnim-2017-03-02"),
+        ("al-mourabitoun", "jnim", "al-mourabitoun-dissolved-into-jnim-2017-03-02"),
+    ] {
+        let v = json(&["actor", group, "--on", "2023-10-02", "--json"]);
+        let d = &v["dissolved"][0];
+        assert_eq!((d["into"]["id"].as_str(), d["event"].as_str()), (Some(into), Some(event)));
+        assert!(d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "menastream-jnim-2017" || s["id"] == "tsa-mourabitoun-2013-08-22"));
+        assert_eq!(d["later_events"], serde_json::json!([]), "{group}");
+        let text = ok(&["actor", group, "--on", "2023-10-02"]);
+        assert!(text.contains(&format!("dissolved {}", &d["date"].as_str().unwrap())), "{text}");
+    }
+    // Before its dissolution the actor answer says nothing of it.
+    assert_eq!(
+        json(&["actor", "mujao", "--on", "2013-08-21", "--json"])["dissolved"],
+        serde_json::json!([])
+    );
+}
+
+/// The CSP-DPA and its groups dissolved into the Azawad Liberation Front on
+/// 30 November 2024 (afp-fla-2024-11-30, rfi-fla-2024-12-02): the CSP's hold on
+/// Tinzaouaten (malitribune-tinzaouaten-2024-10-08) passes to the FLA, and the CMA
+/// no longer fights or allies under its name.
+#[test]
+fn the_csp_and_its_groups_hand_over_to_the_fla_in_november_2024() {
+    controlled_by("tinzaouaten", "2024-11-29", "csp-psd");
+    let after = control("tinzaouaten", "2024-11-30");
+    assert_eq!(after["controller"]["id"], "fla", "{after:#}");
+    assert_eq!(after["event"], "csp-psd-dissolved-into-fla-2024-11-30");
+    for group in ["cma", "csp-psd", "mnla", "hcua"] {
+        let v = json(&["actor", group, "--on", "2025-01-01", "--json"]);
+        let live: usize =
+            v["relations"].as_object().unwrap().values().map(|r| r.as_array().unwrap().len()).sum();
+        assert_eq!(live, 0, "{group}: {v:#}");
+        assert_eq!(v["dissolved"][0]["into"]["id"], "fla", "{group}");
+    }
+    // The disputed ones say so.
+    let gatia = json(&["actor", "gatia", "--on", "2025-01-01", "--json"]);
+    assert_eq!(gatia["dissolved"][0]["claim"], "disputed");
+}
+
+/// `diff` shows every change within its window, also those that cancel out:
+/// on 1 October 2023 the CMA entered the Bamba camp (rfi-bamba-2023-10-01,
+/// reuters-bamba-claim-2023-10-01) and left it the same day
+/// (cma-withdraws-bamba-camp-2023-10-01); the army's hold ended and began again
+/// on 2 October (maliactu-bamba-2023-10). A regression: this diff was empty.
+#[test]
+fn the_diff_around_the_bamba_raid_shows_the_entry_and_the_departure() {
+    let v = json(&["diff", "--from", "2023-09-30", "--to", "2023-10-02", "--json"]);
+    let changes: Vec<(String, String, String, String, bool)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["target"] == "bamba-camp")
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("date"), s("change"), s("source"), s("event"), c["cancelled"].as_bool().unwrap())
+        })
+        .collect();
+    let row = |date: &str, change: &str, who: &str, event: &str| {
+        (date.to_string(), change.to_string(), who.to_string(), event.to_string(), true)
+    };
+    assert_eq!(
+        changes,
+        [
+            row("2023-10-01", "began", "cma", "rfi-witnesses-cma-in-bamba-camp-2023-10-01"),
+            row("2023-10-01", "ended", "fama", "cma-claims-bamba-camp-2023-10-01"),
+            row("2023-10-01", "ended", "cma", "cma-withdraws-bamba-camp-2023-10-01"),
+            row("2023-10-02", "began", "fama", "fama-back-in-bamba-camp-2023-10-02"),
+        ]
+    );
+    let text = ok(&["diff", "--from", "2023-09-30", "--to", "2023-10-02"]);
+    assert!(text.contains("(undone within the window)"), "{text}");
+    assert!(text.contains("began controls Coordination of Azawad Movements (cma)"), "{text}");
+    // A window that keeps the army's return out leaves its end standing.
+    let v = json(&["diff", "--from", "2023-09-30", "--to", "2023-10-01", "--json"]);
+    let fama_end = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "fama" && c["target"] == "bamba-camp")
+        .unwrap();
+    assert_eq!(fama_end["cancelled"], false);
+}
+
+/// `diff` reports dissolutions settled within its window (afp-cnsp-dissolved-2021-01-26).
+#[test]
+fn the_diff_of_january_2021_reports_the_cnsps_dissolution() {
+    let v = json(&["diff", "--from", "2021-01-01", "--to", "2021-01-31", "--json"]);
+    let ids: Vec<&str> =
+        v["dissolved"].as_array().unwrap().iter().map(|d| d["event"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["cnsp-dissolved-2021-01-18"]);
+    let ended = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["source"] == "goita" && c["target"] == "cnsp" && c["change"] == "ended");
+    assert!(ended, "{v:#}");
 }
 
 /// The CNSP was dissolved by the decree of 18 January 2021
@@ -216,6 +319,18 @@ fn the_cnsp_has_no_member_and_holds_nothing_after_january_2021() {
     assert_eq!(relation_ids("cnsp", "2020-10-01", "members"), ["goita"]);
     assert_eq!(relation_ids("cnsp", "2023-01-01", "members"), Vec::<String>::new());
     assert_eq!(relation_ids("cnsp", "2023-01-01", "controls"), Vec::<String>::new());
+    // It is in no bloc after its dissolution.
+    let blocs = json(&["blocs", "--on", "2023-01-01", "--json"]);
+    let members: Vec<&str> = blocs["blocs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()))
+        .collect();
+    assert!(!members.contains(&"cnsp"), "{blocs:#}");
+    let v = json(&["actor", "cnsp", "--on", "2023-01-01", "--json"]);
+    assert_eq!(v["dissolved"][0]["event"], "cnsp-dissolved-2021-01-18");
+    assert_eq!(v["dissolved"][0]["into"], Value::Null);
 }
 
 /// Konna, January 2013: the army's claim of 11 January was denied by France

@@ -147,9 +147,12 @@ fn the_builtin_chronicle_renders_on_any_date() {
         day = day.checked_add_months(chrono::Months::new(6)).unwrap();
     }
     let dot = ok(&["graph", "--on", "2023-10-02", "--format", "dot"]);
-    for cluster in ["cluster_actor:cma", "cluster_actor:jnim", "cluster_actor:aes"] {
+    for cluster in ["cluster_actor:cma", "cluster_actor:csp-psd", "cluster_actor:aes"] {
         assert!(dot.contains(cluster), "no {cluster} in:\n{dot}");
     }
+    // JNIM's founding groups merged into it on 2017-03-02 and no longer
+    // exist: it has no members to gather then.
+    assert!(!dot.contains("cluster_actor:jnim"), "{dot}");
 }
 
 /// The busiest day of the chronicle fits a screen's width at legible sizes:
@@ -170,7 +173,7 @@ fn the_busiest_day_of_the_chronicle_fits_a_screen_and_says_how_to_draw_less() {
     let inches: f64 = plain.split_whitespace().nth(2).unwrap().parse().unwrap();
     assert!(inches * 96.0 <= 2_100.0, "{} px wide", inches * 96.0);
     // Places held by one actor carry the date on the place, their edge no label.
-    assert!(dot.contains("held since 2023-10-02") && dot.contains("joined 2017-03-02"), "{dot}");
+    assert!(dot.contains("held since 2023-10-02") && dot.contains("joined 2014-10-28"), "{dot}");
     let small = super::annals(&["graph", "--on", "2023-10-02", "--around", "bamba-camp"]);
     assert!(small.stderr.is_empty(), "{}", String::from_utf8_lossy(&small.stderr));
 }
@@ -417,4 +420,51 @@ fn networkx_reads_graphml_and_gexf_with_the_json_counts() {
         serde_json::json!([{"start": "2016-01-10", "end": "2022-09-24"}])
     );
     assert_eq!(spans("north-band"), serde_json::json!([{"start": "2016-01-10", "end": null}]));
+}
+
+const DISSOLVED_LOG: &str = r#"{"type":"source","id":"s","title":"A report"}
+{"type":"actor","id":"a","name":"Front A"}
+{"type":"actor","id":"b","name":"Front B"}
+{"type":"place","id":"p","name":"Post"}
+{"type":"control_taken","id":"t","place":"p","actor":"a","date":"2012","sources":["s"]}
+{"type":"alliance_formed","id":"ab","actors":["a","b"],"date":"2012","sources":["s"]}
+{"type":"actor_dissolved","id":"d","actor":"a","into":"b","date":"2013-08-22","sources":["s"]}
+{"type":"control_taken","id":"late","place":"p","actor":"a","date":"2015","sources":["s"]}
+"#;
+
+/// A merged group's holding passes to its successor; its later seizure is
+/// set aside and said so by `control`, `actor` and `verify`; retracting the
+/// dissolution undoes all of it, through the log's place snapshot as well.
+#[test]
+fn a_dissolution_hands_over_sets_aside_later_events_and_retracts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = super::write(dir.path(), "dissolved.jsonl", DISSOLVED_LOG);
+    let db = Db::with(&[&file]);
+    let v = db.control("p", "2016-01-01");
+    assert_eq!((v["controller"]["id"].as_str(), v["event"].as_str()), (Some("b"), Some("d")));
+    assert_eq!(v["candidates"][0]["change"], "taken");
+    assert_eq!(v["set_aside"][0]["event"], "late", "{v:#}");
+    let text = db.run(&["control", "p", "--on", "2016-01-01"]);
+    assert!(text.contains("took over what the dissolved group held"), "{text}");
+    let history = db.run(&["history", "p"]);
+    assert!(history.contains("Front A (a) dissolved into Front B (b)"), "{history}");
+    assert!(text.contains("set aside: event late names Front A (a)"), "{text}");
+    let actor = db.json(&["actor", "a", "--on", "2016-01-01"]);
+    assert_eq!(actor["dissolved"][0]["later_events"], serde_json::json!(["late"]));
+    assert_eq!(actor["relations"]["allied_with"], serde_json::json!([]));
+    let verify = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["--db", db.p(), "verify"])
+        .output()
+        .unwrap();
+    assert!(!verify.status.success());
+    let said = String::from_utf8_lossy(&verify.stderr);
+    assert!(said.contains("event `late` is dated after the dissolution of `a` (`d`)"), "{said}");
+
+    db.run(&["retract", "d", "--reason", "no such merger"]);
+    let v = db.control("p", "2016-01-01");
+    assert_eq!(v["controller"]["id"], "a", "{v:#}");
+    assert!(v.get("set_aside").is_none());
+    let actor = db.json(&["actor", "a", "--on", "2016-01-01"]);
+    assert_eq!(actor["dissolved"], serde_json::json!([]));
+    assert_eq!(actor["relations"]["allied_with"][0]["with"]["id"], "b");
 }

@@ -3,8 +3,8 @@
 
 use annals_model::{ActorId, PlaceId, SourceId};
 use annals_replay::{
-    Candidate, Change, DatedEdge, DatedGraph, Holding, Node, RelationKind, Status, Transition,
-    World,
+    Anomaly, Candidate, Change, DatedEdge, DatedGraph, Dissolution, Holding, Node, RelationKind,
+    Status, Transition, World,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -87,6 +87,10 @@ pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
     if !linked.is_empty() {
         v["same_as"] = json!(linked.iter().map(PlaceId::as_str).collect::<Vec<_>>());
     }
+    let set_aside = set_aside_json(world, place);
+    if !set_aside.is_empty() {
+        v["set_aside"] = Value::Array(set_aside);
+    }
     v
 }
 
@@ -97,6 +101,29 @@ pub fn with_namesakes(mut value: Value, namesakes: &[PlaceId]) -> Value {
         value["namesakes"] = json!(namesakes.iter().map(PlaceId::as_str).collect::<Vec<_>>());
     }
     value
+}
+
+/// The control events of `place` that count for nothing because they are
+/// dated after the dissolution of the actor they name:
+/// `[{event, actor, dissolution}]`.
+fn set_aside_json(world: &World, place: &PlaceId) -> Vec<Value> {
+    let history = world.history(place);
+    world
+        .anomalies()
+        .iter()
+        .filter_map(|a| match a {
+            Anomaly::AfterDissolution { event, actor, dissolution }
+                if history.iter().any(|h| h.event == event) =>
+            {
+                Some(json!({
+                    "event": event.as_str(),
+                    "actor": actor_json(world, actor),
+                    "dissolution": dissolution.as_str(),
+                }))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The `government --json` object: the `control` shape with `state` for `place`
@@ -191,10 +218,54 @@ pub fn actor_relations_json(world: &World, graph: &DatedGraph, actor: &Node) -> 
         "actor": annals_export::node_json(world, actor),
         "date": graph.date.to_string(),
         "relations": relations,
+        "dissolved": dissolved_json(world, actor.id(), graph.date),
     })
 }
 
-/// `annals diff --json`: `{from, to, changes: [{change, date, settled, kind, source, target, event, claim, sources}]}`.
+/// The dissolutions of actor `id` that have begun by `day`:
+/// `[{actor, event, date, settled, into, claim, claimed_by, sources,
+/// later_events}]`. `settled` is the day by which the dissolution is
+/// settled (its date's last day: before it, the answers that rest on it are
+/// uncertain); `later_events` are the events dated after the dissolution that name the
+/// actor, which count for nothing.
+pub fn dissolved_json(world: &World, id: &str, day: NaiveDate) -> Value {
+    world
+        .dissolutions(id)
+        .into_iter()
+        .filter(|d| d.date.earliest() <= day)
+        .map(|d| dissolution_json(world, &d))
+        .collect()
+}
+
+fn dissolution_json(world: &World, d: &Dissolution) -> Value {
+    let later: Vec<&str> = world
+        .anomalies()
+        .iter()
+        .filter_map(|a| match a {
+            Anomaly::AfterDissolution { event, actor, dissolution }
+                if actor == &d.actor && dissolution == &d.event =>
+            {
+                Some(event.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    json!({
+        "actor": actor_json(world, &d.actor),
+        "event": d.event.as_str(),
+        "date": d.date.to_string(),
+        "settled": d.date.latest().to_string(),
+        "into": d.into.as_ref().map(|a| actor_json(world, a)),
+        "claim": d.claim.as_str(),
+        "claimed_by": d.claimed_by.as_ref().map(|a| a.as_str()),
+        "sources": sources_json(world, &d.sources),
+        "later_events": later,
+    })
+}
+
+/// `annals diff --json`: `{from, to, changes: [{change, date, settled, kind, source, target, event, claim, sources, cancelled}], dissolved: [...]}`:
+/// `cancelled` marks a change undone within the window; `dissolved` lists
+/// the actors whose dissolution settled within it.
 pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Transition]) -> Value {
     let changes: Vec<Value> = changes
         .iter()
@@ -209,6 +280,7 @@ pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Trans
                 "event": t.event.as_str(),
                 "claim": t.claim.as_str(),
                 "sources": sources_json(world, &t.sources),
+                "cancelled": t.cancelled,
             });
             if let Some(q) = &t.key.qualifier {
                 let field =
@@ -218,7 +290,12 @@ pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Trans
             v
         })
         .collect();
-    json!({ "from": from.to_string(), "to": to.to_string(), "changes": changes })
+    let dissolved: Vec<Value> = world
+        .all_dissolutions()
+        .filter(|d| from < d.date.latest() && d.date.latest() <= to)
+        .map(|d| dissolution_json(world, &d))
+        .collect();
+    json!({ "from": from.to_string(), "to": to.to_string(), "changes": changes, "dissolved": dissolved })
 }
 
 /// `annals blocs --json`.

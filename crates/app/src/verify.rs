@@ -34,7 +34,7 @@ impl Problem {
     /// ([`annals_log::Problem::kind`]), `snapshot_damaged`,
     /// `snapshot_differs`, or an anomaly's (`dangling_reference`,
     /// `duplicate_id`, `retracts_retraction`, `undated`, `ends_nothing`,
-    /// `relates_linked`).
+    /// `relates_linked`, `after_dissolution`).
     pub fn kind(&self) -> &'static str {
         match self {
             Problem::Log(problem) => problem.kind(),
@@ -47,6 +47,7 @@ impl Problem {
                 Anomaly::Undated { .. } => "undated",
                 Anomaly::EndsNothing { .. } => "ends_nothing",
                 Anomaly::RelatesLinked { .. } => "relates_linked",
+                Anomaly::AfterDissolution { .. } => "after_dissolution",
             },
         }
     }

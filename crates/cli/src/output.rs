@@ -30,6 +30,8 @@ fn write_candidate(out: &mut impl Write, world: &World, c: &Candidate) -> io::Re
     let verb = match (c.change, c.kind) {
         (_, "government") => "governs",
         (_, "coup") => "took power in a coup",
+        (Change::Taken, "actor_dissolved") => "took over what the dissolved group held",
+        (Change::Lost, "actor_dissolved") => "dissolved",
         (Change::Taken, _) => "took control",
         (Change::Lost, _) => "gave up control",
     };
@@ -77,7 +79,20 @@ pub fn control_text(
     place: &PlaceId,
     a: &Holding,
 ) -> io::Result<()> {
-    holding_text(out, world, &place_label(world, place), "controlled by", a)
+    holding_text(out, world, &place_label(world, place), "controlled by", a)?;
+    let history = world.history(place);
+    for anomaly in world.anomalies() {
+        if let annals_replay::Anomaly::AfterDissolution { event, actor, dissolution } = anomaly {
+            if history.iter().any(|h| h.event == event) {
+                writeln!(
+                    out,
+                    "set aside: event {event} names {} after its dissolution (event {dissolution})",
+                    actor_label(world, actor)
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What links say of a place: the ids they join with it (the answer rests
@@ -238,6 +253,12 @@ fn entry_summary(world: &World, kind: &EventKind) -> String {
             }
             s
         }
+        EventKind::ActorDissolved { actor, into } => match into {
+            Some(i) => {
+                format!("{} dissolved into {}", actor_label(world, actor), actor_label(world, i))
+            }
+            None => format!("{} dissolved", actor_label(world, actor)),
+        },
         other => other.type_name().to_string(),
     }
 }
@@ -365,7 +386,42 @@ pub fn actor_text(
     if n == 0 {
         writeln!(out, "  no relation known on this date")?;
     }
+    for d in world.dissolutions(actor.id()).into_iter().filter(|d| d.date.earliest() <= graph.date)
+    {
+        writeln!(out, "  {}", dissolution_text(world, &d))?;
+    }
     Ok(())
+}
+
+/// One line on an actor's dissolution, with its evidence, and the events
+/// dated after it that still name the actor.
+fn dissolution_text(world: &World, d: &annals_replay::Dissolution) -> String {
+    let mut s = format!("dissolved {}", d.date);
+    if let Some(into) = &d.into {
+        s.push_str(&format!(" into {}", actor_label(world, into)));
+    }
+    let sources: Vec<&str> = d.sources.iter().map(|s| s.as_str()).collect();
+    let sources = if sources.is_empty() { "none".to_string() } else { sources.join(", ") };
+    s.push_str(&format!("  [{}; event {}; sources {sources}]", d.claim, d.event));
+    let later: Vec<&str> = world
+        .anomalies()
+        .iter()
+        .filter_map(|a| match a {
+            annals_replay::Anomaly::AfterDissolution { event, actor, dissolution }
+                if actor == &d.actor && dissolution == &d.event =>
+            {
+                Some(event.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if !later.is_empty() {
+        s.push_str(&format!(
+            "\n  events dated after it that still name it count for nothing: {}",
+            later.join(", ")
+        ));
+    }
+    s
 }
 
 fn relation_text(world: &World, key: &annals_replay::RelationKey) -> String {
@@ -396,7 +452,13 @@ pub fn diff_text(
     writeln!(out, "relations that began or ended after {from}, up to {to}: {}", changes.len())?;
     for t in changes {
         let sign = if t.began { "began" } else { "ended" };
-        writeln!(out, "{:<12} {sign} {}", t.date.to_string(), relation_text(world, &t.key))?;
+        let undone = if t.cancelled { "  (undone within the window)" } else { "" };
+        writeln!(
+            out,
+            "{:<12} {sign} {}{undone}",
+            t.date.to_string(),
+            relation_text(world, &t.key)
+        )?;
         let sources: Vec<&str> = t.sources.iter().map(|s| s.as_str()).collect();
         writeln!(
             out,
@@ -405,6 +467,9 @@ pub fn diff_text(
             t.event,
             if sources.is_empty() { "none".to_string() } else { sources.join(", ") }
         )?;
+    }
+    for d in world.all_dissolutions().filter(|d| from < d.date.latest() && d.date.latest() <= to) {
+        writeln!(out, "{} {}", actor_label(world, &d.actor), dissolution_text(world, &d))?;
     }
     Ok(())
 }

@@ -426,6 +426,7 @@ fn entity_to_wire(kind: &EventKind) -> w::Kind<'_> {
 }
 
 /// Model → wire. Total.
+// long because it has one arm per event kind, mirroring `wire::v1::Kind`.
 pub fn to_wire(e: &Event) -> w::Event<'_> {
     use EventKind as K;
     let kind = match &e.kind {
@@ -513,6 +514,9 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             };
             let ids = ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             w::Kind::Identifiers { actor, place, ids }
+        }
+        K::ActorDissolved { actor, into } => {
+            w::Kind::ActorDissolved { actor: s(actor), into: os(into) }
         }
     };
     w::Event {
@@ -662,6 +666,7 @@ fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
 }
 
 /// Wire → model, validating every value (ids, dates, codes).
+// long because it has one arm per stored variant of `wire::v1::Kind`.
 pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
     let a = ActorId::interned;
@@ -750,6 +755,9 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
             EventKind::SameAs { linked: links::linked(actors, places, i)? }
         }
         W::Identifiers { actor, place, ids } => links::identifiers(actor, place, ids, i)?,
+        W::ActorDissolved { actor, into } => {
+            EventKind::ActorDissolved { actor: id(a, actor, i)?, into: oid(a, into, i)? }
+        }
     };
     Ok(Event {
         id: id(event, e.id, i)?,

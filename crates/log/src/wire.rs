@@ -219,6 +219,12 @@ pub mod v1 {
             #[serde(borrow)]
             ids: Vec<(&'a str, &'a str)>,
         },
+        /// An actor that ceased to exist, optionally merged into another.
+        ActorDissolved {
+            actor: &'a str,
+            #[serde(borrow)]
+            into: Option<&'a str>,
+        },
     }
 
     /// Deaths counted: the best estimate, and the low and high ones if given.

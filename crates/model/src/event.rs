@@ -257,6 +257,12 @@ pub enum EventKind {
         entity: Entity,
         ids: Vec<(String, String)>,
     },
+    /// The actor ceased to exist on `date` (dissolved, or merged `into`
+    /// another actor): from then on it holds nothing, and its relations end.
+    ActorDissolved {
+        actor: ActorId,
+        into: Option<ActorId>,
+    },
 }
 
 /// One actor or one place.
@@ -333,6 +339,7 @@ impl EventKind {
             EventKind::Retraction { .. } => "retraction",
             EventKind::SameAs { .. } => "same_as",
             EventKind::Identifiers { .. } => "identifiers",
+            EventKind::ActorDissolved { .. } => "actor_dissolved",
         }
     }
 
@@ -470,6 +477,10 @@ impl Event {
             }
             EventKind::Identifiers { entity: Entity::Place(p), .. } => {
                 out(r("place", RefKind::Place, p.as_str()));
+            }
+            EventKind::ActorDissolved { actor: a, into } => {
+                out(r("actor", actor, a.as_str()));
+                into.iter().for_each(|i| out(r("into", actor, i.as_str())));
             }
         }
     }

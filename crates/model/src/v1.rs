@@ -86,6 +86,7 @@ pub const TYPES: &[&str] = &[
     "retraction",
     "same_as",
     "identifiers",
+    "actor_dissolved",
 ];
 
 /// The fields every event may have.
@@ -131,6 +132,7 @@ pub const ALL_FIELDS: &[&str] = &[
     "reason",
     "places",
     "ids",
+    "into",
 ];
 
 /// One parsed line: the event, and whether its id was derived from its content.
@@ -319,8 +321,20 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
         },
         "same_as" => EventKind::SameAs { linked: parse_linked(f)? },
         "identifiers" => parse_identifiers(f)?,
+        "actor_dissolved" => parse_dissolution(f)?,
         _ => unreachable!("type checked against TYPES"),
     })
+}
+
+/// The body of an `actor_dissolved` line.
+fn parse_dissolution(f: &mut Fields) -> Result<EventKind, LineError> {
+    let need = Need("actor_dissolved");
+    let actor = need.get(f.id("actor", ActorId::new)?, "actor")?;
+    let into = f.id("into", ActorId::new)?;
+    if into.as_ref() == Some(&actor) {
+        return Err(bad("into", format!("`{actor}` cannot dissolve into itself")));
+    }
+    Ok(EventKind::ActorDissolved { actor, into })
 }
 
 /// The body of an entity line: `source`, `actor` or `place`.
@@ -549,6 +563,34 @@ mod tests {
         let parsed = parse_line(line).unwrap();
         assert!(!parsed.derived_id);
         assert_eq!(to_line(&parsed.event), line);
+    }
+
+    #[test]
+    fn a_dissolution_names_its_actor_and_perhaps_its_successor() {
+        let line = r#"{"type":"actor_dissolved","id":"mujao-merged","actor":"mujao","into":"al-mourabitoun","date":"2013-08-22","sources":["s"]}"#;
+        let parsed = parse_line(line).unwrap();
+        assert_eq!(to_line(&parsed.event), line);
+        let refs: Vec<(&str, &str)> =
+            parsed.event.references().iter().map(|r| (r.field, r.id)).collect();
+        assert_eq!(refs, [("sources", "s"), ("actor", "mujao"), ("into", "al-mourabitoun")]);
+        let alone = parse_line(r#"{"type":"actor_dissolved","actor":"cnsp","date":"2021-01?"}"#);
+        assert!(matches!(alone.unwrap().event.kind, EventKind::ActorDissolved { into: None, .. }));
+        assert_eq!(
+            err(r#"{"type":"actor_dissolved","actor":"a","into":"a","date":"2021"}"#),
+            "field `into`: `a` cannot dissolve into itself"
+        );
+        assert_eq!(
+            err(r#"{"type":"actor_dissolved","into":"b","date":"2021"}"#),
+            "a `actor_dissolved` line needs the field `actor`"
+        );
+        assert_eq!(
+            err(r#"{"type":"actor_dissolved","actor":"a"}"#),
+            "a `actor_dissolved` line needs the field `date`"
+        );
+        assert_eq!(
+            err(r#"{"type":"control_lost","place":"x","actor":"a","into":"b","date":"2023"}"#),
+            "field `into` does not belong on a `control_lost` line"
+        );
     }
 
     #[test]

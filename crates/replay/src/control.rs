@@ -63,7 +63,8 @@ pub struct Candidate {
     pub change: Change,
     pub event: EventId,
     /// The event's interchange `type`: `control_taken`, `control_lost`,
-    /// `government` or `coup`.
+    /// `government`, `coup`, or `actor_dissolved` (the holder dissolved:
+    /// its loss, and its successor's take).
     pub kind: &'static str,
     pub date: Date,
     pub claim: Claim,
@@ -171,7 +172,28 @@ pub(crate) fn step(facts: &[Fact], state: State, group: Range<usize>) -> State {
     let members = || group.clone().map(|i| i as u32);
     let left: BTreeSet<&ActorId> =
         members().filter(|&i| !facts[i as usize].taken).map(|i| &facts[i as usize].actor).collect();
-    let takes: Vec<u32> = members().filter(|&i| facts[i as usize].taken).collect();
+    let holders = state.holders(facts);
+    let counts = |i: u32| {
+        let f = &facts[i as usize];
+        f.taken && (!f.inherits || succeeds_holder(facts, group.clone(), f, &holders))
+    };
+    let takes: Vec<u32> = members().filter(|&i| counts(i)).collect();
+    if !takes.is_empty() && takes.iter().all(|&i| facts[i as usize].inherits) {
+        // Only successors take: the dissolved holders hand over, the other
+        // holders keep their hold.
+        let mut group: Vec<u32> = match state.kind {
+            Kind::Controlled | Kind::Contested => state
+                .group
+                .iter()
+                .copied()
+                .filter(|&i| !left.contains(&facts[i as usize].actor))
+                .collect(),
+            Kind::Unknown | Kind::Withdrawn => Vec::new(),
+        };
+        group.extend(takes);
+        group.sort_unstable();
+        return State::from_takes(facts, group);
+    }
     if !takes.is_empty() {
         let (stayed, gone): (Vec<u32>, Vec<u32>) =
             takes.into_iter().partition(|&i| !left.contains(&facts[i as usize].actor));
@@ -187,9 +209,10 @@ pub(crate) fn step(facts: &[Fact], state: State, group: Range<usize>) -> State {
             State::from_takes(facts, stayed)
         };
     }
-    let holders = state.holders(facts);
-    let losses: Vec<u32> =
-        members().filter(|&i| holders.contains(&facts[i as usize].actor)).collect();
+    // (A successor's take that did not count is no loss.)
+    let losses: Vec<u32> = members()
+        .filter(|&i| !facts[i as usize].taken && holders.contains(&facts[i as usize].actor))
+        .collect();
     if losses.is_empty() {
         return state;
     }
@@ -211,6 +234,18 @@ pub(crate) fn step(facts: &[Fact], state: State, group: Range<usize>) -> State {
     }
 }
 
+/// Whether the inheriting take `f` succeeds a holder: the actor that its
+/// record dissolves (the loss of the same record among `within`) is one of
+/// `holders`.
+fn succeeds_holder(
+    facts: &[Fact],
+    within: Range<usize>,
+    f: &Fact,
+    holders: &BTreeSet<&ActorId>,
+) -> bool {
+    facts[within].iter().any(|g| g.record == f.record && !g.taken && holders.contains(&g.actor))
+}
+
 /// The events of `candidates` (facts not yet settled whose window holds the
 /// day) that could change `state`: a take by anyone but a sole holder, a loss
 /// by a holder.
@@ -223,7 +258,10 @@ pub(crate) fn pending(
     candidates
         .filter(|&i| {
             let f = &facts[i as usize];
-            if f.taken {
+            if f.inherits {
+                // Its dissolved predecessor's loss shares its window.
+                succeeds_holder(facts, 0..facts.len(), f, &holders)
+            } else if f.taken {
                 holders.len() != 1 || !holders.contains(&f.actor)
             } else {
                 holders.contains(&f.actor)
@@ -365,6 +403,7 @@ impl World {
             kind: match (e.tag, fact.taken) {
                 (Tag::Government, _) => "government",
                 (Tag::Coup, _) => "coup",
+                (Tag::Dissolution, _) => "actor_dissolved",
                 (_, true) => "control_taken",
                 (_, false) => "control_lost",
             },

@@ -11,6 +11,9 @@ pub(crate) struct Fact {
     pub earliest: NaiveDate,
     pub latest: NaiveDate,
     pub taken: bool,
+    /// A take that only succeeds a dissolved actor (its `into`): it counts
+    /// only if the actor that the same record dissolves holds at that point.
+    pub inherits: bool,
     pub actor: ActorId,
     /// Index into `World::kept`.
     pub record: usize,
@@ -22,6 +25,7 @@ impl Fact {
             earliest: date.earliest(),
             latest: date.latest(),
             taken,
+            inherits: false,
             actor: actor.clone(),
             record,
         }
@@ -50,5 +54,16 @@ pub(crate) enum Tag {
     Retraction,
     Government,
     Coup,
+    /// `actor_dissolved`: its facts close what the actor held.
+    Dissolution,
     Other,
+}
+
+/// An `actor_dissolved` event while replaying: the position of its event
+/// in `World::kept`, the actor it ends and its successor.
+#[derive(Clone, Debug)]
+pub(crate) struct Dissolved {
+    pub record: usize,
+    pub actor: ActorId,
+    pub into: Option<ActorId>,
 }

@@ -24,10 +24,12 @@
 //! ```
 
 mod control;
+mod dissolution;
 mod facts;
 mod graph;
 mod index;
 mod links;
+mod lookup;
 mod names;
 mod relations;
 mod seqs;
@@ -35,6 +37,7 @@ mod snapshot;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};
+pub use dissolution::Dissolution;
 pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Stretch, Transition};
 pub use index::{Answer, HoldingIndex};
 pub use names::Resolve;

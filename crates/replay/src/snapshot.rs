@@ -4,7 +4,9 @@
 //!
 //! For every place it keeps the sequence numbers of its control events and
 //! of its attacks, for every state those of its `government` and `coup`
-//! events, and for every event the retractions that name it; names resolve as in
+//! events, for every actor those of its dissolutions (gathered with any
+//! record that names the actor: a dissolution ends holdings), and for every
+//! event the retractions that name it; names resolve as in
 //! [`World::resolve_place`] and [`World::resolve_actor`].
 //! [`PlaceIndex::control_world`] replays only the
 //! records an answer rests on (the place, its control events, their
@@ -49,6 +51,9 @@ pub struct PlaceIndex {
     actor_names: BTreeMap<String, BTreeSet<String>>,
     /// State (actor) id → its `government` and `coup` records, in log order.
     governments: BTreeMap<String, Seqs>,
+    /// Actor id → the `actor_dissolved` records that end it, in log order:
+    /// gathered with every answer whose records name the actor.
+    dissolutions: BTreeMap<String, Seqs>,
     /// The last record added (0: none).
     last_seq: u64,
     /// How many `same_as` records were added, and identifiers that a second
@@ -67,8 +72,8 @@ impl PlaceIndex {
     /// Schema 2 adds actors, their names and each state's government records;
     /// schema 3 each place's attacks; schema 4 stores each list of records
     /// as differences ([`Seqs`]); schema 5 counts links (`same_as`
-    /// records and shared identifiers).
-    pub const SCHEMA: u32 = 5;
+    /// records and shared identifiers); schema 6 each actor's dissolutions.
+    pub const SCHEMA: u32 = 6;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -123,6 +128,9 @@ impl PlaceIndex {
                         self.links += 1;
                     }
                 }
+            }
+            EventKind::ActorDissolved { actor, .. } => {
+                push(&mut self.dissolutions, actor.as_str(), seq)
             }
             _ => {}
         }
@@ -298,6 +306,12 @@ impl PlaceIndex {
                         match known {
                             Some(&seq) => next.push(seq),
                             None => next.extend(lookup(r.id)?),
+                        }
+                        // An actor's dissolution ends what it holds.
+                        if r.kind == RefKind::Actor {
+                            next.extend(
+                                self.dissolutions.get(r.id).into_iter().flat_map(Seqs::iter),
+                            );
                         }
                     }
                 }

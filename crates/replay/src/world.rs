@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 
-use crate::facts::{Fact, Kept, Tag};
+use crate::facts::{Dissolved, Fact, Kept, Tag};
 use crate::links::{self, Sets};
-use crate::names::{linked, namesakes, resolve, Resolve};
+
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
 /// A source as the log describes it.
@@ -69,6 +69,9 @@ pub enum Anomaly {
     /// An event relates two ids that a `same_as` link makes one (an
     /// alliance of an actor with itself); the relation is ignored.
     RelatesLinked { event: EventId, relation: String },
+    /// An event dated after the dissolution of an actor it makes hold,
+    /// relate or inherit; it counts for nothing.
+    AfterDissolution { event: EventId, actor: ActorId, dissolution: EventId },
 }
 
 impl std::fmt::Display for Anomaly {
@@ -98,6 +101,12 @@ impl std::fmt::Display for Anomaly {
                     "event `{event}` states {relation}, whose ends are linked as one; ignored"
                 )
             }
+            Anomaly::AfterDissolution { event, actor, dissolution } => {
+                write!(
+                    f,
+                    "event `{event}` is dated after the dissolution of `{actor}` (`{dissolution}`); it counts for nothing"
+                )
+            }
         }
     }
 }
@@ -114,7 +123,7 @@ pub struct HistoryEntry<'w> {
 }
 
 /// An entity's identifiers in other catalogues: (scheme, value), sorted.
-type Identifiers = Vec<(String, String)>;
+pub(crate) type Identifiers = Vec<(String, String)>;
 
 /// The state of the world replayed from a set of events.
 #[derive(Debug, Default)]
@@ -126,8 +135,8 @@ pub struct World {
     by_id: HashTable<usize>,
     hasher: DefaultHashBuilder,
     sources: BTreeMap<SourceId, SourceInfo>,
-    actors: BTreeMap<ActorId, ActorInfo>,
-    places: BTreeMap<PlaceId, PlaceInfo>,
+    pub(crate) actors: BTreeMap<ActorId, ActorInfo>,
+    pub(crate) places: BTreeMap<PlaceId, PlaceInfo>,
     /// The ids of `sources`, `actors` and `places`, for checking references
     /// by hash as events arrive.
     source_ids: HashSet<SourceId>,
@@ -138,32 +147,36 @@ pub struct World {
     unresolved: Vec<(EventId, &'static str, RefKind, String)>,
     /// Every retraction: (retraction, retracted).
     retractions: Vec<(EventId, EventId)>,
-    place_names: BTreeMap<String, BTreeSet<PlaceId>>,
-    actor_names: BTreeMap<String, BTreeSet<ActorId>>,
+    pub(crate) place_names: BTreeMap<String, BTreeSet<PlaceId>>,
+    pub(crate) actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
     pub(crate) control: HashMap<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
-    timeline: HashMap<PlaceId, Vec<usize>>,
+    pub(crate) timeline: HashMap<PlaceId, Vec<usize>>,
     /// Government facts per state (`government`, successful `coup`), sorted like `control`.
     pub(crate) governments: HashMap<ActorId, Vec<Fact>>,
     /// Every `government` and `coup` event per state, retracted ones included.
-    state_timeline: HashMap<ActorId, Vec<usize>>,
+    pub(crate) state_timeline: HashMap<ActorId, Vec<usize>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
-    relation_facts: HashMap<RelationKey, Vec<Fact>>,
+    pub(crate) relation_facts: HashMap<RelationKey, Vec<Fact>>,
     /// `agreement_ended` without signatories: it closes every signatory's edge.
     agreement_ends: Vec<(AgreementId, usize)>,
     /// Agreement names, from the earliest signing that gives one.
     agreements: BTreeMap<AgreementId, (Option<NaiveDate>, EventId, String)>,
     /// The temporal graph of every relation.
     pub(crate) temporal: Temporal,
-    retracted: HashMap<EventId, EventId>,
-    anomalies: Vec<Anomaly>,
+    pub(crate) retracted: HashMap<EventId, EventId>,
+    pub(crate) anomalies: Vec<Anomaly>,
+    /// `actor_dissolved` events, while replaying.
+    pub(crate) dissolutions: Vec<Dissolved>,
+    /// The live dissolutions by actor, earliest first.
+    pub(crate) dissolved: BTreeMap<ActorId, Vec<Dissolved>>,
     /// Every `same_as` event while replaying: (index into `kept`, what it links).
     same_as: Vec<(usize, Linked)>,
     /// Every `identifiers` event while replaying: (index into `kept`, of
     /// what, the identifiers); then the live ones of each entity.
     identifier_events: Vec<(usize, Entity, Identifiers)>,
-    identifiers: BTreeMap<Entity, Identifiers>,
+    pub(crate) identifiers: BTreeMap<Entity, Identifiers>,
     /// The sets of linked actors and places, from the live `same_as` events.
     pub(crate) actor_sets: Sets<ActorId>,
     pub(crate) place_sets: Sets<PlaceId>,
@@ -201,6 +214,7 @@ impl World {
             EventKind::Retraction { .. } => Tag::Retraction,
             EventKind::Government { .. } => Tag::Government,
             EventKind::Coup { .. } => Tag::Coup,
+            EventKind::ActorDissolved { .. } => Tag::Dissolution,
             _ => Tag::Other,
         };
         match kind {
@@ -274,6 +288,10 @@ impl World {
             EventKind::Identifiers { entity, ids } => {
                 self.identifier_events.push((index, entity, ids))
             }
+            EventKind::ActorDissolved { actor, into } => match date {
+                Some(_) => self.dissolutions.push(Dissolved { record: index, actor, into }),
+                None => self.anomalies.push(Anomaly::Undated { event: id.clone() }),
+            },
             kind => self.relate(&id, date, &kind, index),
         }
         let sources = sources.into_boxed_slice();
@@ -439,6 +457,7 @@ impl World {
             }
         }
 
+        self.apply_dissolutions();
         self.link();
         self.finish_relations();
 
@@ -642,12 +661,6 @@ impl World {
         self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
     }
 
-    /// The identifiers of an actor or a place in other catalogues, from
-    /// its live `identifiers` events, sorted: (scheme, value).
-    pub fn identifiers(&self, entity: &Entity) -> &[(String, String)] {
-        self.identifiers.get(entity).map_or(&[], Vec::as_slice)
-    }
-
     /// The sources event `id` cites (none for an unknown id).
     pub fn event_sources(&self, id: &str) -> &[SourceId] {
         self.kept(id).map_or(&[], |k| &k.sources)
@@ -678,48 +691,6 @@ impl World {
     /// All actors, sorted by id.
     pub fn actors(&self) -> impl Iterator<Item = &ActorInfo> {
         self.actors.values()
-    }
-
-    /// Finds a place by id, or by name or alias (case- and accent-insensitive).
-    /// An exact id always wins; a name shared by several places is
-    /// ambiguous, unless links make them one. The id found is that of its
-    /// set of linked places ([`World::linked_places`]), which every answer
-    /// uses.
-    pub fn resolve_place(&self, query: &str) -> Result<PlaceId, Resolve<PlaceId>> {
-        linked(resolve(query, &self.places, &self.place_names), &self.place_sets)
-    }
-
-    /// Finds an actor by id, or by name or alias, as [`World::resolve_place`].
-    pub fn resolve_actor(&self, query: &str) -> Result<ActorId, Resolve<ActorId>> {
-        linked(resolve(query, &self.actors, &self.actor_names), &self.actor_sets)
-    }
-
-    /// The ids `same_as` links join with `place` (itself included), sorted;
-    /// empty when no link joins it. The first by preference answers for all.
-    pub fn linked_places(&self, place: &PlaceId) -> &[PlaceId] {
-        self.place_sets.set_of(place)
-    }
-
-    /// The ids `same_as` links join with `actor`, as [`World::linked_places`].
-    pub fn linked_actors(&self, actor: &ActorId) -> &[ActorId] {
-        self.actor_sets.set_of(actor)
-    }
-
-    /// The places that share a name or alias with `place` but are not
-    /// linked to it, one id per set, sorted: a name that still means several
-    /// things, which an answer should mention.
-    pub fn place_namesakes(&self, place: &PlaceId) -> Vec<PlaceId> {
-        let info = self.places.get(self.place_sets.representative(place));
-        let names = info.map(|i| (&i.name, &i.aliases));
-        namesakes(place, names, &self.place_names, &self.place_sets)
-    }
-
-    /// The actors that share a name or alias with `actor` but are not
-    /// linked to it, as [`World::place_namesakes`].
-    pub fn actor_namesakes(&self, actor: &ActorId) -> Vec<ActorId> {
-        let info = self.actors.get(self.actor_sets.representative(actor));
-        let names = info.map(|i| (&i.name, &i.aliases));
-        namesakes(actor, names, &self.actor_names, &self.actor_sets)
     }
 
     /// The control timeline of a place: control events and attacks in date

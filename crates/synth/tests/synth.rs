@@ -105,7 +105,9 @@ fn dates_claims_and_types_are_mixed() {
     assert!(intervals > 100, "{intervals} intervals");
     assert_eq!(claims.len(), 4, "{claims:?}");
     assert!(first == 1997 && (2024..=2025).contains(&last), "{first}..{last}");
-    for ty in v1::TYPES {
+    // Dissolutions are rare and end whole actors: the synthetic log, which
+    // measures replay at scale, has none (replay's own tests cover them).
+    for ty in v1::TYPES.iter().filter(|t| **t != "actor_dissolved") {
         assert!(types.contains(ty), "no `{ty}` in 100 000 events");
     }
 }

@@ -175,6 +175,7 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
         }),
         link_kind(),
         identifiers_kind(),
+        dissolution(),
     ]
 }
 
@@ -225,6 +226,14 @@ pub fn linked_log() -> impl Strategy<Value = Vec<Event>> {
             }
         }
         log
+    })
+}
+
+/// An `actor_dissolved` over the actor pool, with a successor half the time.
+fn dissolution() -> impl Strategy<Value = EventKind> {
+    (two_actors(), any::<bool>()).prop_map(|([actor, into], merged)| EventKind::ActorDissolved {
+        actor,
+        into: merged.then_some(into),
     })
 }
 
@@ -307,9 +316,10 @@ pub fn entities() -> Vec<Event> {
 
 fn control_kind() -> impl Strategy<Value = EventKind> {
     prop_oneof![
-        3 => (place(), actor(), prop::option::of(actor())).prop_map(|(place, actor, from)| EventKind::ControlTaken { place, actor, from }),
-        2 => (place(), actor()).prop_map(|(place, actor)| EventKind::ControlLost { place, actor }),
-        1 => (actor(), place()).prop_map(|(attacker, place)| EventKind::Attack { attacker, target: None, place, fatalities: None }),
+        6 => (place(), actor(), prop::option::of(actor())).prop_map(|(place, actor, from)| EventKind::ControlTaken { place, actor, from }),
+        4 => (place(), actor()).prop_map(|(place, actor)| EventKind::ControlLost { place, actor }),
+        2 => (actor(), place()).prop_map(|(attacker, place)| EventKind::Attack { attacker, target: None, place, fatalities: None }),
+        1 => dissolution(),
     ]
 }
 

@@ -76,6 +76,8 @@ struct Out<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     actor: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    into: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     perpetrator: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ousted: Option<&'a str>,
@@ -215,6 +217,10 @@ fn line_of(event: &Event, with_id: bool) -> String {
                 Entity::Place(p) => o.place = Some(p.as_str()),
             }
             o.ids = Some(ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect());
+        }
+        EventKind::ActorDissolved { actor, into } => {
+            o.actor = Some(actor.as_str());
+            o.into = into.as_ref().map(|a| a.as_str());
         }
     }
     serde_json::to_string(&o).expect("serializing plain data cannot fail")

@@ -17,6 +17,7 @@ mod algo;
 mod dated;
 mod stretches;
 mod sweep;
+mod undone;
 
 pub use dated::{DatedEdge, DatedGraph, EdgeStatus};
 pub use stretches::Stretch;

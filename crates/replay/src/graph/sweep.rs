@@ -1,6 +1,8 @@
 //! Relations over time: the days each one begins and stops holding, swept
 //! from the interval index instead of refolded day by day (`diff`, `spans`).
 
+use std::collections::BTreeSet;
+
 use annals_model::{ActorId, Claim, Date, EventId, SourceId};
 use chrono::NaiveDate;
 
@@ -24,6 +26,11 @@ pub struct Transition {
     pub date: Date,
     pub claim: Claim,
     pub sources: Vec<SourceId>,
+    /// True if a later change of the same relation within the window undoes
+    /// this one (taken and lost again, ended and begun again), or if the
+    /// relation began and ended in events of one date: its net effect over
+    /// the window is nil.
+    pub cancelled: bool,
 }
 
 /// A day on which a relation begins or stops holding.
@@ -38,7 +45,10 @@ pub(crate) struct Turn {
 impl World {
     /// The relations that began or ended in `(from, to]`: each change counts on
     /// the day its event is settled, so an event dated "2024" counts when 2024
-    /// is over. Sorted by the events' dates.
+    /// is over. Sorted by the events' dates. Changes that cancel out within
+    /// the window are listed too, marked `cancelled`: a relation that began
+    /// and ended in events of one date (a camp taken and left the same day),
+    /// and changes a later one of the same relation undoes.
     pub fn diff(&self, from: NaiveDate, to: NaiveDate) -> Vec<Transition> {
         let mut out = Vec::new();
         let index = self.index();
@@ -59,16 +69,23 @@ impl World {
                         date: e.date.expect("relation facts are dated"),
                         claim: e.claim,
                         sources: e.sources.to_vec(),
+                        cancelled: false,
                     });
                 }
             }
         }
+        let turned: BTreeSet<(&RelationKey, NaiveDate)> =
+            out.iter().map(|t| (&t.key, t.settled)).collect();
+        let passing = self.passing(from, to, &turned);
+        out.extend(passing);
+        super::undone::mark_cancelled(&mut out);
+        // Within one date, what began before what ended.
         out.sort_by(|a, b| {
-            (a.date.earliest(), a.date.latest(), &a.event, !a.began, &a.key).cmp(&(
+            (a.date.earliest(), a.date.latest(), !a.began, &a.event, &a.key).cmp(&(
                 b.date.earliest(),
                 b.date.latest(),
-                &b.event,
                 !b.began,
+                &b.event,
                 &b.key,
             ))
         });

@@ -1,0 +1,57 @@
+//! Finding actors and places: by id, name or alias, under the links that
+//! make several ids one, and the identifiers they bear elsewhere.
+
+use annals_model::{ActorId, Entity, PlaceId};
+
+use crate::names::{linked, namesakes, resolve, Resolve};
+use crate::world::World;
+
+impl World {
+    /// Finds a place by id, or by name or alias (case- and accent-insensitive).
+    /// An exact id always wins; a name shared by several places is
+    /// ambiguous, unless links make them one. The id found is that of its
+    /// set of linked places ([`World::linked_places`]), which every answer
+    /// uses.
+    pub fn resolve_place(&self, query: &str) -> Result<PlaceId, Resolve<PlaceId>> {
+        linked(resolve(query, &self.places, &self.place_names), &self.place_sets)
+    }
+
+    /// Finds an actor by id, or by name or alias, as [`World::resolve_place`].
+    pub fn resolve_actor(&self, query: &str) -> Result<ActorId, Resolve<ActorId>> {
+        linked(resolve(query, &self.actors, &self.actor_names), &self.actor_sets)
+    }
+
+    /// The ids `same_as` links join with `place` (itself included), sorted;
+    /// empty when no link joins it. The first by preference answers for all.
+    pub fn linked_places(&self, place: &PlaceId) -> &[PlaceId] {
+        self.place_sets.set_of(place)
+    }
+
+    /// The ids `same_as` links join with `actor`, as [`World::linked_places`].
+    pub fn linked_actors(&self, actor: &ActorId) -> &[ActorId] {
+        self.actor_sets.set_of(actor)
+    }
+
+    /// The places that share a name or alias with `place` but are not
+    /// linked to it, one id per set, sorted: a name that still means several
+    /// things, which an answer should mention.
+    pub fn place_namesakes(&self, place: &PlaceId) -> Vec<PlaceId> {
+        let info = self.places.get(self.place_sets.representative(place));
+        let names = info.map(|i| (&i.name, &i.aliases));
+        namesakes(place, names, &self.place_names, &self.place_sets)
+    }
+
+    /// The actors that share a name or alias with `actor` but are not
+    /// linked to it, as [`World::place_namesakes`].
+    pub fn actor_namesakes(&self, actor: &ActorId) -> Vec<ActorId> {
+        let info = self.actors.get(self.actor_sets.representative(actor));
+        let names = info.map(|i| (&i.name, &i.aliases));
+        namesakes(actor, names, &self.actor_names, &self.actor_sets)
+    }
+
+    /// The identifiers of an actor or a place in other catalogues, from
+    /// its live `identifiers` events, sorted: (scheme, value).
+    pub fn identifiers(&self, entity: &Entity) -> &[(String, String)] {
+        self.identifiers.get(entity).map_or(&[], Vec::as_slice)
+    }
+}
