@@ -230,7 +230,11 @@ proptest! {
             claim: Claim::Reported,
             claimed_by: None,
             note: None,
-            kind: EventKind::Retraction { retracts: target.clone(), reason: "law".into() },
+            kind: EventKind::Retraction {
+                retracts: target.clone(),
+                reason: "law".into(),
+                replaced_by: None,
+            },
         };
         retraction.id = v1::derive_id(&retraction);
         let before = World::replay(stored(&log));

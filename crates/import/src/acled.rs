@@ -18,6 +18,7 @@ use annals_model::{
 };
 
 mod group;
+mod release;
 mod rows;
 
 use group::{count_rows, Grouping};
@@ -190,6 +191,8 @@ struct Reading<'k, R: Read> {
     skipped: BTreeMap<String, usize>,
     rows: usize,
     ended: bool,
+    /// What the rows say of the release the export is.
+    export: release::Export,
 }
 
 impl<'k, R: Read + Seek> Reading<'k, R> {
@@ -227,6 +230,7 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             skipped: BTreeMap::new(),
             rows: 0,
             ended: false,
+            export: release::Export::default(),
         })
     }
 }
@@ -291,6 +295,11 @@ impl<R: Read> Reading<'_, R> {
                 for event in self.grouping.as_mut().map(Grouping::drain).unwrap_or_default() {
                     self.emit(event);
                 }
+                if !self.errors.full() {
+                    if let Err((line, problem)) = self.export.emit(&mut self.emitter) {
+                        self.errors.push(line, problem);
+                    }
+                }
                 return Ok(());
             }
             Some(Err(line)) => {
@@ -309,6 +318,9 @@ impl<R: Read> Reading<'_, R> {
         }
         self.rows += 1;
         let parsed = parse_row(columns, &record);
+        if let Ok(row) = &parsed {
+            self.export.row(row, columns.get(&record, "timestamp"));
+        }
         let ready = match &mut self.grouping {
             None => match parsed {
                 Ok(row) => {

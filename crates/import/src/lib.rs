@@ -43,12 +43,14 @@ mod emit;
 mod format;
 mod formats;
 mod records;
+mod releases;
 mod sources;
 mod table;
 pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
 };
 pub use format::Format;
+pub use releases::{natural_order, Release};
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
 
 /// At most this many errors are listed for one file.

@@ -125,6 +125,7 @@ pub const ALL_FIELDS: &[&str] = &[
     "fatalities_high",
     "retracts",
     "reason",
+    "replaced_by",
 ];
 
 /// One parsed line: the event, and whether its id was derived from its content.
@@ -306,6 +307,7 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
         "retraction" => EventKind::Retraction {
             retracts: need.get(f.id("retracts", EventId::new)?, "retracts")?,
             reason: need.get(f.text("reason")?, "reason")?,
+            replaced_by: f.id("replaced_by", EventId::new)?,
         },
         _ => unreachable!("type checked against TYPES"),
     })

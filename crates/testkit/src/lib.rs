@@ -169,10 +169,13 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
                 fatalities
             }
         ),
-        ("[a-z]{1,8}", text()).prop_map(|(r, reason)| EventKind::Retraction {
-            retracts: EventId::new(r).unwrap(),
-            reason
-        }),
+        ("[a-z]{1,8}", text(), proptest::option::of("[a-z]{1,8}")).prop_map(
+            |(r, reason, by)| EventKind::Retraction {
+                retracts: EventId::new(r).unwrap(),
+                reason,
+                replaced_by: by.map(|b| EventId::new(b).unwrap()),
+            }
+        ),
     ]
 }
 
@@ -351,6 +354,7 @@ fn log_of(kind: BoxedStrategy<EventKind>, max: usize) -> impl Strategy<Value = V
                         kind: EventKind::Retraction {
                             retracts: target,
                             reason: "generated".to_string(),
+                            replaced_by: None,
                         },
                     });
                 }

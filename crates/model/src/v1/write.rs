@@ -106,6 +106,8 @@ struct Out<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    replaced_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<Vec<&'a str>>,
@@ -199,9 +201,10 @@ fn line_of(event: &Event, with_id: bool) -> String {
             o.place = Some(place.as_str());
             o.fatalities = *fatalities;
         }
-        EventKind::Retraction { retracts, reason } => {
+        EventKind::Retraction { retracts, reason, replaced_by } => {
             o.retracts = Some(retracts.as_str());
             o.reason = Some(reason);
+            o.replaced_by = replaced_by.as_ref().map(|n| n.as_str());
         }
     }
     serde_json::to_string(&o).expect("serializing plain data cannot fail")
