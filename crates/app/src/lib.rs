@@ -19,6 +19,7 @@ mod files;
 mod import;
 mod places;
 mod query;
+mod releases;
 mod retract;
 mod text;
 mod verify;

@@ -192,7 +192,7 @@ struct Reading<'k, R: Read> {
     rows: usize,
     ended: bool,
     /// What the rows say of the release the export is.
-    export: release::Export,
+    export: Box<release::Export>,
 }
 
 impl<'k, R: Read + Seek> Reading<'k, R> {
@@ -230,7 +230,7 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             skipped: BTreeMap::new(),
             rows: 0,
             ended: false,
-            export: release::Export::default(),
+            export: Box::default(),
         })
     }
 }

@@ -50,8 +50,8 @@ pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
 };
 pub use format::Format;
-pub use releases::{natural_order, Release};
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
+pub use releases::{natural_order, Release};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

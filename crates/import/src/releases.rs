@@ -197,8 +197,12 @@ mod tests {
 
     #[test]
     fn published_days_decide_before_the_text() {
-        let a = release(r#"{"type":"source","id":"d:b","title":"d","release":"b","published":"2020-01-01"}"#);
-        let b = release(r#"{"type":"source","id":"d:a","title":"d","release":"a","published":"2021-01-01"}"#);
+        let a = release(
+            r#"{"type":"source","id":"d:b","title":"d","release":"b","published":"2020-01-01"}"#,
+        );
+        let b = release(
+            r#"{"type":"source","id":"d:a","title":"d","release":"a","published":"2021-01-01"}"#,
+        );
         assert_eq!(b.newer_than(&a), Some(true));
         assert_eq!(a.newer_than(&b), Some(false));
         let c = release(r#"{"type":"source","id":"d:1990-2000","title":"d","covers":"1990/2000"}"#);

@@ -672,6 +672,7 @@ fn hostilities_from_wire(kind: w::Kind<'_>, i: &mut Interner) -> R<EventKind> {
 }
 
 /// Wire → model, validating every value (ids, dates, codes).
+// long because it is one arm per wire variant, each a few lines.
 pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
     use w::Kind as W;
     let a = ActorId::interned;

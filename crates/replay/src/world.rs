@@ -133,6 +133,9 @@ pub struct World {
     unresolved: Vec<(EventId, &'static str, RefKind, String)>,
     /// Every retraction: (retraction, retracted).
     retractions: Vec<(EventId, EventId)>,
+    /// The new version each revision (a retraction with `replaced_by`)
+    /// names, by the revision's id.
+    replacements: HashMap<EventId, EventId>,
     place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -253,7 +256,10 @@ impl World {
                 };
                 self.add_government(&id, date, state, actor, changes_government, index);
             }
-            EventKind::Retraction { retracts, .. } => {
+            EventKind::Retraction { retracts, replaced_by, .. } => {
+                if let Some(by) = replaced_by {
+                    self.replacements.insert(id.clone(), by);
+                }
                 self.retractions.push((id.clone(), retracts));
             }
             kind => self.relate(&id, date, &kind, index),
@@ -555,6 +561,11 @@ impl World {
     fn position(&self, id: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
         self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
+    }
+
+    /// The new version that `retraction`, a revision, names (`replaced_by`).
+    pub fn replaced_by(&self, retraction: &str) -> Option<&EventId> {
+        self.replacements.get(retraction)
     }
 
     /// The retraction that withdrew event `id`, if any.

@@ -169,13 +169,13 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
                 fatalities
             }
         ),
-        ("[a-z]{1,8}", text(), proptest::option::of("[a-z]{1,8}")).prop_map(
-            |(r, reason, by)| EventKind::Retraction {
+        ("[a-z]{1,8}", text(), proptest::option::of("[a-z]{1,8}")).prop_map(|(r, reason, by)| {
+            EventKind::Retraction {
                 retracts: EventId::new(r).unwrap(),
                 reason,
                 replaced_by: by.map(|b| EventId::new(b).unwrap()),
             }
-        ),
+        }),
     ]
 }
 

@@ -3,12 +3,14 @@
 //! greatest `timestamp`, a Unix time), which orders exports of one country
 //! as ACLED made them, and by the days its events fall in (`covers`).
 //!
-//! Exports are per country (event ids begin with the country's code, `MLI`),
-//! so the release's source names it: `acled:dataset:mli:2022-03-04`. A file
-//! whose events are of several countries gets no release source (which one
-//! it revises would be a guess).
+//! Exports are per country (event ids begin with ACLED's code for the
+//! country, `MLI`), so the release's source names it:
+//! `acled:dataset:mli:2022-03-04`: the code most of its event ids begin
+//! with (the pre-2019 Mali export holds one event, in Mali, coded `MAG`).
+//! A file whose `country` column names several countries, or whose codes
+//! tie, gets no release source (which one it revises would be a guess).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use annals_model::{Date, EventKind, Point, Qualifier, RefKind};
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -24,10 +26,10 @@ pub(crate) struct Export {
     modified: Option<i64>,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
-    /// The country codes that begin the event ids (`mli`), and the
-    /// country's name as the first row gives it.
-    codes: BTreeSet<String>,
-    country: String,
+    /// How many event ids begin with each country code (`mli`), and the
+    /// countries the `country` column names.
+    codes: BTreeMap<String, usize>,
+    countries: BTreeSet<String>,
     line: usize,
 }
 
@@ -36,7 +38,9 @@ impl Export {
     pub(crate) fn row(&mut self, row: &Row, timestamp: &str) {
         if self.first.is_none() {
             self.line = row.line;
-            self.country = row.country.clone();
+        }
+        if !self.countries.contains(&row.country) {
+            self.countries.insert(row.country.clone());
         }
         if let Ok(t) = timestamp.trim().parse::<i64>() {
             self.modified = Some(self.modified.map_or(t, |m| m.max(t)));
@@ -50,20 +54,25 @@ impl Export {
             .take_while(|c| c.is_ascii_alphabetic())
             .map(|c| c.to_ascii_lowercase())
             .collect();
-        self.codes.insert(code);
+        *self.codes.entry(code).or_default() += 1;
     }
 
     /// Emits the release's source at the end of the file, unless the file
     /// holds no row or rows of several countries.
     pub(crate) fn emit(&self, emitter: &mut Emitter<'_>) -> Result<(), (usize, String)> {
         let (Some(first), Some(last)) = (self.first, self.last) else { return Ok(()) };
-        let [code] = self.codes.iter().collect::<Vec<_>>()[..] else { return Ok(()) };
+        let [country] = self.countries.iter().collect::<Vec<_>>()[..] else { return Ok(()) };
+        let most = self.codes.values().copied().max().unwrap_or(0);
+        let [code] = self.codes.iter().filter(|(_, &n)| n == most).collect::<Vec<_>>()[..] else {
+            return Ok(());
+        };
+        let code = code.0;
         if code.is_empty() {
             return Ok(());
         }
         let fail = |e: String| (self.line, e);
-        let covers = Date::new(day(first).map_err(fail)?, Some(day(last).map_err(fail)?))
-            .map_err(fail)?;
+        let covers =
+            Date::new(day(first).map_err(fail)?, Some(day(last).map_err(fail)?)).map_err(fail)?;
         let modified = self
             .modified
             .and_then(|t| DateTime::from_timestamp(t, 0))
@@ -73,12 +82,12 @@ impl Export {
                 format!("{ACLED_DATASET_SOURCE}:{code}:{m}"),
                 format!(
                     "ACLED export, {}, {first} to {last}, events as last modified by {m}",
-                    self.country
+                    country
                 ),
             ),
             None => (
                 format!("{ACLED_DATASET_SOURCE}:{code}:{first}-{last}"),
-                format!("ACLED export, {}, {first} to {last}", self.country),
+                format!("ACLED export, {country}, {first} to {last}"),
             ),
         };
         emitter
@@ -95,7 +104,8 @@ impl Export {
 }
 
 fn day(d: NaiveDate) -> Result<Point, String> {
-    let year = u16::try_from(d.year()).map_err(|_| format!("the year {} is out of range", d.year()))?;
+    let year =
+        u16::try_from(d.year()).map_err(|_| format!("the year {} is out of range", d.year()))?;
     Point::new(year, Some(d.month() as u8), Some(d.day() as u8), Qualifier::Exact)
         .map_err(|e| e.to_string())
 }
