@@ -18,6 +18,7 @@ mod laws;
 mod outputs;
 mod page;
 mod records;
+mod releases;
 mod reliability;
 mod schema;
 mod server;
