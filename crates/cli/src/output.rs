@@ -503,6 +503,13 @@ pub fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::
         return out.flush();
     }
     match done.seqs {
+        Some((first, last)) if done.new < done.appended => writeln!(
+            out,
+            "imported {} new events from {name}, and {} records revising or dropping stored ones (records {first}..{last}); {} were already stored",
+            done.new,
+            done.appended - done.new,
+            done.unchanged
+        )?,
         Some((first, last)) => writeln!(
             out,
             "imported {} new events from {name} (records {first}..{last}); {} were already stored",
@@ -517,8 +524,8 @@ pub fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::
     if let Some(release) = &done.release {
         writeln!(
             out,
-            "release {release}, newer than the log's: {} new events, {} revised (a new version, the old one retracted), {} dropped (retracted)",
-            done.new, done.revised, done.dropped
+            "release {release}, newer than the log's: {} revised (a new version, the old one retracted), {} dropped (retracted)",
+            done.revised, done.dropped
         )?;
     }
     if done.detected && done.format != annals_app::Format::Jsonl {
