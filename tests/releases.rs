@@ -230,3 +230,24 @@ fn acled_mali_exports_import_as_releases_in_the_order_acled_made_them() {
         (Some(0), Some("2022-03-04"))
     );
 }
+
+/// Regression: ATOP's member and alliance files are two tables of one
+/// release whose version cells read `4.01` and `4.0100002`; the second was
+/// taken for a newer release and would have dropped the first one's
+/// events (or, the other way round, stored nothing). A file that shares no
+/// event with the log is another part of the dataset, imported as any file.
+#[test]
+fn two_tables_of_one_dataset_are_no_releases_of_each_other() {
+    let (Some(member), Some(alliance)) =
+        (data("atop_v4.01_member_level.csv"), data("atop_v4.01_alliance_level.csv"))
+    else {
+        return;
+    };
+    for (first, second) in [(&member, &alliance), (&alliance, &member)] {
+        let db = Db::with(&[first]);
+        let done = import(&db, second);
+        assert!(done["new"].as_u64().unwrap() > 900, "{done:#}");
+        assert_eq!((done["revised"].as_u64(), done["dropped"].as_u64()), (Some(0), Some(0)));
+        assert!(done["release"].is_null() && done["newer_stored"].is_null(), "{done:#}");
+    }
+}

@@ -239,7 +239,10 @@ impl Annals {
                 observed.new_event(&event);
                 Ok(())
             }
-            Ok(Ok(Check::Stored(_))) => Ok(()),
+            Ok(Ok(Check::Stored(_))) => {
+                observed.shared += u64::from(!event.kind.is_entity());
+                Ok(())
+            }
             Ok(Err(problem)) if dataset.get() => {
                 let id = event.id.as_str().to_string();
                 observed.conflicts.push(releases::Conflict { line, id, event, problem });

@@ -23,6 +23,8 @@ pub(crate) struct Observed {
     pub(crate) release: Option<Release>,
     /// The events whose ids are stored with other content.
     pub(crate) conflicts: Vec<Conflict>,
+    /// How many of its events (no entity) are stored with the same content.
+    pub(crate) shared: u64,
 }
 
 /// An event of the file whose id is stored with other content.
@@ -87,7 +89,10 @@ pub(crate) fn decide(log: &Log, file: &str, observed: Observed) -> Result<Mode, 
     };
     let Some(release) = observed.release.clone() else { return plain(&observed) };
     let stored = Stored::read(log, Some(&release), |e| release.cited_by(&e.sources))?;
-    if stored.releases.is_empty() {
+    // A file that shares no event with the log is another part of the
+    // dataset (ATOP's member and alliance files, one release each), not a
+    // release that replaces what the log holds.
+    if stored.releases.is_empty() || (observed.shared == 0 && observed.conflicts.is_empty()) {
         return plain(&observed);
     }
     let mut newest: Option<&Release> = None;
