@@ -51,8 +51,7 @@ fn every_data_file_imports_alone_verifies_and_imports_again_as_nothing_new() {
 fn one_release_of_each_dataset_and_the_chronicle_make_one_world() {
     let files: Vec<PathBuf> = data_files()
         .into_iter()
-        // The older releases of the same datasets: their revised events
-        // are refused until a newer release can revise them.
+        // One release of each dataset (`releases.rs` imports several).
         .filter(|p| {
             let name = p.file_name().unwrap().to_str().unwrap();
             !name.contains("V2015") && !name.contains("acd_v21.1") && !name.contains("2017-20")

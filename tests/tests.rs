@@ -21,6 +21,7 @@ mod outputs;
 mod page;
 mod periods;
 mod records;
+mod releases;
 mod reliability;
 mod schema;
 mod server;

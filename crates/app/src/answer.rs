@@ -193,6 +193,8 @@ pub(crate) fn timeline_json(world: &World, lines: &[Line<'_>]) -> Vec<Value> {
             v["seq"] = json!(record.seq);
             v["recorded_at"] = json!(record.recorded_at.to_rfc3339());
             v["retracted_by"] = json!(retracted_by.map(|r| r.as_str()));
+            let by = retracted_by.and_then(|r| world.replaced_by(r.as_str()));
+            v["replaced_by"] = json!(by.map(|n| n.as_str()));
             v["sources"] = sources_json(world, &e.sources);
             v
         })
@@ -410,9 +412,12 @@ pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
     json!({ "query": query, "places": places, "more": more })
 }
 
-/// What an import stored: `{file, format, detected, appended, unchanged,
-/// first, last, skipped: [{reason, rows}]}` (`first`, `last`: the sequence numbers of the
-/// records appended, null when none were).
+/// What an import stored: `{file, format, detected, appended, new, unchanged,
+/// revised, dropped, release, newer_stored, first, last, skipped: [{reason,
+/// rows}]}` (`first`, `last`: the sequence numbers of the records appended,
+/// null when none were; `release`: the release the file is when it is a
+/// newer or older release of a dataset the log holds, else null;
+/// `newer_stored`: for an older release, the newer one the log holds).
 pub fn imported_json(done: &crate::Imported) -> Value {
     let skipped: Vec<Value> = done
         .skipped
@@ -425,6 +430,11 @@ pub fn imported_json(done: &crate::Imported) -> Value {
         "detected": done.detected,
         "appended": done.appended,
         "unchanged": done.unchanged,
+        "new": done.new,
+        "revised": done.revised,
+        "dropped": done.dropped,
+        "release": done.release,
+        "newer_stored": done.newer_stored,
         "first": done.seqs.map(|s| s.0),
         "last": done.seqs.map(|s| s.1),
         "skipped": skipped,

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Detail;
 use crate::places::save_after_import;
+use crate::releases::{self, Mode, Observed, Plan, Sorted};
 use crate::{Annals, Error, Stage};
 
 /// What an import stored.
@@ -23,15 +24,51 @@ pub struct Imported {
     /// Whether that format was told from the file's first line (no format
     /// was named).
     pub detected: bool,
-    /// Events appended.
+    /// Records appended.
     pub appended: u64,
+    /// Of them, the file's events new to the log (the rest are a newer
+    /// release's revisions and retractions).
+    pub new: u64,
     /// Events already stored with the same content (or repeated in the file).
     pub unchanged: u64,
+    /// For a newer release of a dataset the log holds: events it changed
+    /// (each a new version and a retraction of the old one, `replaced_by`
+    /// it) or brings back after an earlier release dropped them.
+    pub revised: u64,
+    /// For a newer release: stored events of its dataset, within what it
+    /// covers, that it no longer has, each retracted.
+    pub dropped: u64,
+    /// The release the file is, when it is a newer release of a dataset
+    /// whose releases the log holds (or an older one: see `newer_stored`).
+    pub release: Option<String>,
+    /// When the file is an older release than one the log holds: that
+    /// release. Nothing was stored.
+    pub newer_stored: Option<String>,
     /// The sequence numbers of the first and last appended record.
     pub seqs: Option<(u64, u64)>,
     /// What the file holds that annals does not model, by reason, with
     /// its count: never dropped silently.
     pub skipped: Vec<(String, usize)>,
+}
+
+impl Imported {
+    /// An import that stored nothing.
+    fn nothing(file: String, format: Format, detected: bool) -> Imported {
+        Imported {
+            file,
+            format,
+            detected,
+            appended: 0,
+            new: 0,
+            unchanged: 0,
+            revised: 0,
+            dropped: 0,
+            release: None,
+            newer_stored: None,
+            seqs: None,
+            skipped: Vec::new(),
+        }
+    }
 }
 
 impl Annals {
@@ -77,8 +114,23 @@ impl Annals {
         let open =
             || std::fs::File::open(file).map_err(|error| Error::Read { file: name.clone(), error });
         let detected = format.is_none();
-        let first = self.check(&name, format, open)?;
+        let mut first = self.check(&name, format, open)?;
         let format = first.format;
+        let mut plan = match std::mem::replace(&mut first.mode, Mode::Plain) {
+            Mode::Plain => None,
+            Mode::Newer(plan) => Some(plan),
+            Mode::Older { release, newest } => {
+                // An older release revises nothing backwards: nothing is stored.
+                let imported = Imported {
+                    release: Some(release),
+                    newer_stored: Some(newest),
+                    skipped: first.checked.skipped,
+                    ..Imported::nothing(name, format, detected)
+                };
+                committed(&imported)?;
+                return Ok(imported);
+            }
+        };
         // The place snapshot grows with the events as they are stored,
         // instead of being rebuilt by reading them back afterwards.
         self.observer.stage(Stage::ReadingSnapshot);
@@ -110,7 +162,8 @@ impl Annals {
                 .map_err(|e| read_again(&name, e))
                 .and_then(|mut events| {
                     let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
-                    to.store(&mut events, first.checked.checksum, None, index.as_mut())
+                    let plan = plan.as_deref_mut();
+                    to.store_release(&mut events, first.checked.checksum, plan, index.as_mut())
                 }),
         };
         let outcome = stored.map_err(|e| match e {
@@ -126,7 +179,12 @@ impl Annals {
             format,
             detected,
             appended: outcome.appended,
+            new: outcome.appended - plan.as_ref().map_or(0, |p| p.records),
             unchanged: outcome.unchanged,
+            revised: plan.as_ref().map_or(0, |p| p.revised),
+            dropped: plan.as_ref().map_or(0, |p| p.dropped),
+            release: plan.as_ref().and_then(|p| p.release().map(str::to_string)),
+            newer_stored: None,
             seqs: outcome.seqs,
             skipped: first.checked.skipped,
         };
@@ -170,12 +228,26 @@ impl Annals {
         // The lines whose events are new to the log: the second pass
         // stages them without looking their ids up again.
         let mut fresh = LineSet::default();
+        // A dataset's events whose ids are stored with other content may be
+        // revisions by a newer release, which only the file's end tells
+        // (its release source): they are refused, or not, after the pass.
+        let mut observed = Observed::default();
+        let dataset = std::cell::Cell::new(false);
         let against_log = |line: usize, event: Event| match conflict(log, &event) {
             Ok(Ok(Check::New)) => {
                 fresh.insert(line);
+                observed.new_event(&event);
                 Ok(())
             }
-            Ok(Ok(Check::Stored(_))) => Ok(()),
+            Ok(Ok(Check::Stored(_))) => {
+                observed.shared += u64::from(!event.kind.is_entity());
+                Ok(())
+            }
+            Ok(Err(problem)) if dataset.get() => {
+                let id = event.id.as_str().to_string();
+                observed.conflicts.push(releases::Conflict { line, id, event, problem });
+                Ok(())
+            }
             Ok(Err(problem)) => Err(problem),
             Err(e) => {
                 failure.get_or_insert(e);
@@ -200,6 +272,7 @@ impl Annals {
             (None, Err(_)) if named_jsonl => Format::Jsonl,
             (None, Err(e)) => return Err(Error::UnknownFormat(e.to_string())),
         };
+        dataset.set(format != Format::Jsonl);
         // A regular file is read again from its start; a pipe gives its
         // text once, so what was read to tell the format is read first.
         let checked = match std::io::Seek::rewind(&mut file) {
@@ -214,7 +287,11 @@ impl Annals {
             return Err(Error::Against(Box::new(e)));
         }
         let checked = checked.map_err(|r| refused(name, r))?;
-        Ok(FirstPass { format, checked, fresh })
+        let mode = match format {
+            Format::Jsonl => Mode::Plain,
+            _ => releases::decide(log, name, observed)?,
+        };
+        Ok(FirstPass { format, checked, fresh, mode })
     }
 }
 
@@ -224,6 +301,8 @@ struct FirstPass {
     checked: Pass,
     /// For JSON Lines: the lines whose events are new to the log.
     fresh: LineSet,
+    /// For a dataset: whether it is a newer or older release of one the log holds.
+    mode: Mode,
 }
 
 /// The first pass over `reader` in `format`.
@@ -390,6 +469,30 @@ impl Staging<'_> {
         events: &mut dyn SecondPass,
         checksum: u32,
         fresh: Option<&LineSet>,
+        index: Option<&mut PlaceIndex>,
+    ) -> Result<annals_log::Appended, Error> {
+        self.store_with(events, checksum, fresh, None, index)
+    }
+
+    /// [`Staging::store`] of a dataset's file, which may be a newer
+    /// release: with a `plan`, the events it changed are held and
+    /// appended as revisions after the file's events, then the drops.
+    fn store_release(
+        self,
+        events: &mut dyn SecondPass,
+        checksum: u32,
+        plan: Option<&mut Plan>,
+        index: Option<&mut PlaceIndex>,
+    ) -> Result<annals_log::Appended, Error> {
+        self.store_with(events, checksum, None, plan, index)
+    }
+
+    fn store_with(
+        self,
+        events: &mut dyn SecondPass,
+        checksum: u32,
+        fresh: Option<&LineSet>,
+        mut plan: Option<&mut Plan>,
         mut index: Option<&mut PlaceIndex>,
     ) -> Result<annals_log::Appended, Error> {
         let name = self.name;
@@ -400,6 +503,14 @@ impl Staging<'_> {
         let mut import = self.log.begin(self.now, Some(self.origin))?;
         for read in &mut *events {
             let (line, event) = read.map_err(|e| read_again(name, e))?;
+            match plan.as_deref_mut().map(|p| p.sort(&event)) {
+                None | Some(Sorted::Push) => {}
+                Some(Sorted::Unchanged) => {
+                    import.skip_stored();
+                    continue;
+                }
+                Some(Sorted::Held) => continue,
+            }
             let pushed = match fresh {
                 Some(fresh) if fresh.contains(line) => import.push_new(&event),
                 // The first pass found it stored, or on an earlier line
@@ -427,6 +538,9 @@ impl Staging<'_> {
         }
         if events.checksum() != checksum {
             return Err(changed(None));
+        }
+        if let Some(plan) = plan {
+            plan.finish(&mut import, index)?;
         }
         Ok(import.commit()?)
     }

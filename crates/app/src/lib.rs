@@ -22,6 +22,7 @@ mod link;
 pub mod period;
 mod places;
 mod query;
+mod releases;
 mod retract;
 mod similar;
 mod text;

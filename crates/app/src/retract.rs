@@ -67,6 +67,7 @@ impl Annals {
             kind: EventKind::Retraction {
                 retracts: rec.event.id.clone(),
                 reason: reason.to_string(),
+                replaced_by: None,
             },
         };
         event.id = v1::derive_id(&event);

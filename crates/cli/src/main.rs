@@ -421,46 +421,9 @@ fn import(
     let name = file.display().to_string();
     annals.import_named(file, &name, format, Utc::now(), &mut |done| match json {
         true => print_json(out, &answer::imported_json(done)).map_err(std::io::Error::other),
-        false => report_import(out, done),
+        false => output::report_import(out, done),
     })?;
     Ok(())
-}
-
-/// What an import stored, and what it could not.
-fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::io::Result<()> {
-    let name = &done.file;
-    match done.seqs {
-        Some((first, last)) => writeln!(
-            out,
-            "imported {} new events from {name} (records {first}..{last}); {} were already stored",
-            done.appended, done.unchanged
-        )?,
-        None => writeln!(
-            out,
-            "nothing new in {name}: all {} events were already stored",
-            done.unchanged
-        )?,
-    }
-    if done.detected && done.format != annals_app::Format::Jsonl {
-        writeln!(out, "read as {} (told from its first line)", done.format.title())?;
-    }
-    if !done.skipped.is_empty() {
-        let total: usize = done.skipped.iter().map(|(_, n)| n).sum();
-        let kinds: Vec<String> = done.skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        match done.format {
-            annals_app::Format::Acled => writeln!(
-                out,
-                "not imported: {total} ACLED events of types annals does not model ({})",
-                kinds.join("; ")
-            )?,
-            _ => writeln!(
-                out,
-                "not imported, counted: {total} records or facts annals does not model ({})",
-                kinds.join("; ")
-            )?,
-        }
-    }
-    out.flush()
 }
 
 /// One JSON value, pretty, with a final line break.

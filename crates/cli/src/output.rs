@@ -298,8 +298,12 @@ fn timeline_text(
             None => e.claim.to_string(),
         };
         writeln!(out, "{date:<12} {}  [{claim}; event {}]", entry_summary(world, &e.kind), e.id)?;
-        if let Some(r) = retracted_by {
-            writeln!(out, "             RETRACTED by {r}")?;
+        match retracted_by.map(|r| (r, world.replaced_by(r.as_str()))) {
+            Some((r, Some(new))) => {
+                writeln!(out, "             REVISED by {r}: new version {new}")?
+            }
+            Some((r, None)) => writeln!(out, "             RETRACTED by {r}")?,
+            None => {}
         }
         if let Some(note) = &e.note {
             writeln!(out, "             note: {}", shown(note))?;
@@ -677,4 +681,62 @@ pub fn within_period_text(
         }
     }
     Ok(())
+}
+
+/// What an import stored, and what it could not.
+pub fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::io::Result<()> {
+    let name = &done.file;
+    if let (Some(release), Some(newest)) = (&done.release, &done.newer_stored) {
+        writeln!(
+            out,
+            "nothing stored from {name}: it is release {release}, and the log holds the newer release {newest} of its dataset"
+        )?;
+        return out.flush();
+    }
+    match done.seqs {
+        Some((first, last)) if done.new < done.appended => writeln!(
+            out,
+            "imported {} new events from {name}, and {} records revising or dropping stored ones (records {first}..{last}); {} were already stored",
+            done.new,
+            done.appended - done.new,
+            done.unchanged
+        )?,
+        Some((first, last)) => writeln!(
+            out,
+            "imported {} new events from {name} (records {first}..{last}); {} were already stored",
+            done.appended, done.unchanged
+        )?,
+        None => writeln!(
+            out,
+            "nothing new in {name}: all {} events were already stored",
+            done.unchanged
+        )?,
+    }
+    if let Some(release) = &done.release {
+        writeln!(
+            out,
+            "release {release}, newer than the log's: {} revised (a new version, the old one retracted), {} dropped (retracted)",
+            done.revised, done.dropped
+        )?;
+    }
+    if done.detected && done.format != annals_app::Format::Jsonl {
+        writeln!(out, "read as {} (told from its first line)", done.format.title())?;
+    }
+    if !done.skipped.is_empty() {
+        let total: usize = done.skipped.iter().map(|(_, n)| n).sum();
+        let kinds: Vec<String> = done.skipped.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        match done.format {
+            annals_app::Format::Acled => writeln!(
+                out,
+                "not imported: {total} ACLED events of types annals does not model ({})",
+                kinds.join("; ")
+            )?,
+            _ => writeln!(
+                out,
+                "not imported, counted: {total} records or facts annals does not model ({})",
+                kinds.join("; ")
+            )?,
+        }
+    }
+    out.flush()
 }

@@ -91,11 +91,16 @@ pub fn log(annals: &Annals, json: bool, out: &mut impl Write) -> Result<()> {
                 "recorded_at": rec.recorded_at.to_rfc3339(),
                 "origin": rec.origin.as_deref(),
                 "retracted_by": retracted_by.map(|r| r.as_str()),
+                "replaced_by": retracted_by.and_then(|r| world.replaced_by(r.as_str())).map(|n| n.as_str()),
                 "event": serde_json::from_str::<serde_json::Value>(&v1::to_line(&rec.event))?,
             });
             writeln!(out, "{line}")?;
         } else {
-            let mark = retracted_by.map(|r| format!("  [RETRACTED by {r}]")).unwrap_or_default();
+            let mark = match retracted_by.map(|r| (r, world.replaced_by(r.as_str()))) {
+                Some((r, Some(new))) => format!("  [REVISED by {r}: new version {new}]"),
+                Some((r, None)) => format!("  [RETRACTED by {r}]"),
+                None => String::new(),
+            };
             let time = rec.recorded_at.format("%Y-%m-%dT%H:%M:%SZ");
             let origin = rec.origin.as_deref().map(|o| format!("  ({o})")).unwrap_or_default();
             writeln!(out, "{:>6}  {time}  {}{mark}{origin}", rec.seq, v1::to_line(&rec.event))?;

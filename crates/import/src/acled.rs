@@ -19,6 +19,7 @@ use annals_model::{
 };
 
 mod group;
+mod release;
 mod rows;
 
 use group::{count_rows, Grouping};
@@ -191,6 +192,8 @@ struct Reading<'k, R: Read> {
     skipped: BTreeMap<String, usize>,
     rows: usize,
     ended: bool,
+    /// What the rows say of the release the export is.
+    export: Box<release::Export>,
 }
 
 impl<'k, R: Read + Seek> Reading<'k, R> {
@@ -228,6 +231,7 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             skipped: BTreeMap::new(),
             rows: 0,
             ended: false,
+            export: Box::default(),
         })
     }
 }
@@ -292,6 +296,11 @@ impl<R: Read> Reading<'_, R> {
                 for event in self.grouping.as_mut().map(Grouping::drain).unwrap_or_default() {
                     self.emit(event);
                 }
+                if !self.errors.full() {
+                    if let Err((line, problem)) = self.export.emit(&mut self.emitter) {
+                        self.errors.push(line, problem);
+                    }
+                }
                 return Ok(());
             }
             Some(Err(line)) => {
@@ -310,6 +319,9 @@ impl<R: Read> Reading<'_, R> {
         }
         self.rows += 1;
         let parsed = parse_row(columns, &record);
+        if let Ok(row) = &parsed {
+            self.export.row(row, columns.get(&record, "timestamp"));
+        }
         let ready = match &mut self.grouping {
             None => match parsed {
                 Ok(row) => {

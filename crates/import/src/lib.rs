@@ -43,6 +43,7 @@ mod emit;
 mod format;
 mod formats;
 mod records;
+mod releases;
 mod sources;
 mod table;
 pub use acled::{
@@ -50,6 +51,7 @@ pub use acled::{
 };
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
+pub use releases::{natural_order, Release};
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

@@ -417,7 +417,10 @@ fn the_layout_fixture_maps_every_rule() {
             "ACLED (Armed Conflict Location & Event Data Project) export",
             "Radio Kessa",
             "Varenia Daily",
-            "Ostland Herald"
+            "Ostland Herald",
+            // The release the export is: its country, its days and the
+            // last day an event of it was modified.
+            "ACLED export, Varenia, 2021-01-12 to 2021-03-05, events as last modified by 2021-03-04"
         ]
     );
     // A base is its own place inside the town.

@@ -500,7 +500,12 @@ pub fn to_wire(e: &Event) -> w::Event<'_> {
             place: s(place),
             fatalities: *fatalities,
         },
-        K::Retraction { retracts, reason } => w::Kind::Retraction { retracts: s(retracts), reason },
+        K::Retraction { retracts, reason, replaced_by: None } => {
+            w::Kind::Retraction { retracts: s(retracts), reason }
+        }
+        K::Retraction { retracts, reason, replaced_by: Some(by) } => {
+            w::Kind::Revision { retracts: s(retracts), reason, replaced_by: s(by) }
+        }
         K::SameAs { linked: Linked::Actors(actors) } => {
             w::Kind::SameAs { actors: ss(actors), places: Vec::new() }
         }
@@ -750,6 +755,12 @@ pub fn from_wire(e: w::Event<'_>, interner: &mut Interner) -> R<Event> {
         W::Retraction { retracts, reason } => EventKind::Retraction {
             retracts: id(event_id, retracts, i)?,
             reason: reason.to_string(),
+            replaced_by: None,
+        },
+        W::Revision { retracts, reason, replaced_by } => EventKind::Retraction {
+            retracts: id(event_id, retracts, i)?,
+            reason: reason.to_string(),
+            replaced_by: Some(id(event_id, replaced_by, i)?),
         },
         W::SameAs { actors, places } => {
             EventKind::SameAs { linked: links::linked(actors, places, i)? }

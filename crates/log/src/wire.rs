@@ -225,6 +225,14 @@ pub mod v1 {
             #[serde(borrow)]
             into: Option<&'a str>,
         },
+        /// A `Retraction` with the event that replaces the one withdrawn
+        /// (a revision). A retraction without one is still written as
+        /// `Retraction`, so its bytes do not change.
+        Revision {
+            retracts: &'a str,
+            reason: &'a str,
+            replaced_by: &'a str,
+        },
     }
 
     /// Deaths counted: the best estimate, and the low and high ones if given.

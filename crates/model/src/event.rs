@@ -239,9 +239,13 @@ pub enum EventKind {
         place: PlaceId,
         fatalities: Option<u64>,
     },
+    /// Withdraws `retracts`. With `replaced_by` it is a revision: the
+    /// event named there is the new version of the one withdrawn (a
+    /// dataset's newer release changed it).
     Retraction {
         retracts: EventId,
         reason: String,
+        replaced_by: Option<EventId>,
     },
     /// Several ids name one actor, or one place: the world answers for all
     /// of them from the events of each. Not dated (an identity holds
@@ -463,8 +467,9 @@ impl Event {
                 target.iter().for_each(|t| out(r("target", actor, t.as_str())));
                 out(r("place", RefKind::Place, place.as_str()));
             }
-            EventKind::Retraction { retracts, .. } => {
+            EventKind::Retraction { retracts, replaced_by, .. } => {
                 out(r("retracts", RefKind::Event, retracts.as_str()));
+                replaced_by.iter().for_each(|n| out(r("replaced_by", RefKind::Event, n.as_str())));
             }
             EventKind::SameAs { linked: Linked::Actors(ids) } => {
                 ids.iter().for_each(|a| out(r("actors", actor, a.as_str())));

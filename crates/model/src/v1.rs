@@ -133,6 +133,7 @@ pub const ALL_FIELDS: &[&str] = &[
     "places",
     "ids",
     "into",
+    "replaced_by",
 ];
 
 /// One parsed line: the event, and whether its id was derived from its content.
@@ -225,6 +226,7 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
     Ok(Parsed { event, derived_id })
 }
 
+// long because it has one arm per line type of format v1.
 fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> {
     let need = Need(ty);
     let actor = |f: &mut Fields, field| f.id(field, ActorId::new);
@@ -318,6 +320,7 @@ fn parse_kind(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError> 
         "retraction" => EventKind::Retraction {
             retracts: need.get(f.id("retracts", EventId::new)?, "retracts")?,
             reason: need.get(f.text("reason")?, "reason")?,
+            replaced_by: f.id("replaced_by", EventId::new)?,
         },
         "same_as" => EventKind::SameAs { linked: parse_linked(f)? },
         "identifiers" => parse_identifiers(f)?,

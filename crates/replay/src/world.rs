@@ -147,6 +147,9 @@ pub struct World {
     unresolved: Vec<(EventId, &'static str, RefKind, String)>,
     /// Every retraction: (retraction, retracted).
     retractions: Vec<(EventId, EventId)>,
+    /// The new version each revision (a retraction with `replaced_by`)
+    /// names, by the revision's id.
+    replacements: HashMap<EventId, EventId>,
     pub(crate) place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     pub(crate) actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -281,7 +284,10 @@ impl World {
                 };
                 self.add_government(&id, date, state, actor, changes_government, index);
             }
-            EventKind::Retraction { retracts, .. } => {
+            EventKind::Retraction { retracts, replaced_by, .. } => {
+                if let Some(by) = replaced_by {
+                    self.replacements.insert(id.clone(), by);
+                }
                 self.retractions.push((id.clone(), retracts));
             }
             EventKind::SameAs { linked } => self.same_as.push((index, linked)),
@@ -664,6 +670,11 @@ impl World {
     /// The sources event `id` cites (none for an unknown id).
     pub fn event_sources(&self, id: &str) -> &[SourceId] {
         self.kept(id).map_or(&[], |k| &k.sources)
+    }
+
+    /// The new version that `retraction`, a revision, names (`replaced_by`).
+    pub fn replaced_by(&self, retraction: &str) -> Option<&EventId> {
+        self.replacements.get(retraction)
     }
 
     /// The retraction that withdrew event `id`, if any.

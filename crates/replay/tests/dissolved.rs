@@ -280,7 +280,11 @@ proptest! {
             claim: Claim::Reported,
             claimed_by: None,
             note: None,
-            kind: EventKind::Retraction { retracts: EventId::new("gone").unwrap(), reason: "no".into() },
+            kind: EventKind::Retraction {
+                retracts: EventId::new("gone").unwrap(),
+                reason: "no".into(),
+                replaced_by: None,
+            },
         });
         let never = World::replay(records(log));
         let undone = World::replay(records(with));

@@ -251,6 +251,7 @@ impl Synth {
             kind: EventKind::Retraction {
                 retracts: slug(format!("syn-{target}"), EventId::new),
                 reason,
+                replaced_by: None,
             },
         })
     }

@@ -169,9 +169,12 @@ pub fn event_kind() -> impl Strategy<Value = EventKind> {
                 fatalities
             }
         ),
-        ("[a-z]{1,8}", text()).prop_map(|(r, reason)| EventKind::Retraction {
-            retracts: EventId::new(r).unwrap(),
-            reason
+        ("[a-z]{1,8}", text(), proptest::option::of("[a-z]{1,8}")).prop_map(|(r, reason, by)| {
+            EventKind::Retraction {
+                retracts: EventId::new(r).unwrap(),
+                reason,
+                replaced_by: by.map(|b| EventId::new(b).unwrap()),
+            }
         }),
         link_kind(),
         identifiers_kind(),
@@ -221,7 +224,11 @@ pub fn linked_log() -> impl Strategy<Value = Vec<Event>> {
             };
             log.push(event(id.clone(), kind));
             if retracted {
-                let kind = EventKind::Retraction { retracts: id, reason: "unlinked".into() };
+                let kind = EventKind::Retraction {
+                    retracts: id,
+                    reason: "unlinked".into(),
+                    replaced_by: None,
+                };
                 log.push(event(EventId::new(format!("unlink{i}")).unwrap(), kind));
             }
         }
@@ -413,6 +420,7 @@ fn log_of(kind: BoxedStrategy<EventKind>, max: usize) -> impl Strategy<Value = V
                         kind: EventKind::Retraction {
                             retracts: target,
                             reason: "generated".to_string(),
+                            replaced_by: None,
                         },
                     });
                 }

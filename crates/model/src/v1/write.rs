@@ -112,6 +112,8 @@ struct Out<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     ids: Option<std::collections::BTreeMap<&'a str, &'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    replaced_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<Vec<&'a str>>,
@@ -205,9 +207,10 @@ fn line_of(event: &Event, with_id: bool) -> String {
             o.place = Some(place.as_str());
             o.fatalities = *fatalities;
         }
-        EventKind::Retraction { retracts, reason } => {
+        EventKind::Retraction { retracts, reason, replaced_by } => {
             o.retracts = Some(retracts.as_str());
             o.reason = Some(reason);
+            o.replaced_by = replaced_by.as_ref().map(|n| n.as_str());
         }
         EventKind::SameAs { linked: Linked::Actors(actors) } => o.actors = Some(strs(actors)),
         EventKind::SameAs { linked: Linked::Places(places) } => o.places = Some(strs(places)),
