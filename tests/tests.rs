@@ -15,6 +15,7 @@ mod exports;
 mod graph;
 mod hostile;
 mod laws;
+mod limits;
 mod outputs;
 mod page;
 mod records;

@@ -288,7 +288,7 @@ struct Pass {
 
 /// The refusal of a file by its first pass.
 fn refused(name: &str, refusal: Refused) -> Error {
-    match refusal {
+    match refusal.in_file(name) {
         Refused::Lines(errors) => Error::Refused { file: name.to_string(), errors },
         Refused::Io(error) => Error::Read { file: name.to_string(), error },
     }
