@@ -20,6 +20,7 @@ mod outputs;
 mod page;
 mod records;
 mod reliability;
+mod retraction;
 mod schema;
 mod server;
 mod states;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Detail;
 use crate::places::save_after_import;
+use crate::retracted::Retractions;
 use crate::{Annals, Error, Stage};
 
 /// What an import stored.
@@ -77,12 +78,13 @@ impl Annals {
         let open =
             || std::fs::File::open(file).map_err(|error| Error::Read { file: name.clone(), error });
         let detected = format.is_none();
-        let first = self.check(&name, format, open)?;
-        let format = first.format;
-        // The place snapshot grows with the events as they are stored,
-        // instead of being rebuilt by reading them back afterwards.
+        // The place snapshot names what is retracted, which the check
+        // needs; it then grows with the events as they are stored, instead
+        // of being rebuilt by reading them back afterwards.
         self.observer.stage(Stage::ReadingSnapshot);
         let mut index = self.place_index(false).ok();
+        let first = self.check(&name, format, open, index.as_ref())?;
+        let format = first.format;
         self.observer.stage(Stage::Storing(first.checked.events));
         let origin = format!("import {name}");
         let log = self.log_mut();
@@ -149,6 +151,7 @@ impl Annals {
         name: &str,
         format: Option<Format>,
         open: impl Fn() -> Result<std::fs::File, Error>,
+        index: Option<&PlaceIndex>,
     ) -> Result<FirstPass, Error> {
         let log = self.log();
         // References to what the log already holds are checked through its
@@ -170,11 +173,21 @@ impl Annals {
         // The lines whose events are new to the log: the second pass
         // stages them without looking their ids up again.
         let mut fresh = LineSet::default();
+        // New events are also checked against retractions (a second one,
+        // or an event naming a retracted entity).
+        let mut retractions = Retractions::new(log, index);
         let against_log = |line: usize, event: Event| match conflict(log, &event) {
-            Ok(Ok(Check::New)) => {
-                fresh.insert(line);
-                Ok(())
-            }
+            Ok(Ok(Check::New)) => match retractions.check(&event) {
+                Ok(None) => {
+                    fresh.insert(line);
+                    Ok(())
+                }
+                Ok(Some(problem)) => Err(problem),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    Ok(())
+                }
+            },
             Ok(Ok(Check::Stored(_))) => Ok(()),
             Ok(Err(problem)) => Err(problem),
             Err(e) => {

@@ -20,6 +20,7 @@ mod import;
 mod places;
 mod query;
 mod retract;
+mod retracted;
 mod text;
 mod verify;
 

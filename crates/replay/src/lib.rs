@@ -37,4 +37,6 @@ pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Stretch, Transition};
 pub use index::{Answer, HoldingIndex};
 pub use relations::{Node, RelationKey, RelationKind};
 pub use snapshot::PlaceIndex;
-pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, World};
+pub use world::{
+    ActorInfo, Anomaly, HistoryEntry, PlaceInfo, Resolve, SourceInfo, Withdrawal, World,
+};

@@ -14,6 +14,9 @@ use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
 use crate::facts::{Fact, Kept, Tag};
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
+mod withdrawn;
+pub use withdrawn::Withdrawal;
+
 /// A source as the log describes it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceInfo {
@@ -133,6 +136,10 @@ pub struct World {
     unresolved: Vec<(EventId, &'static str, RefKind, String)>,
     /// Every retraction: (retraction, retracted).
     retractions: Vec<(EventId, EventId)>,
+    /// Actor or place id → the events that name it (positions in `kept`;
+    /// entities and retractions left out): what a retraction of the entity
+    /// withdraws. 4 bytes a reference.
+    named: HashMap<String, Vec<u32>>,
     place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -153,6 +160,8 @@ pub struct World {
     pub(crate) temporal: Temporal,
     retracted: HashMap<EventId, EventId>,
     anomalies: Vec<Anomaly>,
+    /// Events that no longer count because of a retracted entity, sorted.
+    withdrawals: Vec<Withdrawal>,
 }
 
 impl World {
@@ -312,12 +321,30 @@ impl World {
     /// nothing yet is checked again once every event is in.
     fn check_references(&mut self, e: &Event) {
         let mut unresolved = std::mem::take(&mut self.unresolved);
+        let mut named = std::mem::take(&mut self.named);
+        let counts = !matches!(
+            e.kind,
+            EventKind::Source { .. }
+                | EventKind::Actor { .. }
+                | EventKind::Place { .. }
+                | EventKind::Retraction { .. }
+        );
+        let index = self.kept.len() as u32;
         e.visit_references(|r| {
             if !self.names_something(r.kind, r.id) {
                 unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
             }
+            if counts && matches!(r.kind, RefKind::Actor | RefKind::Place) {
+                match named.get_mut(r.id) {
+                    Some(list) => list.push(index),
+                    None => {
+                        named.insert(r.id.to_string(), vec![index]);
+                    }
+                }
+            }
         });
         self.unresolved = unresolved;
+        self.named = named;
     }
 
     /// Whether `id` names a source, actor, place or event (as `kind` says)
@@ -420,6 +447,7 @@ impl World {
                 self.retracted.entry(target).or_insert(retraction);
             }
         }
+        self.withdraw_what_rests_on_retracted_entities();
 
         self.finish_relations();
 
@@ -526,6 +554,13 @@ impl World {
     /// What did not fit, sorted.
     pub fn anomalies(&self) -> &[Anomaly] {
         &self.anomalies
+    }
+
+    /// The events that no longer count because a source, actor or place
+    /// they rest on is retracted, sorted: not a fault of the log, the
+    /// consequence of its retractions.
+    pub fn withdrawals(&self) -> &[Withdrawal] {
+        &self.withdrawals
     }
 
     pub fn source(&self, id: &str) -> Option<&SourceInfo> {
