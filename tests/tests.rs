@@ -12,6 +12,7 @@ mod chronicle;
 mod cli;
 mod datasets;
 mod exports;
+mod faults;
 mod graph;
 mod hostile;
 mod laws;

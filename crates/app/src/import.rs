@@ -356,7 +356,16 @@ fn differences(stored: &Event, new: &Event) -> String {
     let diffs: Vec<String> = keys
         .into_iter()
         .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| format!("`{k}`: stored {}, here {}", shown(old.get(k)), shown(new.get(k))))
+        .map(|k| {
+            let (was, is) = (old.get(k), new.get(k));
+            let mut diff = format!("`{k}`: stored {}, here {}", shown(was), shown(is));
+            // Texts that look the same: say what differs.
+            let text = |v: Option<&serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+            if let Some(why) = annals_model::normalization_difference(&text(was), &text(is)) {
+                diff.push_str(&format!(" ({why})"));
+            }
+            diff
+        })
         .collect();
     diffs.join("; ")
 }
