@@ -50,8 +50,11 @@ pub(crate) fn actor_json(world: &World, id: &ActorId) -> Value {
     json!({ "id": id.as_str(), "name": world.actor(id.as_str()).map_or(id.as_str(), |a| a.name.as_str()) })
 }
 
+/// The sources `ids` as answers cite them: a retracted source is cited by
+/// no answer.
 pub(crate) fn sources_json(world: &World, ids: &[SourceId]) -> Value {
     ids.iter()
+        .filter(|s| world.retracted_by(s.as_str()).is_none())
         .map(|s| {
             let info = world.source(s.as_str());
             let mut v = json!({ "id": s.as_str(), "title": info.map_or("", |i| i.title.as_str()) });

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::error::Detail;
 use crate::places::save_after_import;
 use crate::releases::{self, Mode, Observed, Plan, Sorted};
+use crate::retracted::Retractions;
 use crate::{Annals, Error, Stage};
 
 /// What an import stored.
@@ -114,7 +115,12 @@ impl Annals {
         let open =
             || std::fs::File::open(file).map_err(|error| Error::Read { file: name.clone(), error });
         let detected = format.is_none();
-        let mut first = self.check(&name, format, open)?;
+        // The place snapshot names what is retracted, which the check
+        // needs; it then grows with the events as they are stored, instead
+        // of being rebuilt by reading them back afterwards.
+        self.observer.stage(Stage::ReadingSnapshot);
+        let mut index = self.place_index(false).ok();
+        let mut first = self.check(&name, format, open, index.as_ref())?;
         let format = first.format;
         let mut plan = match std::mem::replace(&mut first.mode, Mode::Plain) {
             Mode::Plain => None,
@@ -131,10 +137,6 @@ impl Annals {
                 return Ok(imported);
             }
         };
-        // The place snapshot grows with the events as they are stored,
-        // instead of being rebuilt by reading them back afterwards.
-        self.observer.stage(Stage::ReadingSnapshot);
-        let mut index = self.place_index(false).ok();
         self.observer.stage(Stage::Storing(first.checked.events));
         let origin = format!("import {name}");
         let log = self.log_mut();
@@ -202,11 +204,14 @@ impl Annals {
     /// Without a `format`, it is told from the file's first bytes, read
     /// through the same handle as the check: a file is opened once for the
     /// check (a named pipe gives its text once).
+    // long because the first pass's checks against the log (conflicts,
+    // releases, retractions) share its state with the reading of the file.
     fn check(
         &self,
         name: &str,
         format: Option<Format>,
         open: impl Fn() -> Result<std::fs::File, Error>,
+        index: Option<&PlaceIndex>,
     ) -> Result<FirstPass, Error> {
         let log = self.log();
         // References to what the log already holds are checked through its
@@ -233,12 +238,22 @@ impl Annals {
         // (its release source): they are refused, or not, after the pass.
         let mut observed = Observed::default();
         let dataset = std::cell::Cell::new(false);
+        // New events are also checked against retractions (a second one,
+        // or an event naming a retracted entity).
+        let mut retractions = Retractions::new(log, index);
         let against_log = |line: usize, event: Event| match conflict(log, &event) {
-            Ok(Ok(Check::New)) => {
-                fresh.insert(line);
-                observed.new_event(&event);
-                Ok(())
-            }
+            Ok(Ok(Check::New)) => match retractions.check(&event) {
+                Ok(None) => {
+                    fresh.insert(line);
+                    observed.new_event(&event);
+                    Ok(())
+                }
+                Ok(Some(problem)) => Err(problem),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    Ok(())
+                }
+            },
             Ok(Ok(Check::Stored(_))) => {
                 observed.shared += u64::from(!event.kind.is_entity());
                 Ok(())
@@ -367,7 +382,7 @@ struct Pass {
 
 /// The refusal of a file by its first pass.
 fn refused(name: &str, refusal: Refused) -> Error {
-    match refusal {
+    match refusal.in_file(name) {
         Refused::Lines(errors) => Error::Refused { file: name.to_string(), errors },
         Refused::Io(error) => Error::Read { file: name.to_string(), error },
     }
@@ -422,7 +437,16 @@ fn differences(stored: &Event, new: &Event) -> String {
     let diffs: Vec<String> = keys
         .into_iter()
         .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| format!("`{k}`: stored {}, here {}", shown(old.get(k)), shown(new.get(k))))
+        .map(|k| {
+            let (was, is) = (old.get(k), new.get(k));
+            let mut diff = format!("`{k}`: stored {}, here {}", shown(was), shown(is));
+            // Texts that look the same: say what differs.
+            let text = |v: Option<&serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+            if let Some(why) = annals_model::normalization_difference(&text(was), &text(is)) {
+                diff.push_str(&format!(" ({why})"));
+            }
+            diff
+        })
         .collect();
     diffs.join("; ")
 }

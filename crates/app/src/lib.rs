@@ -24,6 +24,7 @@ mod places;
 mod query;
 mod releases;
 mod retract;
+mod retracted;
 mod similar;
 mod text;
 mod verify;

@@ -308,9 +308,11 @@ fn timeline_text(
         if let Some(note) = &e.note {
             writeln!(out, "             note: {}", shown(note))?;
         }
+        // A retracted source is cited by no answer.
         let titles: Vec<String> = e
             .sources
             .iter()
+            .filter(|s| world.retracted_by(s.as_str()).is_none())
             .map(|s| match world.source(s.as_str()) {
                 Some(info) => format!("[{s}] {}", shown(&info.title)),
                 None => format!("[{s}]"),

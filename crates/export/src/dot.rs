@@ -39,6 +39,12 @@ pub const LARGE_GRAPH: usize = 60;
 /// Names are wrapped at about this many characters.
 const WRAP: usize = 20;
 
+/// A name, qualifier or title longer than this many characters is cut to
+/// it, ending in `…`: Graphviz refuses a whole graph over one label of
+/// about 16,000 characters, and a drawing cannot show more than a few
+/// lines anyway. The full text is in the JSON, GEXF and GraphML exports.
+pub const MAX_LABEL: usize = 200;
+
 /// An actor holding more places than this has them over several columns.
 const STAGGER_FROM: usize = 8;
 
@@ -69,7 +75,7 @@ pub fn graph_dot(world: &World, g: &DatedGraph, title: &str) -> String {
     let _ = writeln!(
         w,
         "  graph [label={}, labelloc=t, fontname=\"Helvetica\", fontsize=16, rankdir=LR, newrank=true, nodesep=0.15, ranksep=0.3];",
-        quote(title)
+        quote(&shorten(title))
     );
     w.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled, fillcolor=white, margin=\"0.08,0.04\"];\n");
     w.push_str("  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n");
@@ -262,7 +268,7 @@ fn write_member(
 fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: &str) {
     let style = node_style(world.node_kind(node));
     let mut label: Vec<String> =
-        wrap(world.node_name(node), WRAP).iter().map(|l| escape(l)).collect();
+        wrap(&shorten(world.node_name(node)), WRAP).iter().map(|l| escape(l)).collect();
     label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));
     if let Some(note) = layout.notes.get(node) {
         label.push(format!("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">{}</FONT>", escape(note)));
@@ -335,7 +341,7 @@ fn edge_label(world: &World, e: &DatedEdge, verb: &str) -> String {
                 .unwrap_or_else(|_| q.clone()),
             _ => q.clone(),
         };
-        let _ = write!(label, " ({q})");
+        let _ = write!(label, " ({})", shorten(&q));
     }
     let mut lines = wrap(&label, WRAP + 4);
     if let Some(since) = e.since {
@@ -378,7 +384,7 @@ pub fn quote(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
+            c if crate::xml::forbidden(c) => {}
             c => out.push(c),
         }
     }
@@ -386,9 +392,20 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// `text` cut to [`MAX_LABEL`] characters, the last one `…`, if longer.
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_LABEL) {
+        None => text.into(),
+        Some(_) => {
+            let cut = text.char_indices().nth(MAX_LABEL - 1).map_or(text.len(), |(i, _)| i);
+            format!("{}…", &text[..cut]).into()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{quote, wrap};
+    use super::{quote, shorten, wrap, MAX_LABEL};
 
     #[test]
     fn quoting_escapes_quotes_backslashes_and_line_breaks() {
@@ -398,6 +415,18 @@ mod tests {
         assert_eq!(quote("two\nlines\r"), "\"two\\nlines\"");
         assert_eq!(quote("Tombouctou – Ménaka"), "\"Tombouctou – Ménaka\"");
         assert_eq!(quote("nul\0bell\x07"), "\"nulbell\"");
+        assert_eq!(quote("not\u{FFFE}xml\u{FFFF}"), "\"notxml\"");
+    }
+
+    #[test]
+    fn labels_are_cut_to_the_maximum_with_an_ellipsis() {
+        assert_eq!(shorten("short"), "short");
+        let exact = "é".repeat(MAX_LABEL);
+        assert_eq!(shorten(&exact), exact);
+        let name = "é".repeat(16_001);
+        let long = shorten(&name);
+        assert_eq!(long.chars().count(), MAX_LABEL);
+        assert!(long.ends_with("é…"));
     }
 
     #[test]

@@ -17,11 +17,19 @@ pub fn escape(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c if forbidden(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `c` is dropped from text written for XML readers (here and in
+/// DOT, whose labels Graphviz copies into SVG): the control characters
+/// (XML 1.0 allows no C0 control but tab and line breaks, which callers
+/// treat first) and U+FFFE and U+FFFF, which XML allows nowhere.
+pub(crate) fn forbidden(c: char) -> bool {
+    c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
 #[cfg(test)]
@@ -33,5 +41,6 @@ mod tests {
         assert_eq!(escape(r#"<a & "b" 'c'>"#), "&lt;a &amp; &quot;b&quot; &apos;c&apos;&gt;");
         assert_eq!(escape("Ségou\tline\nnext\r"), "Ségou&#9;line&#10;next&#13;");
         assert_eq!(escape("nul\0 bell\x07"), "nul bell");
+        assert_eq!(escape("not\u{FFFE} xml\u{FFFF}"), "not xml");
     }
 }

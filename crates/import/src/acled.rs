@@ -77,8 +77,9 @@ pub fn read_acled(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<AcledImport, Vec<LineError>> {
-    let (checked, events, lines) =
-        crate::in_memory(|each| check_acled(file, std::io::Cursor::new(bytes), catalog, each))?;
+    let (checked, events, lines) = crate::in_memory(file, |each| {
+        check_acled(file, std::io::Cursor::new(bytes), catalog, each)
+    })?;
     Ok(AcledImport { events, lines, skipped: checked.skipped, rows: checked.rows })
 }
 

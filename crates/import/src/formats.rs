@@ -175,7 +175,8 @@ pub fn read(
     bytes: &[u8],
     catalog: &Catalog<'_>,
 ) -> Result<Imported, Vec<LineError>> {
-    let (checked, events, lines) =
-        crate::in_memory(|each| check(format, file, std::io::Cursor::new(bytes), catalog, each))?;
+    let (checked, events, lines) = crate::in_memory(file, |each| {
+        check(format, file, std::io::Cursor::new(bytes), catalog, each)
+    })?;
     Ok(Imported { format, events, lines, skipped: checked.skipped, rows: checked.rows })
 }

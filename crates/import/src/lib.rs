@@ -56,6 +56,30 @@ pub use releases::{natural_order, Release};
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;
 
+/// The longest line any reader accepts, in bytes (16 MiB, the line end
+/// included): a line longer than this refuses the file, naming its line,
+/// once this many bytes of it are read, without reading the rest. Memory
+/// stays bounded whatever the input (`/dev/zero` is one endless line), and
+/// no record of any format comes near it (docs/FORMAT.md, "Limits").
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// The reading of a line longer than [`MAX_LINE_BYTES`], carried as the
+/// [`std::io::Error`] of the reader that stopped on it; [`Refused::in_file`]
+/// makes it that line's error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the line is longer than the {} MiB annals accepts in one line ({} bytes); it was not read further", MAX_LINE_BYTES >> 20, MAX_LINE_BYTES)]
+pub struct LineTooLong {
+    /// 1-based.
+    pub line: usize,
+}
+
+impl LineTooLong {
+    /// As the error of an [`std::io::Read`].
+    pub(crate) fn io(line: usize) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, LineTooLong { line })
+    }
+}
+
 /// One rejected line.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {problem}")]
@@ -106,7 +130,7 @@ pub fn read_jsonl_lines(
     catalog: &Catalog<'_>,
 ) -> Result<(Vec<Event>, Vec<usize>), Vec<LineError>> {
     let (_, events, lines) =
-        in_memory(|each| check_jsonl(file, std::io::Cursor::new(bytes), catalog, each))?;
+        in_memory(file, |each| check_jsonl(file, std::io::Cursor::new(bytes), catalog, each))?;
     Ok((events, lines))
 }
 
@@ -114,6 +138,7 @@ pub fn read_jsonl_lines(
 /// its line.
 #[allow(clippy::type_complexity)]
 fn in_memory<T>(
+    file: &str,
     check: impl FnOnce(&mut dyn FnMut(usize, Event) -> Result<(), String>) -> Result<T, Refused>,
 ) -> Result<(T, Vec<Event>, Vec<usize>), Vec<LineError>> {
     let (mut events, mut lines) = (Vec::new(), Vec::new());
@@ -122,7 +147,7 @@ fn in_memory<T>(
         lines.push(line);
         Ok(())
     })
-    .map_err(|e| match e {
+    .map_err(|e| match e.in_file(file) {
         Refused::Lines(errors) => errors,
         Refused::Io(e) => unreachable!("reading from memory cannot fail: {e}"),
     })?;
@@ -138,6 +163,24 @@ pub enum Refused {
     /// The file could not be read.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl Refused {
+    /// This refusal of `file`, with a read stopped by a line too long
+    /// ([`LineTooLong`]) as that line's error.
+    pub fn in_file(self, file: &str) -> Refused {
+        match self {
+            Refused::Io(e) => match e.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
+                Some(long) => Refused::Lines(vec![LineError {
+                    file: file.to_string(),
+                    line: long.line,
+                    problem: long.to_string(),
+                }]),
+                None => Refused::Io(e),
+            },
+            lines => lines,
+        }
+    }
 }
 
 /// What [`check_jsonl`] read.
@@ -436,7 +479,7 @@ impl<R: BufRead> Lines<R> {
             return Ok(None);
         }
         self.buf.clear();
-        let n = self.reader.read_until(b'\n', &mut self.buf)?;
+        let n = read_line_bounded(&mut self.reader, &mut self.buf, self.line + 1)?;
         self.crc.update(&self.buf);
         let offset = self.offset;
         self.offset += n as u64;
@@ -444,6 +487,38 @@ impl<R: BufRead> Lines<R> {
         // The last line has no line end (`split` yields it even when empty).
         self.done = !self.buf.ends_with(b"\n");
         Ok(Some(Line { line: self.line, offset, text: line_text(&self.buf, offset) }))
+    }
+}
+
+/// Reads up to and including the next `\n` into `buf`, as `read_until`
+/// does, but fails with [`LineTooLong`] (line `line`) as soon as the line
+/// holds more than [`MAX_LINE_BYTES`] bytes, its line end included, without
+/// reading further: at most one buffer's worth past the limit is read.
+fn read_line_bounded<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    line: usize,
+) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (taken, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), available.is_empty()),
+        };
+        buf.extend_from_slice(&available[..taken]);
+        reader.consume(taken);
+        read += taken;
+        if buf.len() > MAX_LINE_BYTES {
+            return Err(LineTooLong::io(line));
+        }
+        if ended {
+            return Ok(read);
+        }
     }
 }
 

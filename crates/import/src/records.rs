@@ -17,11 +17,22 @@ pub(crate) struct Crc<R> {
     offset: u64,
     /// Offsets of the `\r` and `\n` bytes read and not yet forgotten.
     breaks: VecDeque<(u64, u8)>,
+    /// `\n` bytes read so far, and the bytes read since the last one: a
+    /// line past [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES) stops the reading.
+    newlines: usize,
+    since_newline: usize,
 }
 
 impl<R> Crc<R> {
     pub(crate) fn new(inner: R) -> Crc<R> {
-        Crc { inner, crc: Default::default(), offset: 0, breaks: VecDeque::new() }
+        Crc {
+            inner,
+            crc: Default::default(),
+            offset: 0,
+            breaks: VecDeque::new(),
+            newlines: 0,
+            since_newline: 0,
+        }
     }
 
     /// The physical line of a position the csv reader reports. It reports
@@ -47,11 +58,20 @@ impl<R> Crc<R> {
 
 impl<R: Read> Read for Crc<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_newline >= crate::MAX_LINE_BYTES {
+            return Err(crate::LineTooLong::io(self.newlines + 1));
+        }
         let n = self.inner.read(buf)?;
         self.crc.update(&buf[..n]);
         for (i, &b) in buf[..n].iter().enumerate() {
             if b == b'\n' || b == b'\r' {
                 self.breaks.push_back((self.offset + i as u64, b));
+            }
+            if b == b'\n' {
+                self.newlines += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
             }
         }
         self.offset += n as u64;

@@ -24,4 +24,4 @@ pub use event::{
 };
 pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, Interner, PlaceId, SourceId};
 pub use known::{KnownAt, KnownAtError};
-pub use text::normalize_name;
+pub use text::{normalization_difference, normalize_name};

@@ -54,6 +54,42 @@ pub fn excerpt(text: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}… ({} bytes)", &text[..cut], text.len()))
 }
 
+/// When two texts that differ are the same once both are in Unicode's
+/// composed form (NFC), what differs, as code points: `"é"` written as one
+/// code point or as `e` and a combining accent looks the same on screen.
+/// `None` when they differ otherwise (or not at all).
+///
+/// ```
+/// use annals_model::normalization_difference;
+/// assert_eq!(
+///     normalization_difference("Ménaka", "Me\u{301}naka").as_deref(),
+///     Some("the same text in another Unicode normalisation form: U+00E9 against U+0065 U+0301")
+/// );
+/// assert_eq!(normalization_difference("Gao", "Kidal"), None);
+/// ```
+pub fn normalization_difference(first: &str, second: &str) -> Option<String> {
+    if first == second || !first.nfc().eq(second.nfc()) {
+        return None;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (first.chars().collect(), second.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix =
+        a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let points = |chars: &[char]| {
+        let mut shown: Vec<String> =
+            chars.iter().take(8).map(|c| format!("U+{:04X}", *c as u32)).collect();
+        if chars.len() > 8 {
+            shown.push("…".to_string());
+        }
+        shown.join(" ")
+    };
+    Some(format!(
+        "the same text in another Unicode normalisation form: {} against {}",
+        points(&a[prefix..a.len() - suffix]),
+        points(&b[prefix..b.len() - suffix])
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{excerpt, normalize_name};

@@ -157,7 +157,7 @@ pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
         TopLevel::Duplicate(field) => return Err(LineError::DuplicateField { field }),
         TopLevel::Other(what) => return Err(LineError::Json(format!("found {what}"))),
     };
-    let mut f = Fields { fields };
+    let mut f = Fields { fields, line };
     let ty_text = match f.remove("type") {
         None | Some(Value::Null) => return Err(LineError::MissingType),
         Some(Value::String(s)) => s,
@@ -353,12 +353,12 @@ fn parse_entity(ty: &'static str, f: &mut Fields) -> Result<EventKind, LineError
             covers: f.date("covers")?,
         },
         "actor" => EventKind::Actor {
-            name: need.get(f.text("name")?, "name")?,
+            name: need.get(f.name("name")?, "name")?,
             aliases: f.texts("aliases")?.unwrap_or_default(),
             kind: f.keyword("kind", ActorKind::parse, ActorKind::ALL)?,
         },
         "place" => EventKind::Place {
-            name: need.get(f.text("name")?, "name")?,
+            name: need.get(f.name("name")?, "name")?,
             aliases: f.texts("aliases")?.unwrap_or_default(),
             kind: f.keyword("kind", PlaceKind::parse, PlaceKind::ALL)?,
             within: f.id("within", PlaceId::new)?,
@@ -701,6 +701,36 @@ mod tests {
         assert_eq!(
             err(r#"{"type":"attack","attacker":"a","place":"p","date":"2023","fatalities":-1}"#),
             format!("field `fatalities`: -1 is not a whole number from 0 to {}", u64::MAX)
+        );
+        // A name that folds to nothing for lookup.
+        assert!(err(r#"{"type":"actor","id":"a","name":"\u0301\u0302"}"#)
+            .starts_with("field `name`: the name `\u{301}\u{302}` (U+0301 U+0302) is only spacing and combining marks"));
+        assert!(err(r#"{"type":"place","id":"p","name":"P","aliases":["Q"," \u0301 "]}"#)
+            .starts_with("field `aliases`: the name"));
+        // A number is quoted as written, not as it reads (`100.0`).
+        for (written, line) in [
+            (
+                "1e2",
+                r#"{"type":"attack","attacker":"a","place":"p","date":"2023","fatalities":1e2}"#,
+            ),
+            (
+                "2.50",
+                r#"{"type":"attack","note":"\"fatalities\": 1","fatalities" : 2.50,"attacker":"a","place":"p","date":"2023"}"#,
+            ),
+            (
+                "-0.0",
+                r#"{"type":"attack","attacker":"a","place":"p","date":"2023","fatalities":-0.0}"#,
+            ),
+        ] {
+            let want = format!(
+                "field `fatalities`: {written} is not a whole number from 0 to {}",
+                u64::MAX
+            );
+            assert_eq!(err(line), want);
+        }
+        assert_eq!(
+            err(r#"{"type":"place","id":"p","name":"P","lat":9.1E1}"#),
+            "field `lat`: 9.1E1 is outside -90..90"
         );
         assert_eq!(
             err(r#"{"type":"place","id":"p","name":"P","lat":91}"#),

@@ -43,4 +43,4 @@ pub use index::{Answer, HoldingIndex};
 pub use names::Resolve;
 pub use relations::{Node, RelationKey, RelationKind};
 pub use snapshot::PlaceIndex;
-pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, SourceInfo, World};
+pub use world::{ActorInfo, Anomaly, HistoryEntry, PlaceInfo, SourceInfo, Withdrawal, World};

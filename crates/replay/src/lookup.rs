@@ -4,9 +4,31 @@
 use annals_model::{ActorId, Entity, PlaceId};
 
 use crate::names::{linked, namesakes, resolve, Resolve};
-use crate::world::World;
+use crate::world::{ActorInfo, PlaceInfo, SourceInfo, World};
 
 impl World {
+    pub fn source(&self, id: &str) -> Option<&SourceInfo> {
+        self.sources.get(id)
+    }
+
+    pub fn actor(&self, id: &str) -> Option<&ActorInfo> {
+        self.actors.get(id)
+    }
+
+    pub fn place(&self, id: &str) -> Option<&PlaceInfo> {
+        self.places.get(id)
+    }
+
+    /// All places, sorted by id.
+    pub fn places(&self) -> impl Iterator<Item = &PlaceInfo> {
+        self.places.values()
+    }
+
+    /// All actors, sorted by id.
+    pub fn actors(&self) -> impl Iterator<Item = &ActorInfo> {
+        self.actors.values()
+    }
+
     /// Finds a place by id, or by name or alias (case- and accent-insensitive).
     /// An exact id always wins; a name shared by several places is
     /// ambiguous, unless links make them one. The id found is that of its

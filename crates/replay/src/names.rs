@@ -28,6 +28,11 @@ pub(crate) fn resolve<T: Clone + Ord + std::borrow::Borrow<str>, I>(
         return Ok(id.clone());
     }
     let key = normalize_name(trimmed);
+    // A query that folds to nothing finds nothing (not names that do too).
+    if key.is_empty() {
+        let query = query.to_string();
+        return Err(Resolve::NotFound { query, suggestions: Vec::new() });
+    }
     if let Some((id, _)) = by_id.get_key_value(key.as_str()) {
         return Ok(id.clone());
     }

@@ -141,6 +141,11 @@ impl PlaceIndex {
         self.retractions.get(id).into_iter().flat_map(Seqs::iter)
     }
 
+    /// Every id some retraction names.
+    pub fn retraction_targets(&self) -> impl Iterator<Item = &str> + '_ {
+        self.retractions.keys().map(String::as_str)
+    }
+
     /// The places with at least `at_least` control records, with those
     /// records in log order: the places whose answers rest on most records.
     pub fn busy_places(&self, at_least: usize) -> impl Iterator<Item = (&str, Vec<u64>)> {

@@ -16,6 +16,9 @@ use crate::links::{self, Sets};
 
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
+mod withdrawn;
+pub use withdrawn::Withdrawal;
+
 /// A source as the log describes it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceInfo {
@@ -134,7 +137,7 @@ pub struct World {
     /// ids, so the index holds no copy of an id.
     by_id: HashTable<usize>,
     hasher: DefaultHashBuilder,
-    sources: BTreeMap<SourceId, SourceInfo>,
+    pub(crate) sources: BTreeMap<SourceId, SourceInfo>,
     pub(crate) actors: BTreeMap<ActorId, ActorInfo>,
     pub(crate) places: BTreeMap<PlaceId, PlaceInfo>,
     /// The ids of `sources`, `actors` and `places`, for checking references
@@ -150,6 +153,10 @@ pub struct World {
     /// The new version each revision (a retraction with `replaced_by`)
     /// names, by the revision's id.
     replacements: HashMap<EventId, EventId>,
+    /// Actor or place id → the events that name it (positions in `kept`;
+    /// entities and retractions left out): what a retraction of the entity
+    /// withdraws. 4 bytes a reference.
+    named: HashMap<String, Vec<u32>>,
     pub(crate) place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     pub(crate) actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -170,6 +177,8 @@ pub struct World {
     pub(crate) temporal: Temporal,
     pub(crate) retracted: HashMap<EventId, EventId>,
     pub(crate) anomalies: Vec<Anomaly>,
+    /// Events that no longer count because of a retracted entity, sorted.
+    withdrawals: Vec<Withdrawal>,
     /// `actor_dissolved` events, while replaying.
     pub(crate) dissolutions: Vec<Dissolved>,
     /// The live dissolutions by actor, earliest first.
@@ -354,12 +363,30 @@ impl World {
     /// nothing yet is checked again once every event is in.
     fn check_references(&mut self, e: &Event) {
         let mut unresolved = std::mem::take(&mut self.unresolved);
+        let mut named = std::mem::take(&mut self.named);
+        let counts = !matches!(
+            e.kind,
+            EventKind::Source { .. }
+                | EventKind::Actor { .. }
+                | EventKind::Place { .. }
+                | EventKind::Retraction { .. }
+        );
+        let index = self.kept.len() as u32;
         e.visit_references(|r| {
             if !self.names_something(r.kind, r.id) {
                 unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
             }
+            if counts && matches!(r.kind, RefKind::Actor | RefKind::Place) {
+                match named.get_mut(r.id) {
+                    Some(list) => list.push(index),
+                    None => {
+                        named.insert(r.id.to_string(), vec![index]);
+                    }
+                }
+            }
         });
         self.unresolved = unresolved;
+        self.named = named;
     }
 
     /// Whether `id` names a source, actor, place or event (as `kind` says)
@@ -462,6 +489,7 @@ impl World {
                 self.retracted.entry(target).or_insert(retraction);
             }
         }
+        self.withdraw_what_rests_on_retracted_entities();
 
         self.apply_dissolutions();
         self.link();
@@ -638,16 +666,11 @@ impl World {
         &self.anomalies
     }
 
-    pub fn source(&self, id: &str) -> Option<&SourceInfo> {
-        self.sources.get(id)
-    }
-
-    pub fn actor(&self, id: &str) -> Option<&ActorInfo> {
-        self.actors.get(id)
-    }
-
-    pub fn place(&self, id: &str) -> Option<&PlaceInfo> {
-        self.places.get(id)
+    /// The events that no longer count because a source, actor or place
+    /// they rest on is retracted, sorted: not a fault of the log, the
+    /// consequence of its retractions.
+    pub fn withdrawals(&self) -> &[Withdrawal] {
+        &self.withdrawals
     }
 
     /// The sequence number of the record holding event `id`: the log (or
@@ -692,16 +715,6 @@ impl World {
                 (a.min(first), b.max(last))
             }))
         })
-    }
-
-    /// All places, sorted by id.
-    pub fn places(&self) -> impl Iterator<Item = &PlaceInfo> {
-        self.places.values()
-    }
-
-    /// All actors, sorted by id.
-    pub fn actors(&self) -> impl Iterator<Item = &ActorInfo> {
-        self.actors.values()
     }
 
     /// The control timeline of a place: control events and attacks in date

@@ -462,3 +462,25 @@ fn a_conspiracy_changes_no_government() {
         w.government_history(&state).iter().map(|e| e.event.as_str()).collect();
     assert_eq!(timeline, ["g0", "c1"]);
 }
+
+/// A log may hold a name that folds to nothing for lookup (import refuses
+/// such names now; older logs can hold them): an empty or blank query, or
+/// one of combining marks alone, still finds nothing.
+#[test]
+fn a_query_that_folds_to_nothing_finds_nothing() {
+    let mut events = annals_testkit::parse_lines(ENTITIES);
+    let mut actor = events.iter().find(|e| e.id.as_str() == "a").unwrap().clone();
+    actor.id = annals_model::EventId::new("marks").unwrap();
+    actor.kind = annals_model::EventKind::Actor {
+        name: "\u{301}\u{302}".to_string(),
+        aliases: vec![" ".to_string()],
+        kind: None,
+    };
+    events.push(actor);
+    let w = World::replay(records(events));
+    for query in ["", " ", "\u{301}", "\u{302}\u{301}"] {
+        assert!(w.resolve_actor(query).is_err(), "{query:?} found an actor");
+        assert!(w.resolve_place(query).is_err(), "{query:?} found a place");
+    }
+    assert_eq!(w.resolve_actor("marks").unwrap().as_str(), "marks");
+}

@@ -9,10 +9,25 @@ use crate::date::Date;
 use crate::event::is_coordinate;
 use crate::id::IdError;
 
+/// `name` if it keeps something once folded for lookup; else the error.
+fn findable(field: &'static str, name: String) -> Result<String, LineError> {
+    if crate::normalize_name(&name).is_empty() {
+        let shown: Vec<String> =
+            name.chars().take(8).map(|c| format!("U+{:04X}", c as u32)).collect();
+        return Err(bad(
+            field,
+            format!("the name `{}` ({}) is only spacing and combining marks: it would be found by an empty search; give letters, digits or signs", excerpt(&name), shown.join(" ")),
+        ));
+    }
+    Ok(name)
+}
+
 /// The fields of one line, taken out one by one; what remains at the end was
 /// not expected on this line type.
 pub(super) struct Fields<'a> {
     pub(super) fields: Vec<(Cow<'a, str>, Value)>,
+    /// The line, to quote a number as it is written there.
+    pub(super) line: &'a str,
 }
 
 impl Fields<'_> {
@@ -46,12 +61,23 @@ impl Fields<'_> {
         }
     }
 
+    /// A name or list of names of an actor or place: each must keep
+    /// something to be found by once case, accents and spacing are set
+    /// aside ([`normalize_name`](crate::normalize_name)): a name of
+    /// combining marks alone would be found by an empty search.
+    pub(super) fn name(&mut self, field: &'static str) -> Result<Option<String>, LineError> {
+        match self.text(field)? {
+            Some(s) => findable(field, s).map(Some),
+            None => Ok(None),
+        }
+    }
+
     pub(super) fn texts(&mut self, field: &'static str) -> Result<Option<Vec<String>>, LineError> {
         self.list(field, |s| {
             if s.trim().is_empty() {
                 Err(bad(field, "must not contain an empty name"))
             } else {
-                Ok(s)
+                findable(field, s)
             }
         })
     }
@@ -127,7 +153,10 @@ impl Fields<'_> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if is_coordinate(x, limit) => Ok(Some(x)),
-                _ => Err(bad(field, format!("{n} is outside -{limit}..{limit}"))),
+                _ => {
+                    let n = self.written(field, &n);
+                    Err(bad(field, format!("{n} is outside -{limit}..{limit}")))
+                }
             },
             Some(other) => {
                 Err(bad(field, format!("expected a number, found {}", describe(&other))))
@@ -139,11 +168,38 @@ impl Fields<'_> {
         match self.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| {
+                let n = self.written(field, &n);
                 bad(field, format!("{n} is not a whole number from 0 to {}", u64::MAX))
             }),
             Some(other) => {
                 Err(bad(field, format!("expected a number, found {}", describe(&other))))
             }
         }
+    }
+
+    /// The number `n` of `field` as the line writes it (`1e2`, not the
+    /// `100.0` it reads as), quoted short; as it reads when the line's text
+    /// cannot be told (a key written with escapes).
+    fn written(&self, field: &str, n: &serde_json::Number) -> String {
+        let key = format!("\"{field}\"");
+        let mut from = 0;
+        while let Some(at) = self.line[from..].find(&key) {
+            let start = from + at;
+            from = start + key.len();
+            // A key, not text inside a string (where quotes are escaped).
+            if self.line[..start].ends_with('\\') {
+                continue;
+            }
+            let Some(rest) = self.line[from..].trim_start().strip_prefix(':') else { continue };
+            let rest = rest.trim_start();
+            let end = rest
+                .find(|c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E'))
+                .unwrap_or(rest.len());
+            let text = &rest[..end];
+            if !text.is_empty() && text.parse::<f64>().ok() == n.as_f64() {
+                return excerpt(text).to_string();
+            }
+        }
+        n.to_string()
     }
 }
