@@ -414,27 +414,114 @@ fn the_foreign_forces_have_their_dates() {
     assert!(last.contains("(africa-corps)") && !last.contains("(eutm-mali)"), "{last}");
 }
 
+fn fixture_lines(name: &str) -> Vec<Value> {
+    let path = format!("{}/fixtures/mali/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+        .collect()
+}
+
 #[test]
-fn every_wikidata_row_names_a_chronicle_entity_and_the_page_showing_its_id() {
-    let ids: HashSet<String> = lines()
+fn every_identifiers_line_names_a_chronicle_entity_and_a_source_showing_it() {
+    let ids_file = fixture_lines("identifiers.jsonl");
+    let all: Vec<Value> = [fixture_lines("chronicle.jsonl"), fixture_lines("states.jsonl")]
+        .concat()
+        .into_iter()
+        .chain(ids_file.iter().cloned())
+        .collect();
+    let of_type = |ty: &str| -> HashSet<String> {
+        all.iter()
+            .filter(|l| l["type"] == ty)
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (actors, places) = (of_type("actor"), of_type("place"));
+    let sources: std::collections::HashMap<&str, &Value> = all
         .iter()
-        .filter(|l| matches!(l["type"].as_str(), Some("actor" | "place")))
+        .filter(|l| l["type"] == "source")
+        .map(|l| (l["id"].as_str().unwrap(), l))
+        .collect();
+    // (kind, scheme, value) -> entity: two entities of one kind with one
+    // identifier would be linked into one.
+    let mut bearer: std::collections::HashMap<(&str, String, String), String> = Default::default();
+    let mut with_wikidata = HashSet::new();
+    let raw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/mali/identifiers.jsonl"
+    ))
+    .unwrap();
+    for (text, l) in raw.lines().zip(&ids_file) {
+        let parsed = annals_model::v1::parse_line(text)
+            .unwrap_or_else(|e| panic!("identifiers.jsonl does not parse: {e}: {text}"));
+        let ty = l["type"].as_str().unwrap();
+        if ty == "source" {
+            let url = l["url"].as_str().unwrap_or_else(|| panic!("source without url: {text}"));
+            assert!(url.starts_with("https://") || url.starts_with("http://"), "{text}");
+            continue;
+        }
+        assert_eq!(ty, "identifiers", "identifiers.jsonl holds sources and identifiers only");
+        assert!(!parsed.derived_id, "every identifiers line has an id of its own: {text}");
+        let (kind, entity, known) = match (l["actor"].as_str(), l["place"].as_str()) {
+            (Some(a), None) => ("actor", a, &actors),
+            (None, Some(p)) => ("place", p, &places),
+            _ => panic!("{text}"),
+        };
+        assert!(known.contains(entity), "{entity} is no {kind} of the chronicle: {text}");
+        let cited = l["sources"].as_array().unwrap_or_else(|| panic!("no sources: {text}"));
+        assert!(!cited.is_empty(), "{text}");
+        for s in cited {
+            let s = s.as_str().unwrap();
+            let source = sources.get(s).unwrap_or_else(|| panic!("source {s} is in no file"));
+            let url = source["url"].as_str().unwrap_or_else(|| panic!("{s} has no url"));
+            assert!(url.starts_with("https://") || url.starts_with("http://"), "{s}: {url}");
+        }
+        for (scheme, value) in l["ids"].as_object().unwrap() {
+            let value = value.as_str().unwrap().to_string();
+            if scheme == "wikidata" {
+                with_wikidata.insert((kind, entity));
+            }
+            let other =
+                bearer.entry((kind, scheme.clone(), value.clone())).or_insert(entity.into());
+            assert_eq!(other, entity, "{scheme} {value} names both {other} and {entity}");
+        }
+    }
+    assert!(with_wikidata.len() >= 20, "{} entities with a Wikidata id", with_wikidata.len());
+    for state in ["mali", "burkina-faso", "niger", "chad", "mauritania", "guinea", "algeria"] {
+        assert!(bearer.contains_key(&("actor", "cow".into(), state_code(state))), "{state}");
+    }
+}
+
+/// The COW code of a state in the built-in catalogue (`crates/model/data/states.csv`).
+fn state_code(state: &str) -> String {
+    let csv = include_str!("../crates/model/data/states.csv");
+    let row = csv.lines().find(|r| r.split(',').next() == Some(state)).unwrap();
+    row.split(',').nth(1).unwrap().to_string()
+}
+
+#[test]
+fn the_built_in_chronicle_holds_the_identifiers_and_verifies_clean() {
+    let exported = ok(&["export", "--format", "jsonl"]);
+    let ids: HashSet<String> = exported
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["type"] == "identifiers")
         .map(|l| l["id"].as_str().unwrap().to_string())
         .collect();
-    let tsv =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mali/wikidata.tsv"))
-            .unwrap();
-    let mut rows = tsv.lines();
-    assert_eq!(rows.next(), Some("id\twikidata\turl"));
-    let mut seen = HashSet::new();
-    for row in rows {
-        let cols: Vec<&str> = row.split('\t').collect();
-        assert_eq!(cols.len(), 3, "{row}");
-        assert!(ids.contains(cols[0]), "{} is no actor or place of the chronicle", cols[0]);
-        assert!(seen.insert(cols[0]), "{} listed twice", cols[0]);
-        let q = cols[1].strip_prefix('Q').unwrap_or("");
-        assert!(!q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()), "{row}");
-        assert!(cols[2].starts_with("https://"), "{row}");
-    }
-    assert!(seen.len() >= 10);
+    let wanted = fixture_lines("identifiers.jsonl");
+    let wanted: HashSet<String> = wanted
+        .iter()
+        .filter(|l| l["type"] == "identifiers")
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!wanted.is_empty());
+    assert_eq!(ids, wanted, "the built-in chronicle's identifiers are those of identifiers.jsonl");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mali/");
+    let files =
+        ["chronicle.jsonl", "states.jsonl", "identifiers.jsonl"].map(|f| fixtures.to_string() + f);
+    let db = super::Db::with(&files.iter().map(String::as_str).collect::<Vec<_>>());
+    let verified = db.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified:#}");
+    assert_eq!(verified["problems"].as_array().map(Vec::len), Some(0), "{verified:#}");
 }

@@ -54,10 +54,13 @@ pub use verify::{Problem, SnapshotCheck, Verified};
 /// The built-in chronicle, compiled in: answers come from it when no log is
 /// given. The Mali chronicle (`fixtures/mali/chronicle.jsonl`), then the
 /// governments and coups of the Sahel states (`fixtures/mali/states.jsonl`),
-/// which refer to the chronicle's actors.
+/// which refer to the chronicle's actors, then the ids of both files'
+/// entities in other catalogues (`fixtures/mali/identifiers.jsonl`: Wikidata,
+/// GeoNames, state codes).
 pub const CHRONICLE: &str = concat!(
     include_str!("../../../fixtures/mali/chronicle.jsonl"),
-    include_str!("../../../fixtures/mali/states.jsonl")
+    include_str!("../../../fixtures/mali/states.jsonl"),
+    include_str!("../../../fixtures/mali/identifiers.jsonl")
 );
 
 /// What the application tells its user besides answers: warnings, and
