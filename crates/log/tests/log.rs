@@ -349,6 +349,45 @@ fn golden_block_v4_still_decodes() {
     assert_eq!(written, bytes, "block format 4 or record format 3 encoding changed");
 }
 
+/// The bytes of a block of format 4 holding one record of each wire variant
+/// added since `golden-block-v4.bin`: `SameAs` (actors, places),
+/// `Identifiers`, `ActorDissolved` and `Revision`, in the order they were
+/// appended to `wire::v1::Kind`. They must keep decoding to the same events.
+#[test]
+fn golden_block_of_the_later_variants_still_decodes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/log/golden-block-variants.bin");
+    let lines = [
+        r#"{"type":"same_as","id":"l-1","actors":["gatia","acled:gatia"],"sources":["seed"]}"#,
+        r#"{"type":"same_as","id":"l-2","places":["bamba","acled:mali.gao.bourem.bamba"],"note":"Ségou"}"#,
+        r#"{"type":"identifiers","id":"i-1","place":"bamba","ids":{"geonames":"2460596","wikidata":"Q1"},"sources":["seed"]}"#,
+        r#"{"type":"actor_dissolved","id":"d-1","actor":"mujao","into":"al-mourabitoun","date":"2013-08-22","sources":["seed"]}"#,
+        r#"{"type":"retraction","id":"r-2","retracts":"e-1","reason":"revised in release 22.1","replaced_by":"e-1:rev.22-1"}"#,
+    ];
+    let events: Vec<Event> =
+        lines.iter().map(|l| annals_model::v1::parse_line(l).unwrap().event).collect();
+    let (_, recorded_at) = golden_event();
+    let common = codec::Shared {
+        recorded_at_micros: recorded_at.timestamp_micros(),
+        origin: Some("import variants.jsonl"),
+    };
+    let records: Vec<Vec<u8>> = events.iter().map(codec::encode).collect();
+    let lens: Vec<u32> = records.iter().map(|r| r.len() as u32).collect();
+    let written = codec::encode_block(common, &lens, &records.concat());
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, &written).unwrap();
+    }
+    let bytes = std::fs::read(path)
+        .expect("fixtures/log/golden-block-variants.bin is missing (UPDATE_EXPECT=1 writes it)");
+    let split = codec::split_block(&bytes).unwrap();
+    let read = split.shared.as_ref().map(|s| s.read(&bytes));
+    let back: Vec<Event> = (1..)
+        .zip(&split.ranges)
+        .map(|(seq, at)| codec::decode(seq, &bytes[at.clone()], read).unwrap().event)
+        .collect();
+    assert_eq!(back, events);
+    assert_eq!(written, bytes, "the encoding of a later wire variant changed");
+}
+
 fn golden_event() -> (Event, DateTime<Utc>) {
     let line = r#"{"type":"control_taken","id":"cma-claims-bamba","place":"bamba","actor":"cma","from":"fama","date":"2023-10-01/2023-10~","sources":["seed"],"claim":"claimed","claimed_by":"cma","note":"Léré \"camp\""}"#;
     (annals_model::v1::parse_line(line).unwrap().event, at(1_700_000_000))
