@@ -128,6 +128,13 @@ pub(crate) fn merge_keys<K: Clone + Eq + Hash, V>(
     }
 }
 
+/// Keeps one of the facts that one event gave under several ids now joined
+/// (same record, same change, same actor), in their order.
+pub(crate) fn dedup_facts(facts: &mut Vec<Fact>) {
+    let mut seen = hashbrown::HashSet::new();
+    facts.retain(|f| seen.insert((f.record, f.taken, f.actor.clone())));
+}
+
 /// Names each fact's actor by its set's representative.
 pub(crate) fn rename_actors<'f>(
     facts: impl IntoIterator<Item = &'f mut Fact>,

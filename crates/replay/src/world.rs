@@ -574,6 +574,16 @@ impl World {
         links::merge_keys(&mut self.state_timeline, |k| a.representative(k).clone());
         let facts = self.control.values_mut().chain(self.governments.values_mut());
         links::rename_actors(facts.flatten(), a);
+        // One event may have given a fact to several ids of a set (a
+        // dissolution closes every place its actor held): once joined,
+        // it counts once.
+        let timelines = self.timeline.values_mut().chain(self.state_timeline.values_mut());
+        timelines.for_each(|list| {
+            list.sort_unstable();
+            list.dedup();
+        });
+        let facts = self.control.values_mut().chain(self.governments.values_mut());
+        facts.for_each(links::dedup_facts);
         for (key, facts) in links::merge_relations(&mut self.relation_facts, a, p) {
             let mut ids: Vec<&EventId> = facts.iter().map(|f| &self.kept[f.record].id).collect();
             ids.sort();
@@ -584,6 +594,7 @@ impl World {
                 self.anomalies.push(Anomaly::RelatesLinked { event, relation: relation.clone() });
             }
         }
+        self.relation_facts.values_mut().for_each(links::dedup_facts);
     }
 
     /// Drops retracted relation facts, closes agreements ended without a list
