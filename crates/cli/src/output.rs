@@ -567,6 +567,30 @@ pub fn found_text(
     Ok(())
 }
 
+/// Writes the heading of the places within `place` (none when there are
+/// none), and gives each one's id, label and answer.
+fn within_heading<'w>(
+    out: &mut impl Write,
+    world: &World,
+    place: &PlaceId,
+    within: &'w [serde_json::Value],
+) -> io::Result<Vec<(&'w str, String, &'w serde_json::Value)>> {
+    if within.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
+    writeln!(out, "places within {} with control events:", shown(name))?;
+    Ok(within
+        .iter()
+        .map(|w| {
+            let id = w["place"]["id"].as_str().unwrap_or_default();
+            let label =
+                format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
+            (id, label, w)
+        })
+        .collect())
+}
+
 /// The places within `place` that answer when it has no control event of
 /// its own (`annals_app::answer::within_json`), one line each.
 pub fn within_text(
@@ -575,14 +599,7 @@ pub fn within_text(
     place: &PlaceId,
     within: &[serde_json::Value],
 ) -> io::Result<()> {
-    if within.is_empty() {
-        return Ok(());
-    }
-    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
-    writeln!(out, "places within {} with control events:", shown(name))?;
-    for w in within {
-        let id = w["place"]["id"].as_str().unwrap_or_default();
-        let label = format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
+    for (id, label, w) in within_heading(out, world, place, within)? {
         let state = within_state(w);
         writeln!(out, "  {label}: {state}; `annals control {id}` for its evidence")?;
     }
@@ -667,14 +684,7 @@ pub fn within_period_text(
     period: &Period,
     within: &[serde_json::Value],
 ) -> io::Result<()> {
-    if within.is_empty() {
-        return Ok(());
-    }
-    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
-    writeln!(out, "places within {} with control events:", shown(name))?;
-    for w in within {
-        let id = w["place"]["id"].as_str().unwrap_or_default();
-        let label = format!("{} ({id})", shown(w["place"]["name"].as_str().unwrap_or_default()));
+    for (id, label, w) in within_heading(out, world, place, within)? {
         writeln!(out, "  {label}; `annals control {id} --on {}` for its evidence", period.asked)?;
         for span in w["spans"].as_array().into_iter().flatten() {
             let from = span["from"].as_str().unwrap_or_default();
