@@ -157,3 +157,36 @@ fn an_acled_town_moved_to_another_region_stays_one_place() {
     );
     assert!(db.run(&["verify"]).starts_with("ok:"));
 }
+
+/// Powell & Thyne name states by the built-in catalogue's ids, as the
+/// chronicle does: Mali in both is one state without a hand-made link.
+#[test]
+fn powell_and_thyne_and_the_chronicle_answer_for_one_mali_without_a_link() {
+    let pt =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/powell_thyne_coups_V2022.11.29.csv");
+    if !Path::new(pt).exists() {
+        eprintln!("skipped: {pt} is absent");
+        return;
+    }
+    let states = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mali/states.jsonl");
+    let db = Db::with(&[CHRONICLE, states]);
+    db.run(&["import", pt]);
+    let v = db.json(&["government", "mali", "--on", "1980-01-01"]);
+    assert_eq!(v["status"], "controlled", "{v:#}");
+    assert_eq!(v["state"]["id"], "mali");
+    // The coups of both sources are on one timeline: the chronicle's and
+    // the dataset's account of 19 November 1968.
+    let history = db.json(&["history", "mali"]);
+    let events = history["events"].as_array().unwrap();
+    let on_1968_11_19 =
+        |e: &&Value| e["date"].as_str().is_some_and(|d| d.starts_with("1968-11-19"));
+    let sources: Vec<String> = events
+        .iter()
+        .filter(on_1968_11_19)
+        .flat_map(|e| {
+            e["sources"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(sources.iter().any(|s| s.starts_with("powell-thyne")), "{sources:?}");
+    assert!(sources.iter().any(|s| !s.starts_with("powell-thyne")), "{sources:?}");
+}
