@@ -23,6 +23,7 @@
 //! assert_eq!(answer.controller.unwrap().as_str(), "cma");
 //! ```
 
+mod answers;
 mod control;
 mod dissolution;
 mod facts;
@@ -34,6 +35,7 @@ mod names;
 mod relations;
 mod seqs;
 mod snapshot;
+mod timeline;
 mod world;
 
 pub use control::{Candidate, Change, Holding, Prior, Status};

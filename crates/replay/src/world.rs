@@ -192,6 +192,8 @@ pub struct World {
     /// The sets of linked actors and places, from the live `same_as` events.
     pub(crate) actor_sets: Sets<ActorId>,
     pub(crate) place_sets: Sets<PlaceId>,
+    /// The interval index, once asked for ([`World::index`]).
+    pub(crate) intervals: std::sync::OnceLock<crate::timeline::Intervals>,
 }
 
 impl World {

@@ -2,7 +2,7 @@
 
 use annals_model::{parse_day, Event};
 use annals_replay::{Change, Holding, Status, World};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
 const ENTITIES: &str = r#"
@@ -375,6 +375,43 @@ proptest! {
     fn the_interval_index_answers_like_the_fold_for_governments(log in annals_testkit::world_log()) {
         let world = World::replay(records(log.clone()));
         index_agrees(&world, &log)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A world whose interval index is built (a server's) answers every
+    /// control and government question, and draws every day's graph, as
+    /// one that folds.
+    #[test]
+    fn a_world_with_its_index_built_answers_as_one_without(log in annals_testkit::world_log()) {
+        let folding = World::replay(records(log.clone()));
+        let indexed = World::replay(records(log.clone()));
+        prop_assert!(folding.built_index().is_none());
+        indexed.index();
+        prop_assert!(indexed.built_index().is_some());
+        for &day in &grid() {
+            for place in annals_testkit::PLACES {
+                let id = folding.resolve_place(place).unwrap();
+                prop_assert_eq!(indexed.control_answer(&id, day), folding.control(&id, day));
+                prop_assert_eq!(folding.control_answer(&id, day), folding.control(&id, day));
+            }
+            for actor in annals_testkit::ACTORS {
+                let id = annals_model::ActorId::new(*actor).unwrap();
+                prop_assert_eq!(indexed.government_answer(&id, day), folding.government(&id, day));
+            }
+            if day.ordinal() % 4 != 0 {
+                continue; // the graph on a quarter of the days: a graph folds every relation
+            }
+            let edges = |w: &World| {
+                let graph = w.graph_on(day);
+                let mut edges: Vec<String> = graph.edges().iter().map(|e| format!("{e:?}")).collect();
+                edges.sort();
+                edges
+            };
+            prop_assert_eq!(edges(&indexed), edges(&folding), "graph on {}", day);
+        }
     }
 }
 

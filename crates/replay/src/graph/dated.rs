@@ -119,10 +119,13 @@ impl World {
         use std::borrow::Cow;
         match (&relation.key.kind, &relation.key.target) {
             (RelationKind::Controls, Node::Place(p)) => Cow::Borrowed(
-                cache.control.entry(p.clone()).or_insert_with(|| self.control(p, date)),
+                cache.control.entry(p.clone()).or_insert_with(|| self.control_answer(p, date)),
             ),
             (RelationKind::Governs, Node::Actor(s)) => Cow::Borrowed(
-                cache.government.entry(s.clone()).or_insert_with(|| self.government(s, date)),
+                cache
+                    .government
+                    .entry(s.clone())
+                    .or_insert_with(|| self.government_answer(s, date)),
             ),
             _ => Cow::Owned(self.holding(&relation.facts, date)),
         }

@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 use super::dated::{held, source_actor, DatedEdge, EdgeStatus};
 use crate::control::Status;
 use crate::facts::Fact;
-use crate::index::{HoldingIndex, Timeline};
+use crate::index::HoldingIndex;
 use crate::relations::{Node, Relation, RelationKey, RelationKind};
+use crate::timeline::Timeline;
 use crate::world::World;
 
 /// A relation that began or ended between two days.

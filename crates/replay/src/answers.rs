@@ -1,0 +1,155 @@
+//! The answers of [`World::control`] and [`World::government`]: the fold
+//! of a holder timeline by the semantics of [`crate::control`], and the
+//! [`Holding`] built from the state it ends in.
+
+use std::collections::BTreeSet;
+
+use annals_model::{ActorId, PlaceId, SourceId};
+use chrono::NaiveDate;
+
+use crate::control::{
+    groups, pending, step, Candidate, Change, Holding, Kind, Prior, State, Status,
+};
+use crate::facts::{Fact, Tag};
+use crate::world::World;
+
+impl World {
+    /// Who controlled `place` on `date` (valid time), by the semantics above.
+    ///
+    /// This folds the place's timeline on every call: it is the reference.
+    /// [`HoldingIndex`](crate::HoldingIndex) answers the same from
+    /// precomputed intervals.
+    pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Holding {
+        let place = self.place_sets.representative(place);
+        self.holding(self.control.get(place).map(Vec::as_slice).unwrap_or(&[]), date)
+    }
+
+    /// Who governed `state` on `date`: the same timeline logic over `government`
+    /// events and successful coups (a failed coup changes no government).
+    pub fn government(&self, state: &ActorId, date: NaiveDate) -> Holding {
+        let state = self.actor_sets.representative(state);
+        self.holding(self.governments.get(state).map(Vec::as_slice).unwrap_or(&[]), date)
+    }
+
+    pub(crate) fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
+        let mut state = State::UNKNOWN;
+        for group in groups(facts) {
+            if facts[group.start].latest <= date {
+                state = step(facts, state, group);
+            }
+        }
+        let window = (0..facts.len() as u32).filter(|&i| {
+            let f = &facts[i as usize];
+            f.earliest <= date && date < f.latest
+        });
+        let pending = pending(facts, &state, window);
+        self.answer(facts, state.kind, &state.group, &pending, date)
+    }
+
+    /// The whole answer for a state and its pending events: what both
+    /// [`World::holding`] and the interval index hand out.
+    pub(crate) fn answer(
+        &self,
+        facts: &[Fact],
+        kind: Kind,
+        group: &[u32],
+        pending: &[u32],
+        date: NaiveDate,
+    ) -> Holding {
+        let mut answer = self.answer_for(facts, kind, group, date);
+        if !pending.is_empty() {
+            let before = Prior {
+                status: answer.status,
+                controller: answer.controller.take(),
+                since: answer.since.take(),
+                event: answer.event.take(),
+            };
+            answer.status = Status::Uncertain;
+            answer.claim = None;
+            let pending: Vec<&Fact> = pending.iter().map(|&i| &facts[i as usize]).collect();
+            answer.candidates.extend(pending.iter().map(|f| self.candidate(f, true)));
+            answer.window = Some((
+                pending.iter().map(|f| f.earliest).min().expect("non-empty"),
+                pending.iter().map(|f| f.latest).max().expect("non-empty"),
+            ));
+            answer.before = Some(before);
+            answer.sources = sorted_sources(&answer.candidates);
+        }
+        answer
+    }
+
+    fn answer_for(&self, facts: &[Fact], kind: Kind, group: &[u32], date: NaiveDate) -> Holding {
+        let mut answer = Holding {
+            date,
+            status: Status::Unknown,
+            controller: None,
+            since: None,
+            event: None,
+            claim: None,
+            sources: Vec::new(),
+            candidates: Vec::new(),
+            before: None,
+            window: None,
+        };
+        if kind == Kind::Unknown {
+            return answer;
+        }
+        answer.candidates =
+            group.iter().map(|&i| self.candidate(&facts[i as usize], false)).collect();
+        answer
+            .candidates
+            .sort_by_key(|c| (c.actor.clone(), c.change == Change::Lost, c.claim, c.event.clone()));
+        answer.sources = sorted_sources(&answer.candidates);
+        // The deciding event: the best attested (confirmed before reported before
+        // claimed before disputed), then the smallest id.
+        let decider = answer
+            .candidates
+            .iter()
+            .filter(|c| kind != Kind::Withdrawn || c.change == Change::Lost)
+            .min_by(|a, b| (a.claim, &a.event).cmp(&(b.claim, &b.event)))
+            .expect("a state holds at least one event");
+        answer.since = Some(decider.date);
+        match kind {
+            Kind::Controlled => {
+                answer.status = Status::Controlled;
+                answer.controller = Some(decider.actor.clone());
+                answer.event = Some(decider.event.clone());
+                answer.claim = Some(decider.claim);
+            }
+            Kind::Withdrawn => {
+                answer.status = Status::Unknown;
+                answer.event = Some(decider.event.clone());
+                answer.claim = Some(decider.claim);
+            }
+            Kind::Contested => answer.status = Status::Contested,
+            Kind::Unknown => unreachable!("handled above"),
+        }
+        answer
+    }
+
+    fn candidate(&self, fact: &Fact, pending: bool) -> Candidate {
+        let e = &self.kept[fact.record];
+        Candidate {
+            actor: fact.actor.clone(),
+            change: if fact.taken { Change::Taken } else { Change::Lost },
+            event: e.id.clone(),
+            kind: match (e.tag, fact.taken) {
+                (Tag::Government, _) => "government",
+                (Tag::Coup, _) => "coup",
+                (Tag::Dissolution, _) => "actor_dissolved",
+                (_, true) => "control_taken",
+                (_, false) => "control_lost",
+            },
+            date: e.date.expect("control facts are dated"),
+            claim: e.claim,
+            claimed_by: e.claimed_by.clone(),
+            sources: e.sources.to_vec(),
+            pending,
+        }
+    }
+}
+
+fn sorted_sources(candidates: &[Candidate]) -> Vec<SourceId> {
+    let set: BTreeSet<&SourceId> = candidates.iter().flat_map(|c| &c.sources).collect();
+    set.into_iter().cloned().collect()
+}
