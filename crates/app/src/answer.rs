@@ -50,6 +50,12 @@ pub(crate) fn actor_json(world: &World, id: &ActorId) -> Value {
     json!({ "id": id.as_str(), "name": world.actor(id.as_str()).map_or(id.as_str(), |a| a.name.as_str()) })
 }
 
+/// An object of `fields`, moved in: `json!` would copy each value (a
+/// map's features, a timeline's events) before dropping the original.
+pub(crate) fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
 /// The sources `ids` as answers cite them: a retracted source is cited by
 /// no answer.
 pub(crate) fn sources_json(world: &World, ids: &[SourceId]) -> Value {
@@ -110,21 +116,33 @@ pub fn with_namesakes(mut value: Value, namesakes: &[PlaceId]) -> Value {
 /// dated after the dissolution of the actor they name:
 /// `[{event, actor, dissolution}]`.
 fn set_aside_json(world: &World, place: &PlaceId) -> Vec<Value> {
-    let history = world.history(place);
-    world
+    let after: Vec<_> = world
         .anomalies()
         .iter()
         .filter_map(|a| match a {
-            Anomaly::AfterDissolution { event, actor, dissolution }
-                if history.iter().any(|h| h.event == event) =>
-            {
-                Some(json!({
-                    "event": event.as_str(),
-                    "actor": actor_json(world, actor),
-                    "dissolution": dissolution.as_str(),
-                }))
+            Anomaly::AfterDissolution { event, actor, dissolution } => {
+                Some((event, actor, dissolution))
             }
             _ => None,
+        })
+        .collect();
+    if after.is_empty() {
+        // The place's history is not read: a busy place has tens of
+        // thousands of events, and most logs dissolve no actor.
+        return Vec::new();
+    }
+    let history = world.history(place);
+    let on_timeline: std::collections::HashSet<&str> =
+        history.iter().map(|h| h.event.as_str()).collect();
+    after
+        .into_iter()
+        .filter(|(event, _, _)| on_timeline.contains(event.as_str()))
+        .map(|(event, actor, dissolution)| {
+            json!({
+                "event": event.as_str(),
+                "actor": actor_json(world, actor),
+                "dissolution": dissolution.as_str(),
+            })
         })
         .collect()
 }
@@ -172,18 +190,21 @@ pub fn evidence_age_days(a: &Holding) -> Option<i64> {
 /// The control timeline of a place as JSON.
 pub fn history_json(world: &World, place: &PlaceId, lines: &[Line<'_>]) -> Value {
     let p = world.place(place.as_str());
-    json!({
-        "place": { "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) },
-        "events": timeline_json(world, lines),
-    })
+    object([
+        (
+            "place",
+            json!({ "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) }),
+        ),
+        ("events", Value::Array(timeline_json(world, lines))),
+    ])
 }
 
 /// The government timeline of a state as JSON.
 pub fn government_history_json(world: &World, state: &ActorId, lines: &[Line<'_>]) -> Value {
-    json!({
-        "state": actor_json(world, state),
-        "events": timeline_json(world, lines),
-    })
+    object([
+        ("state", actor_json(world, state)),
+        ("events", Value::Array(timeline_json(world, lines))),
+    ])
 }
 
 pub(crate) fn timeline_json(world: &World, lines: &[Line<'_>]) -> Vec<Value> {
@@ -300,7 +321,12 @@ pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Trans
         .filter(|d| from < d.date.latest() && d.date.latest() <= to)
         .map(|d| dissolution_json(world, &d))
         .collect();
-    json!({ "from": from.to_string(), "to": to.to_string(), "changes": changes, "dissolved": dissolved })
+    object([
+        ("from", json!(from.to_string())),
+        ("to", json!(to.to_string())),
+        ("changes", Value::Array(changes)),
+        ("dissolved", Value::Array(dissolved)),
+    ])
 }
 
 /// `annals blocs --json`.
@@ -350,37 +376,7 @@ pub fn path_json(
 /// `claim` and `event`. Places without coordinates are counted in
 /// `without_coordinates`, not drawn.
 pub fn map_json(world: &World, day: NaiveDate) -> Value {
-    let mut features = Vec::new();
-    let mut without = 0usize;
-    for place in world.places() {
-        let (Some(lat), Some(lon)) = (place.lat, place.lon) else {
-            without += 1;
-            continue;
-        };
-        let a = world.control(&place.id, day);
-        features.push(json!({
-            "type": "Feature",
-            "id": place.id.as_str(),
-            "geometry": { "type": "Point", "coordinates": [lon, lat] },
-            "properties": {
-                "id": place.id.as_str(),
-                "name": place.name,
-                "kind": place.kind.map(|k| k.as_str()),
-                "within": place.within.as_ref().map(|w| w.as_str()),
-                "status": a.status.as_str(),
-                "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-                "since": a.since.map(|d| d.to_string()),
-                "claim": a.claim.map(|c| c.as_str()),
-                "event": a.event.as_ref().map(|e| e.as_str()),
-            },
-        }));
-    }
-    json!({
-        "type": "FeatureCollection",
-        "date": day.to_string(),
-        "without_coordinates": without,
-        "features": features,
-    })
+    serde_json::to_value(crate::map::control_map(world, day)).expect("a map is JSON")
 }
 
 /// Whether `id`, `name` or one of `aliases` contains `wanted` (a
@@ -537,7 +533,7 @@ pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value>
         .places()
         .filter(|p| p.within.as_ref() == Some(place))
         .filter_map(|p| {
-            let a = world.control(&p.id, day);
+            let a = world.control_answer(&p.id, day);
             rests_on_own_events(&a).then(|| {
                 json!({
                     "place": { "id": p.id.as_str(), "name": p.name },

@@ -19,6 +19,7 @@ mod export;
 mod files;
 mod import;
 mod link;
+pub mod map;
 pub mod period;
 mod places;
 mod query;

@@ -41,11 +41,12 @@ pub fn edge_json(world: &World, e: &DatedEdge) -> Value {
 
 /// The whole dated graph, nodes and edges sorted by id.
 pub fn graph_json(world: &World, g: &DatedGraph) -> Value {
-    json!({
-        "date": g.date.to_string(),
-        "nodes": g.nodes().into_iter().map(|n| node_json(world, n)).collect::<Vec<_>>(),
-        "edges": g.edges().into_iter().map(|e| edge_json(world, e)).collect::<Vec<_>>(),
-    })
+    // Built in place: `json!` would copy the node and edge lists.
+    let mut o = Map::new();
+    o.insert("date".into(), json!(g.date.to_string()));
+    o.insert("nodes".into(), g.nodes().into_iter().map(|n| node_json(world, n)).collect());
+    o.insert("edges".into(), g.edges().into_iter().map(|e| edge_json(world, e)).collect());
+    Value::Object(o)
 }
 
 /// Every relation over the whole timeline: `{"nodes": [...], "edges": [{...,
@@ -83,10 +84,10 @@ pub fn timeline_json(world: &World) -> Value {
             v
         })
         .collect();
-    json!({
-        "nodes": nodes.into_iter().map(|n| node_json(world, n)).collect::<Vec<_>>(),
-        "edges": edges,
-    })
+    let mut o = Map::new();
+    o.insert("nodes".into(), nodes.into_iter().map(|n| node_json(world, n)).collect());
+    o.insert("edges".into(), Value::Array(edges));
+    Value::Object(o)
 }
 
 fn stretch_json(s: &Stretch) -> Value {

@@ -23,7 +23,7 @@ impl std::fmt::Debug for Shared {
 impl Shared {
     /// Replays `annals` and keeps the world; `token` enables writes.
     pub fn new(annals: Annals, token: Option<String>) -> Result<Shared, Error> {
-        let world = annals.replay(None)?;
+        let world = warmed(annals.replay(None)?);
         Ok(Shared { annals: RwLock::new(annals), warm: RwLock::new(Arc::new(world)), token })
     }
 
@@ -44,7 +44,7 @@ impl Shared {
 
     /// Replays the log again and swaps the new world in.
     pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
-        let world = Arc::new(annals.replay(None)?);
+        let world = Arc::new(warmed(annals.replay(None)?));
         *self.warm.write().unwrap_or_else(PoisonError::into_inner) = world;
         Ok(())
     }
@@ -56,6 +56,13 @@ impl Shared {
             _ => false,
         }
     }
+}
+
+/// `world` with its interval index built, so that control answers (one
+/// place, the map) read intervals instead of folding timelines.
+fn warmed(world: World) -> World {
+    world.index();
+    world
 }
 
 /// Compares two byte strings in a time that depends on their lengths only.
