@@ -562,6 +562,11 @@ fn the_chronicle_covers_what_a_historian_asks_first() {
     let wanted = [
         // The fall of the north, 2012.
         ("aguelhok-camp", "2012-01"),
+        ("anderamboukane", "2012-01"),
+        ("tinzaouaten", "2012-02"),
+        ("anefis", "2012-03"),
+        ("bourem", "2012-03"),
+        ("ansongo", "2012-03"),
         ("amachach-camp", "2012-03"),
         ("kidal", "2012-03"),
         ("gao", "2012-03"),
@@ -569,13 +574,17 @@ fn the_chronicle_covers_what_a_historian_asks_first() {
         ("douentza", "2012-04"),
         ("gao", "2012-06"),
         ("ansongo", "2012-06"),
+        ("ber", "2012-04"),
+        ("lere", "2012-11"),
         // The January 2013 front and Operation Serval.
         ("konna", "2013-01"),
         ("diabaly", "2013-01"),
         ("gao", "2013-01"),
         ("timbuktu", "2013-01"),
         ("kidal-airport", "2013-01"),
+        ("aguelhok", "2013-02"),
         ("tessalit", "2013-02"),
+        ("ber", "2013-05"),
         ("kidal", "2013-07"),
         // Kidal, May 2014.
         ("kidal", "2014-05"),
