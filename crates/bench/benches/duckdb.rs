@@ -168,6 +168,7 @@ fn check_answers(duck: &DuckDb, built: &Built, world: &World, day: NaiveDate, n:
         let controller = ours.controller.as_ref().map(|a| a.as_str());
         let says = match sql.get(info.id.as_str()) {
             None => "no settled event",
+            Some(r) if r[kind] == "control_lost" && controller.is_none() => "no one (a loss)",
             Some(r) if r[kind] == "control_lost" && Some(r[actor].as_str()) == controller => {
                 "no one: a loss by annals's controller"
             }
@@ -474,9 +475,17 @@ fn report(cpu: &HashMap<String, Duration>, repeats: &HashMap<String, usize>, n: 
             continue;
         };
         let theirs = (repeated - once) / count as f64;
+        let cpu_of = |suffix| cpu.get(&format!("duckdb_warm_{which}_{suffix}/{n}"));
+        let theirs_cpu = match (cpu_of("once"), cpu_of("repeated")) {
+            (Some(once), Some(repeated)) => format!(
+                ", CPU {} per question",
+                human_ns(repeated.saturating_sub(*once).as_nanos() as f64 / count as f64)
+            ),
+            _ => String::new(),
+        };
         report_line(&format!(
             "{GROUP}: warm {which}: {ours}/{n} {} vs DuckDB {} per question \
-             (a script of 1 + {count} minus one of 1) -> {}",
+             (a script of 1 + {count} minus one of 1{theirs_cpu}) -> {}",
             human_ns(a),
             human_ns(theirs),
             ratio(a / theirs)
