@@ -36,10 +36,8 @@ pub struct DuckDb {
     pub version: String,
 }
 
-/// The line printed when no DuckDB is found, with how to enable the bench.
-pub const SKIPPED: &str =
-    "skipped: DuckDB comparison (no `duckdb` on PATH and ANNALS_DUCKDB unset; \
-     `pip install duckdb-cli==1.5.6`, or set ANNALS_DUCKDB=/path/to/duckdb)";
+/// How to enable the DuckDB comparison, printed when it is skipped.
+pub const HOW: &str = "`pip install duckdb-cli==1.5.6`, or set ANNALS_DUCKDB=/path/to/duckdb";
 
 impl DuckDb {
     /// `ANNALS_DUCKDB`, or `duckdb` on `PATH`; `None` (with one line on stderr
@@ -50,7 +48,7 @@ impl DuckDb {
             _ => match on_path("duckdb") {
                 Some(path) => beyond_wrapper(path),
                 None => {
-                    eprintln!("{SKIPPED}");
+                    eprintln!("skipped: DuckDB comparison (no `duckdb` on PATH): {HOW}");
                     return None;
                 }
             },
@@ -61,7 +59,7 @@ impl DuckDb {
                 Some(DuckDb { bin, version })
             }
             _ => {
-                eprintln!("skipped: DuckDB comparison ({} does not run); {SKIPPED}", bin.display());
+                eprintln!("skipped: DuckDB comparison ({} does not run): {HOW}", bin.display());
                 None
             }
         }
