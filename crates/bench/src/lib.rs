@@ -17,6 +17,8 @@ use annals_replay::World;
 use annals_synth::SplitMix64;
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub mod duckdb;
+
 /// The seed of every synthetic log in the benches.
 pub const SEED: u64 = 2023;
 
