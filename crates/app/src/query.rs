@@ -185,10 +185,7 @@ pub fn dated_graph(
     day: NaiveDate,
     query: &GraphQuery<'_>,
 ) -> Result<(DatedGraph, String), Error> {
-    let mut graph = world.graph_on(day);
-    if !query.kinds.is_empty() {
-        graph.retain_kinds(query.kinds);
-    }
+    let mut graph = world.graph_of_kinds(day, query.kinds);
     let mut title = format!("annals: relations on {day}");
     if let Some(around) = query.around {
         let center = resolve_node(world, around)?;

@@ -269,10 +269,7 @@ fn ask(
             let (day, world) = dated(annals, &on, &known)?;
             let a = annals_app::resolve_node(&world, &from).map_err(not_found)?;
             let b = annals_app::resolve_node(&world, &to).map_err(not_found)?;
-            let mut graph = world.graph_on(day);
-            if !kind.is_empty() {
-                graph.retain_kinds(&kinds(&kind, &[]));
-            }
+            let graph = world.graph_of_kinds(day, &kinds(&kind, &[]));
             let path = graph.path(&a, &b);
             if json {
                 print_json(&mut out, &answer::path_json(&world, day, &a, &b, path.as_deref()))?;

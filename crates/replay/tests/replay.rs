@@ -1,7 +1,7 @@
 //! Control semantics, given / when / then, and the replay laws as properties.
 
 use annals_model::{parse_day, Event};
-use annals_replay::{Change, Holding, Status, World};
+use annals_replay::{Change, Holding, RelationKind, Status, World};
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
@@ -411,6 +411,19 @@ proptest! {
                 edges
             };
             prop_assert_eq!(edges(&indexed), edges(&folding), "graph on {}", day);
+            for kinds in [&[RelationKind::Controls][..], &[RelationKind::HostileTo, RelationKind::AlliedWith]] {
+                let mut whole = folding.graph_on(day);
+                whole.retain_kinds(kinds);
+                let only = folding.graph_of_kinds(day, kinds);
+                let shown = |g: &annals_replay::DatedGraph| {
+                    let mut nodes: Vec<String> = g.nodes().iter().map(|n| format!("{n:?}")).collect();
+                    let mut edges: Vec<String> = g.edges().iter().map(|e| format!("{e:?}")).collect();
+                    nodes.sort();
+                    edges.sort();
+                    (nodes, edges)
+                };
+                prop_assert_eq!(shown(&only), shown(&whole), "{:?} on {}", kinds, day);
+            }
         }
     }
 }

@@ -373,11 +373,7 @@ async fn path(State(api): State<Api>, Params(q): Params<PathOn>) -> Response {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
         let (a, b) = (resolve_node(&world, &q.from)?, resolve_node(&world, &q.to)?);
-        let mut graph = world.graph_on(day);
-        let kinds = kinds(q.kind.as_deref())?;
-        if !kinds.is_empty() {
-            graph.retain_kinds(&kinds);
-        }
+        let graph = world.graph_of_kinds(day, &kinds(q.kind.as_deref())?);
         let path = graph.path(&a, &b);
         Ok(Reply::Json(answer::path_json(&world, day, &a, &b, path.as_deref())))
     })

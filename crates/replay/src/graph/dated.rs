@@ -74,10 +74,22 @@ impl World {
     /// The graph of the relations that hold (or may hold: uncertain) on `date`.
     /// Nodes are the ends of those edges.
     pub fn graph_on(&self, date: NaiveDate) -> DatedGraph {
+        self.graph_of_kinds(date, &[])
+    }
+
+    /// [`World::graph_on`] with only the relations of `kinds` (all when
+    /// empty): what `graph_on` and then [`DatedGraph::retain_kinds`] give,
+    /// without judging the relations of other kinds first (on a large log,
+    /// most edges are `controls`).
+    pub fn graph_of_kinds(&self, date: NaiveDate, kinds: &[RelationKind]) -> DatedGraph {
         let mut cache = Holdings::default();
+        let wanted = |kind: &RelationKind| kinds.is_empty() || kinds.contains(kind);
         let graph = self.temporal.graph.filter_map(
             |_, node| Some(node.clone()),
-            |_, relation| self.edge_on(relation, date, &mut cache),
+            |_, relation| match wanted(&relation.key.kind) {
+                true => self.edge_on(relation, date, &mut cache),
+                false => None,
+            },
         );
         let mut dated = DatedGraph { date, graph, index: HashMap::new() };
         dated.drop_isolated();
