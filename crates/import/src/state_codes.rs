@@ -114,6 +114,14 @@ pub(crate) fn state_code_events(state: &State) -> Vec<Event> {
     events
 }
 
+/// Creates the source of the ISO 3166 list (if the log and the file lack
+/// it), for other identifiers that give an ISO code; returns its id.
+pub(crate) fn iso_list_source(emitter: &mut Emitter<'_>, line: usize) -> Result<SourceId, String> {
+    let list = &LISTS[2];
+    emitter.entity_with(line, RefKind::Source, list.id, || list_source(list))?;
+    Ok(source_id(list))
+}
+
 /// The id of a state's first event of codes.
 fn first_id(state: &State) -> String {
     format!("ids-{}-state-codes", state.id)
