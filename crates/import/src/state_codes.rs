@@ -9,8 +9,9 @@
 //! The events are those the built-in chronicle holds for its states
 //! (`fixtures/mali/identifiers.jsonl`: `ids-mali-state-codes`, citing
 //! `cow-state-system-2016`, `gleditsch-ward-1999` and `iso-3166-1`), byte
-//! for byte, so the chronicle and a dataset import into one log in any
-//! order. A state with several codes in a scheme (Germany's COW 255 and
+//! for byte, so a log that holds the chronicle's gets none of them again
+//! from a dataset, and the chronicle's sources of codes are the ones a
+//! dataset creates. A state with several codes in a scheme (Germany's COW 255 and
 //! 260, Russia's ISO `RUS` and `SUN`) has its first code of each scheme in
 //! that event and each further code in one of its own
 //! (`ids-germany-cow-260`).
