@@ -16,6 +16,7 @@ mod faults;
 mod graph;
 mod habits;
 mod hostile;
+mod identifiers;
 mod laws;
 mod limits;
 mod links;

@@ -19,6 +19,7 @@ use annals_model::{
 };
 
 mod group;
+mod identity;
 mod release;
 mod rows;
 
@@ -458,7 +459,9 @@ impl Emitter<'_> {
                 aliases: Vec::new(),
                 kind: Some(actor_kind(side)),
             })?;
-            actors.push(ActorId::new(aid).map_err(|e| e.to_string())?);
+            let aid = ActorId::new(aid).map_err(|e| e.to_string())?;
+            self.acled_actor(line, &aid, &side.name)?;
+            actors.push(aid);
         }
 
         let place = self.places(row)?;
@@ -511,6 +514,7 @@ impl Emitter<'_> {
             lat: None,
             lon: None,
         })?;
+        self.acled_country(line, &country, &row.country)?;
         let region = format!("{country}.{}", slug_part("admin1", &row.admin1)?);
         let region = checked_id("admin1", &row.admin1, region)?;
         let country_id = PlaceId::new(country).map_err(|e| e.to_string())?;

@@ -45,6 +45,7 @@ mod formats;
 mod records;
 mod releases;
 mod sources;
+mod state_codes;
 mod table;
 pub use acled::{
     check_acled, read_acled, AcledChecked, AcledEvents, AcledImport, ACLED_DATASET_SOURCE,
@@ -52,6 +53,7 @@ pub use acled::{
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
 pub use releases::{natural_order, Release};
+pub use state_codes::is_state_codes;
 
 /// At most this many errors are listed for one file.
 pub const MAX_ERRORS: usize = 20;

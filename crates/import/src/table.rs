@@ -359,9 +359,12 @@ impl<'e, 'k> Out<'e, 'k> {
         self.emitter.entity_with(self.line, kind, id, make)
     }
 
-    /// The actor of a state of the catalogue, created if the log lacks it.
+    /// The actor of a state of the catalogue, created if the log lacks it,
+    /// and its codes (as the catalogue holds them), emitted if the log
+    /// lacks them.
     pub(crate) fn state(&mut self, state: &State) -> Result<ActorId, String> {
         self.entity(RefKind::Actor, state.id, || Ok(state.actor_event()))?;
+        self.emitter.state_codes(self.line, state)?;
         Ok(state.actor_id())
     }
 

@@ -76,6 +76,7 @@ fn skipped(imported: &Imported) -> usize {
 /// again against a log that holds its events creates no entity and gives
 /// the same events, so storing it twice stores it once.
 fn reads_again_the_same(format: Format, name: &str, bytes: &[u8], first: &Imported) {
+    identified(name, first);
     let checked =
         check(format, name, Cursor::new(bytes), &Catalog::empty(), |_, _| Ok(())).unwrap();
     assert_eq!(checked.events as usize, first.events.len(), "{name}");
@@ -94,10 +95,57 @@ fn reads_again_the_same(format: Format, name: &str, bytes: &[u8], first: &Import
     };
     let catalog = Catalog { exists: &exists, is_retraction: &|_| false };
     let again = read(format, name, bytes, &catalog).unwrap();
-    assert!(again.events.iter().all(|e| !e.kind.is_entity()), "{name}: entities created twice");
-    let first_events: Vec<&Event> = first.events.iter().filter(|e| !e.kind.is_entity()).collect();
+    // A state's codes are created, like its actor, only if the log lacks them.
+    let created = |e: &Event| e.kind.is_entity() || annals_import::is_state_codes(e);
+    assert!(!again.events.iter().any(created), "{name}: entities or state codes created twice");
+    let first_events: Vec<&Event> = first.events.iter().filter(|e| !created(e)).collect();
     let again_events: Vec<&Event> = again.events.iter().collect();
     assert_eq!(again_events, first_events, "{name}: read again against a log that holds it");
+}
+
+/// The identifiers a file read into an empty log gives: each state of the
+/// catalogue it creates bears exactly the codes the catalogue holds, and
+/// each UCDP actor its UCDP id (`ucdp-actor`), once, citing the dataset.
+fn identified(name: &str, imported: &Imported) {
+    use annals_model::{states, Entity, EventKind};
+    let mut codes: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    let mut ucdp: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in &imported.events {
+        let EventKind::Identifiers { entity: Entity::Actor(actor), ids } = &e.kind else {
+            continue;
+        };
+        if annals_import::is_state_codes(e) {
+            codes.entry(actor.as_str()).or_default().extend(ids.iter().cloned());
+        } else if let [(scheme, value)] = &ids[..] {
+            assert_eq!(scheme, "ucdp-actor", "{name}: {e:?}");
+            assert_eq!(actor.as_str(), format!("ucdp-actor-{value}"), "{name}: {e:?}");
+            assert!(e.sources[0].as_str().starts_with("ucdp-"), "{name}: {e:?}");
+            ucdp.entry(actor.as_str()).or_default().push(value);
+        } else {
+            panic!("{name}: identifiers no importer of a dataset makes: {e:?}");
+        }
+    }
+    let actors = imported.events.iter().filter(|e| matches!(e.kind, EventKind::Actor { .. }));
+    let mut states_seen = 0;
+    for actor in actors.map(|e| e.id.as_str()) {
+        if let Some(state) = states::by_id(actor) {
+            let mut want: Vec<(String, String)> = Vec::new();
+            want.extend(state.cow.iter().map(|c| ("cow".to_string(), c.to_string())));
+            want.extend(state.gw.iter().map(|c| ("gw".to_string(), c.to_string())));
+            want.extend(state.iso3.iter().map(|c| ("iso3".to_string(), c.to_string())));
+            let mut got = codes.remove(actor).unwrap_or_default();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{name}: the codes of {actor}");
+            states_seen += 1;
+        } else if let Some(id) = actor.strip_prefix("ucdp-actor-") {
+            let got = ucdp.remove(actor).unwrap_or_default();
+            assert_eq!(got, [id], "{name}: the UCDP id of {actor}");
+        }
+    }
+    assert!(codes.is_empty(), "{name}: codes of states it does not name: {codes:?}");
+    assert!(ucdp.is_empty(), "{name}: UCDP ids of actors it does not create: {ucdp:?}");
+    eprintln!("{name}: codes of {states_seen} states");
 }
 
 fn kind_of(e: &Event) -> RefKind {

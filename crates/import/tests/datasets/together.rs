@@ -94,4 +94,11 @@ fn all_files_import_into_one_log_but_for_the_revisions_between_releases() {
     events.sort_by_key(|e| (!e.kind.is_entity(), v1::to_line(e)));
     let w = world(&events);
     assert!(w.anomalies().is_empty(), "{:?}", &w.anomalies()[..w.anomalies().len().min(3)]);
+    // The identifiers the importers give actors (states' codes, UCDP's
+    // actor ids, ACLED's names) join no two actors of these files, nor
+    // does the ISO code of ACLED's country join it with another place.
+    let joined: Vec<_> = w.actors().filter(|a| w.linked_actors(&a.id).len() > 1).collect();
+    assert!(joined.is_empty(), "{:?}", &joined[..joined.len().min(3)]);
+    let mali = annals_model::PlaceId::new("acled:mali").unwrap();
+    assert!(w.linked_places(&mali).len() <= 1, "{:?}", w.linked_places(&mali));
 }

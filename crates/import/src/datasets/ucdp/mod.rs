@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 use annals_model::states::{self, State};
 use annals_model::v1::excerpt;
-use annals_model::{ActorId, ActorKind, Date, EventKind, Fatalities, RefKind, SourceId};
+use annals_model::{
+    ActorId, ActorKind, Claim, Date, Entity, Event, EventId, EventKind, Fatalities, RefKind,
+    SourceId,
+};
 
 pub(crate) use super::dated;
 use super::{state_of, Scheme};
@@ -90,6 +93,7 @@ pub(crate) fn side(
     columns: [&str; 3],
     names: Option<&mut Names>,
     kind: ActorKind,
+    sources: &[SourceId],
 ) -> Result<Vec<Party>, String> {
     let [names_column, ids_column, gw_column] = columns;
     let cell = row.get(names_column);
@@ -144,7 +148,7 @@ pub(crate) fn side(
     match names {
         Some(names) => names.add(&list, &ids, row.line, kind),
         None => {
-            actor(out, ids[0], list[0], kind)?;
+            actor(out, ids[0], list[0], kind, sources)?;
             parties[0].name = Some(list[0].to_string());
         }
     }
@@ -164,12 +168,13 @@ fn government(name: &str, codes: &[&str], column: &str) -> Result<&'static State
 }
 
 /// The actor of a party UCDP identifies by `ucdp_id`, created on first
-/// sight with the name it has there.
+/// sight with the name it has there, and its UCDP id ([`identify`]).
 pub(crate) fn actor(
     out: &mut Out<'_, '_>,
     ucdp_id: &str,
     name: &str,
     kind: ActorKind,
+    sources: &[SourceId],
 ) -> Result<ActorId, String> {
     if ucdp_id.is_empty() || !ucdp_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
@@ -193,7 +198,40 @@ pub(crate) fn actor(
             Some(format!("UCDP actor {ucdp_id}")),
         )
     })?;
+    identify(out, ucdp_id, sources)?;
     ActorId::new(id).map_err(|e| e.to_string())
+}
+
+/// The scheme of UCDP's actor ids, in `identifiers` events.
+pub(crate) const UCDP_ACTOR: &str = "ucdp-actor";
+
+/// Says that `ucdp-actor-<ucdp_id>` (created before) is the actor UCDP
+/// identifies by `ucdp_id` (scheme `ucdp-actor`), citing the dataset
+/// (`sources`, the dataset's first): one event per dataset and actor,
+/// `<dataset>:ids.ucdp-actor-<id>` (`ucdp-acd:ids.ucdp-actor-7074`), the
+/// same in every release, emitted once per file.
+pub(crate) fn identify(
+    out: &mut Out<'_, '_>,
+    ucdp_id: &str,
+    sources: &[SourceId],
+) -> Result<(), String> {
+    let dataset = sources.first().ok_or("a UCDP actor's id cites no dataset")?;
+    let actor = ActorId::new(format!("ucdp-actor-{ucdp_id}")).map_err(|e| e.to_string())?;
+    let kind = EventKind::Identifiers {
+        entity: Entity::Actor(actor),
+        ids: vec![(UCDP_ACTOR.to_string(), ucdp_id.to_string())],
+    };
+    let event = Event {
+        id: EventId::new(format!("{dataset}:ids.{UCDP_ACTOR}-{ucdp_id}"))
+            .map_err(|e| e.to_string())?,
+        date: None,
+        sources: sources.to_vec(),
+        claim: Claim::Reported,
+        claimed_by: None,
+        note: None,
+        kind,
+    };
+    out.event(event, || format!("the UCDP id of actor {ucdp_id}"))
 }
 
 /// The deaths of a year, from three columns (best, low, high).

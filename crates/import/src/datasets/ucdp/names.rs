@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use annals_model::{ActorKind, EventKind, RefKind};
+use annals_model::{ActorKind, EventKind, RefKind, SourceId};
 
 use crate::emit::noted_entity;
 use crate::table::Out;
@@ -79,12 +79,13 @@ impl Names {
         known
     }
 
-    /// Creates the actor of every id (if the log lacks it), at the line
-    /// where it is first listed.
+    /// Creates the actor of every id (if the log lacks it), and its UCDP
+    /// id citing `sources`, at the line where it is first listed.
     pub(crate) fn emit(
         &self,
         resolved: &BTreeMap<String, Named>,
         out: &mut Out<'_, '_>,
+        sources: &[SourceId],
     ) -> Result<(), (usize, String)> {
         for (id, &(line, kind)) in &self.first {
             let Some(named) = resolved.get(id) else { continue };
@@ -106,6 +107,7 @@ impl Names {
                     )
                 })
                 .map_err(|e| (line, e))?;
+            super::identify(out, id, sources).map_err(|e| (line, e))?;
         }
         Ok(())
     }

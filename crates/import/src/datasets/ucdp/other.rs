@@ -98,8 +98,8 @@ impl Dataset for NonState {
         let kind = org_kind(row.text("org")?)?;
         let context =
             format!("UCDP non-state conflict {}, {}", row.get("conflict_id"), row.get("location"));
-        let a = side(row, out, ["side_a_name", "side_a_id", "gwno_a"], None, kind)?;
-        let b = side(row, out, ["side_b_name", "side_b_id", "gwno_b"], None, kind)?;
+        let a = side(row, out, ["side_a_name", "side_a_id", "gwno_a"], None, kind, &self.sources)?;
+        let b = side(row, out, ["side_b_name", "side_b_id", "gwno_b"], None, kind, &self.sources)?;
         let start = parse_iso_day("start_date2", row.text("start_date2")?)?;
         let began = precise(start, row.optional_number("start_prec2", &[])?)
             .map_err(|e| format!("column `start_prec2`: {e}"))?;
@@ -235,13 +235,15 @@ impl Dataset for OneSided {
                     (Some(state), _) => out.state(state)?,
                     // Governments acting together (`Government of Eritrea,
                     // Government of Ethiopia`): UCDP's actor, a coalition.
-                    (None, "") => actor(out, row.text("actor_id")?, name, ActorKind::Coalition)?,
+                    (None, "") => {
+                        actor(out, row.text("actor_id")?, name, ActorKind::Coalition, &sources)?
+                    }
                     (None, code) => {
                         out.state(super::state_of(super::Scheme::Gw, "gwnoa", code, None)?.0)?
                     }
                 }
             }
-            "0" => actor(out, row.text("actor_id")?, name, ActorKind::ArmedGroup)?,
+            "0" => actor(out, row.text("actor_id")?, name, ActorKind::ArmedGroup, &sources)?,
             other => {
                 return Err(format!(
                     "column `is_government_actor`: `{}` is not 0 or 1",

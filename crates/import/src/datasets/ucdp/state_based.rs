@@ -97,8 +97,22 @@ impl Dataset for Acd {
         let conflict = conflict_id(row, "conflict_id")?;
         let context = context(row, conflict);
         let kind = ActorKind::ArmedGroup;
-        let a = side(row, out, ["side_a", "side_a_id", "gwno_a"], Some(&mut self.names), kind)?;
-        let b = side(row, out, ["side_b", "side_b_id", "gwno_b"], Some(&mut self.names), kind)?;
+        let a = side(
+            row,
+            out,
+            ["side_a", "side_a_id", "gwno_a"],
+            Some(&mut self.names),
+            kind,
+            &self.sources,
+        )?;
+        let b = side(
+            row,
+            out,
+            ["side_b", "side_b_id", "gwno_b"],
+            Some(&mut self.names),
+            kind,
+            &self.sources,
+        )?;
         let start = parse_iso_day("start_date2", row.text("start_date2")?)?;
         let began = precise(start, row.optional_number("start_prec2", &[])?)
             .map_err(|e| format!("column `start_prec2`: {e}"))?;
@@ -133,7 +147,7 @@ impl Dataset for Acd {
     fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
         let last = self.ucdp.last_year();
         let names = self.names.resolve();
-        self.names.emit(&names, out)?;
+        self.names.emit(&names, out, &self.sources)?;
         self.spans.emit(&self.sources, last, &names, out)?;
         emit_supports(&self.supports, &self.sources, last, &names, out)?;
         self.ucdp.finish(out)
@@ -258,8 +272,22 @@ impl Dataset for Brd {
         let dyad = conflict_id(row, "dyad_id")?;
         let context = format!("{}, dyad {dyad}", context(row, conflict));
         let kind = ActorKind::ArmedGroup;
-        let a = side(row, out, ["side_a", "side_a_id", "gwno_a"], Some(&mut self.names), kind)?;
-        let b = side(row, out, ["side_b", "side_b_id", "gwno_b"], Some(&mut self.names), kind)?;
+        let a = side(
+            row,
+            out,
+            ["side_a", "side_a_id", "gwno_a"],
+            Some(&mut self.names),
+            kind,
+            &self.sources,
+        )?;
+        let b = side(
+            row,
+            out,
+            ["side_b", "side_b_id", "gwno_b"],
+            Some(&mut self.names),
+            kind,
+            &self.sources,
+        )?;
         let deaths = deaths(row, ["bd_best", "bd_low", "bd_high"])?;
         for pa in &a {
             for pb in &b {
@@ -293,7 +321,7 @@ impl Dataset for Brd {
             }
         }
         let names = self.names.resolve();
-        self.names.emit(&names, out)?;
+        self.names.emit(&names, out, &self.sources)?;
         runs.emit(&self.sources, last, &names, out)?;
         emit_supports(&self.supports, &self.sources, last, &names, out)?;
         self.ucdp.finish(out)
