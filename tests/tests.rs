@@ -22,6 +22,7 @@ mod links;
 mod outputs;
 mod page;
 mod periods;
+mod powercut;
 mod records;
 mod releases;
 mod reliability;
