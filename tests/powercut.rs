@@ -516,7 +516,7 @@ fn states_at(ops: &[Op], at: usize, rng: &mut Rng, random: usize) -> Vec<State> 
     }
     for _ in 0..random {
         let chosen: HashSet<usize> =
-            unsynced.iter().copied().filter(|_| rng.next_u64() % 2 == 0).collect();
+            unsynced.iter().copied().filter(|_| rng.next_u64().is_multiple_of(2)).collect();
         let meta = least + (rng.next_u64() as usize) % (all - least + 1);
         let how = format!("{meta} directory operations, unsynced writes {chosen:?}");
         states.push(state(meta, &|i| chosen.contains(&i), None, how));

@@ -20,6 +20,7 @@ mod laws;
 mod limits;
 mod links;
 mod outputs;
+mod owned;
 mod page;
 mod periods;
 mod powercut;

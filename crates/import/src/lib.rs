@@ -42,6 +42,7 @@ mod dates;
 mod emit;
 mod format;
 mod formats;
+mod owned;
 mod records;
 mod releases;
 mod sources;
@@ -51,6 +52,7 @@ pub use acled::{
 };
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
+pub use owned::{owned_id_problem, ACLED_NAMESPACE};
 pub use releases::{natural_order, Release};
 
 /// At most this many errors are listed for one file.
