@@ -46,7 +46,7 @@ fn crash_seed() -> u64 {
 /// `events` control events among them (one in ten a `control_lost`), every id
 /// starting with `prefix`; events also cite `cite` when given (a source the
 /// log must already hold). Returns the events as annals reads them, in order.
-fn generate(
+pub(super) fn generate(
     path: &Path,
     prefix: &str,
     places: usize,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use annals_import::{Catalog, CheckedFile, Format, Refused, SecondPass};
+use annals_import::{owned_id_problem, Catalog, CheckedFile, Format, Refused, SecondPass};
 use annals_log::{Check, Log};
 use annals_model::{v1, Event, RefKind};
 use annals_replay::PlaceIndex;
@@ -242,17 +242,22 @@ impl Annals {
         // or an event naming a retracted entity).
         let mut retractions = Retractions::new(log, index);
         let against_log = |line: usize, event: Event| match conflict(log, &event) {
-            Ok(Ok(Check::New)) => match retractions.check(&event) {
-                Ok(None) => {
-                    fresh.insert(line);
-                    observed.new_event(&event);
-                    Ok(())
-                }
-                Ok(Some(problem)) => Err(problem),
-                Err(e) => {
-                    failure.get_or_insert(e);
-                    Ok(())
-                }
+            // A new entity of format v1 may not take an id in a dataset
+            // importer's namespace unless it is one that importer makes.
+            Ok(Ok(Check::New)) => match owned_id_problem(&event).filter(|_| !dataset.get()) {
+                Some(problem) => Err(problem),
+                None => match retractions.check(&event) {
+                    Ok(None) => {
+                        fresh.insert(line);
+                        observed.new_event(&event);
+                        Ok(())
+                    }
+                    Ok(Some(problem)) => Err(problem),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        Ok(())
+                    }
+                },
             },
             Ok(Ok(Check::Stored(_))) => {
                 observed.shared += u64::from(!event.kind.is_entity());

@@ -42,6 +42,7 @@ mod dates;
 mod emit;
 mod format;
 mod formats;
+mod owned;
 mod records;
 mod releases;
 mod sources;
@@ -52,6 +53,7 @@ pub use acled::{
 };
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
+pub use owned::{owned_id_problem, ACLED_NAMESPACE};
 pub use releases::{natural_order, Release};
 pub use state_codes::is_state_codes;
 

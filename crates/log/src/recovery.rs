@@ -114,9 +114,39 @@ pub(crate) fn open_db(
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
+            Err(sled::Error::Corruption { .. }) if remove_incomplete_snapshots(path) => {}
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Removes the snapshot files sled had not finished writing
+/// (`snap.*.generating`) and says whether there were any. sled 0.34 writes
+/// its snapshot (a summary of its data file, rebuilt from that file when
+/// missing) to `snap.N.generating`, `fsync`s it and renames it to
+/// `snap.N`, but on open it reads the last of every `snap.*` file, the
+/// unfinished one included: one cut short by a kill or a power cut makes
+/// every open fail with "Read corrupted data" though no record is damaged.
+/// A finished snapshot, if any, is still there beside it (sled removes the
+/// older ones only after the rename). Called after an open failed with
+/// sled's corruption error, which it reports only once it holds the lock:
+/// no other process is writing a snapshot then.
+fn remove_incomplete_snapshots(path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(path) else { return false };
+    let mut removed = false;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            removed |= std::fs::remove_file(entry.path()).is_ok();
+        }
+    }
+    if removed {
+        // The removal must not come back after a power cut: sled would then
+        // read the unfinished snapshot again.
+        let _ = std::fs::File::open(path).and_then(|dir| dir.sync_all());
+    }
+    removed
 }
 
 pub(crate) fn is_lock_error(io: &std::io::Error) -> bool {
