@@ -282,3 +282,52 @@ fn an_identifier_scheme_given_twice_is_refused_with_its_line() {
     );
     assert_eq!(db.export(), before, "nothing stored");
 }
+
+/// A map draws a set of linked places once, under the id its answers use,
+/// with its ids in `same_as` and the answer that rests on the events of
+/// each: the map of a day and the map over time.
+#[test]
+fn a_map_draws_linked_places_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = super::write(
+        dir.path(),
+        "linked.jsonl",
+        concat!(
+            "{\"type\":\"source\",\"id\":\"s\",\"title\":\"Report\"}\n",
+            "{\"type\":\"actor\",\"id\":\"a\",\"name\":\"Group A\"}\n",
+            "{\"type\":\"place\",\"id\":\"tessit\",\"name\":\"Tessit\",\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"acled:tessit\",\"name\":\"Tessit\",\"lat\":15.01,\"lon\":0.97,\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"far\",\"name\":\"Far\",\"lat\":16.0,\"lon\":1.0,\"sources\":[\"s\"]}\n",
+            "{\"type\":\"same_as\",\"places\":[\"tessit\",\"acled:tessit\"],\"sources\":[\"s\"]}\n",
+            "{\"type\":\"control_taken\",\"place\":\"acled:tessit\",\"actor\":\"a\",\"date\":\"2020-01-01\",\"sources\":[\"s\"]}\n",
+        ),
+    );
+    let db = Db::with(&[&log]);
+    let day: Value =
+        serde_json::from_str(&db.run(&["graph", "--on", "2021-01-01", "--format", "geojson"]))
+            .unwrap();
+    let features = day["features"].as_array().unwrap();
+    let ids: Vec<&str> = features.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["far", "tessit"], "{day:#}");
+    let tessit = &features[1];
+    // Drawn where the linked place that has coordinates lies.
+    assert_eq!(tessit["geometry"]["coordinates"], serde_json::json!([0.97, 15.01]));
+    let p = &tessit["properties"];
+    assert_eq!(p["same_as"], serde_json::json!(["acled:tessit", "tessit"]));
+    assert_eq!((&p["status"], &p["controller"]["id"]), (&"controlled".into(), &"a".into()));
+    assert!(features[0]["properties"].get("same_as").is_none());
+    assert_eq!(day["without_coordinates"], 0);
+    schema::validate(&[("map", "map of linked places".into(), day.clone())]);
+
+    let timeline: Value =
+        serde_json::from_str(&db.run(&["graph", "--dynamic", "--format", "geojson"])).unwrap();
+    let drawn: Vec<(&str, &Value)> = timeline["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["properties"]["id"].as_str().unwrap(), &f["properties"]["controller"]))
+        .collect();
+    assert_eq!(drawn.len(), 2, "{timeline:#}");
+    assert_eq!(drawn[0], ("far", &Value::Null));
+    assert_eq!((drawn[1].0, &drawn[1].1["id"]), ("tessit", &"a".into()));
+}

@@ -347,32 +347,39 @@ pub fn path_json(
 /// FeatureCollection (RFC 7946: coordinates are longitude, latitude): the
 /// data of a control map. Each feature's properties: `id`, `name`, `kind`,
 /// `within`, and the `control` answer's `status`, `controller`, `since`,
-/// `claim` and `event`. Places without coordinates are counted in
-/// `without_coordinates`, not drawn.
+/// `claim` and `event`; with `same_as`, the ids of its set of linked places
+/// (itself included), which it alone draws, under the id every answer uses.
+/// Places without coordinates are counted in `without_coordinates`, not
+/// drawn.
 pub fn map_json(world: &World, day: NaiveDate) -> Value {
     let mut features = Vec::new();
     let mut without = 0usize;
-    for place in world.places() {
-        let (Some(lat), Some(lon)) = (place.lat, place.lon) else {
+    for (place, at) in world.mapped_places() {
+        let Some((lat, lon)) = at else {
             without += 1;
             continue;
         };
         let a = world.control(&place.id, day);
+        let mut properties = json!({
+            "id": place.id.as_str(),
+            "name": place.name,
+            "kind": place.kind.map(|k| k.as_str()),
+            "within": place.within.as_ref().map(|w| w.as_str()),
+            "status": a.status.as_str(),
+            "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
+            "since": a.since.map(|d| d.to_string()),
+            "claim": a.claim.map(|c| c.as_str()),
+            "event": a.event.as_ref().map(|e| e.as_str()),
+        });
+        let linked = world.linked_places(&place.id);
+        if !linked.is_empty() {
+            properties["same_as"] = json!(linked.iter().map(PlaceId::as_str).collect::<Vec<_>>());
+        }
         features.push(json!({
             "type": "Feature",
             "id": place.id.as_str(),
             "geometry": { "type": "Point", "coordinates": [lon, lat] },
-            "properties": {
-                "id": place.id.as_str(),
-                "name": place.name,
-                "kind": place.kind.map(|k| k.as_str()),
-                "within": place.within.as_ref().map(|w| w.as_str()),
-                "status": a.status.as_str(),
-                "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-                "since": a.since.map(|d| d.to_string()),
-                "claim": a.claim.map(|c| c.as_str()),
-                "event": a.event.as_ref().map(|e| e.as_str()),
-            },
+            "properties": properties,
         }));
     }
     json!({
