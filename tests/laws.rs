@@ -99,20 +99,112 @@ fn export(log: &Log) -> String {
     stored(log).iter().map(|r| v1::to_line(&r.event) + "\n").collect()
 }
 
+/// The answers of the place index of `log` (`control`, `history`,
+/// `government` and the names they resolve) as known at `keep`, each
+/// equal to those of `world`, a full replay as known then.
+fn snapshot_answers_like(
+    index: &PlaceIndex,
+    log: &Log,
+    records: &[Recorded],
+    world: &World,
+    keep: Option<&KnownAt>,
+) -> Result<(), TestCaseError> {
+    let kept = |r: &Recorded| keep.is_none_or(|c| c.includes(r));
+    for p in annals_testkit::PLACES {
+        let candidates = index.place_candidates(p);
+        let from_index = index
+            .control_world(&candidates, kept, |s| log.get_many(s), |id| log.lookup(id))
+            .unwrap();
+        let place = from_index.resolve_place(p).ok();
+        prop_assert_eq!(&place, &world.resolve_place(p).ok(), "{} known at {:?}", p, keep);
+        // Not known then: the CLI asks a full replay, which refuses the name.
+        let Some(place) = place else { continue };
+        prop_assert_eq!(from_index.linked_places(&place), world.linked_places(&place));
+        for day in grid() {
+            let (a, b) = (from_index.control(&place, day), world.control(&place, day));
+            prop_assert_eq!(
+                control_shown(&from_index, &place, &a),
+                control_shown(world, &place, &b),
+                "{} on {} known at {:?}",
+                p,
+                day,
+                keep
+            );
+        }
+        let history = index
+            .history_world(&candidates, kept, |s| log.get_many(s), |id| log.lookup(id))
+            .unwrap();
+        prop_assert_eq!(history.resolve_place(p).ok(), Some(place.clone()));
+        // The heading: the place and the place it lies within.
+        let heading = |w: &World| {
+            let p = w.place(place.as_str());
+            format!(
+                "{p:?} in {:?}",
+                p.and_then(|p| p.within.as_ref()).map(|w2| w.place(w2.as_str()))
+            )
+        };
+        prop_assert_eq!(heading(&history), heading(world));
+        prop_assert_eq!(
+            history_shown(&history, records, &history.history(&place)),
+            history_shown(world, records, &world.history(&place)),
+            "history of {} known at {:?}",
+            p,
+            keep
+        );
+        let named = index
+            .places_world(&candidates, kept, |s| log.get_many(s), |id| log.lookup(id))
+            .unwrap();
+        prop_assert_eq!(named.resolve_place(p).ok(), Some(place.clone()));
+        prop_assert_eq!(named.place_namesakes(&place), world.place_namesakes(&place));
+    }
+    // The same for `government`, for every actor as a state.
+    for s in annals_testkit::ACTORS {
+        let candidates = index.actor_candidates(s);
+        let from_index = index
+            .government_world(&candidates, kept, |q| log.get_many(q), |id| log.lookup(id))
+            .unwrap();
+        let state = from_index.resolve_actor(s).ok();
+        prop_assert_eq!(&state, &world.resolve_actor(s).ok(), "{} known at {:?}", s, keep);
+        let Some(state) = state else { continue };
+        prop_assert_eq!(from_index.linked_actors(&state), world.linked_actors(&state));
+        for day in grid() {
+            let (a, b) = (from_index.government(&state, day), world.government(&state, day));
+            prop_assert_eq!(
+                holding_shown(&from_index, &a),
+                holding_shown(world, &b),
+                "government of {} on {} known at {:?}",
+                s,
+                day,
+                keep
+            );
+        }
+        prop_assert_eq!(
+            history_shown(&from_index, records, &from_index.government_history(&state)),
+            history_shown(world, records, &world.government_history(&state)),
+            "government history of {} known at {:?}",
+            s,
+            keep
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
 
     /// 2. A snapshot taken after any record, plus the records after it, gives
     /// the index of the whole log, and `control` answered from the index (the
-    /// records one place rests on) equals `control` from a full replay: for
-    /// every place and grid day, now and at any `--known-at`; and so does
-    /// `government`, for every actor as a state, and `history` of every place
-    /// and state. Events are
-    /// appended in a shuffled order, in several imports, so snapshots fall
-    /// before places exist and retractions can precede their targets.
+    /// records one place, and every place links may join with it, rest on)
+    /// equals `control` from a full replay: for every place and grid day, now
+    /// and at `--known-at` around every link and retraction; and so do the name's resolution, the
+    /// linked set, `government`, for every actor as a state, and `history`
+    /// of every place and state. The logs hold `same_as` links and shared
+    /// identifiers, some retracted. Events are appended in a shuffled
+    /// order, in several imports, so snapshots fall before places exist and
+    /// retractions (of links too) can precede their targets.
     #[test]
     fn a_snapshot_and_its_tail_answer_like_a_full_replay(
-        events in annals_testkit::world_log(),
+        events in annals_testkit::linked_log(),
         order in any::<u64>(),
         split in any::<prop::sample::Index>(),
         cut in any::<prop::sample::Index>(),
@@ -138,73 +230,24 @@ proptest! {
         }
         prop_assert_eq!(&index, &PlaceIndex::build(&records));
 
-        let cutoff = KnownAt::Seq(cut.index(records.len() + 1) as u64);
-        let full = World::replay(records.clone());
-        let known = World::replay(records.iter().filter(|r| cutoff.includes(r)).cloned());
-        for p in annals_testkit::PLACES {
-            let place = index.resolve(p);
-            prop_assert_eq!(&place, &full.resolve_place(p).ok());
-            let place = place.unwrap();
-            for (world, keep) in [(&full, None), (&known, Some(&cutoff))] {
-                let from_index = index
-                    .control_world(&place, |r| keep.is_none_or(|c| c.includes(r)), |s| log.get_many(s), |id| log.lookup(id))
-                    .unwrap();
-                if from_index.place(place.as_str()).is_none() {
-                    // Not yet known then: the CLI asks a full replay, which refuses the name.
-                    prop_assert!(world.resolve_place(p).is_err());
-                    continue;
-                }
-                for day in grid() {
-                    let (a, b) = (from_index.control(&place, day), world.control(&place, day));
-                    prop_assert_eq!(
-                        control_shown(&from_index, &place, &a),
-                        control_shown(world, &place, &b),
-                        "{} on {} known at {:?}", p, day, keep
-                    );
-                }
-                let history = index
-                    .history_world(&place, |r| keep.is_none_or(|c| c.includes(r)), |s| log.get_many(s), |id| log.lookup(id))
-                    .unwrap();
-                // The heading: the place and the place it lies within.
-                let heading = |w: &World| {
-                    let p = w.place(place.as_str());
-                    format!("{p:?} in {:?}", p.and_then(|p| p.within.as_ref()).map(|w2| w.place(w2.as_str())))
-                };
-                prop_assert_eq!(heading(&history), heading(world));
-                prop_assert_eq!(
-                    history_shown(&history, &records, &history.history(&place)),
-                    history_shown(world, &records, &world.history(&place)),
-                    "history of {} known at {:?}", p, keep
-                );
+        // `--known-at` just before and just after each link record and
+        // each retraction (of a link, or not), at `cut`, and none.
+        let mut cutoffs: Vec<usize> = vec![cut.index(records.len() + 1), records.len()];
+        for r in &records {
+            if matches!(
+                r.event.kind,
+                EventKind::SameAs { .. } | EventKind::Identifiers { .. } | EventKind::Retraction { .. }
+            ) {
+                cutoffs.extend([r.seq as usize - 1, r.seq as usize]);
             }
         }
-        // The same for `government`, for every actor as a state.
-        for s in annals_testkit::ACTORS {
-            let state = index.resolve_actor(s);
-            prop_assert_eq!(&state, &full.resolve_actor(s).ok());
-            let Some(state) = state else { continue };
-            for (world, keep) in [(&full, None), (&known, Some(&cutoff))] {
-                let from_index = index
-                    .government_world(&state, |r| keep.is_none_or(|c| c.includes(r)), |q| log.get_many(q), |id| log.lookup(id))
-                    .unwrap();
-                if from_index.actor(state.as_str()).is_none() {
-                    prop_assert!(world.resolve_actor(s).is_err());
-                    continue;
-                }
-                for day in grid() {
-                    let (a, b) = (from_index.government(&state, day), world.government(&state, day));
-                    prop_assert_eq!(
-                        holding_shown(&from_index, &a),
-                        holding_shown(world, &b),
-                        "government of {} on {} known at {:?}", s, day, keep
-                    );
-                }
-                prop_assert_eq!(
-                    history_shown(&from_index, &records, &from_index.government_history(&state)),
-                    history_shown(world, &records, &world.government_history(&state)),
-                    "government history of {} known at {:?}", s, keep
-                );
-            }
+        cutoffs.sort_unstable();
+        cutoffs.dedup();
+        for n in cutoffs {
+            let cutoff = KnownAt::Seq(n as u64);
+            let keep = (n < records.len()).then_some(&cutoff);
+            let world = World::replay(records.iter().filter(|r| cutoff.includes(r)).cloned());
+            snapshot_answers_like(&index, &log, &records, &world, keep)?;
         }
     }
 

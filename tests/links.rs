@@ -190,3 +190,144 @@ fn powell_and_thyne_and_the_chronicle_answer_for_one_mali_without_a_link() {
     assert!(sources.iter().any(|s| s.starts_with("powell-thyne")), "{sources:?}");
     assert!(sources.iter().any(|s| !s.starts_with("powell-thyne")), "{sources:?}");
 }
+
+/// `control` of an ACLED log, which always holds links (ACLED's location
+/// identifiers join places), and of the chronicle linked with it, answers
+/// from the place snapshot's records (a world far smaller than the log)
+/// exactly as a full replay does: the place a name or id resolves to, the
+/// answer, and the namesakes, now and as the log
+/// knew it before the link was made.
+#[test]
+fn control_under_links_answers_from_the_snapshot_as_a_full_replay_does() {
+    use annals_app::{answer, resolve_place, Annals, Silent};
+    use annals_model::KnownAt;
+
+    let Some(db) = chronicle_and_acled() else { return };
+    let review = db.path.with_file_name("review.jsonl");
+    std::fs::write(&review, "{\"type\":\"source\",\"id\":\"review\",\"title\":\"Review\"}\n")
+        .unwrap();
+    db.run(&["import", review.to_str().unwrap()]);
+    let before_link = chrono::Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    db.run(&["link", "bamba", ACLED_BAMBA, "--source", "review"]);
+
+    let annals = Annals::open(Some(&db.path), chrono::Utc::now(), Box::new(Silent)).unwrap();
+    let full = annals.replay(None).unwrap();
+    // Every place in a linked set, the chronicle's places, a sample of the
+    // others, and their names.
+    let mut queries: Vec<String> = Vec::new();
+    for (i, p) in full.places().enumerate() {
+        if !full.linked_places(&p.id).is_empty() || !p.id.as_str().contains(':') || i % 100 == 0 {
+            queries.push(p.id.to_string());
+            queries.push(p.name.clone());
+        }
+    }
+    let linked = full.places().filter(|p| !full.linked_places(&p.id).is_empty()).count();
+    assert!(linked >= 4, "ACLED's identifiers and the link join places: {linked}");
+    let days = ["2012-06-01", "2016-01-01", "2020-01-01"].map(|d| d.parse().unwrap());
+    for known_at in [None, Some(KnownAt::Time(before_link))] {
+        let then = known_at.as_ref().map(|k| annals.replay(Some(k)).unwrap());
+        let world = then.as_ref().unwrap_or(&full);
+        for query in &queries {
+            // A name several unlinked places bear is refused, by a full
+            // replay that words the error.
+            let Ok(place) = resolve_place(world, query) else { continue };
+            let (found, gathered, namesakes) =
+                annals.control_world(query, known_at.as_ref()).unwrap();
+            assert_eq!(found, place, "{query} known at {known_at:?}");
+            assert!(
+                gathered.len() * 4 < world.len(),
+                "{query}: {} of {} records",
+                gathered.len(),
+                world.len()
+            );
+            let got = annals.place_namesakes(&namesakes, &gathered, &place, known_at.as_ref());
+            assert_eq!(got.unwrap(), world.place_namesakes(&place), "{query}");
+            for day in days {
+                // The places within come from a full replay either way.
+                let shown = |w: &annals_replay::World| {
+                    answer::control_with_within(w, &place, &w.control(&place, day), Vec::new())
+                };
+                assert_eq!(
+                    shown(&gathered),
+                    shown(world),
+                    "{query} on {day} known at {known_at:?}"
+                );
+            }
+        }
+    }
+}
+
+/// An `identifiers` line that gives one scheme twice is refused, naming the
+/// line and the scheme, with the exit code of bad input, and nothing of the
+/// file is stored (JSON readers disagree on which value would count).
+#[test]
+fn an_identifier_scheme_given_twice_is_refused_with_its_line() {
+    let db = Db::with(&[CHRONICLE]);
+    let before = db.export();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("twice.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"type\":\"identifiers\",\"id\":\"ids-kidal\",\"place\":\"kidal\",\"ids\":{\"geonames\":\"2455290\"},\"sources\":[\"alwihda-bamba-2023-10\"]}\n\
+         {\"type\":\"identifiers\",\"id\":\"ids-gao\",\"place\":\"gao\",\"ids\":{\"wikidata\":\"Q1\",\"wikidata\":\"Q2\"},\"sources\":[\"alwihda-bamba-2023-10\"]}\n",
+    )
+    .unwrap();
+    let out = super::annals(&["--db", db.p(), "import", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("twice.jsonl:2: field `ids`: the scheme `wikidata` is given twice"),
+        "{err}"
+    );
+    assert_eq!(db.export(), before, "nothing stored");
+}
+
+/// A map draws a set of linked places once, under the id its answers use,
+/// with its ids in `same_as` and the answer that rests on the events of
+/// each: the map of a day and the map over time.
+#[test]
+fn a_map_draws_linked_places_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = super::write(
+        dir.path(),
+        "linked.jsonl",
+        concat!(
+            "{\"type\":\"source\",\"id\":\"s\",\"title\":\"Report\"}\n",
+            "{\"type\":\"actor\",\"id\":\"a\",\"name\":\"Group A\"}\n",
+            "{\"type\":\"place\",\"id\":\"tessit\",\"name\":\"Tessit\",\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"acled:tessit\",\"name\":\"Tessit\",\"lat\":15.01,\"lon\":0.97,\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"far\",\"name\":\"Far\",\"lat\":16.0,\"lon\":1.0,\"sources\":[\"s\"]}\n",
+            "{\"type\":\"same_as\",\"places\":[\"tessit\",\"acled:tessit\"],\"sources\":[\"s\"]}\n",
+            "{\"type\":\"control_taken\",\"place\":\"acled:tessit\",\"actor\":\"a\",\"date\":\"2020-01-01\",\"sources\":[\"s\"]}\n",
+        ),
+    );
+    let db = Db::with(&[&log]);
+    let day: Value =
+        serde_json::from_str(&db.run(&["graph", "--on", "2021-01-01", "--format", "geojson"]))
+            .unwrap();
+    let features = day["features"].as_array().unwrap();
+    let ids: Vec<&str> = features.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["far", "tessit"], "{day:#}");
+    let tessit = &features[1];
+    // Drawn where the linked place that has coordinates lies.
+    assert_eq!(tessit["geometry"]["coordinates"], serde_json::json!([0.97, 15.01]));
+    let p = &tessit["properties"];
+    assert_eq!(p["same_as"], serde_json::json!(["acled:tessit", "tessit"]));
+    assert_eq!((&p["status"], &p["controller"]["id"]), (&"controlled".into(), &"a".into()));
+    assert!(features[0]["properties"].get("same_as").is_none());
+    assert_eq!(day["without_coordinates"], 0);
+    schema::validate(&[("map", "map of linked places".into(), day.clone())]);
+
+    let timeline: Value =
+        serde_json::from_str(&db.run(&["graph", "--dynamic", "--format", "geojson"])).unwrap();
+    let drawn: Vec<(&str, &Value)> = timeline["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["properties"]["id"].as_str().unwrap(), &f["properties"]["controller"]))
+        .collect();
+    assert_eq!(drawn.len(), 2, "{timeline:#}");
+    assert_eq!(drawn[0], ("far", &Value::Null));
+    assert_eq!((drawn[1].0, &drawn[1].1["id"]), ("tessit", &"a".into()));
+}

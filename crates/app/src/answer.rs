@@ -373,8 +373,10 @@ pub fn path_json(
 /// FeatureCollection (RFC 7946: coordinates are longitude, latitude): the
 /// data of a control map. Each feature's properties: `id`, `name`, `kind`,
 /// `within`, and the `control` answer's `status`, `controller`, `since`,
-/// `claim` and `event`. Places without coordinates are counted in
-/// `without_coordinates`, not drawn.
+/// `claim` and `event`; with `same_as`, the ids of its set of linked places
+/// (itself included), which it alone draws, under the id every answer uses.
+/// Places without coordinates are counted in `without_coordinates`, not
+/// drawn.
 pub fn map_json(world: &World, day: NaiveDate) -> Value {
     serde_json::to_value(crate::map::control_map(world, day)).expect("a map is JSON")
 }

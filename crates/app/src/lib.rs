@@ -42,6 +42,7 @@ pub use error::{Asked, Detail, Error, ErrorKind, Unresolved};
 pub use export::Exported;
 pub use import::Imported;
 pub use link::{LinkAppended, NEAR_KM};
+pub use places::Namesakes;
 pub use query::{
     dated_graph, place_label, resolve_actor, resolve_node, resolve_place, GraphQuery, Timeline,
 };

@@ -48,6 +48,10 @@ struct Properties<'w> {
     id: &'w str,
     kind: Option<&'static str>,
     name: &'w str,
+    /// The ids of the place's set of linked places, itself included: the
+    /// set is drawn once, under the id its answers use.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    same_as: Vec<&'w str>,
     since: Option<String>,
     status: &'static str,
     within: Option<&'w str>,
@@ -72,12 +76,13 @@ impl<'w> Actor<'w> {
 }
 
 /// Every place with coordinates and who held it on `day`: the answers of
-/// `control`, from the interval index when the world has built it.
+/// `control`, from the interval index when the world has built it. A set
+/// of linked places is one feature ([`World::mapped_places`]).
 pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
     let mut features = Vec::new();
     let mut without = 0usize;
-    for place in world.places() {
-        let (Some(lat), Some(lon)) = (place.lat, place.lon) else {
+    for (place, at) in world.mapped_places() {
+        let Some((lat, lon)) = at else {
             without += 1;
             continue;
         };
@@ -92,6 +97,7 @@ pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
                 id: place.id.as_str(),
                 kind: place.kind.map(|k| k.as_str()),
                 name: &place.name,
+                same_as: world.linked_places(&place.id).iter().map(|p| p.as_str()).collect(),
                 since: a.since.map(|d| d.to_string()),
                 status: a.status.as_str(),
                 within: place.within.as_ref().map(|w| w.as_str()),
@@ -130,9 +136,9 @@ mod tests {
         let typed = serde_json::to_string(&map).unwrap();
         let tree = serde_json::to_string(&serde_json::to_value(&map).unwrap()).unwrap();
         assert_eq!(typed, tree);
-        let drawn = world.places().filter(|p| p.lat.is_some() && p.lon.is_some()).count();
+        let drawn = world.mapped_places().filter(|(_, at)| at.is_some()).count();
         assert_eq!(map.features.len(), drawn);
-        assert_eq!(map.without_coordinates, world.places().count() - drawn);
+        assert_eq!(map.without_coordinates, world.mapped_places().count() - drawn);
     }
 
     #[test]

@@ -69,58 +69,64 @@ impl Annals {
         Ok(())
     }
 
-    /// What `fetch` of [`PlaceIndex::control_world`] reads for `place`: the
-    /// records kept as copies for it ([`Annals::save_index`]) from those,
-    /// the others from the log. Damaged copies are a warning: they are
-    /// removed (the next import copies those records again), and every
+    /// What `fetch` of [`PlaceIndex::control_world`] reads for `places`:
+    /// the records kept as copies for them ([`Annals::save_index`]) from
+    /// those, the others from the log. Damaged copies are a warning: they
+    /// are removed (the next import copies those records again), and every
     /// record is read from the log.
     fn fetch_for<'l>(
         &'l self,
-        place: &PlaceId,
+        places: &[PlaceId],
     ) -> impl FnMut(&[u64]) -> Result<Vec<Recorded>, annals_log::Error> + 'l {
         let log = self.log();
-        let copies = log.copies(place.as_str()).unwrap_or_else(|error| {
-            let removed = log.remove_copies(place.as_str()).is_ok();
-            self.warn(Warning::CopiesDamaged { error, removed });
-            Vec::new()
-        });
+        let mut copies = Vec::new();
+        for place in places {
+            copies.extend(log.copies(place.as_str()).unwrap_or_else(|error| {
+                let removed = log.remove_copies(place.as_str()).is_ok();
+                self.warn(Warning::CopiesDamaged { error, removed });
+                Vec::new()
+            }));
+        }
+        copies.sort_by_key(|r| r.seq);
+        copies.dedup_by_key(|r| r.seq);
         log.get_many_with(copies)
     }
 
     /// The places that share a name or alias with `place` in `world` but are
-    /// not linked to it, as the log knew them at `known_at`: a name that
-    /// still means several things, which an answer mentions. From the place
-    /// index (a world gathered for one place knows no other), unless the
-    /// log holds links, and `world` then is a full replay.
+    /// not linked to it, one per linked set, as the log knew them at
+    /// `known_at`: a name that still means several things, which an answer
+    /// mentions. From the place index `world` was gathered from (which
+    /// knows no other place), replaying the `place` events of the places
+    /// that bear one of its names and their links; from `world` itself when
+    /// it is a full replay.
     pub fn place_namesakes(
         &self,
+        found: &Namesakes,
         world: &World,
         place: &PlaceId,
         known_at: Option<&KnownAt>,
     ) -> Result<Vec<PlaceId>, Error> {
-        let index = self.place_index(false)?;
-        if index.has_links() {
-            return Ok(world.place_namesakes(place));
-        }
+        let Namesakes(Some(index)) = found else { return Ok(world.place_namesakes(place)) };
         let Some(info) = world.place(place.as_str()) else { return Ok(Vec::new()) };
         let names = std::iter::once(&info.name).chain(&info.aliases).map(String::as_str);
-        let found = index.places_named(place, names);
-        if known_at.is_none() {
-            return Ok(found.into_iter().map(|(id, _)| id).collect());
+        let mut places = index.places_named(place, names);
+        if places.is_empty() {
+            return Ok(Vec::new());
         }
-        let seqs: Vec<u64> = found.iter().map(|(_, seq)| *seq).collect();
-        let records = self.log().get_many(&seqs).map_err(Error::Damaged)?;
-        let known: Vec<u64> = records
-            .iter()
-            .filter(|r| known_at.is_none_or(|c| c.includes(r)))
-            .map(|r| r.seq)
-            .collect();
-        Ok(found.into_iter().filter(|(_, seq)| known.contains(seq)).map(|(id, _)| id).collect())
+        places.push(place.clone());
+        let log = self.log();
+        let keep = |r: &Recorded| known_at.is_none_or(|c| c.includes(r));
+        let named = index
+            .places_world(&places, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
+            .map_err(Error::Damaged)?;
+        Ok(named.place_namesakes(place))
     }
 
-    /// The place `query` names in the place index, with the world of the
-    /// records `gather` names, as the log knew them at `known_at`; `None`
-    /// if the index names no one place, or one not yet known then.
+    /// The place `query` names, with the world of the records `gather`
+    /// names for it, as the log knew them at `known_at`, from the place
+    /// index: the world gathered for every place the name may mean
+    /// ([`PlaceIndex::place_candidates`]) resolves it as a full replay
+    /// does. `None` if it names no place then, or several.
     pub(crate) fn indexed_place(
         &self,
         index: &PlaceIndex,
@@ -128,64 +134,50 @@ impl Annals {
         known_at: Option<&KnownAt>,
         gather: Gather,
     ) -> Result<Option<(PlaceId, World)>, Error> {
+        let candidates = index.place_candidates(query);
+        if candidates.is_empty() {
+            return Ok(None);
+        }
         let log = self.log();
-        from_index(
-            index,
-            known_at,
-            |index| index.resolve(query),
-            |index, place, keep| {
-                let (fetch, lookup) = (self.fetch_for(place), |id: &str| log.lookup(id));
-                match gather {
-                    Gather::Control => index.control_world(place, keep, fetch, lookup),
-                    Gather::History => index.history_world(place, keep, fetch, lookup),
-                }
-            },
-            |world, place| world.place(place.as_str()).is_some(),
-        )
+        let keep = |r: &Recorded| known_at.is_none_or(|c| c.includes(r));
+        let fetch = self.fetch_for(&index.linked_places(&candidates));
+        let lookup = |id: &str| log.lookup(id);
+        let world = match gather {
+            Gather::Control => index.control_world(&candidates, keep, fetch, lookup),
+            Gather::History => index.history_world(&candidates, keep, fetch, lookup),
+        }
+        .map_err(Error::Damaged)?;
+        Ok(world.resolve_place(query).ok().map(|place| (place, world)))
     }
 
-    /// The state `query` names in the place index, with the world of its
-    /// government records as the log knew them at `known_at`; `None` as
-    /// for [`Annals::indexed_place`].
+    /// The state `query` names, with the world of its government records as
+    /// the log knew them at `known_at`; `None` as for
+    /// [`Annals::indexed_place`].
     pub(crate) fn indexed_state(
         &self,
         index: &PlaceIndex,
         query: &str,
         known_at: Option<&KnownAt>,
     ) -> Result<Option<(ActorId, World)>, Error> {
+        let candidates = index.actor_candidates(query);
+        if candidates.is_empty() {
+            return Ok(None);
+        }
         let log = self.log();
-        from_index(
-            index,
-            known_at,
-            |index| index.resolve_actor(query),
-            |index, state, keep| {
-                index.government_world(state, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
-            },
-            |world, state| world.actor(state.as_str()).is_some(),
-        )
+        let keep = |r: &Recorded| known_at.is_none_or(|c| c.includes(r));
+        let world = index
+            .government_world(&candidates, keep, |seqs| log.get_many(seqs), |id| log.lookup(id))
+            .map_err(Error::Damaged)?;
+        Ok(world.resolve_actor(query).ok().map(|state| (state, world)))
     }
 }
 
-/// What the place `index` `find`s, with the world `gather` replays for it
-/// from the records kept at `known_at`; `None` if the log holds links (an
-/// answer then rests on several places' records), if the index finds nothing,
-/// or finds something the gathered world does not `know` (not yet recorded
-/// then).
-fn from_index<T>(
-    index: &PlaceIndex,
-    known_at: Option<&KnownAt>,
-    find: impl Fn(&PlaceIndex) -> Option<T>,
-    gather: impl Fn(&PlaceIndex, &T, &dyn Fn(&Recorded) -> bool) -> Result<World, annals_log::Error>,
-    know: impl Fn(&World, &T) -> bool,
-) -> Result<Option<(T, World)>, Error> {
-    if index.has_links() {
-        return Ok(None);
-    }
-    let Some(found) = find(index) else { return Ok(None) };
-    let keep = |r: &Recorded| known_at.is_none_or(|c| c.includes(r));
-    let world = gather(index, &found, &keep).map_err(Error::Damaged)?;
-    Ok(know(&world, &found).then_some((found, world)))
-}
+/// What finds the places that share a name with a `control` answer's place
+/// ([`Annals::place_namesakes`]): the place index its world was gathered
+/// from, which is then read once for both; none when that world is a full
+/// replay, which knows every place itself.
+#[derive(Debug)]
+pub struct Namesakes(pub(crate) Option<PlaceIndex>);
 
 /// Saves the snapshot after an import: `index`, grown with the stored
 /// events, or else a rebuild. A failure is a warning: the next query

@@ -6,7 +6,7 @@ use annals_replay::{DatedGraph, HistoryEntry, Node, RelationKind, Resolve, World
 use chrono::NaiveDate;
 
 use crate::error::{Asked, Unresolved};
-use crate::places::Gather;
+use crate::places::{Gather, Namesakes};
 use crate::similar::closest;
 use crate::{shown, Annals, Error, Line};
 
@@ -50,23 +50,26 @@ impl Annals {
     }
 
     /// The place `query` names and a world that answers `control` for it,
-    /// as the log knew things at `known_at`. From the place index,
-    /// replaying only the records the answer rests on; names that resolve
-    /// to no place or to several, or a place not yet known at `known_at`,
-    /// go to a full replay, which words the error the same way every query
-    /// does.
+    /// as the log knew things at `known_at`, with what finds the places
+    /// that share its name ([`Annals::place_namesakes`]). From the place
+    /// index, replaying only the records the answer rests on (those of
+    /// every place linked to it included); names that resolve to no place
+    /// or to several go to a full replay, which words the error the same
+    /// way every query does.
     pub fn control_world(
         &self,
         query: &str,
         known_at: Option<&KnownAt>,
-    ) -> Result<(PlaceId, World), Error> {
+    ) -> Result<(PlaceId, World, Namesakes), Error> {
         let index = self.place_index(false)?;
-        if let Some(found) = self.indexed_place(&index, query, known_at, Gather::Control)? {
-            return Ok(found);
+        if let Some((place, world)) =
+            self.indexed_place(&index, query, known_at, Gather::Control)?
+        {
+            return Ok((place, world, Namesakes(Some(index))));
         }
         let world = self.replay(known_at)?;
         let place = resolve_place(&world, query)?;
-        Ok((place, world))
+        Ok((place, world, Namesakes(None)))
     }
 
     /// [`answer::within`](crate::answer::within) for an answer from the
@@ -116,13 +119,9 @@ impl Annals {
             Some((place, world)) if !world.history(&place).is_empty() => {
                 return Ok(Timeline::Place(place, world));
             }
-            // Known, without events: a state may answer.
-            Some(_) => {}
-            // No one place in the whole log: none then either, and a state
-            // may answer. At `--known-at`, a name two places share now may
-            // have been one place's then: only a full replay can say.
-            None if known_at.is_none() => {}
-            None => return self.history_replayed(query, known_at),
+            // Known, without events, or no one place then: a state may
+            // answer.
+            Some(_) | None => {}
         }
         match self.indexed_state(&index, query, known_at)? {
             Some((state, world)) if !world.government_history(&state).is_empty() => {

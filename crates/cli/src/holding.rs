@@ -21,13 +21,14 @@ pub fn control(
 ) -> Result<()> {
     let on = parse_on("--on", on)?;
     let known_at = known.parse()?;
-    let (place, world) = annals.control_world(place, known_at.as_ref())?;
+    let (place, world, namesakes) = annals.control_world(place, known_at.as_ref())?;
     let world = ManuallyDrop::new(world);
     match on {
         On::Day(day) => {
             let answer = world.control(&place, day);
             let within = annals.within(&place, &answer, known_at.as_ref())?;
-            let namesakes = annals.place_namesakes(&world, &place, known_at.as_ref())?;
+            let namesakes =
+                annals.place_namesakes(&namesakes, &world, &place, known_at.as_ref())?;
             if json {
                 let value = answer::control_with_within(&world, &place, &answer, within);
                 print_json(out, &answer::with_namesakes(value, &namesakes))

@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use crate::node_json;
 
 /// `{"type": "FeatureCollection", "features": [...], "without_coordinates": N}`.
+/// A set of linked places is drawn once, under the id its answers use,
+/// with `same_as` listing its ids (itself included).
 /// Each feature's properties: the place's `id`, `name`, `kind` and `within`;
 /// the `controller` (`{id, name, kind}`), the `status` as the map of one
 /// day words it (`controlled`, `contested` or `uncertain`: this actor may
@@ -30,17 +32,21 @@ pub fn timeline_geojson(world: &World) -> Value {
     }
     let mut features = Vec::new();
     let mut without = 0usize;
-    for place in world.places() {
-        let (Some(lat), Some(lon)) = (place.lat, place.lon) else {
+    for (place, at) in world.mapped_places() {
+        let Some((lat, lon)) = at else {
             without += 1;
             continue;
         };
-        let base = json!({
+        let mut base = json!({
             "id": place.id.as_str(),
             "name": place.name,
             "kind": place.kind.map(|k| k.as_str()),
             "within": place.within.as_ref().map(|w| w.as_str()),
         });
+        let linked = world.linked_places(&place.id);
+        if !linked.is_empty() {
+            base["same_as"] = json!(linked.iter().map(PlaceId::as_str).collect::<Vec<_>>());
+        }
         let feature = |id: String, properties: Value| {
             json!({
                 "type": "Feature",

@@ -49,6 +49,19 @@ impl World {
         self.place_sets.set_of(place)
     }
 
+    /// The places a map draws, one per set of linked places, sorted by id:
+    /// each place no link joins, and the id each set answers under, with
+    /// coordinates: its own, else those of the first id of its set that has
+    /// them (none if no id has).
+    pub fn mapped_places(&self) -> impl Iterator<Item = (&PlaceInfo, Option<(f64, f64)>)> {
+        self.places.values().filter(|p| self.place_sets.representative(&p.id) == &p.id).map(|p| {
+            let own = std::iter::once(p);
+            let set = self.linked_places(&p.id).iter().filter_map(|id| self.places.get(id));
+            let at = own.chain(set).find_map(|q| q.lat.zip(q.lon));
+            (p, at)
+        })
+    }
+
     /// The ids `same_as` links join with `actor`, as [`World::linked_places`].
     pub fn linked_actors(&self, actor: &ActorId) -> &[ActorId] {
         self.actor_sets.set_of(actor)

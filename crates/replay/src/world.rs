@@ -554,11 +554,12 @@ impl World {
                 Entity::Place(p) => self.place_ids.contains(p),
             };
             if known && !self.retracted.contains_key(&self.kept[i].id) {
-                let all = self.identifiers.entry(entity).or_default();
-                all.extend(ids);
-                all.sort();
-                all.dedup();
+                self.identifiers.entry(entity).or_default().extend(ids);
             }
+        }
+        for all in self.identifiers.values_mut() {
+            all.sort();
+            all.dedup();
         }
         let (shared_actors, shared_places) =
             links::shared_identifiers(self.identifiers.iter().map(|(e, ids)| (e, ids.as_slice())));

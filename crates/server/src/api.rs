@@ -180,24 +180,24 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
-        let (place, world, full) = match &known_at {
+        let (place, world, found) = match &known_at {
             None => {
                 let world = shared.world();
-                (resolve_place(&world, &q.place)?, world, true)
+                (resolve_place(&world, &q.place)?, world, None)
             }
             Some(k) => {
-                let (place, world) = shared.annals().control_world(&q.place, Some(k))?;
-                (place, Arc::new(world), false)
+                let (place, world, found) = shared.annals().control_world(&q.place, Some(k))?;
+                (place, Arc::new(world), Some(found))
             }
         };
         let holding = world.control_answer(&place, day);
         // From the warm world, without the log: a reader never waits for a write.
-        let (within, namesakes) = match full {
-            true => (answer::within(&world, &place, &holding), world.place_namesakes(&place)),
-            false => {
+        let (within, namesakes) = match found {
+            None => (answer::within(&world, &place, &holding), world.place_namesakes(&place)),
+            Some(found) => {
                 let annals = shared.annals();
                 let within = annals.within(&place, &holding, known_at.as_ref())?;
-                (within, annals.place_namesakes(&world, &place, known_at.as_ref())?)
+                (within, annals.place_namesakes(&found, &world, &place, known_at.as_ref())?)
             }
         };
         let value = answer::control_with_within(&world, &place, &holding, within);

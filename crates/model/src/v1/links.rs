@@ -1,6 +1,7 @@
 //! The bodies of the lines that join or identify entities: `same_as` and
 //! `identifiers`.
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::fields::Fields;
@@ -32,6 +33,9 @@ pub(super) fn parse_identifiers(f: &mut Fields) -> Result<EventKind, LineError> 
             return Err(bad("ids", format!("expected an object, found {}", describe(&other))))
         }
     };
+    if let Some(scheme) = repeated_scheme(f.line) {
+        return Err(bad("ids", format!("the scheme `{}` is given twice", excerpt(&scheme))));
+    }
     let mut ids = Vec::new();
     for (scheme, value) in map {
         let Value::String(value) = value else {
@@ -48,6 +52,54 @@ pub(super) fn parse_identifiers(f: &mut Fields) -> Result<EventKind, LineError> 
     }
     ids.sort();
     Ok(EventKind::Identifiers { entity, ids })
+}
+
+/// The first scheme that the `ids` object of `line` gives twice. The
+/// line's values are read into serde_json's maps, which keep the last of
+/// two equal keys without a word: this reads `ids` again from the line
+/// (`identifiers` lines are few) so that a repeated scheme is refused,
+/// not one of its values silently dropped.
+fn repeated_scheme(line: &str) -> Option<String> {
+    /// A map visitor: with `ids`, the value of the line's `ids` field;
+    /// without, the line itself.
+    struct Repeated {
+        ids: bool,
+    }
+    impl<'de> Visitor<'de> for Repeated {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut keys: Vec<String> = Vec::new();
+            let mut repeated = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if !self.ids && key == "ids" {
+                    repeated = map.next_value_seed(Seed)?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                    if self.ids && repeated.is_none() && keys.contains(&key) {
+                        repeated = Some(key.clone());
+                    }
+                    keys.push(key);
+                }
+            }
+            Ok(repeated)
+        }
+    }
+    /// Reads the value of `ids` with [`Repeated`].
+    struct Seed;
+    impl<'de> serde::de::DeserializeSeed<'de> for Seed {
+        type Value = Option<String>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+            d.deserialize_map(Repeated { ids: true })
+        }
+    }
+    let mut line = serde_json::Deserializer::from_str(line);
+    line.deserialize_map(Repeated { ids: false }).ok().flatten()
 }
 
 /// Checks one identifier: a scheme that is a slug without `:`, and a value
@@ -146,5 +198,14 @@ mod tests {
             .contains("not both"));
         assert!(err(r#"{"type":"identifiers","ids":{"cow":"1"}}"#).contains("`actor` or `place`"));
         assert!(err(r#"{"type":"identifiers","actor":"m"}"#).contains("`ids`"));
+        assert_eq!(
+            err(
+                r#"{"type":"identifiers","actor":"m","ids":{"wikidata":"Q1","cow":"1","wikidata":"Q2"}}"#
+            ),
+            "field `ids`: the scheme `wikidata` is given twice"
+        );
+        // A scheme spelt with an escape is the same scheme.
+        assert!(err(r#"{"type":"identifiers","actor":"m","ids":{"cow":"1","c\u006fw":"2"}}"#)
+            .contains("`cow` is given twice"));
     }
 }
