@@ -96,23 +96,7 @@ impl Dataset for Acd {
         self.sources = sources;
         let conflict = conflict_id(row, "conflict_id")?;
         let context = context(row, conflict);
-        let kind = ActorKind::ArmedGroup;
-        let a = side(
-            row,
-            out,
-            ["side_a", "side_a_id", "gwno_a"],
-            Some(&mut self.names),
-            kind,
-            &self.sources,
-        )?;
-        let b = side(
-            row,
-            out,
-            ["side_b", "side_b_id", "gwno_b"],
-            Some(&mut self.names),
-            kind,
-            &self.sources,
-        )?;
+        let (a, b) = sides(row, out, &mut self.names, &self.sources)?;
         let start = parse_iso_day("start_date2", row.text("start_date2")?)?;
         let began = precise(start, row.optional_number("start_prec2", &[])?)
             .map_err(|e| format!("column `start_prec2`: {e}"))?;
@@ -271,23 +255,7 @@ impl Dataset for Brd {
         let conflict = conflict_id(row, "conflict_id")?;
         let dyad = conflict_id(row, "dyad_id")?;
         let context = format!("{}, dyad {dyad}", context(row, conflict));
-        let kind = ActorKind::ArmedGroup;
-        let a = side(
-            row,
-            out,
-            ["side_a", "side_a_id", "gwno_a"],
-            Some(&mut self.names),
-            kind,
-            &self.sources,
-        )?;
-        let b = side(
-            row,
-            out,
-            ["side_b", "side_b_id", "gwno_b"],
-            Some(&mut self.names),
-            kind,
-            &self.sources,
-        )?;
+        let (a, b) = sides(row, out, &mut self.names, &self.sources)?;
         let deaths = deaths(row, ["bd_best", "bd_low", "bd_high"])?;
         for pa in &a {
             for pb in &b {
@@ -347,4 +315,19 @@ fn split_runs(span: Span) -> Vec<Span> {
         }
     }
     runs
+}
+
+/// The two sides of a dyad (`side_a`, `side_b`, with their UCDP ids and
+/// Gleditsch–Ward numbers): states where the side is governments, else
+/// armed groups.
+fn sides(
+    row: &Row<'_>,
+    out: &mut Out<'_, '_>,
+    names: &mut Names,
+    sources: &[SourceId],
+) -> Result<(Vec<Party>, Vec<Party>), String> {
+    let kind = ActorKind::ArmedGroup;
+    let a = side(row, out, ["side_a", "side_a_id", "gwno_a"], Some(&mut *names), kind, sources)?;
+    let b = side(row, out, ["side_b", "side_b_id", "gwno_b"], Some(names), kind, sources)?;
+    Ok((a, b))
 }
