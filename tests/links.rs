@@ -296,10 +296,10 @@ fn a_map_draws_linked_places_once() {
             "{\"type\":\"source\",\"id\":\"s\",\"title\":\"Report\"}\n",
             "{\"type\":\"actor\",\"id\":\"a\",\"name\":\"Group A\"}\n",
             "{\"type\":\"place\",\"id\":\"tessit\",\"name\":\"Tessit\",\"sources\":[\"s\"]}\n",
-            "{\"type\":\"place\",\"id\":\"acled:tessit\",\"name\":\"Tessit\",\"lat\":15.01,\"lon\":0.97,\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"gazetteer:tessit\",\"name\":\"Tessit\",\"lat\":15.01,\"lon\":0.97,\"sources\":[\"s\"]}\n",
             "{\"type\":\"place\",\"id\":\"far\",\"name\":\"Far\",\"lat\":16.0,\"lon\":1.0,\"sources\":[\"s\"]}\n",
-            "{\"type\":\"same_as\",\"places\":[\"tessit\",\"acled:tessit\"],\"sources\":[\"s\"]}\n",
-            "{\"type\":\"control_taken\",\"place\":\"acled:tessit\",\"actor\":\"a\",\"date\":\"2020-01-01\",\"sources\":[\"s\"]}\n",
+            "{\"type\":\"same_as\",\"places\":[\"tessit\",\"gazetteer:tessit\"],\"sources\":[\"s\"]}\n",
+            "{\"type\":\"control_taken\",\"place\":\"gazetteer:tessit\",\"actor\":\"a\",\"date\":\"2020-01-01\",\"sources\":[\"s\"]}\n",
         ),
     );
     let db = Db::with(&[&log]);
@@ -313,7 +313,7 @@ fn a_map_draws_linked_places_once() {
     // Drawn where the linked place that has coordinates lies.
     assert_eq!(tessit["geometry"]["coordinates"], serde_json::json!([0.97, 15.01]));
     let p = &tessit["properties"];
-    assert_eq!(p["same_as"], serde_json::json!(["acled:tessit", "tessit"]));
+    assert_eq!(p["same_as"], serde_json::json!(["gazetteer:tessit", "tessit"]));
     assert_eq!((&p["status"], &p["controller"]["id"]), (&"controlled".into(), &"a".into()));
     assert!(features[0]["properties"].get("same_as").is_none());
     assert_eq!(day["without_coordinates"], 0);
