@@ -331,3 +331,38 @@ fn a_map_draws_linked_places_once() {
     assert_eq!(drawn[0], ("far", &Value::Null));
     assert_eq!((drawn[1].0, &drawn[1].1["id"]), ("tessit", &"a".into()));
 }
+
+/// `find` shows what links and identifiers say of each entity it finds:
+/// its set's ids in `same_as`, its identifiers by scheme; nothing for an
+/// entity without them.
+#[test]
+fn find_shows_an_entitys_links_and_identifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = super::write(
+        dir.path(),
+        "linked.jsonl",
+        concat!(
+            "{\"type\":\"source\",\"id\":\"s\",\"title\":\"Report\"}\n",
+            "{\"type\":\"actor\",\"id\":\"mnla\",\"name\":\"MNLA\"}\n",
+            "{\"type\":\"actor\",\"id\":\"gazetteer:mnla\",\"name\":\"MNLA\"}\n",
+            "{\"type\":\"place\",\"id\":\"tessit\",\"name\":\"Tessit\",\"sources\":[\"s\"]}\n",
+            "{\"type\":\"place\",\"id\":\"tessalit\",\"name\":\"Tessalit\",\"sources\":[\"s\"]}\n",
+            "{\"type\":\"same_as\",\"actors\":[\"mnla\",\"gazetteer:mnla\"],\"sources\":[\"s\"]}\n",
+            "{\"type\":\"identifiers\",\"place\":\"tessit\",\"ids\":{\"geonames\":\"2449893\"},\"sources\":[\"s\"]}\n",
+        ),
+    );
+    let db = Db::with(&[&log]);
+    let found: Value = serde_json::from_str(&db.run(&["--json", "find", "tess"])).unwrap();
+    let places = found["places"].as_array().unwrap();
+    let place = |id: &str| places.iter().find(|p| p["id"] == id).unwrap();
+    assert_eq!(place("tessit")["identifiers"], serde_json::json!({"geonames": "2449893"}));
+    assert!(place("tessit").get("same_as").is_none(), "{found:#}");
+    assert!(place("tessalit").get("identifiers").is_none(), "{found:#}");
+    let found: Value = serde_json::from_str(&db.run(&["--json", "find", "mnla"])).unwrap();
+    let actors = found["actors"].as_array().unwrap();
+    assert_eq!(actors.len(), 2, "{found:#}");
+    for actor in actors {
+        assert_eq!(actor["same_as"], serde_json::json!(["gazetteer:mnla", "mnla"]), "{found:#}");
+    }
+    schema::validate(&[("found", "find of linked entities".into(), found)]);
+}

@@ -1,7 +1,7 @@
 //! The answers as JSON: what `--json` prints and the HTTP API returns, the
 //! same value for the same question (docs/API.md describes each shape).
 
-use annals_model::{ActorId, PlaceId, SourceId};
+use annals_model::{ActorId, Entity, PlaceId, SourceId};
 use annals_replay::{
     Anomaly, Candidate, Change, DatedEdge, DatedGraph, Dissolution, Holding, Node, RelationKind,
     Status, Transition, World,
@@ -398,14 +398,16 @@ pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
         .filter(|p| names_match(&wanted, p.id.as_str(), &p.name, &p.aliases))
         .take(limit + 1)
         .map(|p| {
-            json!({
+            let v = json!({
                 "id": p.id.as_str(),
                 "kind": p.kind.map(|k| k.as_str()),
                 "name": p.name,
                 "within": p.within.as_ref().map(|w| w.as_str()),
                 "lat": p.lat,
                 "lon": p.lon,
-            })
+            });
+            let linked = world.linked_places(&p.id).iter().map(PlaceId::as_str);
+            with_links(v, linked, world.identifiers(&Entity::Place(p.id.clone())))
         })
         .collect();
     let more = found.len() > limit;
@@ -481,17 +483,38 @@ pub fn actors_json(world: &World, query: &str, limit: usize) -> Value {
         .filter(|a| names_match(&wanted, a.id.as_str(), &a.name, &a.aliases))
         .take(limit + 1)
         .map(|a| {
-            json!({
+            let v = json!({
                 "id": a.id.as_str(),
                 "kind": a.kind.map(|k| k.as_str()),
                 "name": a.name,
                 "aliases": a.aliases,
-            })
+            });
+            let linked = world.linked_actors(&a.id).iter().map(ActorId::as_str);
+            with_links(v, linked, world.identifiers(&Entity::Actor(a.id.clone())))
         })
         .collect();
     let more = found.len() > limit;
     let actors: Vec<Value> = found.into_iter().take(limit).collect();
     json!({ "query": query, "actors": actors, "more": more })
+}
+
+/// An entity found by name, with `same_as` (the ids of its set of linked
+/// entities, itself included) when links join it to others, and
+/// `identifiers` (`{scheme: value}`) when it has any.
+fn with_links<'a>(
+    mut found: Value,
+    linked: impl ExactSizeIterator<Item = &'a str>,
+    identifiers: &[(String, String)],
+) -> Value {
+    if linked.len() > 0 {
+        found["same_as"] = json!(linked.collect::<Vec<_>>());
+    }
+    if !identifiers.is_empty() {
+        let ids: serde_json::Map<String, Value> =
+            identifiers.iter().map(|(scheme, value)| (scheme.clone(), json!(value))).collect();
+        found["identifiers"] = Value::Object(ids);
+    }
+    found
 }
 
 /// Whether a control answer rests on events of the place's own (else
