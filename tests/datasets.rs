@@ -122,3 +122,48 @@ fn an_answer_says_how_old_its_evidence_is() {
     assert!(text.contains("note: the last evidence is from 2021-05-21, 3 years before"), "{text}");
     assert!(!db.run(&["government", "mali", "--on", "2021-06-01"]).contains("note:"));
 }
+
+/// An answer about a day past the end of the datasets it rests on says so:
+/// ACLED's Mali file ends on 2020-07-31, so its Bamba on 2023-10-02 is
+/// beyond what the data cover, while 2016 is not; Powell & Thyne 2022
+/// covers up to 2022. The command line answers from the place snapshot and
+/// the server from a full replay: both say the same.
+#[test]
+fn an_answer_past_the_data_it_rests_on_says_so() {
+    let acled = Path::new(DATA).join("acled_mali_1997-2020_hdx.csv");
+    let coups = Path::new(DATA).join("powell_thyne_coups_V2022.11.29.csv");
+    if !acled.exists() || !coups.exists() {
+        eprintln!("skipped: {DATA} is absent");
+        return;
+    }
+    let db = Db::with(&[s(&acled), s(&coups)]);
+    let bamba = "acled:mali.gao.bourem.bamba";
+    let past = db.control(bamba, "2023-10-02");
+    assert_eq!(past["beyond_coverage"], true, "{past:#}");
+    assert_eq!(past["covered_until"], "2020-07-31", "{past:#}");
+    let within = db.control(bamba, "2016-01-01");
+    assert_eq!(within["beyond_coverage"], false, "{within:#}");
+    assert_eq!(within["covered_until"], "2020-07-31", "{within:#}");
+    let text = db.run(&["control", bamba, "--on", "2023-10-02"]);
+    assert!(
+        text.contains(
+            "this day is past the data it rests on, which end 2020-07-31 (ACLED export, Mali"
+        ),
+        "{text}"
+    );
+    assert!(!db.run(&["control", bamba, "--on", "2016-01-01"]).contains("past the data"));
+    let state = db.json(&["government", "mali", "--on", "2024-06-01"]);
+    assert_eq!(state["beyond_coverage"], true, "{state:#}");
+    assert_eq!(state["covered_until"], "2022-12-31", "{state:#}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let api = super::server::api(Some(&db.path));
+    for (uri, cli) in [
+        (format!("/api/control?place={bamba}&on=2023-10-02"), past),
+        ("/api/government?state=mali&on=2024-06-01".to_string(), state),
+    ] {
+        let (status, served) = rt.block_on(super::server::get(&api, &uri));
+        assert!(status.is_success(), "{uri}: {served}");
+        assert_eq!(served["beyond_coverage"], cli["beyond_coverage"], "{uri}");
+        assert_eq!(served["covered_until"], cli["covered_until"], "{uri}");
+    }
+}

@@ -81,7 +81,8 @@ fn control_shown(w: &World, place: &annals_model::PlaceId, answer: &Holding) -> 
 
 /// An answer and everything printed with it: its events, actors and sources.
 fn holding_shown(w: &World, answer: &Holding) -> String {
-    let mut out = format!("{answer:?}\n");
+    let coverage = annals_app::coverage::coverage(w, answer).map(|c| (c.until, &c.source.id));
+    let mut out = format!("{answer:?}\n{coverage:?}\n");
     for c in &answer.candidates {
         out += &format!("{:?}\n{:?}\n", w.seq(c.event.as_str()), w.actor(c.actor.as_str()));
         for s in &c.sources {

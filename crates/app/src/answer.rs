@@ -167,6 +167,9 @@ pub(crate) fn holding_json(world: &World, a: &Holding) -> Value {
         "sources": sources_json(world, &a.sources),
         "evidence_age_days": evidence_age_days(a),
     });
+    let coverage = crate::coverage::coverage(world, a);
+    v["beyond_coverage"] = Value::Bool(crate::coverage::beyond(coverage.as_ref(), a));
+    v["covered_until"] = json!(coverage.map(|c| c.until.to_string()));
     if let Some(b) = &a.before {
         v["before"] = json!({
             "status": b.status.as_str(),

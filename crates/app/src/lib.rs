@@ -13,6 +13,7 @@
 //! Every failure is an [`Error`], whose [`Error::kind`] gives the exit code.
 
 pub mod answer;
+pub mod coverage;
 mod dates;
 mod error;
 mod export;

@@ -137,16 +137,23 @@ pub fn government_text(
     holding_text(out, world, &actor_label(world, state), "governed by", a)
 }
 
-/// Evidence a year or more older than the day asked, said in words: an
-/// answer is only as fresh as its evidence.
-fn stale_text(out: &mut impl Write, a: &Holding) -> io::Result<()> {
-    let Some(days) = answer::evidence_age_days(a) else { return Ok(()) };
-    let since = a.since.map(|d| d.to_string()).unwrap_or_default();
+/// Evidence a year or more older than the day asked, and a day past what
+/// the datasets of the evidence cover, said in words: an answer is only as
+/// fresh as its evidence, and a dataset says nothing of the days after it.
+fn stale_text(out: &mut impl Write, world: &World, a: &Holding) -> io::Result<()> {
     let mut notes = Vec::new();
-    if days >= 365 {
+    if let Some(days) = answer::evidence_age_days(a).filter(|&d| d >= 365) {
+        let since = a.since.map(|d| d.to_string()).unwrap_or_default();
         let years = days / 365;
         let unit = if years == 1 { "year" } else { "years" };
         notes.push(format!("the last evidence is from {since}, {years} {unit} before"));
+    }
+    let coverage = annals_app::coverage::coverage(world, a);
+    if let Some(c) = coverage.filter(|c| annals_app::coverage::beyond(Some(c), a)) {
+        notes.push(format!(
+            "this day is past the data it rests on, which end {} ({})",
+            c.until, c.source.title
+        ));
     }
     if notes.is_empty() {
         return Ok(());
@@ -208,7 +215,7 @@ fn holding_text_when(
             None => writeln!(out, "{heading}: unknown, no recorded event is settled by this date")?,
         },
     }
-    stale_text(out, a)?;
+    stale_text(out, world, a)?;
     if !a.candidates.is_empty() {
         writeln!(out, "evidence:")?;
         for c in a.candidates.iter().filter(|c| !c.pending) {

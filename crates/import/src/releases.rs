@@ -50,20 +50,29 @@ impl Release {
         let EventKind::Source { release, published, covers, .. } = &event.kind else {
             return None;
         };
+        Release::of_source(event.id.as_str(), release.as_deref(), *published, *covers)
+    }
+
+    /// The release a source with these fields stands for, as [`Release::of`].
+    pub fn of_source(
+        id: &str,
+        release: Option<&str>,
+        published: Option<Date>,
+        covers: Option<Date>,
+    ) -> Option<Release> {
         if release.is_none() && covers.is_none() {
             return None;
         }
-        let id = event.id.as_str();
-        let family = match release.as_deref().map(slug).filter(|s| !s.is_empty()) {
+        let family = match release.map(slug).filter(|s| !s.is_empty()) {
             Some(s) if id.ends_with(&format!(":{s}")) => &id[..id.len() - s.len()],
             _ => &id[..=id.rfind(':')?],
         };
         Some(Release {
             source: id.to_string(),
             family: family.to_string(),
-            release: release.clone(),
-            published: *published,
-            covers: *covers,
+            release: release.map(str::to_string),
+            published,
+            covers,
         })
     }
 
@@ -118,10 +127,21 @@ impl Release {
         if date.earliest() < covers.earliest() || date.latest() > covers.latest() {
             return false;
         }
-        match self.ground(&event.sources) {
+        self.grounds(event.id.as_str(), &event.sources)
+    }
+
+    /// Whether this release is of the dataset and the ground of event `id`,
+    /// which cites `sources`, whatever its date: it cites the release's
+    /// dataset ([`Release::cited_by`]) and, for a family with a ground
+    /// (ACLED's country), its id begins with that ground (`acled:mli…`).
+    pub fn concerns(&self, id: &str, sources: &[annals_model::SourceId]) -> bool {
+        self.cited_by(sources) && self.grounds(id, sources)
+    }
+
+    fn grounds(&self, id: &str, sources: &[annals_model::SourceId]) -> bool {
+        match self.ground(sources) {
             None => true,
             Some((word, ground)) => {
-                let id = event.id.as_str();
                 id.len() > word.len()
                     && id.starts_with(word)
                     && id[word.len()..].strip_prefix(':').is_some_and(|r| r.starts_with(ground))

@@ -11,6 +11,11 @@ impl World {
         self.sources.get(id)
     }
 
+    /// All sources, sorted by id.
+    pub fn sources(&self) -> impl Iterator<Item = &SourceInfo> {
+        self.sources.values()
+    }
+
     pub fn actor(&self, id: &str) -> Option<&ActorInfo> {
         self.actors.get(id)
     }

@@ -10,8 +10,9 @@
 //! every event the retractions that name it; names are looked up as in
 //! [`World::resolve_place`] and [`World::resolve_actor`].
 //! [`PlaceIndex::control_world`] replays only the records an answer rests
-//! on (the place, its control events, their retractions, and everything
-//! they cite, by id), and that gives the same answer as replaying the whole
+//! on (the place, its control events, their retractions, everything they
+//! cite, by id, and the few sources of dataset releases, which say what
+//! period the data cover), and that gives the same answer as replaying the whole
 //! log: the control of a place depends on nothing else, and the government
 //! of a state likewise ([`PlaceIndex::government_world`]); a place's history
 //! also needs its attacks ([`PlaceIndex::history_world`]).
@@ -79,6 +80,10 @@ pub struct PlaceIndex {
     identifier_keys: BTreeMap<String, BTreeSet<String>>,
     /// `kind scheme value` → the entities whose `identifiers` give it.
     identified: BTreeMap<String, BTreeSet<String>>,
+    /// The `source` records that name a dataset's release or the period a
+    /// source covers, in log order: gathered with every answer, which says
+    /// whether the day asked lies past what its datasets cover.
+    releases: Seqs,
 }
 
 impl PlaceIndex {
@@ -93,8 +98,9 @@ impl PlaceIndex {
     /// `identifiers` records of each actor and place, the ids each `same_as`
     /// names together and the identifiers each entity bears, so that an
     /// answer gathers the records of every id links may join with the one
-    /// asked about.
-    pub const SCHEMA: u32 = 7;
+    /// asked about; schema 8 the sources that name a release or a period
+    /// covered.
+    pub const SCHEMA: u32 = 8;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -159,6 +165,9 @@ impl PlaceIndex {
             }
             EventKind::ActorDissolved { actor, .. } => {
                 push(&mut self.dissolutions, actor.as_str(), seq)
+            }
+            EventKind::Source { release, covers, .. } if release.is_some() || covers.is_some() => {
+                self.releases.push(seq)
             }
             _ => {}
         }
@@ -397,6 +406,7 @@ impl PlaceIndex {
         // busiest place of a 1M log), so both by hash, not by a search of
         // sorted texts; indexing the retractions costs a few ms at 10M.
         let mut looked_up: HashSet<String> = HashSet::new();
+        wanted.extend(self.releases.iter());
         for (kind, id) in entities {
             looked_up.insert(id.to_string());
             self.entity_records(kind, id, &mut wanted);
