@@ -10,7 +10,9 @@
 //! `into`, each place and state also gets a take by the successor that
 //! counts only if the dissolved actor holds it at that point (the fold in
 //! `control.rs` checks this): a merger hands over what the merged group
-//! held, and nothing it had already lost. Relations do not pass on.
+//! held, and nothing it had already lost. Relations do not pass on. The
+//! ids that links join are one actor: the dissolution of any of them ends
+//! what every id of the set holds, and an heir is judged by its set.
 //!
 //! A closing fact carries the dissolution's date, so an uncertain
 //! dissolution ("2013") is uncertain over its window, like any other event.
@@ -81,9 +83,11 @@ impl World {
             let window = Closing { d, earliest: date.earliest(), latest: date.latest() };
             // A successor dissolved before cannot inherit.
             let when = (date.earliest(), date.latest());
+            let sets = &self.actor_sets;
             let heir = d.into.as_ref().filter(|s| {
+                let heir = sets.representative(s);
                 !list[..n].iter().any(|p| {
-                    &p.actor == *s
+                    sets.representative(&p.actor) == heir
                         && kept[p.record].date.is_some_and(|pd| (pd.earliest(), pd.latest()) < when)
                 })
             });
@@ -119,9 +123,12 @@ impl World {
         dropped: &mut BTreeSet<(usize, usize)>,
         n: usize,
     ) {
-        let (kept, retracted) = (&self.kept, &self.retracted);
+        let (kept, retracted, sets) = (&self.kept, &self.retracted, &self.actor_sets);
         let live = |f: &Fact| !retracted.contains_key(&kept[f.record].id);
         let actor = &c.d.actor;
+        // Every id linked with the actor is the actor: its holdings end too.
+        let rep = sets.representative(actor);
+        let is_actor = |a: &ActorId| sets.representative(a) == rep;
         let mut inherited: Vec<(RelationKind, Node, Fact)> = Vec::new();
         // The places and states whose timeline the dissolution joins.
         let mut touched: Vec<Node> = Vec::new();
@@ -135,10 +142,10 @@ impl World {
                     .map(|(s, facts)| (RelationKind::Governs, Node::Actor(s.clone()), facts)),
             );
         for (kind, target, facts) in timelines {
-            if target == Node::Actor(actor.clone()) {
+            if matches!(&target, Node::Actor(s) if is_actor(s)) {
                 continue; // its own government: below
             }
-            if !drop_after(facts, |f| &f.actor == actor, c, &live, dropped, n) {
+            if !drop_after(facts, |f| is_actor(&f.actor), c, &live, dropped, n) {
                 continue;
             }
             let loss = Fact {
@@ -158,9 +165,10 @@ impl World {
             }
         }
         // A dissolved state is governed by no one from then on.
-        if let Some(facts) = self.governments.get_mut(actor) {
+        let own = self.governments.iter_mut().filter(|(s, _)| is_actor(s));
+        for (state, facts) in own {
             if drop_after(facts, |_| true, c, &live, dropped, n) {
-                touched.push(Node::Actor(actor.clone()));
+                touched.push(Node::Actor(state.clone()));
                 let rulers: BTreeSet<ActorId> =
                     facts.iter().filter(|f| live(f)).map(|f| f.actor.clone()).collect();
                 for ruler in rulers {
@@ -177,10 +185,10 @@ impl World {
         }
         // The actor's own `controls` and `governs` relations lose the facts
         // dropped from the timelines; its successor's gain the inherited takes.
-        let gone = Node::Actor(actor.clone());
+        let gone = |n: &Node| matches!(n, Node::Actor(a) if is_actor(a));
         for (key, facts) in self.relation_facts.iter_mut() {
             if matches!(key.kind, RelationKind::Controls | RelationKind::Governs)
-                && (key.source == gone || key.target == gone)
+                && (gone(&key.source) || gone(&key.target))
             {
                 facts.retain(|f| !dropped.contains(&(f.record, n)));
             }
@@ -213,12 +221,13 @@ impl World {
         dropped: &mut BTreeSet<(usize, usize)>,
         n: usize,
     ) {
-        let (kept, retracted) = (&self.kept, &self.retracted);
+        let (kept, retracted, sets) = (&self.kept, &self.retracted, &self.actor_sets);
         let live = |f: &Fact| !retracted.contains_key(&kept[f.record].id);
-        let actor = Node::Actor(c.d.actor.clone());
+        let rep = sets.representative(&c.d.actor);
+        let is_actor = |n: &Node| matches!(n, Node::Actor(a) if sets.representative(a) == rep);
         for (key, facts) in self.relation_facts.iter_mut() {
             if matches!(key.kind, RelationKind::Controls | RelationKind::Governs)
-                || (key.source != actor && key.target != actor)
+                || (!is_actor(&key.source) && !is_actor(&key.target))
             {
                 continue;
             }

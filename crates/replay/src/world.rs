@@ -493,8 +493,11 @@ impl World {
         }
         self.withdraw_what_rests_on_retracted_entities();
 
+        // Links first, so that a dissolution ends what every id of the
+        // actor's set holds; then each set's ids are joined.
+        self.build_sets();
         self.apply_dissolutions();
-        self.link();
+        self.join_sets();
         self.finish_relations();
 
         // References that named nothing when their event arrived, and still do.
@@ -530,10 +533,9 @@ impl World {
         }
     }
 
-    /// Joins the ids that live `same_as` events link (ids that name
-    /// nothing are left out): from here on, every timeline and relation of
-    /// a set's ids is kept under its representative.
-    fn link(&mut self) {
+    /// Finds the sets of ids that live `same_as` events and shared
+    /// identifiers link (ids that name nothing are left out).
+    fn build_sets(&mut self) {
         let (mut actors, mut places) = (Vec::new(), Vec::new());
         for (i, linked) in std::mem::take(&mut self.same_as) {
             if self.retracted.contains_key(&self.kept[i].id) {
@@ -567,6 +569,12 @@ impl World {
         places.extend(shared_places);
         self.actor_sets = Sets::build(actors.iter().map(Vec::as_slice));
         self.place_sets = Sets::build(places.iter().map(Vec::as_slice));
+    }
+
+    /// Joins the ids of each set ([`World::build_sets`]): from here on,
+    /// every timeline and relation of a set's ids is kept under its
+    /// representative.
+    fn join_sets(&mut self) {
         if self.actor_sets.is_empty() && self.place_sets.is_empty() {
             return;
         }
