@@ -175,3 +175,40 @@ fn control_of_a_place_without_events_names_the_places_within_it() {
     assert!(!camp_text.contains("places within"), "{camp_text}");
     assert!(camp.get("within").is_none());
 }
+
+/// `within` on a log of the chronicle (answered from the place snapshot)
+/// is the built-in chronicle's; a place put within the town later is
+/// listed, and `--known-at` before it answers as before.
+#[test]
+fn within_on_a_log_answers_as_the_chronicle_and_as_known_at() {
+    let chronicle = ["chronicle", "states", "identifiers"]
+        .map(|f| format!("{}/fixtures/mali/{f}.jsonl", env!("CARGO_MANIFEST_DIR")));
+    let db = Db::with(&chronicle.iter().map(String::as_str).collect::<Vec<_>>());
+    let ask = ["control", "bamba", "--on", "2023-10-02"];
+    let builtin: Value = serde_json::from_str(&ok(&[&ask[..], &["--json"]].concat())).unwrap();
+    let before = db.json(&ask);
+    assert_eq!(before, builtin);
+    assert!(before["within"].as_array().is_some_and(|w| !w.is_empty()), "{before:#}");
+
+    let known = format!("seq:{}", db.export().lines().count());
+    let dir = tempfile::tempdir().unwrap();
+    let market = super::write(
+        dir.path(),
+        "market.jsonl",
+        concat!(
+            "{\"type\":\"place\",\"id\":\"bamba-market\",\"name\":\"Bamba market\",\"kind\":\"site\",\"within\":\"bamba\"}\n",
+            "{\"type\":\"control_taken\",\"id\":\"cma-in-bamba-market\",\"place\":\"bamba-market\",\"actor\":\"cma\",\"date\":\"2023-10-01\",\"sources\":[\"rfi-bamba-2023-10-01\"],\"claim\":\"claimed\",\"claimed_by\":\"cma\"}\n",
+        ),
+    );
+    db.run(&["import", &market]);
+    let after = db.json(&ask);
+    let listed: Vec<&str> = after["within"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["place"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["bamba-camp", "bamba-market"], "{after:#}");
+    assert_eq!(after["within"][1]["controller"]["id"], "cma", "{after:#}");
+    assert_eq!(db.json(&[&ask[..], &["--known-at", &known]].concat()), builtin);
+}

@@ -355,3 +355,104 @@ fn geojson_of_a_day_and_over_time_is_valid_and_says_what_control_and_graph_say()
     }
     assert!(checked > 100, "{checked}");
 }
+
+/// Two ids of one army (a `same_as` link) and two of one town (a shared
+/// GeoNames id), each with identifiers of its own.
+const LINKED_LOG: &str = r#"{"type":"source","id":"s","title":"Field notes"}
+{"type":"actor","id":"fama","name":"Malian Armed Forces","kind":"armed_force"}
+{"type":"actor","id":"gazetteer:fama","name":"FAMa","kind":"armed_force"}
+{"type":"actor","id":"cma","name":"Coordination of Azawad Movements","kind":"coalition"}
+{"type":"place","id":"bamba","name":"Bamba","kind":"town","lat":17.03,"lon":-1.4}
+{"type":"place","id":"gazetteer:bamba","name":"Bamba","kind":"town"}
+{"type":"same_as","id":"link-fama","actors":["fama","gazetteer:fama"],"sources":["s"]}
+{"type":"identifiers","id":"ids-fama","actor":"fama","ids":{"wikidata":"Q3041916"},"sources":["s"]}
+{"type":"identifiers","id":"ids-gazetteer-fama","actor":"gazetteer:fama","ids":{"acled-actor":"Military Forces of Mali (2021-)"},"sources":["s"]}
+{"type":"identifiers","id":"ids-bamba","place":"bamba","ids":{"geonames":"2460954"},"sources":["s"]}
+{"type":"identifiers","id":"ids-gazetteer-bamba","place":"gazetteer:bamba","ids":{"geonames":"2460954"},"sources":["s"]}
+{"type":"control_taken","id":"fama-takes-bamba","place":"gazetteer:bamba","actor":"gazetteer:fama","date":"2022-01-10","sources":["s"]}
+{"type":"hostilities_began","id":"cma-vs-fama","actors":["cma","gazetteer:fama"],"date":"2022-01-05","sources":["s"]}
+"#;
+
+/// A linked set is one node in every graph format, under the id its answers
+/// use (`category:id` in the XML formats and DOT, `id` in JSON), listing
+/// its ids (`same_as`) and bearing the identifiers of all of them; GraphML
+/// and GEXF still validate, and networkx reads the links back.
+#[test]
+fn graph_exports_draw_a_linked_set_once_with_its_ids_and_identifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = super::write(dir.path(), "linked.jsonl", LINKED_LOG);
+    let db = Db::with(&[&log]);
+    let on = ["graph", "--on", "2022-02-01"];
+
+    let graph = db.json(&on);
+    let nodes: Vec<&Value> = graph["nodes"].as_array().unwrap().iter().collect();
+    let ids: Vec<&str> = nodes.iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["cma", "fama", "bamba"], "{graph:#}");
+    let fama = nodes[1];
+    assert_eq!(fama["same_as"], serde_json::json!(["fama", "gazetteer:fama"]));
+    assert_eq!(
+        fama["identifiers"],
+        serde_json::json!({"acled-actor": "Military Forces of Mali (2021-)", "wikidata": "Q3041916"})
+    );
+    assert_eq!(nodes[2]["same_as"], serde_json::json!(["bamba", "gazetteer:bamba"]));
+    assert_eq!(nodes[2]["identifiers"], serde_json::json!({"geonames": "2460954"}));
+    assert!(nodes[0].get("same_as").is_none() && nodes[0].get("identifiers").is_none());
+    let edges: Vec<(&str, &str)> = graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["source"].as_str().unwrap(), e["target"].as_str().unwrap()))
+        .collect();
+    assert_eq!(edges, [("cma", "fama"), ("fama", "bamba")], "{graph:#}");
+    super::schema::validate(&[("graph", "graph of a linked set".into(), graph.clone())]);
+
+    let (gexf, graphml) = (dir.path().join("l.gexf"), dir.path().join("l.graphml"));
+    write(Some(&db), &[&on[..], &["--format", "gexf"]].concat(), &gexf);
+    write(Some(&db), &[&on[..], &["--format", "graphml"]].concat(), &graphml);
+    valid_gexf(&gexf);
+    valid_graphml(&graphml);
+    let read: Value = serde_json::from_str(&python(
+        READ_BOTH,
+        &[gexf.to_str().unwrap(), graphml.to_str().unwrap()],
+    ))
+    .unwrap();
+    for reader in ["gexf", "graphml"] {
+        let nodes = read[reader]["nodes"].as_object().unwrap();
+        // The same nodes as JSON's, each `category:id`.
+        let keys: Vec<&str> = nodes.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["actor:cma", "actor:fama", "place:bamba"], "{reader}");
+        for n in &graph["nodes"].as_array().unwrap()[..] {
+            let key = format!("{}:{}", if n["id"] == "bamba" { "place" } else { "actor" }, n["id"]);
+            let key = key.replace('"', "");
+            let read = &nodes[&key];
+            let same_as = n["same_as"]
+                .as_array()
+                .map(|ids| ids.iter().map(|i| i.as_str().unwrap()).collect::<Vec<_>>().join(" "));
+            assert_eq!(read["same_as"].as_str(), same_as.as_deref(), "{reader} {key}: {read}");
+            for (scheme, value) in n["identifiers"].as_object().into_iter().flatten() {
+                assert_eq!(&read[format!("identifiers.{scheme}")], value, "{reader} {key}");
+            }
+        }
+        let edges: Vec<(&str, &str)> = read[reader]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e[2]["relation"] == "controls")
+            .map(|e| (e[0].as_str().unwrap(), e[1].as_str().unwrap()))
+            .collect();
+        assert_eq!(edges, [("actor:fama", "place:bamba")], "{reader}");
+    }
+
+    // DOT: drawn once, the other id under its own, the identifiers in the tooltip.
+    let dot = db.run(&[&on[..], &["--format", "dot"]].concat());
+    assert!(!dot.contains("\"actor:gazetteer:fama\""), "{dot}");
+    // Graphviz writes hyphens in SVG text as `&#45;`.
+    let svg = super::graph::render(&dot).replace("&#45;", "-");
+    assert!(svg.contains(">(fama)</text>") && svg.contains(">= gazetteer:fama</text>"), "{svg}");
+    assert!(
+        svg.contains(
+            "xlink:title=\"acled-actor Military Forces of Mali (2021-); wikidata Q3041916\""
+        ),
+        "{svg}"
+    );
+}

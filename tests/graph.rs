@@ -39,7 +39,7 @@ fn has_edge(g: &Value, name: &str) -> bool {
 
 /// Renders DOT with the real Graphviz and fails on any warning or error;
 /// returns the SVG.
-fn render(dot: &str) -> String {
+pub(crate) fn render(dot: &str) -> String {
     render_as(dot, "-Tsvg")
 }
 

@@ -170,3 +170,29 @@ fn acled_actors_bear_their_names_and_its_country_the_iso_code() {
     let again = db.json(&["import", "--format", "acled", &mali]);
     assert_eq!(again["appended"], 0, "{again:#}");
 }
+
+/// After ACLED's Mali file, the chronicle's country and ACLED's are one
+/// place by the ISO code both bear (a name no longer meaning two places),
+/// and the state `mali` is still one actor: `government` and `actor`
+/// answer for it, the graph draws it once.
+#[test]
+fn acleds_country_is_one_place_with_the_chronicles_and_the_state_one_actor() {
+    let Some(mali) = data("acled_mali_1997-2020_hdx.csv") else { return };
+    let db = Db::with(&CHRONICLE);
+    db.run(&["import", "--format", "acled", &mali]);
+    let country = db.json(&["control", "Mali", "--on", "2016-01-01"]);
+    assert_eq!(country["place"]["id"], "mali-country", "{country:#}");
+    assert_eq!(country["same_as"], serde_json::json!(["acled:mali", "mali-country"]));
+    assert_eq!(
+        db.json(&["control", "acled:mali", "--on", "2016-01-01"])["place"]["id"],
+        "mali-country"
+    );
+    let government = db.json(&["government", "Mali", "--on", "2016-01-01"]);
+    assert_eq!(government["state"]["id"], "mali", "{government:#}");
+    assert_eq!(db.json(&["actor", "Mali", "--on", "2016-01-01"])["actor"]["id"], "mali");
+    let graph = db.json(&["graph", "--on", "2016-01-01"]);
+    let malis: Vec<&Value> =
+        graph["nodes"].as_array().unwrap().iter().filter(|n| n["name"] == "Mali").collect();
+    assert_eq!(malis.len(), 1, "{malis:#?}");
+    assert_eq!(malis[0]["identifiers"]["iso3"], "MLI", "{malis:#?}");
+}

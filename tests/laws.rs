@@ -389,3 +389,46 @@ proptest! {
         prop_assert_eq!((again.appended, again.unchanged), (0, read.len() as u64));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// 6. `control`'s `within` (the places within a place, each with its
+    /// answer) from the place index — the records of the place and of every
+    /// place a `place` record put within it — equals `within` from a full
+    /// replay, on logs of places within places (some linked, one `place`
+    /// record perhaps retracted), for every place and grid day, now and at
+    /// `--known-at` after every record.
+    #[test]
+    fn within_from_the_index_answers_like_a_full_replay(
+        events in annals_testkit::nested_log(),
+        order in any::<u64>(),
+    ) {
+        let events = annals_testkit::shuffled(events, order);
+        let mut log = Log::temporary().unwrap();
+        for (i, chunk) in events.chunks(events.len().div_ceil(3).max(1)).enumerate() {
+            log.append(chunk, at(1_000 * (i as i64 + 1))).unwrap();
+        }
+        let records = stored(&log);
+        let index = PlaceIndex::build(&records);
+        let places = annals_testkit::PLACES.iter().chain([&annals_testkit::REGION]);
+        for n in 0..=records.len() {
+            let cutoff = KnownAt::Seq(n as u64);
+            let keep = |r: &Recorded| cutoff.includes(r);
+            let world = World::replay(records.iter().filter(|r| keep(r)).cloned());
+            for p in places.clone() {
+                let Ok(place) = world.resolve_place(p) else { continue };
+                let from_index = index
+                    .within_world(&place, keep, |s| log.get_many(s), |id| log.lookup(id))
+                    .unwrap();
+                for day in grid() {
+                    let (a, b) = (
+                        annals_app::answer::within_json(&from_index, &place, day),
+                        annals_app::answer::within_json(&world, &place, day),
+                    );
+                    prop_assert_eq!(a, b, "within {} on {} known at {}", p, day, n);
+                }
+            }
+        }
+    }
+}

@@ -74,7 +74,7 @@ impl Annals {
     /// those, the others from the log. Damaged copies are a warning: they
     /// are removed (the next import copies those records again), and every
     /// record is read from the log.
-    fn fetch_for<'l>(
+    pub(crate) fn fetch_for<'l>(
         &'l self,
         places: &[PlaceId],
     ) -> impl FnMut(&[u64]) -> Result<Vec<Recorded>, annals_log::Error> + 'l {

@@ -73,8 +73,10 @@ impl Annals {
     }
 
     /// [`answer::within`](crate::answer::within) for an answer from the
-    /// place index, which gathers one place's records only: the log is
-    /// replayed (as known at `known_at`) when the places within are asked.
+    /// place index, which gathers one place's records only: when the
+    /// places within are asked, the index gathers theirs too
+    /// ([`PlaceIndex::within_world`](annals_replay::PlaceIndex::within_world)),
+    /// as known at `known_at`, and they answer as in a full replay.
     pub fn within(
         &self,
         place: &PlaceId,
@@ -84,7 +86,13 @@ impl Annals {
         if crate::answer::rests_on_own_events(answer) {
             return Ok(Vec::new());
         }
-        Ok(crate::answer::within(&self.replay(known_at)?, place, answer))
+        let index = self.place_index(false)?;
+        let log = self.log();
+        let keep = |r: &annals_model::Recorded| known_at.is_none_or(|c| c.includes(r));
+        let fetch = self.fetch_for(&index.linked_places(&index.within_places(place)));
+        let world =
+            index.within_world(place, keep, fetch, |id| log.lookup(id)).map_err(Error::Damaged)?;
+        Ok(crate::answer::within(&world, place, answer))
     }
 
     /// The state `query` names and a world that answers `government` for

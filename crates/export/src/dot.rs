@@ -19,7 +19,9 @@
 //! Symmetric relations do not rank their ends (`constraint=false`, their
 //! labels placed after the layout), except inside one cluster, where
 //! Graphviz cannot rank without them, and in graphs too large to read. Names are
-//! wrapped; ids and dates are set smaller. A graph of more than
+//! wrapped; ids and dates are set smaller. A set of ids that links join is
+//! one node under the id its answers use, the others listed under it
+//! (`= acled:…`), its identifiers in other catalogues in its tooltip. A graph of more than
 //! [`LARGE_GRAPH`] nodes carries a comment saying how to draw less.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,9 +30,9 @@ use std::fmt::Write;
 use annals_model::{ActorId, Date};
 use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World};
 
-use crate::node_key;
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
+use crate::{identity, node_key};
 
 /// Above this many nodes a drawing is large: a comment (and the command
 /// line, on standard error) suggests `--around` or `--kind`.
@@ -44,6 +46,9 @@ const WRAP: usize = 20;
 /// about 16,000 characters, and a drawing cannot show more than a few
 /// lines anyway. The full text is in the JSON, GEXF and GraphML exports.
 pub const MAX_LABEL: usize = 200;
+
+/// A linked node's label lists at most this many of its other ids.
+const SAME_AS_SHOWN: usize = 4;
 
 /// An actor holding more places than this has them over several columns.
 const STAGGER_FROM: usize = 8;
@@ -270,6 +275,16 @@ fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: 
     let mut label: Vec<String> =
         wrap(&shorten(world.node_name(node)), WRAP).iter().map(|l| escape(l)).collect();
     label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));
+    // A set of linked ids is one node: the others under its own id.
+    let others: Vec<&str> =
+        identity::same_as(world, node).into_iter().filter(|id| *id != node.id()).collect();
+    for id in others.iter().take(SAME_AS_SHOWN) {
+        label.push(format!("<FONT POINT-SIZE=\"9\">= {}</FONT>", escape(&shorten(id))));
+    }
+    if others.len() > SAME_AS_SHOWN {
+        let more = others.len() - SAME_AS_SHOWN;
+        label.push(format!("<FONT POINT-SIZE=\"9\">= {more} other ids</FONT>"));
+    }
     if let Some(note) = layout.notes.get(node) {
         label.push(format!("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">{}</FONT>", escape(note)));
     }
@@ -277,9 +292,15 @@ fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: 
         1 => String::new(),
         n => format!(", peripheries={n}"),
     };
+    let ids: Vec<String> =
+        identity::identifiers(world, node).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let tooltip = match ids.is_empty() {
+        true => String::new(),
+        false => format!(", tooltip={}", quote(&shorten(&ids.join("; ")))),
+    };
     let _ = writeln!(
         w,
-        "{pad}{} [label=<{}>, shape={}, style={}, fillcolor={}{peripheries}];",
+        "{pad}{} [label=<{}>, shape={}, style={}, fillcolor={}{peripheries}{tooltip}];",
         quote(&node_key(node)),
         label.join("<BR/>"),
         style.dot_shape,

@@ -3,7 +3,9 @@
 //! conflict. Valid against GEXF 1.3's RELAX NG grammar (`fixtures/schemas/`).
 //!
 //! Node ids are `category:id`, as in GraphML. Places with coordinates carry
-//! `latitude` and `longitude` (Gephi's GeoLayout reads them). Symmetric
+//! `latitude` and `longitude` (Gephi's GeoLayout reads them); a linked set
+//! of ids, one node, carries `same_as` and its identifiers
+//! (`identifiers.SCHEME`), as in GraphML. Symmetric
 //! relations (`allied_with`, `hostile_to`) are `type="mutual"` edges in a
 //! directed graph: readers that refuse graphs mixing directed and undirected
 //! edges (networkx) read them as a pair of arcs. Colours, shapes and
@@ -25,7 +27,7 @@ use chrono::NaiveDate;
 
 use crate::style::{edge_style, node_style, Rgb};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, node_key, EDGE_FIELDS};
+use crate::{coordinates, edge_fields, identity, node_key, EDGE_FIELDS};
 
 /// A stretch of days, the last one included (`None`: open-ended).
 type Spell = (NaiveDate, Option<NaiveDate>);
@@ -33,7 +35,7 @@ type Spell = (NaiveDate, Option<NaiveDate>);
 /// The edge attributes that change over time in the dynamic file.
 const DYNAMIC_FIELDS: [&str; 4] = ["status", "since", "until", "claim"];
 
-fn header(w: &mut String, dynamic: bool, description: &str) {
+fn header(w: &mut String, dynamic: bool, description: &str, schemes: &[String]) {
     w.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     w.push_str("<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" version=\"1.3\">\n");
     let _ = writeln!(
@@ -52,8 +54,11 @@ fn header(w: &mut String, dynamic: bool, description: &str) {
         let _ = writeln!(w, "      <attribute id=\"{a}\" title=\"{a}\" type=\"{ty}\"/>");
     };
     w.push_str("    <attributes class=\"node\" mode=\"static\">\n");
-    for a in ["kind", "category", "latitude", "longitude"] {
+    for a in ["kind", "category", "latitude", "longitude", "same_as"] {
         attribute(w, a);
+    }
+    for scheme in schemes {
+        attribute(w, &format!("identifiers.{scheme}"));
     }
     w.push_str("    </attributes>\n    <attributes class=\"edge\" mode=\"static\">\n");
     for a in EDGE_FIELDS.into_iter().filter(|a| !dynamic || !DYNAMIC_FIELDS.contains(a)) {
@@ -95,6 +100,18 @@ fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
     if let Some((lat, lon)) = coordinates(world, n) {
         let _ = writeln!(w, "          <attvalue for=\"latitude\" value=\"{lat}\"/>");
         let _ = writeln!(w, "          <attvalue for=\"longitude\" value=\"{lon}\"/>");
+    }
+    let same_as = identity::same_as(world, n);
+    if !same_as.is_empty() {
+        let ids = escape(&same_as.join(" "));
+        let _ = writeln!(w, "          <attvalue for=\"same_as\" value=\"{ids}\"/>");
+    }
+    for (scheme, value) in identity::identifiers(world, n) {
+        let _ = writeln!(
+            w,
+            "          <attvalue for=\"identifiers.{scheme}\" value=\"{}\"/>",
+            escape(&value)
+        );
     }
     w.push_str("        </attvalues>\n");
     if let Some(list) = when {
@@ -143,9 +160,11 @@ fn edge_end(w: &mut String, e: &DatedEdge, when: Option<&[Spell]>, dynamic: bool
 /// The graph of one day as static GEXF.
 pub fn graph_gexf(world: &World, g: &DatedGraph) -> String {
     let mut w = String::new();
-    header(&mut w, false, &format!("annals: relations on {}", g.date));
+    let nodes = g.nodes();
+    let schemes = identity::schemes(world, nodes.iter().copied());
+    header(&mut w, false, &format!("annals: relations on {}", g.date), &schemes);
     w.push_str("    <nodes>\n");
-    for n in g.nodes() {
+    for n in nodes {
         node(&mut w, world, n, None);
     }
     w.push_str("    </nodes>\n    <edges>\n");
@@ -168,7 +187,8 @@ pub fn timeline_gexf(world: &World) -> String {
         }
     }
     let mut w = String::new();
-    header(&mut w, true, "annals: every relation over time");
+    let schemes = identity::schemes(world, when.keys().copied());
+    header(&mut w, true, "annals: every relation over time", &schemes);
     w.push_str("    <nodes>\n");
     for (n, list) in when {
         node(&mut w, world, n, Some(&joined(list)));

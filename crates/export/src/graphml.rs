@@ -4,7 +4,11 @@
 //! Node ids are `category:id` (`actor:cma`, `place:bamba`,
 //! `agreement:algiers-agreement-2015`). Nodes carry `name`, `kind`,
 //! `category`, a `color` (`#rrggbb`, the DOT fill) and, for places that have
-//! them, `latitude` and `longitude`. The graph is directed; the symmetric
+//! them, `latitude` and `longitude`; a node that links join with other ids
+//! (drawn once, under the id its answers use) carries `same_as`, the ids
+//! of its set joined with spaces, and each identifier its set bears in
+//! another catalogue is an attribute `identifiers.SCHEME` (one key per
+//! scheme in the graph). The graph is directed; the symmetric
 //! relations (`allied_with`, `hostile_to`) carry `symmetric = true` rather
 //! than a per-edge direction, which several readers refuse in a directed
 //! graph. Edges carry the fields of GEXF and JSON, and their DOT `color`.
@@ -15,7 +19,7 @@ use annals_replay::{DatedGraph, World};
 
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, node_key, EDGE_FIELDS};
+use crate::{coordinates, edge_fields, identity, node_key, EDGE_FIELDS};
 
 const NODE_KEYS: [(&str, &str); 6] = [
     ("name", "string"),
@@ -35,13 +39,23 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
         let _ =
             writeln!(w, "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"{ty}\"/>");
     }
+    let nodes = g.nodes();
+    let schemes = identity::schemes(world, nodes.iter().copied());
+    for k in std::iter::once("same_as".to_string())
+        .chain(schemes.iter().map(|s| format!("identifiers.{s}")))
+    {
+        let _ = writeln!(
+            w,
+            "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"string\"/>"
+        );
+    }
     for k in EDGE_FIELDS.into_iter().chain(["color"]) {
         let ty = if k == "symmetric" { "boolean" } else { "string" };
         let _ =
             writeln!(w, "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{ty}\"/>");
     }
     let _ = writeln!(w, "  <graph id=\"annals-{}\" edgedefault=\"directed\">", g.date);
-    for n in g.nodes() {
+    for n in nodes {
         let _ = writeln!(w, "    <node id=\"{}\">", escape(&node_key(n)));
         let kind = world.node_kind(n);
         let (lat, lon) = coordinates(world, n).unzip();
@@ -57,6 +71,15 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
             if let Some(v) = v {
                 let _ = writeln!(w, "      <data key=\"n_{k}\">{}</data>", escape(&v));
             }
+        }
+        let same_as = identity::same_as(world, n);
+        if !same_as.is_empty() {
+            let _ =
+                writeln!(w, "      <data key=\"n_same_as\">{}</data>", escape(&same_as.join(" ")));
+        }
+        for (scheme, value) in identity::identifiers(world, n) {
+            let _ =
+                writeln!(w, "      <data key=\"n_identifiers.{scheme}\">{}</data>", escape(&value));
         }
         w.push_str("    </node>\n");
     }

@@ -1,5 +1,6 @@
-//! The graph as JSON: `{"date", "nodes": [{id, name, kind}], "edges": [{kind,
-//! source, target, since, until, events, sources, ...}]}`.
+//! The graph as JSON: `{"date", "nodes": [{id, name, kind, same_as?,
+//! identifiers?}], "edges": [{kind, source, target, since, until, events,
+//! sources, ...}]}`.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,23 @@ use serde_json::{json, Map, Value};
 /// `{id, name, kind}`; `kind` is the actor's or place's kind, or `agreement`.
 pub fn node_json(world: &World, node: &Node) -> Value {
     json!({ "id": node.id(), "name": world.node_name(node), "kind": world.node_kind(node) })
+}
+
+/// A node of the graph: [`node_json`], with `same_as` (the ids of its set
+/// of linked ids, itself included) when links join it to others, and
+/// `identifiers` (`{scheme: value}`, those of every id of its set) when it
+/// has any, as [`crate::identity`] gives them to every graph format.
+pub fn graph_node_json(world: &World, node: &Node) -> Value {
+    let mut v = node_json(world, node);
+    let same_as = crate::identity::same_as(world, node);
+    if !same_as.is_empty() {
+        v["same_as"] = json!(same_as);
+    }
+    let ids = crate::identity::identifiers(world, node);
+    if !ids.is_empty() {
+        v["identifiers"] = json!(ids);
+    }
+    v
 }
 
 /// One edge. Beyond the documented fields: `status` (`valid`, `contested` or
@@ -44,7 +62,7 @@ pub fn graph_json(world: &World, g: &DatedGraph) -> Value {
     // Built in place: `json!` would copy the node and edge lists.
     let mut o = Map::new();
     o.insert("date".into(), json!(g.date.to_string()));
-    o.insert("nodes".into(), g.nodes().into_iter().map(|n| node_json(world, n)).collect());
+    o.insert("nodes".into(), g.nodes().into_iter().map(|n| graph_node_json(world, n)).collect());
     o.insert("edges".into(), g.edges().into_iter().map(|e| edge_json(world, e)).collect());
     Value::Object(o)
 }
@@ -85,7 +103,7 @@ pub fn timeline_json(world: &World) -> Value {
         })
         .collect();
     let mut o = Map::new();
-    o.insert("nodes".into(), nodes.into_iter().map(|n| node_json(world, n)).collect());
+    o.insert("nodes".into(), nodes.into_iter().map(|n| graph_node_json(world, n)).collect());
     o.insert("edges".into(), Value::Array(edges));
     Value::Object(o)
 }

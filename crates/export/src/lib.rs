@@ -11,6 +11,7 @@ pub mod dot;
 pub mod geojson;
 pub mod gexf;
 pub mod graphml;
+pub mod identity;
 pub mod json;
 pub mod style;
 mod xml;
@@ -23,7 +24,7 @@ pub use dot::{graph_dot, large_graph_hint, LARGE_GRAPH};
 pub use geojson::timeline_geojson;
 pub use gexf::{graph_gexf, timeline_gexf};
 pub use graphml::graph_graphml;
-pub use json::{edge_json, graph_json, node_json, timeline_json};
+pub use json::{edge_json, graph_json, graph_node_json, node_json, timeline_json};
 
 /// The id of a node in DOT, GraphML and GEXF: `category:id`, so an agreement
 /// and an actor sharing a slug stay two nodes.

@@ -84,6 +84,10 @@ pub struct PlaceIndex {
     /// source covers, in log order: gathered with every answer, which says
     /// whether the day asked lies past what its datasets cover.
     releases: Seqs,
+    /// Place id → the places whose `place` records say they lie within it
+    /// (any record, retracted or not: [`PlaceIndex::within_world`] gathers
+    /// more than it needs rather than less).
+    children: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl PlaceIndex {
@@ -98,9 +102,10 @@ impl PlaceIndex {
     /// `identifiers` records of each actor and place, the ids each `same_as`
     /// names together and the identifiers each entity bears, so that an
     /// answer gathers the records of every id links may join with the one
-    /// asked about; schema 8 the sources that name a release or a period
-    /// covered.
-    pub const SCHEMA: u32 = 8;
+    /// asked about; schema 8 the places within each place, so that
+    /// `control`'s `within` is answered from the index too; schema 9 the
+    /// sources that name a release or a period covered.
+    pub const SCHEMA: u32 = 9;
 
     /// Builds the index of records given in log order.
     pub fn build<'r>(records: impl IntoIterator<Item = &'r Recorded>) -> PlaceIndex {
@@ -116,9 +121,13 @@ impl PlaceIndex {
         debug_assert!(seq > self.last_seq, "records come in log order");
         self.last_seq = seq;
         match &event.kind {
-            EventKind::Place { name, aliases, .. } => {
+            EventKind::Place { name, aliases, within, .. } => {
                 let id = event.id.as_str();
                 self.places.insert(id.to_string(), seq);
+                if let Some(parent) = within {
+                    let children = self.children.entry(parent.as_str().to_string()).or_default();
+                    children.insert(id.to_string());
+                }
                 for n in std::iter::once(name).chain(aliases) {
                     self.names.entry(normalize_name(n)).or_default().insert(id.to_string());
                 }
@@ -268,6 +277,35 @@ impl PlaceIndex {
         lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
     ) -> Result<World, E> {
         self.place_world(places, &[&self.control], keep, fetch, lookup)
+    }
+
+    /// The world that answers `control` for `place` and for every place
+    /// that lies within it: [`PlaceIndex::control_world`] of them all. The
+    /// places within are those any `place` record ever put there (a
+    /// retracted or later record may have moved one since; the world
+    /// gathered holds the records that say where each lies as the log
+    /// knew it), so the places this world has within `place`, and their
+    /// answers, are those of a full replay. Arguments as for
+    /// [`PlaceIndex::control_world`].
+    pub fn within_world<E>(
+        &self,
+        place: &PlaceId,
+        keep: impl Fn(&Recorded) -> bool,
+        fetch: impl FnMut(&[u64]) -> Result<Vec<Recorded>, E>,
+        lookup: impl FnMut(&str) -> Result<Option<u64>, E>,
+    ) -> Result<World, E> {
+        let places = self.within_places(place);
+        self.place_world(&places, &[&self.control], keep, fetch, lookup)
+    }
+
+    /// `place` and the places any `place` record puts within it, sorted.
+    pub fn within_places(&self, place: &PlaceId) -> Vec<PlaceId> {
+        let children = self.children.get(place.as_str()).into_iter().flatten();
+        let mut out: Vec<PlaceId> = children.filter_map(|c| PlaceId::new(c).ok()).collect();
+        out.push(place.clone());
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Like [`PlaceIndex::control_world`], with the places' attacks too:

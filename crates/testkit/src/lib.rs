@@ -236,6 +236,59 @@ pub fn linked_log() -> impl Strategy<Value = Vec<Event>> {
     })
 }
 
+/// A place with no event of its own that [`nested_log`] may put the
+/// places of the pool within.
+pub const REGION: &str = "north";
+
+/// Like [`linked_log`], with places within places: each place of the pool
+/// lies within another of the pool, within [`REGION`] (a place of no
+/// event), or nowhere, and the `place` record of one of them may be
+/// retracted (before it, `--known-at` sees the place where it lay).
+pub fn nested_log() -> impl Strategy<Value = Vec<Event>> {
+    let parents = prop::collection::vec(0..PLACES.len() + 2, PLACES.len());
+    let retract = prop::option::of(0..PLACES.len());
+    (linked_log(), parents, retract).prop_map(|(mut log, parents, retract)| {
+        for e in &mut log {
+            let EventKind::Place { within, .. } = &mut e.kind else { continue };
+            let i = PLACES.iter().position(|p| *p == e.id.as_str()).expect("a place of the pool");
+            *within = match parents[i] {
+                j if j < PLACES.len() && j != i => Some(PlaceId::new(PLACES[j]).unwrap()),
+                j if j == PLACES.len() => Some(PlaceId::new(REGION).unwrap()),
+                _ => None,
+            };
+        }
+        let region = EventKind::Place {
+            name: "North".to_string(),
+            aliases: vec![],
+            kind: Some(PlaceKind::Region),
+            within: None,
+            lat: None,
+            lon: None,
+        };
+        let event = |id: &str, kind| Event {
+            id: EventId::new(id).unwrap(),
+            date: None,
+            sources: vec![],
+            claim: Claim::Reported,
+            claimed_by: None,
+            note: None,
+            kind,
+        };
+        log.insert(0, event(REGION, region));
+        if let Some(i) = retract {
+            let kind = EventKind::Retraction {
+                retracts: EventId::new(PLACES[i]).unwrap(),
+                reason: "placed wrongly".into(),
+                replaced_by: None,
+            };
+            let mut e = event("unplace", kind);
+            e.sources = vec![SourceId::new("src-a").unwrap()];
+            log.push(e);
+        }
+        log
+    })
+}
+
 /// An `actor_dissolved` over the actor pool, with a successor half the time.
 fn dissolution() -> impl Strategy<Value = EventKind> {
     (two_actors(), any::<bool>()).prop_map(|([actor, into], merged)| EventKind::ActorDissolved {
