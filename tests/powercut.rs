@@ -585,6 +585,16 @@ fn powercut_states_from_a_recorded_import_lose_nothing_acknowledged_and_half_sto
     let acked = ops.iter().position(|op| matches!(op, Op::Ack)).expect("the import said so");
     let snapshot = |op: &Op| matches!(op, Op::Create { name, .. } if name.to_string_lossy().ends_with(".generating"));
     assert!(ops.iter().any(snapshot), "sled wrote no snapshot at open ({} operations)", ops.len());
+    // The head file's new name is made durable before the import says it
+    // is done: the directory is `fsync`ed after the rename.
+    let renamed_head =
+        |op: &Op| matches!(op, Op::Rename { to, .. } if to == Path::new("annals-head"));
+    let head =
+        ops[..acked].iter().rposition(renamed_head).expect("the import renamed the head file");
+    assert!(
+        ops[head..acked].iter().any(|op| matches!(op, Op::SyncDir { covers } if *covers > head)),
+        "no fsync of the directory after the head file's rename (operation {head})"
+    );
 
     // The trace holds every change: applied in full, it gives the directory
     // the import left.

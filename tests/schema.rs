@@ -87,6 +87,22 @@ fn every_json_output_of_the_command_line_follows_the_schema() {
     let out = annals(&["control", "atlantis", "--on", "2020-01-01", "--json"]);
     let error: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
     items.push(("error", "an unknown place".into(), error));
+    // A refused import lists its lines, each with the kind of its problem.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"type\":\"actor\",\"id\":\"acled:x\",\"name\":\"X\",\"aliases\":[\"Y\"]}\nnot json\n",
+    )
+    .unwrap();
+    let out = annals(&["--db", db, "import", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(4));
+    let error: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    let kinds: Vec<&str> =
+        error["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["owned_id", "not_json"], "{error}");
+    assert_eq!(error["problems"][1]["line"], 2, "{error}");
+    assert!(error["problems"][1]["problem"].as_str().unwrap().starts_with("not a JSON object"));
+    items.push(("error", "a refused import".into(), error));
     validate(&items);
 }
 

@@ -225,6 +225,12 @@ async fn writes_need_the_token_and_then_answers_follow_them() {
     let (status, body) = send(&api, post("/api/import?name=bad.jsonl", Some(TOKEN), bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("bad.jsonl:2:"), "{body}");
+    // Each refused line also comes with the kind of its problem.
+    let refused: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(refused["problems"][0]["line"], 2, "{refused}");
+    assert_eq!(refused["problems"][0]["kind"], "unknown_reference", "{refused}");
+    assert_eq!(refused["problems"][0]["file"], "bad.jsonl", "{refused}");
+    crate::schema::validate(&[("error", "a refused upload".into(), refused)]);
     let (status, _) = get(&api, "/api/actor?actor=red&on=2015-01-01").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Retraction: token needed; then the seizure no longer counts.

@@ -98,6 +98,37 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The lines of the file an import refused, if this is (or was caused
+    /// by) such a refusal.
+    pub fn refused_lines(&self) -> Option<&[LineError]> {
+        match self {
+            Error::Refused { errors, .. } => Some(errors),
+            Error::NotImported { source, .. } | Error::Against(source) => source.refused_lines(),
+            _ => None,
+        }
+    }
+}
+
+/// The lines an import refused, as JSON errors give them beside the
+/// message (`import --json`, `POST /api/import`): `[{file, line, kind,
+/// problem}]`, `kind` being the problem's stable name
+/// ([`annals_import::Problem::kind`]) and `problem` its words.
+pub fn refused_lines_json(errors: &[LineError]) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "file": e.file,
+                "line": e.line,
+                "kind": e.problem.kind(),
+                "problem": e.problem.to_string(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(lines)
+}
+
 fn log_kind(e: &annals_log::Error) -> ErrorKind {
     use annals_log::Error as L;
     match e {

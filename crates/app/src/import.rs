@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use annals_import::{owned_id_problem, Catalog, CheckedFile, Format, Refused, SecondPass};
+use annals_import::{owned_id_problem, Catalog, CheckedFile, Format, Problem, Refused, SecondPass};
 use annals_log::{Check, Log};
 use annals_model::{v1, Event, RefKind};
 use annals_replay::PlaceIndex;
@@ -315,7 +315,7 @@ fn first_pass<R: std::io::Read + std::io::Seek>(
     name: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<Pass, Refused> {
     if format == Format::Jsonl {
         let c = annals_import::check_jsonl(name, std::io::BufReader::new(reader), catalog, each)?;
@@ -392,7 +392,7 @@ fn read_again(name: &str, refusal: Refused) -> Error {
 /// Whether `event` is new to the log or stored with the same content; if
 /// its id is stored with other content, what to tell the historian: the
 /// stored record and the fields that differ.
-fn conflict(log: &Log, event: &Event) -> Result<Result<Check, String>, Error> {
+fn conflict(log: &Log, event: &Event) -> Result<Result<Check, Problem>, Error> {
     let seq = match log.check(event) {
         Err(annals_log::Error::Conflict { seq, .. }) => seq,
         other => return Ok(Ok(other?)),
@@ -403,11 +403,11 @@ fn conflict(log: &Log, event: &Event) -> Result<Result<Check, String>, Error> {
             event.id
         )));
     };
-    Ok(Err(format!(
-        "event id `{}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one",
-        event.id,
-        differences(&stored.event, event)
-    )))
+    Ok(Err(Problem::Stored {
+        id: event.id.to_string(),
+        seq,
+        differences: differences(&stored.event, event),
+    }))
 }
 
 /// The fields of format v1 in which two events differ, with both values.

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use annals_import::{LineError, Release, SecondPass};
+use annals_import::{LineError, Problem, Release, SecondPass};
 use annals_log::{Import, Log};
 use annals_model::{v1, Claim, Event, EventId, EventKind};
 use annals_replay::PlaceIndex;
@@ -35,7 +35,7 @@ pub(crate) struct Conflict {
     /// The file's event.
     pub(crate) event: Event,
     /// What to tell the historian if it is refused.
-    pub(crate) problem: String,
+    pub(crate) problem: Problem,
 }
 
 impl Observed {

@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use annals_import::Problem;
 use annals_log::Log;
 use annals_model::{Event, EventKind, RefKind};
 use annals_replay::PlaceIndex;
@@ -34,10 +35,11 @@ impl<'a> Retractions<'a> {
 
     /// The problem with `event`, new to the log, if a retraction refuses
     /// it; a retraction is remembered for the lines below.
-    pub(crate) fn check(&mut self, event: &Event) -> Result<Option<String>, Error> {
+    pub(crate) fn check(&mut self, event: &Event) -> Result<Option<Problem>, Error> {
         if let EventKind::Retraction { retracts, .. } = &event.kind {
             if let Some(by) = self.retracted_by(retracts.as_str())? {
-                return Ok(Some(format!("`{retracts}` is already retracted by `{by}`")));
+                let id = retracts.to_string();
+                return Ok(Some(Problem::AlreadyRetracted { id, by }));
             }
             self.in_file.insert(retracts.as_str().to_string(), event.id.as_str().to_string());
             return Ok(None);
@@ -50,11 +52,8 @@ impl<'a> Retractions<'a> {
         });
         for (field, kind, id) in named {
             if let Some(by) = self.retracted_by(id)? {
-                let kind = kind.as_str();
-                let a = if kind == "actor" { "an" } else { "a" };
-                return Ok(Some(format!(
-                    "field `{field}` names `{id}`, {a} {kind} retracted by `{by}`; a retraction cannot be undone, so to name this {kind} again declare it under a new id and name that"
-                )));
+                let id = id.to_string();
+                return Ok(Some(Problem::NamesRetracted { field, id, kind, by }));
             }
         }
         Ok(None)

@@ -38,12 +38,17 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // The first classified cause decides the exit code (docs/CLI.md).
-            let kind =
-                err.chain().find_map(|c| c.downcast_ref::<annals_app::Error>()).map(|e| e.kind());
+            let app = err.chain().find_map(|c| c.downcast_ref::<annals_app::Error>());
+            let kind = app.map(|e| e.kind());
             let mut stderr = annals_app::Visible(std::io::stderr().lock());
             let _ = if json {
                 let kind = kind.map_or("error", |k| k.as_str());
-                let error = serde_json::json!({ "error": format!("{err:#}"), "kind": kind });
+                let mut error = serde_json::json!({ "error": format!("{err:#}"), "kind": kind });
+                // A refused import also lists its lines, each with the kind
+                // of its problem.
+                if let Some(lines) = app.and_then(annals_app::Error::refused_lines) {
+                    error["problems"] = annals_app::refused_lines_json(lines);
+                }
                 writeln!(stderr, "{error}")
             } else {
                 writeln!(stderr, "annals: {err:#}")

@@ -30,7 +30,7 @@ use crate::emit::{
     checked_id, first_pass, second_pass_next, slug_id, slug_part, Emitter, Known, Pass,
 };
 use crate::records::{csv_reader, read_record, width_problem, without_bom, Crc, Errors, Text};
-use crate::{Catalog, LineError, Refused, SecondPass};
+use crate::{Catalog, LineError, Problem, Refused, SecondPass, Unit};
 
 /// The id of the `source` that stands for the ACLED dataset; every imported
 /// event cites it, next to the publications named in its `source` column.
@@ -118,7 +118,7 @@ pub fn check_acled<R: Read + Seek>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<AcledChecked, Refused> {
     let mut reading = Reading::start(file, reader, Known::Log(catalog))?;
     let events = first_pass(&mut reading, each)?;
@@ -245,13 +245,11 @@ fn header<R: Read>(file: &str, reader: R) -> Result<(Records<R>, Columns), Refus
     let mut csv = csv_reader(crc);
     let mut errors = Errors::new(file);
     match read_record(&mut csv, &mut csv::ByteRecord::new(), &mut errors, Text::Utf8)? {
-        None if errors.list.is_empty() => errors.push(
-            1,
-            "the file is empty; an ACLED export starts with a header line naming its columns"
-                .to_string(),
-        ),
+        None if errors.list.is_empty() => {
+            errors.push(1, Problem::EmptyFile { what: "an ACLED export" })
+        }
         None => {}
-        Some(Err(line)) => errors.push(line, "the header is not valid UTF-8".to_string()),
+        Some(Err(line)) => errors.push(line, Problem::NotUtf8(Unit::Header)),
         Some(Ok(record)) => match Columns::from_header(&record) {
             Ok(columns) => return Ok((csv, columns)),
             Err(problems) => {
@@ -306,7 +304,7 @@ impl<R: Read> Reading<'_, R> {
                 return Ok(());
             }
             Some(Err(line)) => {
-                self.errors.push(line, "the record is not valid UTF-8".to_string());
+                self.errors.push(line, Problem::NotUtf8(Unit::Record));
                 return Ok(());
             }
             Some(Ok(record)) => record,
@@ -414,15 +412,13 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
 }
 
 impl Emitter<'_> {
-    fn emit(&mut self, acled: &AcledEvent) -> Result<(), String> {
+    fn emit(&mut self, acled: &AcledEvent) -> Result<(), Problem> {
         let row = &acled.row;
         let line = row.line;
         let id = EventId::new(format!("acled:{}", row.event_id_cnty.to_ascii_lowercase()))
             .map_err(|_| {
-                format!(
-                    "column `event_id_cnty`: `{}` is not an ACLED event id (letters and digits)",
-                    excerpt(&row.event_id_cnty)
-                )
+                let expected = "an ACLED event id (letters and digits)";
+                Problem::invalid("event_id_cnty", &row.event_id_cnty, expected)
             })?;
 
         self.entity(line, RefKind::Source, ACLED_DATASET_SOURCE, || EventKind::Source {
@@ -433,7 +429,7 @@ impl Emitter<'_> {
             release: None,
             covers: None,
         })?;
-        let mut sources = vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())?];
+        let mut sources = vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(Problem::from)?];
         for name in &row.sources {
             let sid = slug_id("acled:src.", "source", name)?;
             self.entity(line, RefKind::Source, &sid, || EventKind::Source {
@@ -444,7 +440,7 @@ impl Emitter<'_> {
                 release: None,
                 covers: None,
             })?;
-            let sid = SourceId::new(sid).map_err(|e| e.to_string())?;
+            let sid = SourceId::new(sid).map_err(Problem::from)?;
             if !sources.contains(&sid) {
                 sources.push(sid);
             }
@@ -459,7 +455,7 @@ impl Emitter<'_> {
                 aliases: Vec::new(),
                 kind: Some(actor_kind(side)),
             })?;
-            let aid = ActorId::new(aid).map_err(|e| e.to_string())?;
+            let aid = ActorId::new(aid).map_err(Problem::from)?;
             self.acled_actor(line, &aid, &side.name)?;
             actors.push(aid);
         }
@@ -503,7 +499,7 @@ impl Emitter<'_> {
     /// The country, its region (`admin1`) and the location, created on first
     /// sight; returns the location. Ids follow the administrative hierarchy so
     /// that two places with one name in different districts stay two places.
-    fn places(&mut self, row: &Row) -> Result<PlaceId, String> {
+    fn places(&mut self, row: &Row) -> Result<PlaceId, Problem> {
         let line = row.line;
         let country = slug_id("acled:", "country", &row.country)?;
         self.entity(line, RefKind::Place, &country, || EventKind::Place {
@@ -517,7 +513,7 @@ impl Emitter<'_> {
         self.acled_country(line, &country, &row.country)?;
         let region = format!("{country}.{}", slug_part("admin1", &row.admin1)?);
         let region = checked_id("admin1", &row.admin1, region)?;
-        let country_id = PlaceId::new(country).map_err(|e| e.to_string())?;
+        let country_id = PlaceId::new(country).map_err(Problem::from)?;
         self.entity(line, RefKind::Place, &region, || EventKind::Place {
             name: row.admin1.clone(),
             aliases: Vec::new(),
@@ -532,7 +528,7 @@ impl Emitter<'_> {
         }
         location = format!("{location}.{}", slug_part("location", &row.location)?);
         let location = checked_id("location", &row.location, location)?;
-        let region_id = PlaceId::new(region).map_err(|e| e.to_string())?;
+        let region_id = PlaceId::new(region).map_err(Problem::from)?;
         self.entity(line, RefKind::Place, &location, || EventKind::Place {
             name: row.location.clone(),
             aliases: Vec::new(),
@@ -541,7 +537,7 @@ impl Emitter<'_> {
             lat: Some(row.lat),
             lon: Some(row.lon),
         })?;
-        let location = PlaceId::new(location).map_err(|e| e.to_string())?;
+        let location = PlaceId::new(location).map_err(Problem::from)?;
         let value = format!("{}|{}|{}|{}", row.country, row.location, row.lat, row.lon);
         self.identify(row, &location, "acled-location", value)?;
         Ok(location)
@@ -560,11 +556,11 @@ impl Emitter<'_> {
         place: &PlaceId,
         scheme: &str,
         value: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let mut event = Event {
-            id: EventId::new("pending").map_err(|e| e.to_string())?,
+            id: EventId::new("pending").map_err(Problem::from)?,
             date: None,
-            sources: vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())?],
+            sources: vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(Problem::from)?],
             claim: Claim::Reported,
             claimed_by: None,
             note: None,
@@ -581,7 +577,7 @@ impl Emitter<'_> {
 
     /// The base an actor established at a location: a place of its own, so
     /// that a base does not read as control of the whole town.
-    fn base(&mut self, row: &Row, location: &PlaceId, side: &Side) -> Result<PlaceId, String> {
+    fn base(&mut self, row: &Row, location: &PlaceId, side: &Side) -> Result<PlaceId, Problem> {
         let id = format!("{location}.base.{}", slug_part("actor1", &side.name)?);
         let id = checked_id("actor1", &side.name, id)?;
         self.entity(row.line, RefKind::Place, &id, || EventKind::Place {
@@ -592,7 +588,7 @@ impl Emitter<'_> {
             lat: Some(row.lat),
             lon: Some(row.lon),
         })?;
-        let base = PlaceId::new(id).map_err(|e| e.to_string())?;
+        let base = PlaceId::new(id).map_err(Problem::from)?;
         let value =
             format!("{}|{}|{}|{}|{}", side.name, row.country, row.location, row.lat, row.lon);
         self.identify(row, &base, "acled-base", value)?;
@@ -674,7 +670,9 @@ mod tests {
 
     #[test]
     fn dates_in_both_spellings_and_three_precisions() {
-        let d = |text: &str, p: &str| parse_date(text, p).map(|d| d.to_string());
+        let d = |text: &str, p: &str| {
+            parse_date(text, p).map(|d| d.to_string()).map_err(|e| e.to_string())
+        };
         assert_eq!(d("2014-12-24", "1").unwrap(), "2014-12-24");
         assert_eq!(d("24 December 2014", "2").unwrap(), "2014-12-24~");
         assert_eq!(d("09 January 2019", "3").unwrap(), "2019-01");

@@ -5,9 +5,11 @@
 use annals_model::{Date, Point, Qualifier};
 use chrono::{Datelike, NaiveDate};
 
+use crate::Problem;
+
 /// A date from a year and, when known, a month and a day: `1968`,
 /// `1968-11`, `1968-11-19`. A day without a month is refused.
-pub(crate) fn ymd(year: u16, month: Option<u8>, day: Option<u8>) -> Result<Date, String> {
+pub(crate) fn ymd(year: u16, month: Option<u8>, day: Option<u8>) -> Result<Date, Problem> {
     let day = if month.is_some() { day } else { None };
     let point = Point::new(year, month, day, Qualifier::Exact).map_err(|why| {
         let text =
@@ -16,30 +18,27 @@ pub(crate) fn ymd(year: u16, month: Option<u8>, day: Option<u8>) -> Result<Date,
                 .flatten()
                 .collect::<Vec<_>>()
                 .join("-");
-        format!("`{text}` is not a date: {why}")
+        Problem::NoSuchDate { text, why }
     })?;
-    Date::new(point, None)
+    Date::new(point, None).map_err(Problem::Date)
 }
 
 /// The years from the first to the last, as a date: `1950/2022`, or one
 /// year alone.
-pub(crate) fn years(first: u16, last: u16) -> Result<Date, String> {
-    let point = |y| Point::new(y, None, None, Qualifier::Exact);
+pub(crate) fn years(first: u16, last: u16) -> Result<Date, Problem> {
+    let point = |y| Point::new(y, None, None, Qualifier::Exact).map_err(Problem::Date);
     if first == last {
-        return Date::new(point(first)?, None);
+        return Date::new(point(first)?, None).map_err(Problem::Date);
     }
-    Date::new(point(first)?, Some(point(last)?))
+    Date::new(point(first)?, Some(point(last)?)).map_err(Problem::Date)
 }
 
 /// A day written `YYYY-MM-DD`.
-pub(crate) fn parse_iso_day(column: &str, text: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_iso_day(column: &str, text: &str) -> Result<NaiveDate, Problem> {
     let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten().ok_or_else(|| {
-        format!(
-            "column `{column}`: `{}` is not a date (expected YYYY-MM-DD)",
-            annals_model::v1::excerpt(text)
-        )
-    })
+    ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| Problem::not_a_date(column, text, "YYYY-MM-DD"))
 }
 
 /// A date at one of the precision codes of the UCDP/PRIO scheme (as the
@@ -56,9 +55,10 @@ pub(crate) fn parse_iso_day(column: &str, text: &str) -> Result<NaiveDate, Strin
 /// | 7 | the year is missing | no date: `None` |
 ///
 /// An empty code (UCDP leaves `ep_end_prec` empty) keeps the day as given.
-pub(crate) fn precise(d: NaiveDate, code: Option<u8>) -> Result<Option<Date>, String> {
-    let year = u16::try_from(d.year()).map_err(|_| format!("the year of {d} is out of range"))?;
-    let year_point = |q| Point::new(year, None, None, q);
+pub(crate) fn precise(d: NaiveDate, code: Option<u8>) -> Result<Option<Date>, Problem> {
+    let model = Problem::Date;
+    let year = u16::try_from(d.year()).map_err(|_| Problem::DayOutOfRange(d))?;
+    let year_point = |q| Point::new(year, None, None, q).map_err(model);
     Ok(Some(match code {
         None | Some(1) => Date::day(d),
         Some(2) => {
@@ -67,23 +67,25 @@ pub(crate) fn precise(d: NaiveDate, code: Option<u8>) -> Result<Option<Date>, St
                 Some(d.month() as u8),
                 Some(d.day() as u8),
                 Qualifier::Approximate,
-            )?;
-            Date::new(p, None)?
+            )
+            .map_err(model)?;
+            Date::new(p, None).map_err(model)?
         }
         Some(3) => {
             let from = d - chrono::Days::new(29);
-            Date::new(day_point(from)?, Some(day_point(d)?))?
+            Date::new(day_point(from)?, Some(day_point(d)?)).map_err(model)?
         }
-        Some(4 | 5) => Date::new(year_point(Qualifier::Exact)?, None)?,
-        Some(6) => Date::new(year_point(Qualifier::Uncertain)?, None)?,
+        Some(4 | 5) => Date::new(year_point(Qualifier::Exact)?, None).map_err(model)?,
+        Some(6) => Date::new(year_point(Qualifier::Uncertain)?, None).map_err(model)?,
         Some(7) => return Ok(None),
-        Some(other) => return Err(format!("`{other}` is not a precision code (1 to 7)")),
+        Some(other) => return Err(Problem::PrecisionCode(other)),
     }))
 }
 
-fn day_point(d: NaiveDate) -> Result<Point, String> {
-    let year = u16::try_from(d.year()).map_err(|_| format!("the year of {d} is out of range"))?;
+fn day_point(d: NaiveDate) -> Result<Point, Problem> {
+    let year = u16::try_from(d.year()).map_err(|_| Problem::DayOutOfRange(d))?;
     Point::new(year, Some(d.month() as u8), Some(d.day() as u8), Qualifier::Exact)
+        .map_err(Problem::Date)
 }
 
 /// The day an Excel serial number stands for (day 0 is 1899-12-30, so that
@@ -108,7 +110,10 @@ mod tests {
         assert_eq!(ymd(1968, Some(11), Some(19)).unwrap().to_string(), "1968-11-19");
         assert_eq!(ymd(1968, Some(11), None).unwrap().to_string(), "1968-11");
         assert_eq!(ymd(1968, None, Some(19)).unwrap().to_string(), "1968");
-        assert!(ymd(1968, Some(2), Some(30)).unwrap_err().contains("`1968-2-30` is not a date"));
+        assert!(ymd(1968, Some(2), Some(30))
+            .unwrap_err()
+            .to_string()
+            .contains("`1968-2-30` is not a date"));
         assert_eq!(years(1950, 2022).unwrap().to_string(), "1950/2022");
         assert_eq!(years(1991, 1991).unwrap().to_string(), "1991");
     }
@@ -124,7 +129,7 @@ mod tests {
         assert_eq!(p("1990-12-31", Some(6)).unwrap(), "1990?");
         assert_eq!(p("1990-12-31", Some(7)), None);
         assert_eq!(p("2009-07-16", None).unwrap(), "2009-07-16");
-        assert!(precise(d("1990-12-31"), Some(8)).unwrap_err().contains("`8`"));
+        assert_eq!(precise(d("1990-12-31"), Some(8)), Err(Problem::PrecisionCode(8)));
     }
 
     #[test]

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use annals_model::v1::{self, excerpt};
+use annals_model::v1;
 use annals_model::{normalize_name, Claim, Event, EventId, EventKind, RefKind};
 
 use crate::records::Errors;
-use crate::{Catalog, Refused};
+use crate::{Catalog, Problem, Refused};
 
 /// What a reading asks about ids the file itself does not define.
 #[derive(Clone, Copy)]
@@ -62,7 +62,7 @@ impl<'k> Emitter<'k> {
         kind: RefKind,
         id: &str,
         make: impl FnOnce() -> EventKind,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         self.entity_with(line, kind, id, || entity_event(id, make()))
     }
 
@@ -73,17 +73,13 @@ impl<'k> Emitter<'k> {
         line: usize,
         kind: RefKind,
         id: &str,
-        make: impl FnOnce() -> Result<Event, String>,
-    ) -> Result<(), String> {
+        make: impl FnOnce() -> Result<Event, Problem>,
+    ) -> Result<(), Problem> {
         if let Some(seen) = self.ids.get(id).map(|s| s.kind) {
             return if seen == Some(kind) {
                 Ok(())
             } else {
-                Err(format!(
-                    "the id `{id}` would name both {} and a {}; rename one of them",
-                    seen.map_or("an event".to_string(), |k| format!("a {}", k.as_str())),
-                    kind.as_str()
-                ))
+                Err(Problem::TwoKinds { id: id.to_string(), first: seen, second: kind })
             };
         }
         self.ids.insert(id.to_string(), Seen { kind: Some(kind), line, fingerprint: None });
@@ -104,35 +100,23 @@ impl<'k> Emitter<'k> {
         line: usize,
         event: Event,
         key: impl FnOnce() -> String,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         for r in event.references() {
             let found = match self.ids.get(r.id) {
                 Some(seen) => seen.kind == Some(r.kind),
                 None => self.known.exists(r.kind, r.id),
             };
             if !found {
-                return Err(format!(
-                    "field `{}` names `{}`, but no {} with that id exists in the log or earlier in this file",
-                    r.field,
-                    r.id,
-                    r.kind.as_str()
-                ));
+                let (field, id, kind) = (r.field, r.id.to_string(), r.kind);
+                return Err(Problem::UnknownReference { field, id, kind });
             }
         }
         let fingerprint = fingerprint(&event);
         if let Some(seen) = self.ids.get(event.id.as_str()) {
             return match seen.fingerprint {
                 Some(earlier) if earlier == fingerprint => Ok(()),
-                Some(_) => Err(format!(
-                    "{} is already used on line {} for a different event",
-                    key(),
-                    seen.line
-                )),
-                None => Err(format!(
-                    "the event id `{}` is already the id of a {}",
-                    event.id,
-                    seen.kind.map_or("event", RefKind::as_str)
-                )),
+                Some(_) => Err(Problem::DifferentEvent { what: key(), first_line: seen.line }),
+                None => Err(Problem::EventIdTaken { id: event.id.to_string(), kind: seen.kind }),
             };
         }
         let seen = Seen { kind: None, line, fingerprint: Some(fingerprint) };
@@ -157,7 +141,7 @@ pub(crate) fn fingerprint(event: &Event) -> u128 {
     (u128::from(digest(0)) << 64) | u128::from(digest(1))
 }
 
-pub(crate) fn entity_event(id: &str, kind: EventKind) -> Result<Event, String> {
+pub(crate) fn entity_event(id: &str, kind: EventKind) -> Result<Event, Problem> {
     noted_entity(id, kind, None)
 }
 
@@ -166,9 +150,9 @@ pub(crate) fn noted_entity(
     id: &str,
     kind: EventKind,
     note: Option<String>,
-) -> Result<Event, String> {
+) -> Result<Event, Problem> {
     Ok(Event {
-        id: EventId::new(id).map_err(|e| format!("`{}` makes no valid id: {e}", excerpt(id)))?,
+        id: EventId::new(id).map_err(|e| Problem::no_valid_id(id, e))?,
         date: None,
         sources: Vec::new(),
         claim: Claim::Reported,
@@ -193,7 +177,7 @@ pub(crate) trait Pass {
 /// on, or every error.
 pub(crate) fn first_pass(
     pass: &mut impl Pass,
-    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+    mut each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<u64, Refused> {
     let mut events = 0;
     while let Some((line, event)) = pass.next_event()? {
@@ -248,27 +232,24 @@ pub(crate) fn slug(name: &str) -> String {
     out
 }
 
-pub(crate) fn slug_part(column: &str, name: &str) -> Result<String, String> {
+pub(crate) fn slug_part(column: &str, name: &str) -> Result<String, Problem> {
     let s = slug(name);
     if s.is_empty() {
-        Err(format!(
-            "column `{column}`: `{}` has no letters a-z or digits to make an id from",
-            excerpt(name)
-        ))
+        Err(Problem::no_id_letters(column, name, "letters a-z or digits"))
     } else {
         Ok(s)
     }
 }
 
-pub(crate) fn slug_id(prefix: &str, column: &str, name: &str) -> Result<String, String> {
+pub(crate) fn slug_id(prefix: &str, column: &str, name: &str) -> Result<String, Problem> {
     let id = format!("{prefix}{}", slug_part(column, name)?);
     checked_id(column, name, id)
 }
 
-pub(crate) fn checked_id(column: &str, name: &str, id: String) -> Result<String, String> {
+pub(crate) fn checked_id(column: &str, name: &str, id: String) -> Result<String, Problem> {
     annals_model::check_slug(&id)
         .map(|()| id)
-        .map_err(|e| format!("column `{column}`: `{}` makes no valid id: {e}", excerpt(name)))
+        .map_err(|e| Problem::in_column(column, Problem::no_valid_id(name, e)))
 }
 
 #[cfg(test)]

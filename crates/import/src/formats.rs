@@ -11,7 +11,7 @@ use annals_model::Event;
 use crate::acled::{check_acled, AcledChecked, AcledEvents};
 use crate::format::Format;
 use crate::table::{check_table, TableChecked, TableEvents};
-use crate::{check_jsonl, Catalog, JsonlEvents, LineError, Refused, SecondPass};
+use crate::{check_jsonl, Catalog, JsonlEvents, LineError, Problem, Refused, SecondPass};
 
 /// A file whose format [`detect`] could not tell.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -73,7 +73,7 @@ pub fn check<R: Read + Seek>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<CheckedFile, Refused> {
     let checked = |events, rows, skipped, checksum, inner| CheckedFile {
         format,

@@ -43,6 +43,7 @@ mod emit;
 mod format;
 mod formats;
 mod owned;
+mod problem;
 mod records;
 mod releases;
 mod sources;
@@ -53,7 +54,8 @@ pub use acled::{
 };
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
-pub use owned::{owned_id_problem, ACLED_NAMESPACE};
+pub use owned::{namespaces, owned_id_problem, ACLED_NAMESPACE};
+pub use problem::{At, OwnedId, Problem, Unit, Unlike};
 pub use releases::{natural_order, Release};
 pub use state_codes::is_state_codes;
 
@@ -85,13 +87,13 @@ impl LineTooLong {
 }
 
 /// One rejected line.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{file}:{line}: {problem}")]
 pub struct LineError {
     pub file: String,
     /// 1-based line number.
     pub line: usize,
-    pub problem: String,
+    pub problem: Problem,
 }
 
 /// What the log already holds, as far as checking references needs.
@@ -143,7 +145,7 @@ pub fn read_jsonl_lines(
 #[allow(clippy::type_complexity)]
 fn in_memory<T>(
     file: &str,
-    check: impl FnOnce(&mut dyn FnMut(usize, Event) -> Result<(), String>) -> Result<T, Refused>,
+    check: impl FnOnce(&mut dyn FnMut(usize, Event) -> Result<(), Problem>) -> Result<T, Refused>,
 ) -> Result<(T, Vec<Event>, Vec<usize>), Vec<LineError>> {
     let (mut events, mut lines) = (Vec::new(), Vec::new());
     let checked = check(&mut |line, event| {
@@ -178,7 +180,7 @@ impl Refused {
                 Some(long) => Refused::Lines(vec![LineError {
                     file: file.to_string(),
                     line: long.line,
-                    problem: long.to_string(),
+                    problem: Problem::TooLong(*long),
                 }]),
                 None => Refused::Io(e),
             },
@@ -216,7 +218,7 @@ pub fn check_jsonl<R: BufRead + Seek>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    mut each: impl FnMut(usize, Event) -> Result<(), String>,
+    mut each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<Checked, Refused> {
     let mut lines = Lines::new(reader);
     let mut seen = Seen::default();
@@ -227,7 +229,7 @@ pub fn check_jsonl<R: BufRead + Seek>(
             break;
         }
         let (line, offset) = (read.line, read.offset);
-        let fail = |problem: String| LineError { file: file.to_string(), line, problem };
+        let fail = |problem: Problem| LineError { file: file.to_string(), line, problem };
         let text = match read.text {
             Ok(text) => text,
             Err(problem) => {
@@ -241,17 +243,15 @@ pub fn check_jsonl<R: BufRead + Seek>(
         let event = match v1::parse_line(text) {
             Ok(parsed) => parsed.event,
             Err(e) => {
-                errors.push(fail(e.to_string()));
+                errors.push(fail(e.into()));
                 continue;
             }
         };
         if let Some(earlier) = seen.find(&mut lines, event.id.as_str())? {
             if earlier.event != event {
                 let first_line = lines.line_at(earlier.offset)?;
-                errors.push(fail(format!(
-                    "id `{}` is already used on line {first_line} for a different event",
-                    event.id
-                )));
+                let what = format!("id `{}`", event.id);
+                errors.push(fail(Problem::DifferentEvent { what, first_line }));
             }
             continue;
         }
@@ -262,11 +262,8 @@ pub fn check_jsonl<R: BufRead + Seek>(
                 None => (catalog.exists)(r.kind, r.id),
             };
             if !found {
-                let what = r.kind.as_str();
-                problems.push(format!(
-                    "field `{}` names `{}`, but no {what} with that id exists in the log or earlier in this file",
-                    r.field, r.id
-                ));
+                let (field, id, kind) = (r.field, r.id.to_string(), r.kind);
+                problems.push(Problem::UnknownReference { field, id, kind });
             }
         }
         if let EventKind::Retraction { retracts, .. } = &event.kind {
@@ -275,9 +272,7 @@ pub fn check_jsonl<R: BufRead + Seek>(
                 None => (catalog.is_retraction)(retracts.as_str()),
             };
             if target_is_retraction {
-                problems.push(format!(
-                    "`{retracts}` is itself a retraction; retractions cannot be retracted"
-                ));
+                problems.push(Problem::RetractsRetraction(retracts.to_string()));
             }
         }
         if let Some(p) = problems.into_iter().next() {
@@ -422,7 +417,7 @@ impl<R: BufRead> Iterator for JsonlEvents<R> {
                 Ok(None) => return None,
                 Err(e) => return Some(Err(e.into())),
             };
-            let fail = |problem: String| {
+            let fail = |problem: Problem| {
                 let error = LineError { file: self.file.clone(), line: read.line, problem };
                 Some(Err(Refused::Lines(vec![error])))
             };
@@ -435,7 +430,7 @@ impl<R: BufRead> Iterator for JsonlEvents<R> {
             }
             return match v1::parse_line(text) {
                 Ok(parsed) => Some(Ok((read.line, parsed.event))),
-                Err(e) => fail(e.to_string()),
+                Err(e) => fail(e.into()),
             };
         }
     }
@@ -458,7 +453,7 @@ struct Line<'a> {
     /// Where the line starts in the file.
     offset: u64,
     /// The text, without its line end, or why it is not text.
-    text: Result<&'a str, String>,
+    text: Result<&'a str, Problem>,
 }
 
 /// The lines of a file, read one at a time into one buffer, with their
@@ -528,14 +523,14 @@ fn read_line_bounded<R: BufRead>(
 
 /// The text of a line read with its line end, as a line of the file: without
 /// the `\n` or `\r\n`, and without the byte order mark if it is the first.
-fn line_text(buf: &[u8], offset: u64) -> Result<&str, String> {
+fn line_text(buf: &[u8], offset: u64) -> Result<&str, Problem> {
     let bytes = buf.strip_suffix(b"\n").unwrap_or(buf);
     let bytes = match offset {
         0 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
         _ => bytes,
     };
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_string())
+    std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8(Unit::Line))
 }
 
 impl<R: BufRead + Seek> Lines<R> {
@@ -771,7 +766,9 @@ mod tests {
         let errors = read_jsonl("t.jsonl", text, &Catalog::empty()).unwrap_err();
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [1, 2, 5]);
-        assert_eq!(errors[1].problem, "the line is not valid UTF-8");
-        assert!(errors[2].problem.contains("cannot be retracted"));
+        assert_eq!(errors[1].problem, Problem::NotUtf8(Unit::Line));
+        assert_eq!(errors[1].problem.to_string(), "the line is not valid UTF-8");
+        assert_eq!(errors[2].problem, Problem::RetractsRetraction("r".to_string()));
+        assert!(errors[2].to_string().contains("cannot be retracted"));
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
-use crate::{LineError, MAX_ERRORS};
+use crate::{LineError, Problem, MAX_ERRORS};
 
 /// Where the bytes come from: counted into a CRC-32 as they are read, with
 /// the line ends not yet behind the records read, so that a record's
@@ -135,7 +135,7 @@ pub(crate) fn read_record<R: Read>(
                 unreachable!("the kind was just matched");
             }
             let line = e.position().cloned().map_or(line, |p| csv.get_mut().line_of(&p));
-            errors.push(line, format!("the CSV is malformed: {e}"));
+            errors.push(line, Problem::MalformedCsv(e.to_string()));
             return Ok(None);
         }
     }
@@ -179,7 +179,7 @@ impl Errors {
         Errors { file: file.to_string(), list: Vec::new() }
     }
 
-    pub(crate) fn push(&mut self, line: usize, problem: String) {
+    pub(crate) fn push(&mut self, line: usize, problem: Problem) {
         if !self.full() {
             self.list.push(LineError { file: self.file.clone(), line, problem });
         }
@@ -199,24 +199,13 @@ pub(crate) struct Record {
 /// The problem with a record of the wrong width: the number of its fields
 /// and of the header's columns, and where a quote may never have been
 /// closed (a quote never closed swallows the line breaks after it).
-pub(crate) fn width_problem(record: &Record, width: usize) -> String {
+pub(crate) fn width_problem(record: &Record, width: usize) -> Problem {
     let open_quote = record
         .fields
         .iter()
         .position(|f| f.contains('\n'))
-        .map(|i| {
-            let breaks = record.fields[i].matches('\n').count();
-            format!(
-                "; its field {} holds {breaks} line breaks, so a quote may never be closed",
-                i + 1
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "the record has {} fields, but the header names {} columns{open_quote}",
-        record.fields.len(),
-        width
-    )
+        .map(|i| (i + 1, record.fields[i].matches('\n').count()));
+    Problem::Width { fields: record.fields.len(), columns: width, open_quote }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use annals_model::{Event, EventKind, RefKind, SourceId};
 use crate::dates::years;
 use crate::emit::{noted_entity, slug};
 use crate::table::Out;
+use crate::Problem;
 
 /// A dataset as a source.
 pub(crate) struct DatasetSource {
@@ -30,7 +31,7 @@ impl DatasetSource {
 
     /// Creates its source (if the log lacks it) and returns the `sources`
     /// every event of the dataset cites.
-    pub(crate) fn cited(&self, out: &mut Out<'_, '_>) -> Result<Vec<SourceId>, String> {
+    pub(crate) fn cited(&self, out: &mut Out<'_, '_>) -> Result<Vec<SourceId>, Problem> {
         out.entity(RefKind::Source, self.id, || {
             source(self.id, self.title, self.publisher, self.url, None, None, self.cite)
         })?;
@@ -79,9 +80,9 @@ impl Coverage {
         dataset: &DatasetSource,
         extra: Option<&str>,
         out: &mut Out<'_, '_>,
-    ) -> Result<(), (usize, String)> {
+    ) -> Result<(), (usize, Problem)> {
         let (Some(first), Some(last)) = (self.first, self.last) else { return Ok(()) };
-        let fail = |e: String| (self.line, e);
+        let fail = |e: Problem| (self.line, e);
         let covers = years(first, last).map_err(fail)?;
         let (id, title) = match self.release.as_deref().filter(|r| !slug(r).is_empty()) {
             Some(r) => {
@@ -113,7 +114,7 @@ fn source(
     release: Option<String>,
     covers: Option<annals_model::Date>,
     cite: &str,
-) -> Result<Event, String> {
+) -> Result<Event, Problem> {
     let kind = EventKind::Source {
         title: title.to_string(),
         publisher: Some(publisher.to_string()),

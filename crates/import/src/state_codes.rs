@@ -20,6 +20,7 @@ use annals_model::states::State;
 use annals_model::{Claim, Entity, Event, EventId, EventKind, RefKind, SourceId};
 
 use crate::emit::{noted_entity, Emitter};
+use crate::Problem;
 
 /// A list the catalogue's codes come from, as a source.
 struct CodeList {
@@ -60,7 +61,7 @@ const LISTS: [CodeList; 3] = [
 ];
 
 /// The source event of a list.
-fn list_source(list: &CodeList) -> Result<Event, String> {
+fn list_source(list: &CodeList) -> Result<Event, Problem> {
     let kind = EventKind::Source {
         title: list.title.to_string(),
         publisher: Some(list.publisher.to_string()),
@@ -117,7 +118,7 @@ pub(crate) fn state_code_events(state: &State) -> Vec<Event> {
 
 /// Creates the source of the ISO 3166 list (if the log and the file lack
 /// it), for other identifiers that give an ISO code; returns its id.
-pub(crate) fn iso_list_source(emitter: &mut Emitter<'_>, line: usize) -> Result<SourceId, String> {
+pub(crate) fn iso_list_source(emitter: &mut Emitter<'_>, line: usize) -> Result<SourceId, Problem> {
     let list = &LISTS[2];
     emitter.entity_with(line, RefKind::Source, list.id, || list_source(list))?;
     Ok(source_id(list))
@@ -136,7 +137,7 @@ impl Emitter<'_> {
     /// Emits the codes of `state` (whose actor is known), each event and
     /// the sources it cites only if the log and the file lack them: once
     /// per state and file.
-    pub(crate) fn state_codes(&mut self, line: usize, state: &State) -> Result<(), String> {
+    pub(crate) fn state_codes(&mut self, line: usize, state: &State) -> Result<(), Problem> {
         if self.ids.contains_key(&first_id(state)) {
             return Ok(());
         }

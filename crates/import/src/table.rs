@@ -12,14 +12,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 
 use annals_model::states::State;
-use annals_model::v1::excerpt;
 use annals_model::{ActorId, Event, PlaceId, RefKind};
 
 use crate::emit::{first_pass, second_pass_next, Emitter, Known, Pass};
 use crate::records::{
     csv_reader_with, read_record, width_problem, without_bom, Crc, Errors, Record, Text,
 };
-use crate::{Catalog, Refused, SecondPass};
+use crate::{Catalog, Problem, Refused, SecondPass, Unit};
 
 /// One dataset's mapping from records to events.
 pub(crate) trait Dataset {
@@ -34,10 +33,10 @@ pub(crate) trait Dataset {
     }
     /// Makes what it can of one record: emits events through `out`, counts
     /// what it cannot model with [`Out::skip`]; an error rejects the file.
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String>;
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem>;
     /// At the end of the file: emits what needed every record (each event
     /// at the line [`Out::at`] names), or the line and problem that stop it.
-    fn finish(&mut self, _out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, _out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         Ok(())
     }
 }
@@ -61,7 +60,7 @@ pub(crate) fn check_table<R: Read>(
     file: &str,
     reader: R,
     catalog: &Catalog<'_>,
-    each: impl FnMut(usize, Event) -> Result<(), String>,
+    each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<TableChecked, Refused> {
     let mut reading = Reading::start(dataset, file, reader, Known::Log(catalog))?;
     let events = first_pass(&mut reading, each)?;
@@ -143,12 +142,9 @@ impl<'k, R: Read> Reading<'k, R> {
         let mut raw = csv::ByteRecord::new();
         let what = dataset.what();
         match read_record(&mut csv, &mut raw, &mut errors, dataset.text())? {
-            None if errors.list.is_empty() => errors.push(
-                1,
-                format!("the file is empty; {what} starts with a header line naming its columns"),
-            ),
+            None if errors.list.is_empty() => errors.push(1, Problem::EmptyFile { what }),
             None => {}
-            Some(Err(line)) => errors.push(line, "the header is not valid UTF-8".to_string()),
+            Some(Err(line)) => errors.push(line, Problem::NotUtf8(Unit::Header)),
             Some(Ok(header)) => match Columns::from_header(&header, dataset.required(), what) {
                 Ok(columns) => {
                     return Ok(Reading {
@@ -199,7 +195,7 @@ impl<'k, R: Read> Reading<'k, R> {
                 return Ok(());
             }
             Some(Err(line)) => {
-                self.errors.push(line, "the record is not valid UTF-8".to_string());
+                self.errors.push(line, Problem::NotUtf8(Unit::Record));
                 return Ok(());
             }
             Some(Ok(record)) => record,
@@ -246,25 +242,26 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    fn from_header(header: &Record, required: &[&str], what: &str) -> Result<Columns, Vec<String>> {
+    fn from_header(
+        header: &Record,
+        required: &[&'static str],
+        what: &'static str,
+    ) -> Result<Columns, Vec<Problem>> {
         let mut index = HashMap::new();
         let mut problems = Vec::new();
         for (i, name) in header.fields.iter().enumerate() {
             let name = name.trim().to_ascii_lowercase();
             if let Some(&first) = index.get(&name) {
                 if required.contains(&name.as_str()) {
-                    problems.push(format!(
-                        "the header names the column `{name}` twice (columns {} and {}); which one holds the data is not guessed",
-                        first + 1,
-                        i + 1
-                    ));
+                    let (first, second) = (first + 1, i + 1);
+                    problems.push(Problem::DuplicateColumn { column: name, first, second });
                 }
                 continue;
             }
             index.insert(name, i);
         }
-        for c in required.iter().filter(|c| !index.contains_key(**c)) {
-            problems.push(format!("the header has no column `{c}`, which {what} has"));
+        for &column in required.iter().filter(|c| !index.contains_key(**c)) {
+            problems.push(Problem::MissingColumn { column, what });
         }
         if problems.is_empty() {
             Ok(Columns { index, width: header.fields.len() })
@@ -289,10 +286,10 @@ impl<'a> Row<'a> {
     }
 
     /// The value of a column that must not be empty.
-    pub(crate) fn text(&self, column: &str) -> Result<&'a str, String> {
+    pub(crate) fn text(&self, column: &str) -> Result<&'a str, Problem> {
         Some(self.get(column))
             .filter(|v| !v.is_empty())
-            .ok_or(format!("column `{column}` is empty"))
+            .ok_or_else(|| Problem::EmptyColumn { column: column.to_string() })
     }
 
     /// The value of a column, `None` when empty or one of the dataset's
@@ -302,7 +299,7 @@ impl<'a> Row<'a> {
     }
 
     /// A whole number.
-    pub(crate) fn number<T: std::str::FromStr>(&self, column: &str) -> Result<T, String> {
+    pub(crate) fn number<T: std::str::FromStr>(&self, column: &str) -> Result<T, Problem> {
         let v = self.text(column)?;
         parse_number(column, v)
     }
@@ -312,14 +309,14 @@ impl<'a> Row<'a> {
         &self,
         column: &str,
         missing: &[&str],
-    ) -> Result<Option<T>, String> {
+    ) -> Result<Option<T>, Problem> {
         self.optional(column, missing).map(|v| parse_number(column, v)).transpose()
     }
 }
 
 /// `v` as a whole number of column `column`.
-pub(crate) fn parse_number<T: std::str::FromStr>(column: &str, v: &str) -> Result<T, String> {
-    v.parse().map_err(|_| format!("column `{column}`: `{}` is not a whole number", excerpt(v)))
+pub(crate) fn parse_number<T: std::str::FromStr>(column: &str, v: &str) -> Result<T, Problem> {
+    v.parse().map_err(|_| Problem::invalid(column, v, "a whole number"))
 }
 
 /// Where a dataset's mapping puts what it makes of a record.
@@ -354,22 +351,22 @@ impl<'e, 'k> Out<'e, 'k> {
         &mut self,
         kind: RefKind,
         id: &str,
-        make: impl FnOnce() -> Result<Event, String>,
-    ) -> Result<(), String> {
+        make: impl FnOnce() -> Result<Event, Problem>,
+    ) -> Result<(), Problem> {
         self.emitter.entity_with(self.line, kind, id, make)
     }
 
     /// The actor of a state of the catalogue, created if the log lacks it,
     /// and its codes (as the catalogue holds them), emitted if the log
     /// lacks them.
-    pub(crate) fn state(&mut self, state: &State) -> Result<ActorId, String> {
+    pub(crate) fn state(&mut self, state: &State) -> Result<ActorId, Problem> {
         self.entity(RefKind::Actor, state.id, || Ok(state.actor_event()))?;
         self.emitter.state_codes(self.line, state)?;
         Ok(state.actor_id())
     }
 
     /// The place that is a state's territory, created if the log lacks it.
-    pub(crate) fn country(&mut self, state: &State) -> Result<PlaceId, String> {
+    pub(crate) fn country(&mut self, state: &State) -> Result<PlaceId, Problem> {
         let id = state.country_id();
         self.entity(RefKind::Place, id.as_str(), || Ok(state.country_event()))?;
         Ok(id)
@@ -381,7 +378,7 @@ impl<'e, 'k> Out<'e, 'k> {
         &mut self,
         event: Event,
         key: impl FnOnce() -> String,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         self.emitter.push(self.line, event, key)
     }
 }

@@ -86,14 +86,17 @@ fn lines_of(bytes: &[u8]) -> usize {
     bytes.split(|&b| b == b'\n').count().max(1)
 }
 
-/// Errors name lines of the file and are short.
+/// Errors name lines of the file, are short, and have a kind scripts know.
 fn errors_are_sane(file: &str, bytes: &[u8], errors: &[LineError]) {
     assert!(!errors.is_empty() && errors.len() <= annals_import::MAX_ERRORS);
     for e in errors {
         assert_eq!(e.file, file);
         assert!(e.line >= 1 && e.line <= lines_of(bytes), "line {} of {}", e.line, lines_of(bytes));
-        let start: String = e.problem.chars().take(200).collect();
-        assert!(e.problem.len() < 2_000, "{} bytes: {start}", e.problem.len());
+        let problem = e.problem.to_string();
+        let start: String = problem.chars().take(200).collect();
+        assert!(problem.len() < 2_000, "{} bytes: {start}", problem.len());
+        let kind = e.problem.kind();
+        assert!(annals_import::Problem::KINDS.contains(&kind), "kind `{kind}` of {start}");
     }
 }
 

@@ -144,9 +144,21 @@ fn remove_incomplete_snapshots(path: &Path) -> bool {
     if removed {
         // The removal must not come back after a power cut: sled would then
         // read the unfinished snapshot again.
-        let _ = std::fs::File::open(path).and_then(|dir| dir.sync_all());
+        let _ = sync_dir(path);
     }
     removed
+}
+
+/// Makes the changes to the entries of directory `dir` (a file renamed into
+/// it, one removed) survive a power cut: POSIX makes a rename durable only
+/// once the directory itself is `fsync`ed. Where a directory cannot be
+/// opened as a file (Windows), the file system's own journal is relied on.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 pub(crate) fn is_lock_error(io: &std::io::Error) -> bool {
@@ -461,9 +473,11 @@ impl Log {
     }
 
     /// Records the last acknowledged record in the head file, after the
-    /// records are durable: write a new file, sync it, rename it over the old.
-    /// A crash before the rename leaves the previous head, which is never
-    /// ahead of the log.
+    /// records are durable: write a new file, sync it, rename it over the
+    /// old, sync the directory (so that a power cut cannot undo the
+    /// rename). A crash before the rename, or a power cut before the
+    /// directory's sync, leaves the previous head, which is never ahead of
+    /// the log.
     pub(crate) fn write_head(&self, last: u64) -> Result<(), Error> {
         let Some(dir) = &self.path else { return Ok(()) };
         let crc = self.record_checksum(last)?.unwrap_or(0);
@@ -473,6 +487,7 @@ impl Log {
         std::io::Write::write_all(&mut file, head_text(last, crc).as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(io)?;
+        sync_dir(dir).map_err(io)?;
         Ok(())
     }
 
@@ -505,6 +520,16 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory syncs; one that is not there is an error, not a silent
+    /// success (the head file's rename would then not be durable).
+    #[test]
+    fn a_directory_is_synced_or_the_failure_said() {
+        let dir = tempfile::tempdir().unwrap();
+        sync_dir(dir.path()).unwrap();
+        let gone = dir.path().join("gone");
+        assert_eq!(sync_dir(&gone).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+    }
 
     /// One flipped bit anywhere in a head file never reads as other values
     /// (which would be taken for lost records): it reads as damaged, or

@@ -113,7 +113,12 @@ fn error(e: &Error) -> Response {
         ErrorKind::InUse => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    problem(status, kind.as_str(), &chain(e))
+    let mut body = json!({ "error": chain(e), "kind": kind.as_str() });
+    // A refused import also lists its lines, each with the kind of its problem.
+    if let Some(lines) = e.refused_lines() {
+        body["problems"] = annals_app::refused_lines_json(lines);
+    }
+    (status, Json(body)).into_response()
 }
 
 fn problem(status: StatusCode, kind: &str, message: &str) -> Response {

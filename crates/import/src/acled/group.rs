@@ -5,11 +5,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 
-use annals_model::v1::excerpt;
-
 use super::rows::{Columns, Row};
 use super::AcledEvent;
+use crate::problem::quoted;
 use crate::records::{csv_reader, without_bom, Crc, Errors, Record};
+use crate::Problem;
 
 /// How many rows each `event_id_cnty` of a monadic export has, and where
 /// its first row is. A malformed record ends the count; the reading proper
@@ -105,7 +105,7 @@ impl Grouping {
         &mut self,
         columns: &Columns,
         record: Record,
-        row: Result<Row, String>,
+        row: Result<Row, Problem>,
         errors: &mut Errors,
     ) -> Vec<AcledEvent> {
         let key = columns.get(&record, "event_id_cnty");
@@ -126,13 +126,8 @@ impl Grouping {
             }
         };
         if seen >= 3 {
-            errors.push(
-                row.line,
-                format!(
-                    "event_id_cnty `{}` has a third row; a monadic export has one row per actor, at most two (the first is on line {first_line})",
-                    excerpt(&row.event_id_cnty)
-                ),
-            );
+            let event = quoted(&row.event_id_cnty);
+            errors.push(row.line, Problem::ThirdRow { event, first_line });
             return Vec::new();
         }
         let complete = seen >= total;
@@ -143,13 +138,8 @@ impl Grouping {
                 if let Some(column) =
                     SHARED.iter().find(|c| columns.get(this, c) != columns.get(that, c))
                 {
-                    errors.push(
-                        row.line,
-                        format!(
-                            "column `{column}` differs from line {}, which has the same event_id_cnty `{}`; the rows of one event may differ only in their actor",
-                            pending.first.line, excerpt(&row.event_id_cnty)
-                        ),
-                    );
+                    let (first_line, event) = (pending.first.line, quoted(&row.event_id_cnty));
+                    errors.push(row.line, Problem::RowsDiffer { column, first_line, event });
                     return Vec::new();
                 }
                 pending.event.sides.push(row.side);

@@ -11,7 +11,7 @@ use annals_model::{ActorId, Claim, Entity, Event, EventId, EventKind, SourceId};
 
 use crate::emit::Emitter;
 use crate::state_codes::iso_list_source;
-use crate::ACLED_DATASET_SOURCE;
+use crate::{Problem, ACLED_DATASET_SOURCE};
 
 /// The scheme of ACLED's actor names, in `identifiers` events.
 pub(crate) const ACLED_ACTOR: &str = "acled-actor";
@@ -26,7 +26,7 @@ impl Emitter<'_> {
         line: usize,
         actor: &ActorId,
         name: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let entity = Entity::Actor(actor.clone());
         let ids = vec![(ACLED_ACTOR.to_string(), name.to_string())];
         let sources = vec![dataset()?];
@@ -43,7 +43,7 @@ impl Emitter<'_> {
         line: usize,
         place: &str,
         country: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let id = format!("{place}:ids.iso3");
         if self.ids.contains_key(&id) {
             return Ok(());
@@ -52,9 +52,9 @@ impl Emitter<'_> {
             return Ok(());
         };
         let iso = iso_list_source(self, line)?;
-        let entity = Entity::Place(annals_model::PlaceId::new(place).map_err(|e| e.to_string())?);
+        let entity = Entity::Place(annals_model::PlaceId::new(place).map_err(Problem::from)?);
         let event = Event {
-            id: EventId::new(id).map_err(|e| e.to_string())?,
+            id: EventId::new(id).map_err(Problem::from)?,
             date: None,
             sources: vec![dataset()?, iso],
             claim: Claim::Reported,
@@ -66,14 +66,14 @@ impl Emitter<'_> {
     }
 }
 
-fn dataset() -> Result<SourceId, String> {
-    SourceId::new(ACLED_DATASET_SOURCE).map_err(|e| e.to_string())
+fn dataset() -> Result<SourceId, Problem> {
+    SourceId::new(ACLED_DATASET_SOURCE).map_err(Problem::from)
 }
 
 /// An undated event whose id derives from its content.
-fn derived(kind: EventKind, sources: Vec<SourceId>) -> Result<Event, String> {
+fn derived(kind: EventKind, sources: Vec<SourceId>) -> Result<Event, Problem> {
     let mut event = Event {
-        id: EventId::new("pending").map_err(|e| e.to_string())?,
+        id: EventId::new("pending").map_err(Problem::from)?,
         date: None,
         sources,
         claim: Claim::Reported,

@@ -18,6 +18,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use super::rows::Row;
 use super::ACLED_DATASET_SOURCE;
 use crate::emit::Emitter;
+use crate::Problem;
 
 /// What the rows read so far say about the export's release.
 #[derive(Debug, Default)]
@@ -59,7 +60,7 @@ impl Export {
 
     /// Emits the release's source at the end of the file, unless the file
     /// holds no row or rows of several countries.
-    pub(crate) fn emit(&self, emitter: &mut Emitter<'_>) -> Result<(), (usize, String)> {
+    pub(crate) fn emit(&self, emitter: &mut Emitter<'_>) -> Result<(), (usize, Problem)> {
         let (Some(first), Some(last)) = (self.first, self.last) else { return Ok(()) };
         let [country] = self.countries.iter().collect::<Vec<_>>()[..] else { return Ok(()) };
         let most = self.codes.values().copied().max().unwrap_or(0);
@@ -70,9 +71,9 @@ impl Export {
         if code.is_empty() {
             return Ok(());
         }
-        let fail = |e: String| (self.line, e);
-        let covers =
-            Date::new(day(first).map_err(fail)?, Some(day(last).map_err(fail)?)).map_err(fail)?;
+        let fail = |e: Problem| (self.line, e);
+        let covers = Date::new(day(first).map_err(fail)?, Some(day(last).map_err(fail)?))
+            .map_err(|e| fail(Problem::Date(e)))?;
         let modified = self
             .modified
             .and_then(|t| DateTime::from_timestamp(t, 0))
@@ -103,9 +104,8 @@ impl Export {
     }
 }
 
-fn day(d: NaiveDate) -> Result<Point, String> {
-    let year =
-        u16::try_from(d.year()).map_err(|_| format!("the year {} is out of range", d.year()))?;
+fn day(d: NaiveDate) -> Result<Point, Problem> {
+    let year = u16::try_from(d.year()).map_err(|_| Problem::YearOutOfRange(d.year()))?;
     Point::new(year, Some(d.month() as u8), Some(d.day() as u8), Qualifier::Exact)
-        .map_err(|e| e.to_string())
+        .map_err(Problem::Date)
 }

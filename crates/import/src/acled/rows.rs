@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use annals_model::v1::excerpt;
 use annals_model::{is_coordinate, Date, Point, Qualifier, LATITUDE_LIMIT, LONGITUDE_LIMIT};
 
+use crate::problem::quoted;
 use crate::records::Record;
+use crate::Problem;
 
 /// Columns every layout has.
 pub(crate) const REQUIRED: [&str; 15] = [
@@ -41,38 +43,36 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    pub(crate) fn from_header(header: &Record) -> Result<Columns, Vec<String>> {
+    pub(crate) fn from_header(header: &Record) -> Result<Columns, Vec<Problem>> {
         let mut index = HashMap::new();
         let mut twice = Vec::new();
         for (i, name) in header.fields.iter().enumerate() {
             let name = name.trim().to_ascii_lowercase();
             if let Some(&first) = index.get(&name) {
                 if REQUIRED.contains(&name.as_str()) || OPTIONAL.contains(&name.as_str()) {
-                    twice.push(format!(
-                        "the header names the column `{name}` twice (columns {} and {}); which one holds the data is not guessed",
-                        first + 1,
-                        i + 1
-                    ));
+                    let (first, second) = (first + 1, i + 1);
+                    twice.push(Problem::DuplicateColumn { column: name, first, second });
                 }
                 continue;
             }
             index.insert(name, i);
         }
-        let mut missing: Vec<String> = twice
+        let mut missing: Vec<Problem> = twice
             .into_iter()
             .chain(
                 REQUIRED
                     .iter()
                     .filter(|c| !index.contains_key(**c))
-                    .map(|c| format!("the header has no column `{c}`, which an ACLED export has")),
+                    .map(|&column| Problem::MissingColumn { column, what: "an ACLED export" }),
             )
             .collect();
         let monadic = !index.contains_key("actor2");
         if !monadic && !index.contains_key("inter2") {
-            missing.push(
-                "the header has an `actor2` column but no `inter2` column, which an ACLED export has"
-                    .to_string(),
-            );
+            missing.push(Problem::MissingColumnBeside {
+                column: "inter2",
+                beside: "actor2",
+                what: "an ACLED export",
+            });
         }
         if missing.is_empty() {
             Ok(Columns { index, width: header.fields.len(), monadic })
@@ -200,12 +200,12 @@ impl Row {
     }
 }
 
-pub(crate) fn parse_row(columns: &Columns, record: &Record) -> Result<Row, String> {
+pub(crate) fn parse_row(columns: &Columns, record: &Record) -> Result<Row, Problem> {
     let get = |c: &str| columns.get(record, c);
     let required = |c: &str| {
         let v = get(c);
         if v.is_empty() {
-            Err(format!("column `{c}` is empty"))
+            Err(Problem::EmptyColumn { column: c.to_string() })
         } else {
             Ok(v)
         }
@@ -217,32 +217,27 @@ pub(crate) fn parse_row(columns: &Columns, record: &Record) -> Result<Row, Strin
     let sub_event_type = columns.optional(record, "sub_event_type").map(str::to_string);
     let mapping =
         mapping(&event_type, sub_event_type.as_deref().unwrap_or("")).ok_or_else(|| {
-            format!(
-                "column `event_type`: `{}` is not an ACLED event type this importer knows",
-                excerpt(&event_type)
-            )
+            Problem::invalid("event_type", &event_type, "an ACLED event type this importer knows")
         })?;
     let side = parse_side(columns, record, "actor1", "inter1", "assoc_actor_1")?
-        .ok_or_else(|| "column `actor1` is empty".to_string())?;
+        .ok_or_else(|| Problem::EmptyColumn { column: "actor1".to_string() })?;
     let side2 = if columns.monadic {
         None
     } else {
         parse_side(columns, record, "actor2", "inter2", "assoc_actor_2")?
     };
-    let coordinate = |c: &str, limit: f64| -> Result<f64, String> {
+    let coordinate = |c: &str, limit: f64| -> Result<f64, Problem> {
         let v = required(c)?;
         match v.parse::<f64>() {
             Ok(x) if is_coordinate(x, limit) => Ok(x),
-            _ => Err(format!("column `{c}`: `{}` is not a {c} in decimal degrees", excerpt(v))),
+            _ => Err(Problem::invalid(c, v, format!("a {c} in decimal degrees"))),
         }
     };
     let lat = coordinate("latitude", LATITUDE_LIMIT)?;
     let lon = coordinate("longitude", LONGITUDE_LIMIT)?;
     let fatalities = {
         let v = required("fatalities")?;
-        v.parse::<u64>().map_err(|_| {
-            format!("column `fatalities`: `{}` is not a number of people", excerpt(v))
-        })?
+        v.parse::<u64>().map_err(|_| Problem::invalid("fatalities", v, "a number of people"))?
     };
     let sources = get("source")
         .split(';')
@@ -278,22 +273,26 @@ pub(crate) fn parse_side(
     actor: &str,
     inter: &str,
     assoc: &str,
-) -> Result<Option<Side>, String> {
+) -> Result<Option<Side>, Problem> {
     let name = columns.get(record, actor);
     let code = columns.get(record, inter);
     if name.is_empty() {
         return if code.is_empty() || code == "0" {
             Ok(None)
         } else {
-            Err(format!("column `{inter}` is `{}`, but `{actor}` is empty", excerpt(code)))
+            Err(Problem::TypeWithoutActor {
+                inter: inter.to_string(),
+                code: quoted(code),
+                actor: actor.to_string(),
+            })
         };
     }
     let inter_code = parse_inter(code).ok_or_else(|| {
-        format!(
-            "column `{inter}`: `{}` is not an ACLED actor type (1 state forces … 8 external/other forces) for `{}`",
-            excerpt(code),
+        let expected = format!(
+            "an ACLED actor type (1 state forces … 8 external/other forces) for `{}`",
             excerpt(name)
-        )
+        );
+        Problem::invalid(inter, code, expected)
     })?;
     Ok(Some(Side {
         name: name.to_string(),
@@ -338,13 +337,13 @@ pub(crate) const MONTHS: [&str; 12] = [
 
 /// `event_date` (`2014-12-24` or `24 December 2014`) at ACLED's `time_precision`:
 /// 1 the day, 2 about that day (`~`), 3 only the month.
-pub(crate) fn parse_date(text: &str, precision: &str) -> Result<Date, String> {
-    let not_a_date = || {
-        format!(
-            "column `event_date`: `{}` is not a date (expected YYYY-MM-DD or a day like `22 February 2019`)",
-            excerpt(text)
-        )
+pub(crate) fn parse_date(text: &str, precision: &str) -> Result<Date, Problem> {
+    let not_a_date_because = |why: Option<String>| {
+        let expected = "YYYY-MM-DD or a day like `22 February 2019`";
+        let not_a_date = Problem::NotADate { value: quoted(text), expected, why };
+        Problem::in_column("event_date", not_a_date)
     };
+    let not_a_date = || not_a_date_because(None);
     let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
         if digits.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
             s.parse::<u16>().ok()
@@ -374,18 +373,19 @@ pub(crate) fn parse_date(text: &str, precision: &str) -> Result<Date, String> {
     };
     // The day is checked even when only the month is kept.
     Point::new(year, Some(month), Some(day), Qualifier::Exact)
-        .map_err(|why| format!("{}: {why}", not_a_date()))?;
+        .map_err(|why| not_a_date_because(Some(why)))?;
     let point = match precision {
         "1" => Point::new(year, Some(month), Some(day), Qualifier::Exact),
         "2" => Point::new(year, Some(month), Some(day), Qualifier::Approximate),
         "3" => Point::new(year, Some(month), None, Qualifier::Exact),
         other => {
-            return Err(format!(
-                "column `time_precision`: `{}` is not an ACLED time precision (1 the day, 2 about that day, 3 only the month)",
-                excerpt(other)
+            return Err(Problem::invalid(
+                "time_precision",
+                other,
+                "an ACLED time precision (1 the day, 2 about that day, 3 only the month)",
             ))
         }
     };
-    let point = point.map_err(|why| format!("{}: {why}", not_a_date()))?;
-    Date::new(point, None).map_err(|why| format!("{}: {why}", not_a_date()))
+    let point = point.map_err(|why| not_a_date_because(Some(why)))?;
+    Date::new(point, None).map_err(|why| not_a_date_because(Some(why)))
 }

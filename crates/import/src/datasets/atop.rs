@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 
 use annals_model::states;
-use annals_model::v1::excerpt;
 use annals_model::{ActorId, ActorKind, Date, EventKind, RefKind, SourceId};
 
 use super::dated;
@@ -21,8 +20,9 @@ use crate::dates::ymd;
 use crate::emit::noted_entity;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
-const ATOP: DatasetSource = DatasetSource {
+pub(crate) const ATOP: DatasetSource = DatasetSource {
     id: "atop",
     title: "Alliance Treaty Obligations and Provisions (ATOP)",
     publisher: "Brett Ashley Leeds et al., ATOP project",
@@ -41,25 +41,22 @@ const OBLIGATIONS: [(&str, &str); 5] = [
 
 /// The obligations a record's 0/1 columns set (`defense, consultation`),
 /// or `none of the five`.
-fn obligations(row: &Row<'_>) -> Result<String, String> {
+fn obligations(row: &Row<'_>) -> Result<String, Problem> {
     let mut set = Vec::new();
     for (column, meaning) in OBLIGATIONS {
         match row.get(column) {
             "" | "0" => {}
             "1" => set.push(meaning),
-            other => return Err(format!("column `{column}`: `{}` is not 0 or 1", excerpt(other))),
+            other => return Err(Problem::invalid(column, other, "0 or 1")),
         }
     }
     Ok(if set.is_empty() { "none of the five ATOP codes".to_string() } else { set.join(", ") })
 }
 
 /// The pact of ATOP alliance `atopid`, created if the log lacks it.
-fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, String> {
+fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, Problem> {
     if atopid.is_empty() || !atopid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "column `atopid`: `{}` is not an ATOP alliance id (digits)",
-            excerpt(atopid)
-        ));
+        return Err(Problem::invalid("atopid", atopid, "an ATOP alliance id (digits)"));
     }
     let id = format!("atop-{atopid}");
     out.entity(RefKind::Actor, &id, || {
@@ -74,15 +71,13 @@ fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, String> {
             Some(format!("Alliance Treaty Obligations and Provisions (ATOP) alliance {atopid}")),
         )
     })?;
-    ActorId::new(id).map_err(|e| e.to_string())
+    ActorId::new(id).map_err(Problem::from)
 }
 
 /// A member by its COW code: a state of the catalogue, or an actor
 /// labelled with ATOP's code when the code is none (ATOP's `8152`).
-fn member(out: &mut Out<'_, '_>, column: &str, code: &str) -> Result<ActorId, String> {
-    let number: u16 = code
-        .parse()
-        .map_err(|_| format!("column `{column}`: `{}` is not a COW code", excerpt(code)))?;
+fn member(out: &mut Out<'_, '_>, column: &str, code: &str) -> Result<ActorId, Problem> {
+    let number: u16 = code.parse().map_err(|_| Problem::invalid(column, code, "a COW code"))?;
     if let Some(state) = states::by_cow(number) {
         return out.state(state);
     }
@@ -99,12 +94,12 @@ fn member(out: &mut Out<'_, '_>, column: &str, code: &str) -> Result<ActorId, St
             Some(format!("ATOP codes this member {number}, which is no COW state code")),
         )
     })?;
-    ActorId::new(id).map_err(|e| e.to_string())
+    ActorId::new(id).map_err(Problem::from)
 }
 
 /// A date from year, month and day columns (0 or empty for unknown);
 /// `None` for a zero year (no exit: still in force).
-fn date(row: &Row<'_>, columns: [&str; 3]) -> Result<Option<Date>, String> {
+fn date(row: &Row<'_>, columns: [&str; 3]) -> Result<Option<Date>, Problem> {
     let year: u16 = row.number(columns[0])?;
     if year == 0 {
         return Ok(None);
@@ -112,9 +107,7 @@ fn date(row: &Row<'_>, columns: [&str; 3]) -> Result<Option<Date>, String> {
     // An empty month or day is as unknown as a 0.
     let month: Option<u8> = row.optional_number(columns[1], &["0"])?;
     let day: Option<u8> = row.optional_number(columns[2], &["0"])?;
-    ymd(year, month, day)
-        .map(Some)
-        .map_err(|e| format!("columns `{}`, `{}`, `{}`: {e}", columns[0], columns[1], columns[2]))
+    ymd(year, month, day).map(Some).map_err(|e| Problem::in_columns(&columns, e))
 }
 
 /// One phase of a member's membership.
@@ -146,13 +139,14 @@ impl Dataset for AtopMember {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         ATOP.cited(out)?;
         self.coverage.release(row.get("version"));
         let pact = pact(out, row.text("atopid")?)?;
         let member = member(out, "member", row.text("member")?)?;
-        let entry = date(row, ["yrent", "moent", "dayent"])?
-            .ok_or_else(|| "column `yrent`: the member has no entry year".to_string())?;
+        let entry = date(row, ["yrent", "moent", "dayent"])?.ok_or_else(|| {
+            Problem::in_column("yrent", Problem::Lacks("the member has no entry year"))
+        })?;
         let exit = date(row, ["yrexit", "moexit", "dayexit"])?;
         self.coverage.year(entry.start().year(), row.line);
         if let Some(exit) = exit {
@@ -163,7 +157,7 @@ impl Dataset for AtopMember {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         let sources = vec![ATOP.source_id()];
         for ((pact, member), phases) in &mut self.phases {
             phases.sort_by_key(|p| (p.entry.earliest(), p.entry));
@@ -214,7 +208,7 @@ fn emit_spell(
     spell: &Spell<'_>,
     sources: &[SourceId],
     out: &mut Out<'_, '_>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let (first, last) = (spell.phases[0], spell.phases[spell.phases.len() - 1]);
     let obligations = match &spell.phases[..] {
         [one] => format!("Obligations: {}.", one.obligations),
@@ -257,13 +251,14 @@ impl Dataset for AtopAlliance {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = ATOP.cited(out)?;
         self.coverage.release(row.get("version"));
         let atopid = row.text("atopid")?;
         let pact = pact(out, atopid)?;
-        let begin = date(row, ["begyr", "begmo", "begday"])?
-            .ok_or_else(|| "column `begyr`: the alliance has no start year".to_string())?;
+        let begin = date(row, ["begyr", "begmo", "begday"])?.ok_or_else(|| {
+            Problem::in_column("begyr", Problem::Lacks("the alliance has no start year"))
+        })?;
         let end = date(row, ["endyr", "endmo", "endday"])?;
         self.coverage.year(begin.start().year(), row.line);
         let mut members = Vec::new();
@@ -296,7 +291,7 @@ impl Dataset for AtopAlliance {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(&ATOP, None, out)
     }
 }

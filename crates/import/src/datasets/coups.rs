@@ -11,9 +11,10 @@ use super::{labelled_actor, state_of, Scheme};
 use crate::dates::ymd;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
 /// Powell & Thyne's dataset, cited by every coup whatever the release.
-const POWELL_THYNE: DatasetSource = DatasetSource {
+pub(crate) const POWELL_THYNE: DatasetSource = DatasetSource {
     id: "powell-thyne",
     title: "Powell & Thyne, Global Instances of Coups from 1950 to Present",
     publisher: "Jonathan M. Powell and Clayton L. Thyne",
@@ -39,7 +40,7 @@ impl Dataset for PowellThyne {
         &["country", "ccode", "year", "month", "day", "coup"]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = POWELL_THYNE.cited(out)?;
         let (state, unknown_code) = state_of(
             Scheme::Cow,
@@ -54,9 +55,10 @@ impl Dataset for PowellThyne {
             "1" => CoupOutcome::Failed,
             "2" => CoupOutcome::Successful,
             other => {
-                return Err(format!(
-                    "column `coup`: `{}` is not a Powell & Thyne outcome (1 failed, 2 successful)",
-                    excerpt(other)
+                return Err(Problem::invalid(
+                    "coup",
+                    other,
+                    "a Powell & Thyne outcome (1 failed, 2 successful)",
                 ))
             }
         };
@@ -79,7 +81,7 @@ impl Dataset for PowellThyne {
         out.event(event, || format!("the coup of {date} in {}", state.name))
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(&POWELL_THYNE, None, out)
     }
 }
@@ -87,11 +89,11 @@ impl Dataset for PowellThyne {
 /// The date of a record from its `year`, `month` and `day` columns, as
 /// precise as they are: a missing day gives the month, a missing month
 /// the year.
-fn date_of(row: &Row<'_>, missing: &[&str]) -> Result<Date, String> {
+fn date_of(row: &Row<'_>, missing: &[&str]) -> Result<Date, Problem> {
     let year = row.number::<u16>("year")?;
     let month = row.optional_number::<u8>("month", missing)?.filter(|&m| m != 0);
     let day = row.optional_number::<u8>("day", missing)?.filter(|&d| d != 0);
-    ymd(year, month, day).map_err(|e| format!("columns `year`, `month`, `day`: {e}"))
+    ymd(year, month, day).map_err(|e| Problem::in_columns(&["year", "month", "day"], e))
 }
 
 /// A `coup` of `state` (its actor created if the log lacks it).
@@ -102,10 +104,10 @@ fn coup(
     perpetrator: annals_model::ActorId,
     outcome: CoupOutcome,
     date: Date,
-) -> Result<Event, String> {
+) -> Result<Event, Problem> {
     let state = out.state(state)?;
     Ok(Event {
-        id: EventId::new(id).map_err(|e| e.to_string())?,
+        id: EventId::new(id).map_err(Problem::from)?,
         date: Some(date),
         sources: Vec::new(),
         claim: annals_model::Claim::Reported,
@@ -116,7 +118,7 @@ fn coup(
 }
 
 /// The Cline Center's dataset.
-const CLINE: DatasetSource = DatasetSource {
+pub(crate) const CLINE: DatasetSource = DatasetSource {
     id: "cline-coups",
     title: "Cline Center Coup d'État Project Dataset",
     publisher: "Cline Center for Advanced Social Research, University of Illinois Urbana-Champaign",
@@ -167,14 +169,15 @@ impl Dataset for Cline {
         &["coup_id", "cowcode", "country", "year", "month", "day", "event_type"]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = CLINE.cited(out)?;
         let coup_id = row.text("coup_id")?;
         let key = crate::emit::slug(coup_id);
         if key.is_empty() || key != coup_id.to_ascii_lowercase() {
-            return Err(format!(
-                "column `coup_id`: `{}` is not a Cline coup id (digits, maybe a letter)",
-                excerpt(coup_id)
+            return Err(Problem::invalid(
+                "coup_id",
+                coup_id,
+                "a Cline coup id (digits, maybe a letter)",
             ));
         }
         let (state, unknown_code) = state_of(
@@ -190,10 +193,11 @@ impl Dataset for Cline {
             "attempted" => (CoupOutcome::Failed, "attempted coup", "perpetrators"),
             "conspiracy" => (CoupOutcome::Conspiracy, "coup plot", "conspirators"),
             other => {
-                return Err(format!(
-                "column `event_type`: `{}` is not a Cline event type (coup, attempted, conspiracy)",
-                excerpt(other)
-            ))
+                return Err(Problem::invalid(
+                    "event_type",
+                    other,
+                    "a Cline event type (coup, attempted, conspiracy)",
+                ))
             }
         };
         let perpetrator = labelled_actor(
@@ -218,7 +222,7 @@ impl Dataset for Cline {
         out.event(event, || format!("coup_id `{}`", excerpt(coup_id)))
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(&CLINE, None, out)
     }
 }
@@ -226,13 +230,13 @@ impl Dataset for Cline {
 /// The 0/1 columns of `list` that are 1, as a clause of the note
 /// (`" By: the military, a palace coup."`); "" when none is, or the file
 /// lacks them.
-fn flags(row: &Row<'_>, label: &str, list: &[(&str, &str)]) -> Result<String, String> {
+fn flags(row: &Row<'_>, label: &str, list: &[(&str, &str)]) -> Result<String, Problem> {
     let mut set = Vec::new();
     for (column, meaning) in list {
         match row.get(column) {
             "" | "0" => {}
             "1" => set.push(*meaning),
-            other => return Err(format!("column `{column}`: `{}` is not 0 or 1", excerpt(other))),
+            other => return Err(Problem::invalid(column, other, "0 or 1")),
         }
     }
     Ok(match set.is_empty() {

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use annals_model::v1::excerpt;
 use annals_model::{ActorId, ActorKind, Date, Event, EventKind, RefKind, SourceId};
 
 use super::{state_of, Scheme};
@@ -17,8 +16,9 @@ use crate::emit::{noted_entity, slug};
 use crate::records::Text;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
+use crate::{At, Problem};
 
-const COW: DatasetSource = DatasetSource {
+pub(crate) const COW: DatasetSource = DatasetSource {
     id: "cow-intrastate",
     title: "Correlates of War Intra-State War Data",
     publisher: "Correlates of War Project",
@@ -109,7 +109,7 @@ impl Dataset for CowIntra {
         Text::Windows1252
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = COW.cited(out)?;
         self.coverage.release(row.get("version"));
         let number: u32 = row.number("warnum")?;
@@ -155,10 +155,10 @@ impl Dataset for CowIntra {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         let sources = vec![COW.source_id()];
         for (number, war) in &self.wars {
-            let fail = |e: String| (war.line, e);
+            let fail = |e: Problem| (war.line, e);
             let Some(began) = war.began else { continue };
             let actors = war.sides.clone();
             let id = format!("cow-intra:{number}:hostilities");
@@ -182,14 +182,14 @@ impl Dataset for CowIntra {
 }
 
 /// A war's side as a coalition actor.
-fn side(out: &mut Out<'_, '_>, war: u32, side: &str, context: &str) -> Result<ActorId, String> {
+fn side(out: &mut Out<'_, '_>, war: u32, side: &str, context: &str) -> Result<ActorId, Problem> {
     let id = format!("cow-intra-{war}-side-{side}");
     let name = format!("side {} of {context}", side.to_uppercase());
     out.entity(RefKind::Actor, &id, || {
         let kind = EventKind::Actor { name, aliases: Vec::new(), kind: Some(ActorKind::Coalition) };
         noted_entity(&id, kind, None)
     })?;
-    ActorId::new(id).map_err(|e| e.to_string())
+    ActorId::new(id).map_err(Problem::from)
 }
 
 /// The participant a record names in `code` and `who`: a state of the
@@ -200,7 +200,7 @@ fn participant(
     war: u32,
     code: &str,
     who: &str,
-) -> Result<Option<ActorId>, String> {
+) -> Result<Option<ActorId>, Problem> {
     let (c, name) = (row.get(code), row.get(who));
     if !matches!(c, "" | "-8" | "-9") {
         let (state, _) = state_of(Scheme::Cow, code, c, Some((who, name)))?;
@@ -211,10 +211,7 @@ fn participant(
     }
     let key = slug(name);
     if key.is_empty() {
-        return Err(format!(
-            "column `{who}`: `{}` has no letters a-z or digits to make an id from",
-            excerpt(name)
-        ));
+        return Err(Problem::no_id_letters(who, name, "letters a-z or digits"));
     }
     let id = format!("cow-intra-{war}-{key}");
     let kind = EventKind::Actor {
@@ -223,7 +220,7 @@ fn participant(
         kind: Some(ActorKind::ArmedGroup),
     };
     out.entity(RefKind::Actor, &id, || noted_entity(&id, kind, None))?;
-    ActorId::new(id).map(Some).map_err(|e| e.to_string())
+    ActorId::new(id).map(Some).map_err(Problem::from)
 }
 
 /// The dates of a spell (`1` or `2`): `None` when the record has no such
@@ -234,7 +231,7 @@ fn spell_dates(
     row: &Row<'_>,
     spell: &str,
     out: &mut Out<'_, '_>,
-) -> Result<Option<(Option<Date>, Option<Date>)>, String> {
+) -> Result<Option<(Option<Date>, Option<Date>)>, Problem> {
     let start_year = row.get(&format!("startyear{spell}"));
     if start_year == "-8" {
         return Ok(None);
@@ -250,20 +247,20 @@ fn spell_dates(
 /// A date from COW's `{which}Month{spell}`, `Day`, `Year` columns: −9 (or
 /// any other negative code but −7) makes it coarser; an unknown or ongoing
 /// (−7) year gives none.
-fn date(row: &Row<'_>, which: &str, spell: &str) -> Result<Option<Date>, String> {
+fn date(row: &Row<'_>, which: &str, spell: &str) -> Result<Option<Date>, Problem> {
     let column = |part: &str| format!("{which}{part}{spell}");
-    let known = |part: &str| -> Result<Option<i64>, String> {
+    let known = |part: &str| -> Result<Option<i64>, Problem> {
         let v = row.get(&column(part));
         match v.parse::<i64>() {
             Ok(n) if n > 0 => Ok(Some(n)),
             Ok(_) => Ok(None),
             Err(_) if v.is_empty() => Ok(None),
-            Err(_) => Err(format!("column `{}`: `{}` is not a number", column(part), excerpt(v))),
+            Err(_) => Err(Problem::invalid(&column(part), v, "a number")),
         }
     };
     let Some(year) = known("year")? else { return Ok(None) };
     let year = u16::try_from(year)
-        .map_err(|_| format!("column `{}`: {year} is no year", column("year")))?;
+        .map_err(|_| Problem::in_column(&column("year"), Problem::NoYear(year)))?;
     let small = |n: Option<i64>| n.and_then(|n| u8::try_from(n).ok());
     let (month, day) = (small(known("month")?), small(known("day")?));
     match ymd(year, month, day) {
@@ -271,7 +268,7 @@ fn date(row: &Row<'_>, which: &str, spell: &str) -> Result<Option<Date>, String>
         // A day the month does not have (COW's 29 February 1894): the
         // month is what is known.
         Err(_) if day.is_some() => ymd(year, month, None).map(Some),
-        Err(e) => Err(format!("columns `{}`…: {e}", column("month"))),
+        Err(e) => Err(Problem::In { at: At::ColumnsFrom(column("month")), problem: Box::new(e) }),
     }
 }
 
@@ -312,7 +309,7 @@ impl Spell<'_> {
         start: Option<Date>,
         end: Option<Date>,
         deaths: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let Some(start) = start else { return Ok(()) };
         let id = format!("cow-intra:{}:{}:{}:{start}", self.war, self.side, self.member);
         let mut note = format!("{}: spell {}", self.context, self.spell);
@@ -368,6 +365,6 @@ fn dated(
     sources: &[SourceId],
     note: String,
     kind: EventKind,
-) -> Result<Event, String> {
+) -> Result<Event, Problem> {
     super::dated(id, date, sources, Some(note), kind)
 }

@@ -5,7 +5,6 @@
 //! counted by name, not imported. `NA` is GDELT's empty value.
 
 use annals_model::states;
-use annals_model::v1::excerpt;
 use annals_model::{
     is_coordinate, ActorId, ActorKind, EventKind, PlaceId, PlaceKind, RefKind, LATITUDE_LIMIT,
     LONGITUDE_LIMIT,
@@ -16,8 +15,9 @@ use crate::dates::ymd;
 use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
-const GDELT: DatasetSource = DatasetSource {
+pub(crate) const GDELT: DatasetSource = DatasetSource {
     id: "gdelt",
     title: "GDELT 1.0 event data (Global Database of Events, Language, and Tone)",
     publisher: "The GDELT Project",
@@ -85,20 +85,17 @@ impl Dataset for Gdelt {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = GDELT.cited(out)?;
         let id = row.text("globaleventid")?;
         if !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "column `globaleventid`: `{}` is not a GDELT event id (digits)",
-                excerpt(id)
-            ));
+            return Err(Problem::invalid("globaleventid", id, "a GDELT event id (digits)"));
         }
         let date = day(row)?;
         self.coverage.year(date.start().year(), row.line);
         let root: usize = row.number("eventrootcode")?;
         let label = ROOTS.get(root.wrapping_sub(1)).ok_or_else(|| {
-            format!("column `eventrootcode`: `{root}` is not a CAMEO root code (1 to 20)")
+            Problem::invalid("eventrootcode", &root.to_string(), "a CAMEO root code (1 to 20)")
         })?;
         if !(18..=20).contains(&root) {
             out.skip(&format!("CAMEO {root:02}: {label}"));
@@ -127,15 +124,15 @@ impl Dataset for Gdelt {
         out.event(event, || format!("globaleventid `{id}`"))
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(&GDELT, None, out)
     }
 }
 
 /// `SQLDATE`, `YYYYMMDD`.
-fn day(row: &Row<'_>) -> Result<annals_model::Date, String> {
+fn day(row: &Row<'_>) -> Result<annals_model::Date, Problem> {
     let text = row.text("sqldate")?;
-    let bad = || format!("column `sqldate`: `{}` is not a date (expected YYYYMMDD)", excerpt(text));
+    let bad = || Problem::not_a_date("sqldate", text, "YYYYMMDD");
     if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -144,23 +141,20 @@ fn day(row: &Row<'_>) -> Result<annals_model::Date, String> {
         text[4..6].parse().map_err(|_| bad())?,
         text[6..].parse().map_err(|_| bad())?,
     );
-    ymd(y, Some(m), Some(d)).map_err(|e| format!("column `sqldate`: {e}"))
+    ymd(y, Some(m), Some(d)).map_err(|e| Problem::in_column("sqldate", e))
 }
 
 /// The actor of `actor1` or `actor2`: a state when its code is a country's
 /// alone (`MLI`); else the actors GDELT gives that code (`MLIMIL`, `CVL`),
 /// one actor per code. `None` when the code is empty.
-fn actor(row: &Row<'_>, out: &mut Out<'_, '_>, prefix: &str) -> Result<Option<ActorId>, String> {
+fn actor(row: &Row<'_>, out: &mut Out<'_, '_>, prefix: &str) -> Result<Option<ActorId>, Problem> {
     let Some(code) = row.optional(&format!("{prefix}code"), NA) else { return Ok(None) };
     if let Some(state) = (code.len() == 3).then(|| states::by_iso3(code)).flatten() {
         return out.state(state).map(Some);
     }
     let key = slug(code);
     if key.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!(
-            "column `{prefix}code`: `{}` is not a CAMEO actor code",
-            excerpt(code)
-        ));
+        return Err(Problem::invalid(&format!("{prefix}code"), code, "a CAMEO actor code"));
     }
     let kind = match row.optional(&format!("{prefix}type1code"), NA) {
         Some("MIL" | "COP" | "SPY") => ActorKind::ArmedForce,
@@ -178,13 +172,13 @@ fn actor(row: &Row<'_>, out: &mut Out<'_, '_>, prefix: &str) -> Result<Option<Ac
             Some(format!("the actors GDELT codes {code} (first named {first})")),
         )
     })?;
-    ActorId::new(id).map(Some).map_err(|e| e.to_string())
+    ActorId::new(id).map(Some).map_err(Problem::from)
 }
 
 /// The action location: a country's territory (type 1), or a place by
 /// GDELT's feature id, within its country when the FIPS code names a state
 /// of the catalogue. `None` for no location (type 0).
-fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, String> {
+fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, Problem> {
     let kind = row.text("actiongeo_type")?;
     let fips = row.optional("actiongeo_countrycode", NA);
     let state = fips.and_then(states::by_fips);
@@ -200,25 +194,19 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, String
         "4" | "3" => (feature_id(row)?, PlaceKind::Town),
         "5" | "2" => (feature_id(row)?, PlaceKind::Region),
         other => {
-            return Err(format!(
-                "column `actiongeo_type`: `{}` is not a GDELT location type (0 to 5)",
-                excerpt(other)
-            ))
+            return Err(Problem::invalid("actiongeo_type", other, "a GDELT location type (0 to 5)"))
         }
     };
     let within = match state {
         Some(state) => Some(out.country(state)?),
         None => None,
     };
-    let coordinate = |column: &str, limit: f64| -> Result<Option<f64>, String> {
+    let coordinate = |column: &str, limit: f64| -> Result<Option<f64>, Problem> {
         match row.optional(column, NA) {
             None => Ok(None),
             Some(v) => match v.parse::<f64>() {
                 Ok(x) if is_coordinate(x, limit) => Ok(Some(x)),
-                _ => Err(format!(
-                    "column `{column}`: `{}` is not a coordinate in decimal degrees",
-                    excerpt(v)
-                )),
+                _ => Err(Problem::invalid(column, v, "a coordinate in decimal degrees")),
             },
         }
     };
@@ -241,21 +229,18 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, String
             Some("as GDELT geocodes it".to_string()),
         )
     })?;
-    PlaceId::new(id).map(Some).map_err(|e| e.to_string())
+    PlaceId::new(id).map(Some).map_err(Problem::from)
 }
 
 /// The place id of a GDELT feature id (`-2266494` is `gdelt:geo.m2266494`).
-fn feature_id(row: &Row<'_>) -> Result<String, String> {
+fn feature_id(row: &Row<'_>) -> Result<String, Problem> {
     let feature = row.text("actiongeo_featureid")?;
     let (sign, digits) = match feature.strip_prefix('-') {
         Some(rest) => ("m", rest),
         None => ("", feature),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!(
-            "column `actiongeo_featureid`: `{}` is not a GDELT feature id",
-            excerpt(feature)
-        ));
+        return Err(Problem::invalid("actiongeo_featureid", feature, "a GDELT feature id"));
     }
     Ok(format!("gdelt:geo.{sign}{}", digits.to_ascii_lowercase()))
 }

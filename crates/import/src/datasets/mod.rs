@@ -9,7 +9,10 @@ use annals_model::{ActorId, ActorKind, Claim, Date, Event, EventId, EventKind, R
 
 use crate::emit::noted_entity;
 use crate::format::Format;
+use crate::problem::quoted;
+use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out};
+use crate::Problem;
 
 mod atop;
 mod coups;
@@ -36,6 +39,47 @@ pub(crate) fn mapping(format: Format) -> Option<Box<dyn Dataset>> {
         Format::Gdelt => Box::<gdelt::Gdelt>::default(),
     })
 }
+
+/// The ids a table importer owns: those equal to a prefix, or that start
+/// with it and then `:` (`gdelt`, `gdelt:actor.usa`), or, for a prefix
+/// ending in `-` or `:`, any id that starts with it (`ucdp-actor-123`).
+pub(crate) struct Namespace {
+    /// The importer as messages name it (`UCDP`).
+    pub(crate) importer: &'static str,
+    pub(crate) prefixes: &'static [&'static str],
+    /// Its datasets, the only sources it makes (with their releases).
+    pub(crate) sources: &'static [&'static DatasetSource],
+}
+
+impl Namespace {
+    /// The prefix `id` falls under, if any.
+    pub(crate) fn prefix_of(&self, id: &str) -> Option<&'static str> {
+        self.prefixes.iter().copied().find(|&p| match id.strip_prefix(p) {
+            Some(rest) => rest.is_empty() || p.ends_with(['-', ':']) || rest.starts_with(':'),
+            None => false,
+        })
+    }
+}
+
+/// The namespace of each table importer: the prefixes of the ids of the
+/// entities it makes, and its datasets (`crate::owned`).
+pub(crate) const NAMESPACES: &[Namespace] = &[
+    Namespace {
+        importer: "Powell & Thyne",
+        prefixes: &["powell-thyne", "pt-"],
+        sources: &[&coups::POWELL_THYNE],
+    },
+    Namespace { importer: "Cline Center", prefixes: &["cline-"], sources: &[&coups::CLINE] },
+    Namespace { importer: "UCDP", prefixes: &["ucdp-"], sources: &ucdp::SOURCES },
+    Namespace {
+        importer: "COW",
+        prefixes: &["cow-intrastate", "cow-intra-"],
+        sources: &[&cow::COW],
+    },
+    Namespace { importer: "PRIF", prefixes: &["prif-"], sources: &[&prif::PRIF] },
+    Namespace { importer: "ATOP", prefixes: &["atop", "atop-"], sources: &[&atop::ATOP] },
+    Namespace { importer: "GDELT", prefixes: &["gdelt"], sources: &[&gdelt::GDELT] },
+];
 
 /// A code scheme of the catalogue of states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +113,7 @@ pub(crate) fn state_of(
     column: &str,
     code: &str,
     name: Option<(&str, &str)>,
-) -> Result<(&'static State, Option<String>), String> {
+) -> Result<(&'static State, Option<String>), Problem> {
     let by_code = code.parse::<u16>().ok().and_then(|c| scheme.lookup(c));
     if let Some(state) = by_code {
         return Ok((state, None));
@@ -84,17 +128,11 @@ pub(crate) fn state_of(
                 scheme.label()
             )),
         )),
-        (_, Some((name_column, n))) => Err(format!(
-            "column `{column}`: `{}` is no {} annals knows, and column `{name_column}` (`{}`) names no state of its catalogue",
-            excerpt(code),
-            scheme.label(),
-            excerpt(n)
-        )),
-        (_, None) => Err(format!(
-            "column `{column}`: `{}` is no {} annals knows",
-            excerpt(code),
-            scheme.label()
-        )),
+        (_, name) => {
+            let name = name.map(|(name_column, n)| (name_column.to_string(), quoted(n)));
+            let (code, scheme) = (quoted(code), scheme.label());
+            Err(Problem::in_column(column, Problem::UnknownCode { code, scheme, name }))
+        }
     }
 }
 
@@ -106,11 +144,11 @@ pub(crate) fn labelled_actor(
     name: String,
     kind: Option<ActorKind>,
     note: String,
-) -> Result<ActorId, String> {
+) -> Result<ActorId, Problem> {
     out.entity(RefKind::Actor, id, || {
         noted_entity(id, EventKind::Actor { name, aliases: Vec::new(), kind }, Some(note))
     })?;
-    ActorId::new(id).map_err(|e| e.to_string())
+    Ok(ActorId::new(id)?)
 }
 
 /// An event dated and sourced, with a note.
@@ -120,9 +158,9 @@ pub(crate) fn dated(
     sources: &[SourceId],
     note: Option<String>,
     kind: EventKind,
-) -> Result<Event, String> {
+) -> Result<Event, Problem> {
     Ok(Event {
-        id: EventId::new(id).map_err(|e| format!("`{}` makes no valid id: {e}", excerpt(id)))?,
+        id: EventId::new(id).map_err(|e| Problem::no_valid_id(id, e))?,
         date: Some(date),
         sources: sources.to_vec(),
         claim: Claim::Reported,

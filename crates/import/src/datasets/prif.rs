@@ -7,7 +7,6 @@
 //! PRIF's code for not applicable, −99 for unknown.
 
 use annals_model::states;
-use annals_model::v1::excerpt;
 use annals_model::{ActorId, ActorKind, Date, EventKind, RefKind};
 
 use super::{dated, state_of, Scheme};
@@ -15,8 +14,9 @@ use crate::dates::{excel_day, precise};
 use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
-const PRIF: DatasetSource = DatasetSource {
+pub(crate) const PRIF: DatasetSource = DatasetSource {
     id: "prif-hmi",
     title: "PRIF Dataset on Humanitarian Military Interventions",
     publisher: "Peace Research Institute Frankfurt (PRIF / HSFK)",
@@ -54,20 +54,18 @@ impl Dataset for Prif {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let sources = PRIF.cited(out)?;
         let case = row.text("hmiid")?;
         let key = slug(case);
         if key.is_empty() {
-            return Err(format!(
-                "column `hmiid`: `{}` has no letters or digits to make an id from",
-                excerpt(case)
-            ));
+            return Err(Problem::no_id_letters("hmiid", case, "letters or digits"));
         }
         let (target, _) = state_of(Scheme::Cow, "cowcc", row.text("cowcc")?, None)?;
         let host = out.state(target)?;
-        let start = day(row, "hmistart", "hmistapr")?
-            .ok_or_else(|| "column `hmistart`: the intervention has no start".to_string())?;
+        let start = day(row, "hmistart", "hmistapr")?.ok_or_else(|| {
+            Problem::in_column("hmistart", Problem::Lacks("the intervention has no start"))
+        })?;
         let end = day(row, "hmiend", "hmiendpr")?;
         self.coverage.year(start.start().year(), row.line);
         if let Some(end) = end {
@@ -105,7 +103,7 @@ impl Dataset for Prif {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(&PRIF, None, out)
     }
 }
@@ -113,23 +111,22 @@ impl Dataset for Prif {
 /// A day as an Excel serial in `column`, at the precision code in
 /// `precision`; `None` when the cell is empty (the intervention was going
 /// on) or a missing-value code.
-fn day(row: &Row<'_>, column: &str, precision: &str) -> Result<Option<Date>, String> {
+fn day(row: &Row<'_>, column: &str, precision: &str) -> Result<Option<Date>, Problem> {
     let Some(serial) = row.optional(column, MISSING) else { return Ok(None) };
-    let serial: f64 = serial.parse().map_err(|_| {
-        format!("column `{column}`: `{}` is not an Excel serial day", excerpt(serial))
-    })?;
+    let serial: f64 =
+        serial.parse().map_err(|_| Problem::invalid(column, serial, "an Excel serial day"))?;
     let whole = serial.trunc() as i64;
     let day = (serial.fract() == 0.0 && serial.is_finite())
         .then(|| excel_day(whole))
         .flatten()
-        .ok_or_else(|| format!("column `{column}`: `{serial}` is not an Excel serial day"))?;
+        .ok_or_else(|| Problem::invalid(column, &serial.to_string(), "an Excel serial day"))?;
     let code = row.optional_number::<u8>(precision, MISSING)?;
-    precise(day, code).map_err(|e| format!("column `{precision}`: {e}"))
+    precise(day, code).map_err(|e| Problem::in_column(precision, e))
 }
 
 /// The `n`th intervener: a state by its COW code, else an organization by
 /// the name PRIF gives it (`UN`, `NATO`, `ECOWAS`); `None` when absent.
-fn intervener(row: &Row<'_>, out: &mut Out<'_, '_>, n: u8) -> Result<Option<ActorId>, String> {
+fn intervener(row: &Row<'_>, out: &mut Out<'_, '_>, n: u8) -> Result<Option<ActorId>, Problem> {
     let (name_column, code_column) = (format!("interven{n}"), format!("i{n}ccc"));
     let name = row.optional(&name_column, MISSING);
     let code = row.optional(&code_column, MISSING);
@@ -156,5 +153,5 @@ fn intervener(row: &Row<'_>, out: &mut Out<'_, '_>, n: u8) -> Result<Option<Acto
             Some(note),
         )
     })?;
-    ActorId::new(id).map(Some).map_err(|e| e.to_string())
+    ActorId::new(id).map(Some).map_err(Problem::from)
 }

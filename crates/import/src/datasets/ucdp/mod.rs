@@ -19,8 +19,10 @@ pub(crate) use super::dated;
 use super::{state_of, Scheme};
 use crate::dates::years;
 use crate::emit::noted_entity;
+use crate::problem::quoted;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Out, Row};
+use crate::Problem;
 
 mod names;
 mod other;
@@ -30,6 +32,10 @@ pub(crate) use names::{Named, Names};
 
 pub(crate) use other::{NonState, OneSided};
 pub(crate) use state_based::{Acd, Brd};
+
+/// The UCDP datasets, as sources.
+pub(crate) const SOURCES: [&DatasetSource; 4] =
+    [&state_based::ACD, &state_based::BRD, &other::NON_STATE, &other::ONE_SIDED];
 
 /// UCDP's request, common to its datasets.
 const ALWAYS: &str = "Always include the version number of the dataset.";
@@ -94,7 +100,7 @@ pub(crate) fn side(
     names: Option<&mut Names>,
     kind: ActorKind,
     sources: &[SourceId],
-) -> Result<Vec<Party>, String> {
+) -> Result<Vec<Party>, Problem> {
     let [names_column, ids_column, gw_column] = columns;
     let cell = row.get(names_column);
     let ids = split_list(row.get(ids_column));
@@ -103,12 +109,13 @@ pub(crate) fn side(
     // cell is one name.
     let list = if names.is_some() && ids.len() > 1 { split_list(cell) } else { vec![cell] };
     if list.len() != ids.len() {
-        return Err(format!(
-            "column `{names_column}` names {} parties (`{}`), but column `{ids_column}` has {} ids",
-            list.len(),
-            excerpt(cell),
-            ids.len()
-        ));
+        return Err(Problem::PartyCount {
+            names_column: names_column.to_string(),
+            parties: list.len(),
+            cell: quoted(cell),
+            ids_column: ids_column.to_string(),
+            ids: ids.len(),
+        });
     }
     let governments = list.iter().filter(|n| n.starts_with("Government of ")).count();
     if governments == list.len() {
@@ -127,24 +134,18 @@ pub(crate) fn side(
         return Ok(parties);
     }
     if governments > 0 {
-        return Err(format!(
-            "column `{names_column}` lists governments and other parties together (`{}`); which id is whose is not guessed",
-            excerpt(cell)
-        ));
+        return Err(Problem::MixedParties { column: names_column.to_string(), cell: quoted(cell) });
     }
     for id in &ids {
         if !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "column `{ids_column}`: `{}` is not a UCDP actor id (digits)",
-                excerpt(id)
-            ));
+            return Err(Problem::invalid(ids_column, id, "a UCDP actor id (digits)"));
         }
     }
     let parties = ids.iter().map(|id| {
-        let actor = ActorId::new(format!("ucdp-actor-{id}")).map_err(|e| e.to_string())?;
+        let actor = ActorId::new(format!("ucdp-actor-{id}")).map_err(Problem::from)?;
         Ok(Party { id: actor, name: None, state: None, ucdp: Some(id.to_string()) })
     });
-    let mut parties = parties.collect::<Result<Vec<Party>, String>>()?;
+    let mut parties = parties.collect::<Result<Vec<Party>, Problem>>()?;
     match names {
         Some(names) => names.add(&list, &ids, row.line, kind),
         None => {
@@ -157,13 +158,13 @@ pub(crate) fn side(
 
 /// The state a `Government of …` party governs: by its name, else by the
 /// only code of the side.
-fn government(name: &str, codes: &[&str], column: &str) -> Result<&'static State, String> {
+fn government(name: &str, codes: &[&str], column: &str) -> Result<&'static State, Problem> {
     if let Some(state) = states::by_name(name) {
         return Ok(state);
     }
     match codes {
         [code] => state_of(Scheme::Gw, column, code, None).map(|(s, _)| s),
-        _ => Err(format!("`Government of {}` names no state of the catalogue", excerpt(name))),
+        _ => Err(Problem::UnknownState { name: quoted(name), government: true }),
     }
 }
 
@@ -175,16 +176,13 @@ pub(crate) fn actor(
     name: &str,
     kind: ActorKind,
     sources: &[SourceId],
-) -> Result<ActorId, String> {
+) -> Result<ActorId, Problem> {
     if ucdp_id.is_empty() || !ucdp_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "`{}` is not a UCDP actor id (digits), for `{}`",
-            excerpt(ucdp_id),
-            excerpt(name)
-        ));
+        let expected = format!("a UCDP actor id (digits), for `{}`", excerpt(name));
+        return Err(Problem::not(ucdp_id, expected));
     }
     if name.trim().is_empty() {
-        return Err(format!("UCDP actor {ucdp_id} has no name"));
+        return Err(Problem::Unnamed(ucdp_id.to_string()));
     }
     let id = format!("ucdp-actor-{ucdp_id}");
     out.entity(RefKind::Actor, &id, || {
@@ -199,7 +197,7 @@ pub(crate) fn actor(
         )
     })?;
     identify(out, ucdp_id, sources)?;
-    ActorId::new(id).map_err(|e| e.to_string())
+    ActorId::new(id).map_err(Problem::from)
 }
 
 /// The scheme of UCDP's actor ids, in `identifiers` events.
@@ -214,16 +212,16 @@ pub(crate) fn identify(
     out: &mut Out<'_, '_>,
     ucdp_id: &str,
     sources: &[SourceId],
-) -> Result<(), String> {
-    let dataset = sources.first().ok_or("a UCDP actor's id cites no dataset")?;
-    let actor = ActorId::new(format!("ucdp-actor-{ucdp_id}")).map_err(|e| e.to_string())?;
+) -> Result<(), Problem> {
+    // Every caller passes what `DatasetSource::cited` gave: the dataset.
+    let dataset = sources.first().expect("a UCDP record cites its dataset");
+    let actor = ActorId::new(format!("ucdp-actor-{ucdp_id}")).map_err(Problem::from)?;
     let kind = EventKind::Identifiers {
         entity: Entity::Actor(actor),
         ids: vec![(UCDP_ACTOR.to_string(), ucdp_id.to_string())],
     };
     let event = Event {
-        id: EventId::new(format!("{dataset}:ids.{UCDP_ACTOR}-{ucdp_id}"))
-            .map_err(|e| e.to_string())?,
+        id: EventId::new(format!("{dataset}:ids.{UCDP_ACTOR}-{ucdp_id}")).map_err(Problem::from)?,
         date: None,
         sources: sources.to_vec(),
         claim: Claim::Reported,
@@ -235,7 +233,7 @@ pub(crate) fn identify(
 }
 
 /// The deaths of a year, from three columns (best, low, high).
-pub(crate) fn deaths(row: &Row<'_>, columns: [&str; 3]) -> Result<Fatalities, String> {
+pub(crate) fn deaths(row: &Row<'_>, columns: [&str; 3]) -> Result<Fatalities, Problem> {
     Ok(Fatalities {
         best: row.number(columns[0])?,
         low: row.optional_number(columns[1], &[])?,
@@ -294,7 +292,7 @@ impl Spans {
         last_year: u16,
         names: &BTreeMap<String, Named>,
         out: &mut Out<'_, '_>,
-    ) -> Result<(), (usize, String)> {
+    ) -> Result<(), (usize, Problem)> {
         for (key, span) in &self.spans {
             span.emit(key, sources, last_year, names, out).map_err(|e| (span.line, e))?;
         }
@@ -310,7 +308,7 @@ impl Span {
         last_year: u16,
         names: &BTreeMap<String, Named>,
         out: &mut Out<'_, '_>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let (Some(&first), Some(&last)) = (self.years.keys().next(), self.years.keys().next_back())
         else {
             return Ok(());
@@ -434,7 +432,7 @@ pub(crate) fn emit_supports(
     last_year: u16,
     names: &BTreeMap<String, Named>,
     out: &mut Out<'_, '_>,
-) -> Result<(), (usize, String)> {
+) -> Result<(), (usize, Problem)> {
     for (key, s) in supports {
         let mut side: Vec<String> = s.side.iter().map(|p| p.name(names)).collect();
         side.sort();
@@ -442,7 +440,7 @@ pub(crate) fn emit_supports(
             [one] => Some(one.id.clone()),
             _ => None,
         };
-        let fail = |e: String| (s.line, e);
+        let fail = |e: Problem| (s.line, e);
         let mut runs: Vec<(u16, u16)> = Vec::new();
         for &y in &s.years {
             match runs.last_mut() {
@@ -518,7 +516,7 @@ impl Ucdp {
         &mut self,
         row: &Row<'_>,
         out: &mut Out<'_, '_>,
-    ) -> Result<(u16, Vec<SourceId>), String> {
+    ) -> Result<(u16, Vec<SourceId>), Problem> {
         let sources = self.source.cited(out)?;
         let year = row.number::<u16>("year")?;
         self.coverage.year(year, row.line);
@@ -531,7 +529,7 @@ impl Ucdp {
         self.coverage.last().unwrap_or(0)
     }
 
-    pub(crate) fn finish(&self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    pub(crate) fn finish(&self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.coverage.emit(self.source, Some(ALWAYS), out)
     }
 }

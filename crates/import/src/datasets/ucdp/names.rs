@@ -11,6 +11,7 @@ use annals_model::{ActorKind, EventKind, RefKind, SourceId};
 
 use crate::emit::noted_entity;
 use crate::table::Out;
+use crate::Problem;
 
 /// The cells of a file that list parties by name and by id.
 #[derive(Debug, Default)]
@@ -86,7 +87,7 @@ impl Names {
         resolved: &BTreeMap<String, Named>,
         out: &mut Out<'_, '_>,
         sources: &[SourceId],
-    ) -> Result<(), (usize, String)> {
+    ) -> Result<(), (usize, Problem)> {
         for (id, &(line, kind)) in &self.first {
             let Some(named) = resolved.get(id) else { continue };
             let actor = format!("ucdp-actor-{id}");

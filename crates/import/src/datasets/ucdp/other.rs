@@ -11,10 +11,12 @@ use annals_model::{ActorKind, EventKind, PlaceKind, RefKind, SourceId};
 use super::{actor, dated, deaths, emit_supports, side, split_list, Spans, Support, Ucdp};
 use crate::dates::{parse_iso_day, precise, years};
 use crate::emit::noted_entity;
+use crate::problem::quoted;
 use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
-const NON_STATE: DatasetSource = DatasetSource {
+pub(crate) const NON_STATE: DatasetSource = DatasetSource {
     id: "ucdp-nonstate",
     title: "UCDP Non-State Conflict Dataset",
     publisher: "Uppsala Conflict Data Program (UCDP)",
@@ -22,7 +24,7 @@ const NON_STATE: DatasetSource = DatasetSource {
     cite: "Sundberg, Ralph, Kristine Eck and Joakim Kreutz (2012), \"Introducing the UCDP Non-State Conflict Dataset\", Journal of Peace Research 49(2): 351-362; and the latest presentation of UCDP's data in the Journal of Peace Research (Davies, Pettersson and Öberg (2022), Journal of Peace Research 59(4), for release 22.1).",
 };
 
-const ONE_SIDED: DatasetSource = DatasetSource {
+pub(crate) const ONE_SIDED: DatasetSource = DatasetSource {
     id: "ucdp-onesided",
     title: "UCDP One-sided Violence Dataset",
     publisher: "Uppsala Conflict Data Program (UCDP)",
@@ -31,16 +33,13 @@ const ONE_SIDED: DatasetSource = DatasetSource {
 };
 
 /// UCDP's `org` code: how the parties of a non-state conflict are organized.
-fn org_kind(code: &str) -> Result<ActorKind, String> {
+fn org_kind(code: &str) -> Result<ActorKind, Problem> {
     match code {
         "1" => Ok(ActorKind::ArmedGroup),
         // 2: supporters of a political party; 3: organized along ethnic or
         // religious lines. Neither is an armed group by UCDP's own terms.
         "2" | "3" => Ok(ActorKind::Other),
-        other => Err(format!(
-            "column `org`: `{}` is not a UCDP organization code (1, 2, 3)",
-            excerpt(other)
-        )),
+        other => Err(Problem::invalid("org", other, "a UCDP organization code (1, 2, 3)")),
     }
 }
 
@@ -91,7 +90,7 @@ impl Dataset for NonState {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let (year, sources) = self.ucdp.record(row, out)?;
         self.sources = sources;
         let dyad = row.text("dyad_id")?;
@@ -102,15 +101,15 @@ impl Dataset for NonState {
         let b = side(row, out, ["side_b_name", "side_b_id", "gwno_b"], None, kind, &self.sources)?;
         let start = parse_iso_day("start_date2", row.text("start_date2")?)?;
         let began = precise(start, row.optional_number("start_prec2", &[])?)
-            .map_err(|e| format!("column `start_prec2`: {e}"))?;
+            .map_err(|e| Problem::in_column("start_prec2", e))?;
         let ended = match row.text("ep_end")? {
             "0" => None,
             "1" => {
                 let day = parse_iso_day("ep_end_date", row.text("ep_end_date")?)?;
                 let prec = row.optional_number("ep_end_prec", &[])?;
-                precise(day, prec).map_err(|e| format!("column `ep_end_prec`: {e}"))?
+                precise(day, prec).map_err(|e| Problem::in_column("ep_end_prec", e))?
             }
-            other => return Err(format!("column `ep_end`: `{}` is not 0 or 1", excerpt(other))),
+            other => return Err(Problem::invalid("ep_end", other, "0 or 1")),
         };
         let deaths = deaths(
             row,
@@ -127,7 +126,7 @@ impl Dataset for NonState {
         self.support(row, out, dyad, year, &context, [&a[0], &b[0]])
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         let last = self.ucdp.last_year();
         let names = Default::default();
         self.spans.emit(&self.sources, last, &names, out)?;
@@ -147,7 +146,7 @@ impl NonState {
         year: u16,
         context: &str,
         parties: [&super::Party; 2],
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         for (column, party, label) in
             [("side_a_2nd", parties[0], "a"), ("side_b_2nd", parties[1], "b")]
         {
@@ -156,10 +155,9 @@ impl NonState {
                     .strip_prefix("Government of ")
                     .and_then(states::by_name)
                     .ok_or_else(|| {
-                        format!(
-                            "column `{column}`: `{}` names no state of the catalogue",
-                            excerpt(name)
-                        )
+                        let unknown =
+                            Problem::UnknownState { name: quoted(name), government: false };
+                        Problem::in_column(column, unknown)
                     })?;
                 let Some(host) = one_location(row)? else {
                     out.skip("support of a side in a conflict located in several states");
@@ -184,7 +182,7 @@ impl NonState {
 }
 
 /// The state of a record's `gwno_location` when it names one.
-fn one_location(row: &Row<'_>) -> Result<Option<&'static State>, String> {
+fn one_location(row: &Row<'_>) -> Result<Option<&'static State>, Problem> {
     match split_list(row.get("gwno_location"))[..] {
         [one] => Ok(Some(super::state_of(super::Scheme::Gw, "gwno_location", one, None)?.0)),
         _ => Ok(None),
@@ -224,7 +222,7 @@ impl Dataset for OneSided {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let (year, sources) = self.ucdp.record(row, out)?;
         let dyad = row.text("dyad_id")?;
         let name = row.text("actor_name")?;
@@ -244,12 +242,7 @@ impl Dataset for OneSided {
                 }
             }
             "0" => actor(out, row.text("actor_id")?, name, ActorKind::ArmedGroup, &sources)?,
-            other => {
-                return Err(format!(
-                    "column `is_government_actor`: `{}` is not 0 or 1",
-                    excerpt(other)
-                ))
-            }
+            other => return Err(Problem::invalid("is_government_actor", other, "0 or 1")),
         };
         let place = location(row, out)?;
         let deaths = deaths(
@@ -277,14 +270,14 @@ impl Dataset for OneSided {
         out.event(event, || format!("dyad_id `{}` in {year}", excerpt(dyad)))
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         self.ucdp.finish(out)
     }
 }
 
 /// The place of a one-sided record: the territory of its one state, or a
 /// place for the states it names together (`Burkina Faso, Mali`).
-fn location(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<annals_model::PlaceId, String> {
+fn location(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<annals_model::PlaceId, Problem> {
     if let Some(state) = one_location(row)? {
         return out.country(state);
     }
@@ -309,5 +302,5 @@ fn location(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<annals_model::PlaceI
             Some(format!("the states UCDP names together as the location: {}", ids.join(", "))),
         )
     })?;
-    annals_model::PlaceId::new(id).map_err(|e| e.to_string())
+    annals_model::PlaceId::new(id).map_err(Problem::from)
 }

@@ -8,15 +8,16 @@
 use std::collections::BTreeMap;
 
 use annals_model::states;
-use annals_model::v1::excerpt;
 use annals_model::{ActorKind, SourceId};
 
 use super::{deaths, emit_supports, side, split_list, Names, Party, Span, Spans, Support, Ucdp};
 use crate::dates::{parse_iso_day, precise, years};
+use crate::problem::quoted;
 use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out, Row};
+use crate::Problem;
 
-const ACD: DatasetSource = DatasetSource {
+pub(crate) const ACD: DatasetSource = DatasetSource {
     id: "ucdp-acd",
     title: "UCDP/PRIO Armed Conflict Dataset",
     publisher: "Uppsala Conflict Data Program (UCDP) and Peace Research Institute Oslo (PRIO)",
@@ -24,7 +25,7 @@ const ACD: DatasetSource = DatasetSource {
     cite: "Gleditsch, Nils Petter, Peter Wallensteen, Mikael Eriksson, Margareta Sollenberg and Håvard Strand (2002), \"Armed Conflict 1946-2001: A New Dataset\", Journal of Peace Research 39(5): 615-637; and the latest presentation of the data in the Journal of Peace Research (Davies, Pettersson and Öberg (2022), Journal of Peace Research 59(4), for release 22.1).",
 };
 
-const BRD: DatasetSource = DatasetSource {
+pub(crate) const BRD: DatasetSource = DatasetSource {
     id: "ucdp-brd",
     title: "UCDP Battle-Related Deaths Dataset (dyadic)",
     publisher: "Uppsala Conflict Data Program (UCDP)",
@@ -54,12 +55,12 @@ impl Default for Acd {
 }
 
 /// A conflict id (digits).
-fn conflict_id<'a>(row: &Row<'a>, column: &str) -> Result<&'a str, String> {
+fn conflict_id<'a>(row: &Row<'a>, column: &str) -> Result<&'a str, Problem> {
     let id = row.text(column)?;
     if id.bytes().all(|b| b.is_ascii_digit()) {
         Ok(id)
     } else {
-        Err(format!("column `{column}`: `{}` is not a UCDP id (digits)", excerpt(id)))
+        Err(Problem::invalid(column, id, "a UCDP id (digits)"))
     }
 }
 
@@ -91,7 +92,7 @@ impl Dataset for Acd {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let (year, sources) = self.ucdp.record(row, out)?;
         self.sources = sources;
         let conflict = conflict_id(row, "conflict_id")?;
@@ -99,18 +100,18 @@ impl Dataset for Acd {
         let (a, b) = sides(row, out, &mut self.names, &self.sources)?;
         let start = parse_iso_day("start_date2", row.text("start_date2")?)?;
         let began = precise(start, row.optional_number("start_prec2", &[])?)
-            .map_err(|e| format!("column `start_prec2`: {e}"))?;
+            .map_err(|e| Problem::in_column("start_prec2", e))?;
         let ended = match row.text("ep_end")? {
             "0" => None,
             "1" => Some(match row.optional("ep_end_date", &[]) {
                 Some(text) => {
                     let day = parse_iso_day("ep_end_date", text)?;
                     let prec = row.optional_number("ep_end_prec", &[])?;
-                    precise(day, prec).map_err(|e| format!("column `ep_end_prec`: {e}"))?
+                    precise(day, prec).map_err(|e| Problem::in_column("ep_end_prec", e))?
                 }
                 None => Some(years(year, year)?),
             }),
-            other => return Err(format!("column `ep_end`: `{}` is not 0 or 1", excerpt(other))),
+            other => return Err(Problem::invalid("ep_end", other, "0 or 1")),
         };
         for pa in &a {
             for pb in &b {
@@ -128,7 +129,7 @@ impl Dataset for Acd {
         supports(row, out, &key, [&a, &b], year, &context, &mut self.supports)
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         let last = self.ucdp.last_year();
         let names = self.names.resolve();
         self.names.emit(&names, out, &self.sources)?;
@@ -161,16 +162,14 @@ fn supports(
     year: u16,
     context: &str,
     supports: &mut BTreeMap<String, Support>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let locations: Vec<&str> = split_list(row.get("gwno_loc"));
     for (column, side, label) in [("side_a_2nd", sides[0], "a"), ("side_b_2nd", sides[1], "b")] {
         for name in split_list(row.get(column)) {
             let state =
                 name.strip_prefix("Government of ").and_then(states::by_name).ok_or_else(|| {
-                    format!(
-                        "column `{column}`: `{}` names no state of the catalogue",
-                        excerpt(name)
-                    )
+                    let unknown = Problem::UnknownState { name: quoted(name), government: false };
+                    Problem::in_column(column, unknown)
                 })?;
             let own = side.iter().find_map(|p| p.state).filter(|s| {
                 locations.iter().any(|l| l.parse().ok().and_then(states::by_gw) == Some(*s))
@@ -249,7 +248,7 @@ impl Dataset for Brd {
         ]
     }
 
-    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), String> {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<(), Problem> {
         let (year, sources) = self.ucdp.record(row, out)?;
         self.sources = sources;
         let conflict = conflict_id(row, "conflict_id")?;
@@ -279,7 +278,7 @@ impl Dataset for Brd {
         supports(row, out, &key, [&a, &b], year, &context, &mut self.supports)
     }
 
-    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, String)> {
+    fn finish(&mut self, out: &mut Out<'_, '_>) -> Result<(), (usize, Problem)> {
         let last = self.ucdp.last_year();
         let mut runs = Spans::default();
         for (key, span) in std::mem::take(&mut self.dyads) {
@@ -325,7 +324,7 @@ fn sides(
     out: &mut Out<'_, '_>,
     names: &mut Names,
     sources: &[SourceId],
-) -> Result<(Vec<Party>, Vec<Party>), String> {
+) -> Result<(Vec<Party>, Vec<Party>), Problem> {
     let kind = ActorKind::ArmedGroup;
     let a = side(row, out, ["side_a", "side_a_id", "gwno_a"], Some(&mut *names), kind, sources)?;
     let b = side(row, out, ["side_b", "side_b_id", "gwno_b"], Some(names), kind, sources)?;
