@@ -5,7 +5,7 @@ use std::path::Path;
 
 use annals_import::{owned_id_problem, Catalog, CheckedFile, Format, Problem, Refused, SecondPass};
 use annals_log::{Check, Log};
-use annals_model::{v1, Event, RefKind};
+use annals_model::{v1, Event, EventKind, RefKind};
 use annals_replay::PlaceIndex;
 use chrono::{DateTime, Utc};
 
@@ -209,7 +209,9 @@ impl Annals {
             (RefKind::Place, Some(k)) => k == "place",
         };
         let is_retraction = |id: &str| stored.kind_of(id) == Some("retraction");
-        let catalog = Catalog { exists: &exists, is_retraction: &is_retraction };
+        let place_at = |id: &str| stored.place_at(id);
+        let catalog =
+            Catalog { exists: &exists, is_retraction: &is_retraction, place_at: &place_at };
         // The first pass hands every event to `against_log`, which refuses
         // one whose id is stored with other content; a failure to read the
         // log is kept for after the pass.
@@ -588,6 +590,24 @@ impl<'l> StoredKinds<'l> {
         });
         self.known.borrow_mut().insert(id.to_string(), kind);
         kind
+    }
+
+    /// Where the stored place `id` is (its `lat`, `lon`), if the log holds
+    /// it with coordinates.
+    fn place_at(&self, id: &str) -> Option<(f64, f64)> {
+        let found = self.log.lookup(id).and_then(|seq| match seq {
+            None => Ok(None),
+            Some(seq) => self.log.get(seq).map(|r| {
+                r.and_then(|r| match r.event.kind {
+                    EventKind::Place { lat: Some(lat), lon: Some(lon), .. } => Some((lat, lon)),
+                    _ => None,
+                })
+            }),
+        });
+        found.unwrap_or_else(|e| {
+            self.error.borrow_mut().get_or_insert(e);
+            None
+        })
     }
 
     fn failure(&self) -> Result<(), Error> {

@@ -13,22 +13,19 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
 use annals_model::v1::excerpt;
-use annals_model::{
-    ActorId, ActorKind, Claim, Entity, Event, EventId, EventKind, PlaceId, PlaceKind, RefKind,
-    SourceId,
-};
+use annals_model::{ActorId, ActorKind, Claim, Event, EventId, EventKind, RefKind, SourceId};
 
 mod group;
 mod identity;
+mod places;
 mod release;
 mod rows;
 
-use group::{count_rows, Grouping};
+use group::{pre_scan, Grouping};
+use places::PlaceIds;
 use rows::{is_hxl_tag_row, parse_row, Columns, Mapping, Row, Side};
 
-use crate::emit::{
-    checked_id, first_pass, second_pass_next, slug_id, slug_part, Emitter, Known, Pass,
-};
+use crate::emit::{first_pass, second_pass_next, slug_id, Emitter, Known, Pass};
 use crate::records::{csv_reader, read_record, width_problem, without_bom, Crc, Errors, Text};
 use crate::{Catalog, LineError, Problem, Refused, SecondPass, Unit};
 
@@ -100,15 +97,20 @@ pub struct AcledChecked {
     /// The entities the file creates because the log lacked them; the second
     /// pass creates exactly these, whatever the log holds by then.
     new_entities: HashSet<String>,
+    /// The ids of the places of locations that share a name in a district,
+    /// as the check decided them.
+    places: PlaceIds,
 }
 
 /// Reads and checks an ACLED CSV export without keeping its rows or events,
 /// so that memory does not grow with the file: every event (entities first,
 /// as [`read_acled`] orders them) is handed to `each` with its line, which
 /// may refuse it with a problem of its own (reported as that line's error).
-/// A monadic export is read twice, the first time only to count the rows of
-/// each `event_id_cnty`, so that an event is complete as soon as its last
-/// row is read.
+/// The file is read twice, the first time only for where its locations are
+/// (two positions of one location far apart are two places, and which one
+/// keeps the location's id is decided before any event is made) and, in a
+/// monadic export, to count the rows of each `event_id_cnty`, so that an
+/// event is complete as soon as its last row is read.
 ///
 /// What it keeps per distinct id: what the id names and where it was first
 /// used, and for ACLED events a 128-bit fingerprint of the event, against
@@ -120,7 +122,7 @@ pub fn check_acled<R: Read + Seek>(
     catalog: &Catalog<'_>,
     each: impl FnMut(usize, Event) -> Result<(), Problem>,
 ) -> Result<AcledChecked, Refused> {
-    let mut reading = Reading::start(file, reader, Known::Log(catalog))?;
+    let mut reading = Reading::start(file, reader, Known::Log(catalog), None)?;
     let events = first_pass(&mut reading, each)?;
     Ok(AcledChecked {
         events,
@@ -128,6 +130,7 @@ pub fn check_acled<R: Read + Seek>(
         rows: reading.rows,
         checksum: reading.csv.get_ref().crc.clone().finalize(),
         new_entities: reading.emitter.new_entities,
+        places: reading.places,
     })
 }
 
@@ -149,7 +152,8 @@ impl<'c, R: Read + Seek> AcledEvents<'c, R> {
         reader: R,
         checked: &'c AcledChecked,
     ) -> Result<AcledEvents<'c, R>, Refused> {
-        let reading = Reading::start(file, reader, Known::New(&checked.new_entities))?;
+        let known = Known::New(&checked.new_entities);
+        let reading = Reading::start(file, reader, known, Some(&checked.places))?;
         Ok(AcledEvents { reading, failed: false })
     }
 }
@@ -196,31 +200,49 @@ struct Reading<'k, R: Read> {
     ended: bool,
     /// What the rows say of the release the export is.
     export: Box<release::Export>,
+    /// The ids of the places of locations that share a name in a district.
+    places: PlaceIds,
 }
 
 impl<'k, R: Read + Seek> Reading<'k, R> {
-    /// Reads the header, ready for the records. A monadic export is first
-    /// read through to count the rows of each event, so it must be seekable
-    /// (a file, not a pipe); a dyadic one is read once.
-    fn start(file: &str, reader: R, known: Known<'k>) -> Result<Reading<'k, R>, Refused> {
+    /// Reads the header, ready for the records. The file is first read
+    /// through for where its locations are, unless `decided` (a second
+    /// reading) says it already, and a monadic export to count the rows of
+    /// each event; so it must be seekable (a file, not a pipe).
+    fn start(
+        file: &str,
+        reader: R,
+        known: Known<'k>,
+        decided: Option<&PlaceIds>,
+    ) -> Result<Reading<'k, R>, Refused> {
         let (mut csv, mut columns) = header(file, reader)?;
         let mut grouping = None;
-        if columns.monadic {
+        let mut places = decided.cloned().unwrap_or_default();
+        if columns.monadic || decided.is_none() {
             let mut reader = csv.into_inner().inner.into_inner();
             let rewind = |reader: &mut R| {
                 reader.seek(SeekFrom::Start(0)).map(drop).map_err(|e| {
                     std::io::Error::new(
                         e.kind(),
-                        format!("a monadic ACLED export is read twice, so it must be a file, not a stream ({e})"),
+                        format!("an ACLED export is read twice (first for where its locations are, and the rows of each event of a monadic export), so it must be a file, not a stream ({e})"),
                     )
                 })
             };
             rewind(&mut reader)?;
-            let counts = count_rows(&mut reader, &columns)?;
+            let (counts, survey) = pre_scan(&mut reader, &columns)?;
             rewind(&mut reader)?;
             (csv, columns) = header(file, reader)?;
-            grouping =
-                Some(Grouping { counts, queue: VecDeque::new(), base: 0, open: HashMap::new() });
+            if columns.monadic {
+                grouping = Some(Grouping {
+                    counts,
+                    queue: VecDeque::new(),
+                    base: 0,
+                    open: HashMap::new(),
+                });
+            }
+            if decided.is_none() {
+                places = survey.decide(|id| known.place_at(id));
+            }
         }
         Ok(Reading {
             csv,
@@ -234,6 +256,7 @@ impl<'k, R: Read + Seek> Reading<'k, R> {
             rows: 0,
             ended: false,
             export: Box::default(),
+            places,
         })
     }
 }
@@ -351,7 +374,7 @@ impl<R: Read> Reading<'_, R> {
             *self.skipped.entry(event.row.type_label()).or_default() += 1;
             return;
         }
-        if let Err(problem) = self.emitter.emit(&event) {
+        if let Err(problem) = self.emitter.emit(&event, &self.places) {
             self.errors.push(event.row.line, problem);
         }
     }
@@ -412,7 +435,7 @@ fn gainer(mapping: Mapping, sides: &[Side]) -> (usize, Gain) {
 }
 
 impl Emitter<'_> {
-    fn emit(&mut self, acled: &AcledEvent) -> Result<(), Problem> {
+    fn emit(&mut self, acled: &AcledEvent, places: &PlaceIds) -> Result<(), Problem> {
         let row = &acled.row;
         let line = row.line;
         let id = EventId::new(format!("acled:{}", row.event_id_cnty.to_ascii_lowercase()))
@@ -460,7 +483,7 @@ impl Emitter<'_> {
             actors.push(aid);
         }
 
-        let place = self.places(row)?;
+        let place = self.places(row, places)?;
         let (gained, how) = gainer(row.mapping, &acled.sides);
         let mut claim = Claim::Reported;
         let kind = match row.mapping {
@@ -494,105 +517,6 @@ impl Emitter<'_> {
             kind,
         };
         self.push(line, event, || format!("event_id_cnty `{}`", excerpt(&row.event_id_cnty)))
-    }
-
-    /// The country, its region (`admin1`) and the location, created on first
-    /// sight; returns the location. Ids follow the administrative hierarchy so
-    /// that two places with one name in different districts stay two places.
-    fn places(&mut self, row: &Row) -> Result<PlaceId, Problem> {
-        let line = row.line;
-        let country = slug_id("acled:", "country", &row.country)?;
-        self.entity(line, RefKind::Place, &country, || EventKind::Place {
-            name: row.country.clone(),
-            aliases: Vec::new(),
-            kind: Some(PlaceKind::Country),
-            within: None,
-            lat: None,
-            lon: None,
-        })?;
-        self.acled_country(line, &country, &row.country)?;
-        let region = format!("{country}.{}", slug_part("admin1", &row.admin1)?);
-        let region = checked_id("admin1", &row.admin1, region)?;
-        let country_id = PlaceId::new(country).map_err(Problem::from)?;
-        self.entity(line, RefKind::Place, &region, || EventKind::Place {
-            name: row.admin1.clone(),
-            aliases: Vec::new(),
-            kind: Some(PlaceKind::Region),
-            within: Some(country_id),
-            lat: None,
-            lon: None,
-        })?;
-        let mut location = region.clone();
-        if let Some(admin2) = &row.admin2 {
-            location = format!("{location}.{}", slug_part("admin2", admin2)?);
-        }
-        location = format!("{location}.{}", slug_part("location", &row.location)?);
-        let location = checked_id("location", &row.location, location)?;
-        let region_id = PlaceId::new(region).map_err(Problem::from)?;
-        self.entity(line, RefKind::Place, &location, || EventKind::Place {
-            name: row.location.clone(),
-            aliases: Vec::new(),
-            kind: Some(PlaceKind::Town),
-            within: Some(region_id),
-            lat: Some(row.lat),
-            lon: Some(row.lon),
-        })?;
-        let location = PlaceId::new(location).map_err(Problem::from)?;
-        let value = format!("{}|{}|{}|{}", row.country, row.location, row.lat, row.lon);
-        self.identify(row, &location, "acled-location", value)?;
-        Ok(location)
-    }
-
-    /// Gives an ACLED place an identifier of its own (`scheme`: its
-    /// country, name and coordinates as a row gives them; a place that
-    /// rows put at several coordinates has one for each). ACLED moves
-    /// towns between regions from one release to another (Ménaka, from the
-    /// Gao region to its own), which changes their ids here, since ids
-    /// follow the hierarchy; the identifier stays, and makes the town's ids
-    /// one place.
-    fn identify(
-        &mut self,
-        row: &Row,
-        place: &PlaceId,
-        scheme: &str,
-        value: String,
-    ) -> Result<(), Problem> {
-        let mut event = Event {
-            id: EventId::new("pending").map_err(Problem::from)?,
-            date: None,
-            sources: vec![SourceId::new(ACLED_DATASET_SOURCE).map_err(Problem::from)?],
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: None,
-            kind: EventKind::Identifiers {
-                entity: Entity::Place(place.clone()),
-                ids: vec![(scheme.to_string(), value)],
-            },
-        };
-        // Derived from the content: rows may place one location at other
-        // coordinates, each an identifier of its own.
-        event.id = annals_model::v1::derive_id(&event);
-        self.push(row.line, event, || format!("the identifiers of `{place}`"))
-    }
-
-    /// The base an actor established at a location: a place of its own, so
-    /// that a base does not read as control of the whole town.
-    fn base(&mut self, row: &Row, location: &PlaceId, side: &Side) -> Result<PlaceId, Problem> {
-        let id = format!("{location}.base.{}", slug_part("actor1", &side.name)?);
-        let id = checked_id("actor1", &side.name, id)?;
-        self.entity(row.line, RefKind::Place, &id, || EventKind::Place {
-            name: format!("{} base at {}", side.name, row.location),
-            aliases: Vec::new(),
-            kind: Some(PlaceKind::Base),
-            within: Some(location.clone()),
-            lat: Some(row.lat),
-            lon: Some(row.lon),
-        })?;
-        let base = PlaceId::new(id).map_err(Problem::from)?;
-        let value =
-            format!("{}|{}|{}|{}|{}", side.name, row.country, row.location, row.lat, row.lon);
-        self.identify(row, &base, "acled-base", value)?;
-        Ok(base)
     }
 }
 

@@ -28,6 +28,15 @@ impl Known<'_> {
             Known::New(created) => !created.contains(id),
         }
     }
+
+    /// Where the log puts the place `id` (its `lat`, `lon`), if it holds
+    /// it with coordinates; a reading again asks nothing of the log.
+    pub(crate) fn place_at(&self, id: &str) -> Option<(f64, f64)> {
+        match self {
+            Known::Log(catalog) => (catalog.place_at)(id),
+            Known::New(_) => None,
+        }
+    }
 }
 
 /// Builds the events of a file, entities first, and checks every reference.

@@ -102,12 +102,16 @@ pub struct Catalog<'a> {
     pub exists: &'a dyn Fn(RefKind, &str) -> bool,
     /// Whether the event with this id is a retraction.
     pub is_retraction: &'a dyn Fn(&str) -> bool,
+    /// Where the log puts the place with this id (`lat`, `lon`), if it
+    /// holds it with coordinates: an importer does not give a place's id
+    /// to a position far from it.
+    pub place_at: &'a dyn Fn(&str) -> Option<(f64, f64)>,
 }
 
 impl Catalog<'static> {
     /// The catalog of an empty log.
     pub fn empty() -> Catalog<'static> {
-        Catalog { exists: &|_, _| false, is_retraction: &|_| false }
+        Catalog { exists: &|_, _| false, is_retraction: &|_| false, place_at: &|_| None }
     }
 }
 

@@ -351,7 +351,7 @@ fn reading_again_against_the_log_emits_no_entity_twice() {
     let stored = entities(&first.events);
     let exists = |kind: RefKind, id: &str| stored.contains(&(kind, id.to_string()));
     let no_retraction = |_: &str| false;
-    let catalog = Catalog { exists: &exists, is_retraction: &no_retraction };
+    let catalog = Catalog { exists: &exists, is_retraction: &no_retraction, place_at: &|_| None };
     let second = read(MALI, &bytes, &catalog);
     assert!(second.events.iter().all(|e| !e.kind.is_entity()));
     let again: Vec<&Event> = first.events.iter().filter(|e| !e.kind.is_entity()).collect();
@@ -632,7 +632,8 @@ fn every_export_streams_to_the_events_it_reads_whole() {
         assert!(!held.is_empty());
         let exists = |kind: RefKind, id: &str| held.contains(&(kind, id.to_string()));
         let no_retraction = |_: &str| false;
-        let catalog = Catalog { exists: &exists, is_retraction: &no_retraction };
+        let catalog =
+            Catalog { exists: &exists, is_retraction: &no_retraction, place_at: &|_| None };
         let against_log = read(name, &bytes, &catalog);
         let (events, _, _) = streamed(&bytes, &catalog);
         let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
@@ -749,26 +750,30 @@ fn an_event_comes_out_before_the_rest_of_the_file_is_read() {
 }
 
 #[test]
-fn a_dyadic_export_streams_from_a_pipe_and_a_monadic_one_says_why_it_cannot() {
+fn an_export_is_checked_from_a_file_and_a_dyadic_one_read_again_from_a_pipe() {
     let Some(dyadic) = data(MALI) else { return };
     let empty = Catalog::empty();
-    let checked = check_acled(MALI, Counted::new(&dyadic, false), &empty, |_, _| Ok(())).unwrap();
+    let checked = check_acled(MALI, Counted::new(&dyadic, true), &empty, |_, _| Ok(())).unwrap();
     let whole = read(MALI, &dyadic, &empty);
     assert_eq!(checked.events, whole.events.len() as u64);
+    // The second reading knows where the locations are from the first.
     let again = AcledEvents::new(MALI, Counted::new(&dyadic, false), &checked).unwrap();
     assert_eq!(again.map(|e| e.unwrap().1).collect::<Vec<_>>(), whole.events);
 
+    // The first reading needs the file twice, whatever its layout.
     let monadic = monadic(&[("VAR1", "VLF", "2")]);
-    let refusal =
-        check_acled("m.csv", Counted::new(monadic.as_bytes(), false), &empty, |_, _| Ok(()))
-            .unwrap_err();
-    let Refused::Io(e) = refusal else { panic!("{refusal:?}") };
-    assert!(
-        e.to_string().starts_with(
-            "a monadic ACLED export is read twice, so it must be a file, not a stream"
-        ),
-        "{e}"
-    );
+    for (name, text) in [("d.csv", fixture()), ("m.csv", monadic)] {
+        let refusal =
+            check_acled(name, Counted::new(text.as_bytes(), false), &empty, |_, _| Ok(()))
+                .unwrap_err();
+        let Refused::Io(e) = refusal else { panic!("{refusal:?}") };
+        assert!(
+            e.to_string()
+                .starts_with("an ACLED export is read twice (first for where its locations are")
+                && e.to_string().contains("so it must be a file, not a stream"),
+            "{e}"
+        );
+    }
 }
 
 #[test]

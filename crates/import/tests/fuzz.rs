@@ -241,7 +241,7 @@ fn check_jsonl(rng: &mut Rng, bytes: &[u8]) -> bool {
         }
     }
     let exists = catalog_of(&known);
-    let catalog = Catalog { exists: &exists, is_retraction: &|id| id == "e2" };
+    let catalog = Catalog { exists: &exists, is_retraction: &|id| id == "e2", place_at: &|_| None };
     match read_jsonl("f.jsonl", bytes, &catalog) {
         Err(errors) => {
             errors_are_sane("f.jsonl", bytes, &errors);
@@ -485,7 +485,7 @@ fn acled_file(rng: &mut Rng) -> Vec<u8> {
 fn check_acled(bytes: &[u8]) -> bool {
     let known: HashMap<String, RefKind> = HashMap::new();
     let exists = catalog_of(&known);
-    let empty = Catalog { exists: &exists, is_retraction: &|_| false };
+    let empty = Catalog { exists: &exists, is_retraction: &|_| false, place_at: &|_| None };
     match read_acled("f.csv", bytes, &empty) {
         Err(errors) => {
             errors_are_sane("f.csv", bytes, &errors);
@@ -497,7 +497,8 @@ fn check_acled(bytes: &[u8]) -> bool {
             let stored: HashMap<String, RefKind> =
                 import.events.iter().map(|e| (e.id.to_string(), kind_of(e))).collect();
             let exists = catalog_of(&stored);
-            let catalog = Catalog { exists: &exists, is_retraction: &|_| false };
+            let catalog =
+                Catalog { exists: &exists, is_retraction: &|_| false, place_at: &|_| None };
             let again = read_acled("f.csv", bytes, &catalog).expect("a file read once reads again");
             let events = |events: &[Event]| -> Vec<Event> {
                 events.iter().filter(|e| kind_of(e) == RefKind::Event).cloned().collect()

@@ -1,48 +1,67 @@
-//! Monadic exports: one row per actor, the rows of an event gathered by
-//! `event_id_cnty` (counted by a first read of the file), each event handed
-//! on as soon as it and every event before it are complete.
+//! The first reading of an export (where its locations are, and the rows
+//! of each event), and monadic exports: one row per actor, the rows of an
+//! event gathered by `event_id_cnty`, each event handed on as soon as it
+//! and every event before it are complete.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 
-use super::rows::{Columns, Row};
+use super::places::Survey;
+use super::rows::{mapping, Columns, Mapping, Row};
 use super::AcledEvent;
 use crate::problem::quoted;
 use crate::records::{csv_reader, without_bom, Crc, Errors, Record};
 use crate::Problem;
 
-/// How many rows each `event_id_cnty` of a monadic export has, and where
-/// its first row is. A malformed record ends the count; the reading proper
-/// reports it.
-pub(crate) fn count_rows<R: Read>(
+/// The first reading of a file, before its events are made: where its
+/// locations are (every row of a type that is imported), and for a monadic
+/// export how many rows each `event_id_cnty` has and where its first row
+/// is. A malformed record ends the reading; the reading proper reports it.
+pub(crate) fn pre_scan<R: Read>(
     reader: R,
     columns: &Columns,
-) -> std::io::Result<HashMap<String, Rows>> {
+) -> std::io::Result<(HashMap<String, Rows>, Survey)> {
     let mut csv = csv_reader(Crc::new(without_bom(reader)?));
     let mut raw = csv::ByteRecord::new();
     let at = columns.index["event_id_cnty"];
     let mut counts: HashMap<String, Rows> = HashMap::new();
+    let mut survey = Survey::default();
     let mut header = true;
     loop {
         match csv.read_byte_record(&mut raw) {
             Ok(true) if std::mem::take(&mut header) => {}
             Ok(true) if raw.len() == columns.width => {
+                let field = |c: &str| {
+                    columns.index.get(c).map_or(std::borrow::Cow::Borrowed(""), |&i| {
+                        String::from_utf8_lossy(&raw[i])
+                    })
+                };
                 let id = String::from_utf8_lossy(&raw[at]);
+                let id = id.trim();
+                let kind = (field("event_type"), field("sub_event_type"));
+                if mapping(kind.0.trim(), kind.1.trim()).is_some_and(|m| m != Mapping::Skip) {
+                    let place = ["country", "admin1", "admin2", "location"].map(field);
+                    let place = [0, 1, 2, 3].map(|i| place[i].trim());
+                    survey.row(id, place, field("latitude").trim(), field("longitude").trim());
+                }
+                if !columns.monadic {
+                    continue;
+                }
                 let line = raw.position().cloned().map_or(0, |p| csv.get_mut().line_of(&p));
-                match counts.get_mut(id.trim()) {
+                match counts.get_mut(id) {
                     Some(rows) => rows.total += 1,
                     None => {
                         let rows = Rows { total: 1, seen: 0, first_line: line };
-                        counts.insert(id.trim().to_string(), rows);
+                        counts.insert(id.to_string(), rows);
                     }
                 }
             }
             Ok(true) => {}
-            Ok(false) => return Ok(counts),
+            Ok(false) => return Ok((counts, survey)),
             Err(e) => {
                 return match e.into_kind() {
                     csv::ErrorKind::Io(io) => Err(io),
-                    _ => Ok(counts),
+                    _ => Ok((counts, survey)),
                 }
             }
         }

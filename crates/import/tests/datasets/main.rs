@@ -93,7 +93,7 @@ fn reads_again_the_same(format: Format, name: &str, bytes: &[u8], first: &Import
         Some(k) => kind == RefKind::Event || *k == kind,
         None => false,
     };
-    let catalog = Catalog { exists: &exists, is_retraction: &|_| false };
+    let catalog = Catalog { exists: &exists, is_retraction: &|_| false, place_at: &|_| None };
     let again = read(format, name, bytes, &catalog).unwrap();
     // A state's codes are created, like its actor, only if the log lacks them.
     let created = |e: &Event| e.kind.is_entity() || annals_import::is_state_codes(e);

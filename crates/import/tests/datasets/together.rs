@@ -59,7 +59,7 @@ fn all_files_import_into_one_log_but_for_the_revisions_between_releases() {
             Some(k) => kind == RefKind::Event || *k == kind,
             None => false,
         };
-        let catalog = Catalog { exists: &exists, is_retraction: &|_| false };
+        let catalog = Catalog { exists: &exists, is_retraction: &|_| false, place_at: &|_| None };
         let imported =
             read(format, file, &bytes, &catalog).unwrap_or_else(|e| panic!("{file}: {}", e[0]));
         let mut new = 0;
