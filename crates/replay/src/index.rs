@@ -3,12 +3,12 @@
 //! built from the interval by the same code as [`World::control`], which
 //! stays the reference (a property test holds the two equal on every day).
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
+use hashbrown::HashMap;
 
 use crate::control::{Holding, Kind, Status};
 use crate::facts::Fact;
