@@ -3,8 +3,12 @@
 //! built from the interval by the same code as [`World::control`], which
 //! stays the reference (a property test holds the two equal on every day).
 
+use std::hash::Hash;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
+use hashbrown::HashMap;
 
 use crate::control::{Holding, Kind, Status};
 use crate::facts::Fact;
@@ -45,12 +49,45 @@ pub struct HoldingIndex<'w> {
 
 impl Intervals {
     fn build(world: &World) -> Intervals {
-        let timelines = |facts: &[Fact]| Timeline::build(facts);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         Intervals {
-            control: world.control.iter().map(|(p, f)| (p.clone(), timelines(f))).collect(),
-            government: world.governments.iter().map(|(s, f)| (s.clone(), timelines(f))).collect(),
+            control: timelines(world.control.iter().collect(), threads),
+            government: timelines(world.governments.iter().collect(), threads),
         }
     }
+}
+
+/// The timeline of each list of facts, built on up to `threads` threads.
+/// Each thread takes the next list left, the longest first (places follow
+/// a Zipf law: the busiest holds a large share of the facts), so no
+/// thread is left with the long ones at the end. The timelines do not
+/// depend on the order they are built in.
+fn timelines<K: Clone + Eq + Hash + Send + Sync>(
+    mut all: Vec<(&K, &Vec<Fact>)>,
+    threads: usize,
+) -> HashMap<K, Timeline> {
+    let threads = threads.min(all.len()).max(1);
+    if threads == 1 {
+        return all.into_iter().map(|(k, facts)| (k.clone(), Timeline::build(facts))).collect();
+    }
+    all.sort_unstable_by_key(|(_, facts)| std::cmp::Reverse(facts.len()));
+    let next = AtomicUsize::new(0);
+    let build = || {
+        let mut built = Vec::new();
+        while let Some((k, facts)) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
+            built.push(((*k).clone(), Timeline::build(facts)));
+        }
+        built
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(build)).collect();
+        let mut timelines = HashMap::with_capacity(all.len());
+        timelines.extend(build());
+        for other in others {
+            timelines.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        timelines
+    })
 }
 
 /// An answer from the index: its status and controller without building

@@ -20,10 +20,11 @@
 //! the new group precedes. Cost: one fold step per settled group, plus one
 //! per group nested inside a wider one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
+use hashbrown::HashMap;
 
 use crate::control::{groups, pending, status_of, step, Kind, State, Status};
 use crate::facts::Fact;

@@ -9,13 +9,14 @@ use annals_model::{
 };
 use chrono::NaiveDate;
 use hashbrown::hash_table::Entry;
-use hashbrown::{DefaultHashBuilder, Equivalent, HashMap, HashSet, HashTable};
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
 use crate::facts::{Dissolved, Fact, Kept, Tag};
 use crate::links::Sets;
 
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
 
+mod ids;
 mod joined;
 mod withdrawn;
 pub use withdrawn::Withdrawal;
@@ -142,10 +143,9 @@ pub struct World {
     pub(crate) actors: BTreeMap<ActorId, ActorInfo>,
     pub(crate) places: BTreeMap<PlaceId, PlaceInfo>,
     /// The ids of `sources`, `actors` and `places`, for checking references
-    /// by hash as events arrive.
-    source_ids: HashSet<SourceId>,
-    actor_ids: HashSet<ActorId>,
-    place_ids: HashSet<PlaceId>,
+    /// as events arrive, with the events that name each actor or place id
+    /// (what a retraction of the entity withdraws; 4 bytes a reference).
+    ids: ids::Ids,
     /// References that named nothing when their event arrived: checked again
     /// once every event is in, since what they name may come later.
     unresolved: Vec<(EventId, &'static str, RefKind, String)>,
@@ -154,10 +154,6 @@ pub struct World {
     /// The new version each revision (a retraction with `replaced_by`)
     /// names, by the revision's id.
     replacements: HashMap<EventId, EventId>,
-    /// Actor or place id → the events that name it (positions in `kept`;
-    /// entities and retractions left out): what a retraction of the entity
-    /// withdraws. 4 bytes a reference.
-    named: HashMap<String, Vec<u32>>,
     pub(crate) place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     pub(crate) actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
@@ -234,8 +230,8 @@ impl World {
         };
         match kind {
             EventKind::Source { title, publisher, published, url, release, covers } => {
+                self.ids.introduce(&id, RefKind::Source);
                 let id = SourceId::of_event(&id);
-                self.source_ids.insert(id.clone());
                 let info = SourceInfo {
                     id: id.clone(),
                     title,
@@ -248,19 +244,19 @@ impl World {
                 self.sources.insert(id, info);
             }
             EventKind::Actor { name, aliases, kind } => {
+                self.ids.introduce(&id, RefKind::Actor);
                 let id = ActorId::of_event(&id);
                 for n in std::iter::once(&name).chain(&aliases) {
                     self.actor_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
-                self.actor_ids.insert(id.clone());
                 self.actors.insert(id.clone(), ActorInfo { id, name, aliases, kind });
             }
             EventKind::Place { name, aliases, kind, within, lat, lon } => {
+                self.ids.introduce(&id, RefKind::Place);
                 let id = PlaceId::of_event(&id);
                 for n in std::iter::once(&name).chain(&aliases) {
                     self.place_names.entry(normalize_name(n)).or_default().insert(id.clone());
                 }
-                self.place_ids.insert(id.clone());
                 let info = PlaceInfo { id: id.clone(), name, aliases, kind, within, lat, lon };
                 self.places.insert(id, info);
             }
@@ -366,7 +362,6 @@ impl World {
     /// nothing yet is checked again once every event is in.
     fn check_references(&mut self, e: &Event) {
         let mut unresolved = std::mem::take(&mut self.unresolved);
-        let mut named = std::mem::take(&mut self.named);
         let counts = !matches!(
             e.kind,
             EventKind::Source { .. }
@@ -374,32 +369,25 @@ impl World {
                 | EventKind::Place { .. }
                 | EventKind::Retraction { .. }
         );
-        let index = self.kept.len() as u32;
+        let index = counts.then_some(self.kept.len() as u32);
         e.visit_references(|r| {
-            if !self.names_something(r.kind, r.id) {
+            let known = match r.kind {
+                RefKind::Event => self.position(r.id).is_some(),
+                kind => self.ids.refer(kind, r.id, index),
+            };
+            if !known {
                 unresolved.push((e.id.clone(), r.field, r.kind, r.id.to_string()));
-            }
-            if counts && matches!(r.kind, RefKind::Actor | RefKind::Place) {
-                match named.get_mut(r.id) {
-                    Some(list) => list.push(index),
-                    None => {
-                        named.insert(r.id.to_string(), vec![index]);
-                    }
-                }
             }
         });
         self.unresolved = unresolved;
-        self.named = named;
     }
 
     /// Whether `id` names a source, actor, place or event (as `kind` says)
     /// among the events replayed so far.
     fn names_something(&self, kind: RefKind, id: &str) -> bool {
         match kind {
-            RefKind::Source => self.source_ids.contains(&Named(id)),
-            RefKind::Actor => self.actor_ids.contains(&Named(id)),
-            RefKind::Place => self.place_ids.contains(&Named(id)),
             RefKind::Event => self.position(id).is_some(),
+            kind => self.ids.is(kind, id),
         }
     }
 
@@ -688,20 +676,6 @@ impl World {
                 .collect()
         })
         .unwrap_or_default()
-    }
-}
-
-/// An id's text as a reference holds it, to be found among the world's ids:
-/// by pointer first (decoding a log shares one copy of an entity's id between
-/// its event and every reference to it), by text where the copies differ
-/// (records decoded apart, or built in memory). Hashed as the ids are.
-#[derive(Hash)]
-struct Named<'a>(&'a str);
-
-impl<T: std::borrow::Borrow<str>> Equivalent<T> for Named<'_> {
-    fn equivalent(&self, key: &T) -> bool {
-        let key = key.borrow();
-        std::ptr::eq(key, self.0) || key == self.0
     }
 }
 

@@ -21,10 +21,21 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    /// Replays `annals` and keeps the world; `token` enables writes.
+    /// Replays `annals` and keeps the world; `token` enables writes. The
+    /// world's interval index is built on a thread of its own while
+    /// the server starts answering: until it is there, control answers
+    /// are folded from the place's facts (the same answers, slower for a
+    /// busy place), and what needs the index waits for it.
     pub fn new(annals: Annals, token: Option<String>) -> Result<Shared, Error> {
-        let world = warmed(annals.replay(None)?);
-        Ok(Shared { annals: RwLock::new(annals), warm: RwLock::new(Arc::new(world)), token })
+        let world = Arc::new(annals.replay(None)?);
+        let indexed = Arc::clone(&world);
+        let spawned = std::thread::Builder::new().name("interval-index".into()).spawn(move || {
+            indexed.index();
+        });
+        if spawned.is_err() {
+            world.index();
+        }
+        Ok(Shared { annals: RwLock::new(annals), warm: RwLock::new(world), token })
     }
 
     /// The world as the log stands.
@@ -42,7 +53,8 @@ impl Shared {
         self.annals.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Replays the log again and swaps the new world in.
+    /// Replays the log again and swaps the new world in, its interval
+    /// index built (the old world answers meanwhile).
     pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
         let world = Arc::new(warmed(annals.replay(None)?));
         *self.warm.write().unwrap_or_else(PoisonError::into_inner) = world;

@@ -4,7 +4,7 @@
 //! ([`World::join_sets`]). Dissolutions are applied between the two, so
 //! that a dissolution of one id ends what every id of its set holds.
 
-use annals_model::{Entity, EventId, Linked};
+use annals_model::{Entity, EventId, Linked, RefKind};
 
 use super::{Anomaly, World};
 use crate::links::{self, Sets};
@@ -20,17 +20,17 @@ impl World {
             }
             match linked {
                 Linked::Actors(ids) => actors.push(
-                    ids.into_iter().filter(|a| self.actor_ids.contains(a)).collect::<Vec<_>>(),
+                    ids.into_iter().filter(|a| self.ids.is(RefKind::Actor, a.as_str())).collect(),
                 ),
                 Linked::Places(ids) => places.push(
-                    ids.into_iter().filter(|p| self.place_ids.contains(p)).collect::<Vec<_>>(),
+                    ids.into_iter().filter(|p| self.ids.is(RefKind::Place, p.as_str())).collect(),
                 ),
             }
         }
         for (i, entity, ids) in std::mem::take(&mut self.identifier_events) {
             let known = match &entity {
-                Entity::Actor(a) => self.actor_ids.contains(a),
-                Entity::Place(p) => self.place_ids.contains(p),
+                Entity::Actor(a) => self.ids.is(RefKind::Actor, a.as_str()),
+                Entity::Place(p) => self.ids.is(RefKind::Place, p.as_str()),
             };
             if known && !self.retracted.contains_key(&self.kept[i].id) {
                 self.identifiers.entry(entity).or_default().extend(ids);

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use annals_model::{normalize_name, EventId, RefKind, SourceId};
 
-use super::{Named, World};
+use super::World;
 use crate::facts::Tag;
 
 /// An event that no longer counts because of a retracted entity
@@ -56,15 +56,14 @@ impl World {
     /// Withdraws what rests on retracted entities (module docs). Runs after
     /// the retractions are settled, before facts are filtered by them.
     pub(super) fn withdraw_what_rests_on_retracted_entities(&mut self) {
-        let named = std::mem::take(&mut self.named);
         let mut entities: BTreeMap<EventId, (RefKind, EventId)> = BTreeMap::new();
         for (target, retraction) in &self.retracted {
-            let id = Named(target.as_str());
-            let kind = if self.source_ids.contains(&id) {
+            let id = target.as_str();
+            let kind = if self.ids.is(RefKind::Source, id) {
                 RefKind::Source
-            } else if self.actor_ids.contains(&id) {
+            } else if self.ids.is(RefKind::Actor, id) {
                 RefKind::Actor
-            } else if self.place_ids.contains(&id) {
+            } else if self.ids.is(RefKind::Place, id) {
                 RefKind::Place
             } else {
                 continue;
@@ -72,6 +71,7 @@ impl World {
             entities.insert(target.clone(), (kind, retraction.clone()));
         }
         if entities.is_empty() {
+            self.ids.forget_named();
             return;
         }
         // Sorted by entity id, so that an event naming several retracted
@@ -81,7 +81,7 @@ impl World {
             if *kind == RefKind::Source {
                 continue;
             }
-            let mut events: Vec<u32> = named.get(entity.as_str()).cloned().unwrap_or_default();
+            let mut events: Vec<u32> = self.ids.named(entity.as_str()).to_vec();
             events.sort_unstable();
             events.dedup();
             for i in events {
@@ -103,6 +103,7 @@ impl World {
             Some((RefKind::Source, retraction)) => Some(retraction.clone()),
             _ => None,
         };
+        self.ids.forget_named();
         let mut all = std::mem::take(&mut self.kept);
         for kept in &mut all {
             if !kept.sources.iter().any(|s| source_retraction(s).is_some()) {
@@ -132,10 +133,7 @@ impl World {
 
     /// Whether `id` is a source, actor or place.
     fn entity_ids_hold(&self, id: &str) -> bool {
-        let id = Named(id);
-        self.source_ids.contains(&id)
-            || self.actor_ids.contains(&id)
-            || self.place_ids.contains(&id)
+        self.ids.is_entity(id)
     }
 
     /// Takes the retracted entities out of what lists and finds them (their
