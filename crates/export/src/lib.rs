@@ -13,6 +13,7 @@ pub mod gexf;
 pub mod graphml;
 pub mod json;
 pub mod style;
+pub mod vocab;
 mod xml;
 
 use annals_replay::{DatedEdge, Node, World};
