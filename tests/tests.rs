@@ -157,7 +157,10 @@ fn outside_log_gives_the_mission_semantics() {
     // Controlled, with since, deciding event, claim and sources.
     let v = db.control("segou-ville", "2023-02-01");
     assert_eq!(v["status"], "controlled");
-    assert_eq!(v["controller"], serde_json::json!({"id": "north-front", "name": "Front du Nord"}));
+    assert_eq!(
+        v["controller"],
+        serde_json::json!({"id": "north-front", "kind": "armed_group", "name": "Front du Nord"})
+    );
     assert_eq!(v["since"], "2023-01-15");
     assert_eq!(v["event"], "fdn-takes-segou");
     assert_eq!(v["claim"], "confirmed");
@@ -597,7 +600,10 @@ fn a_successful_coup_changes_the_government_and_a_failed_one_does_not() {
     let db = Db::with(&[COUPS]);
     let gov = |on: &str| db.json(&["government", "sud", "--on", on]);
     let v = gov("2019-01-01");
-    assert_eq!(v["state"], serde_json::json!({"id": "republic", "name": "République du Sud"}));
+    assert_eq!(
+        v["state"],
+        serde_json::json!({"id": "republic", "kind": "state", "name": "République du Sud"})
+    );
     assert_eq!(
         (v["status"].as_str(), v["controller"]["id"].as_str()),
         (Some("controlled"), Some("civilian-gov"))

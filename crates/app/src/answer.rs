@@ -1,7 +1,7 @@
 //! The answers as JSON: what `--json` prints and the HTTP API returns, the
 //! same value for the same question (docs/API.md describes each shape).
 
-use annals_model::{ActorId, Entity, PlaceId, SourceId};
+use annals_model::{ActorId, Entity, EventKind, PlaceId, SourceId};
 use annals_replay::{
     Anomaly, Candidate, Change, DatedEdge, DatedGraph, Dissolution, Holding, Node, RelationKind,
     Status, Transition, World,
@@ -9,6 +9,7 @@ use annals_replay::{
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use crate::vocab::{set_date, EntityRef};
 use crate::Line;
 
 /// The sections of `annals actor`: a title, a JSON key, the kind, and which
@@ -46,8 +47,14 @@ pub fn section<'g>(
         .collect()
 }
 
+/// The actor `id` as answers refer to it: `{id, kind, name}` ([`EntityRef`]).
 pub(crate) fn actor_json(world: &World, id: &ActorId) -> Value {
-    json!({ "id": id.as_str(), "name": world.actor(id.as_str()).map_or(id.as_str(), |a| a.name.as_str()) })
+    EntityRef::actor(world, id).json()
+}
+
+/// The place `id` as answers refer to it: `{id, kind, name}` ([`EntityRef`]).
+pub(crate) fn place_json(world: &World, id: &PlaceId) -> Value {
+    EntityRef::place(world, id).json()
 }
 
 /// An object of `fields`, moved in: `json!` would copy each value (a
@@ -56,42 +63,33 @@ pub(crate) fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-/// The sources `ids` as answers cite them: a retracted source is cited by
-/// no answer.
+/// The sources `ids` as answers cite them ([`crate::vocab::SourceRef`]): a
+/// retracted source is cited by no answer.
 pub(crate) fn sources_json(world: &World, ids: &[SourceId]) -> Value {
-    ids.iter()
-        .filter(|s| world.retracted_by(s.as_str()).is_none())
-        .map(|s| {
-            let info = world.source(s.as_str());
-            let mut v = json!({ "id": s.as_str(), "title": info.map_or("", |i| i.title.as_str()) });
-            if let Some(url) = info.and_then(|i| i.url.as_deref()) {
-                v["url"] = json!(url);
-            }
-            v
-        })
-        .collect()
+    let cited = ids.iter().filter(|s| world.retracted_by(s.as_str()).is_none());
+    crate::vocab::sources_json(world, cited)
 }
 
 pub(crate) fn candidate_json(world: &World, c: &Candidate) -> Value {
-    json!({
+    let mut v = json!({
         "actor": actor_json(world, &c.actor),
         "change": match c.change { Change::Taken => "taken", Change::Lost => "lost" },
         "event": c.event.as_str(),
-        "date": c.date.to_string(),
         "claim": c.claim.as_str(),
         "claimed_by": c.claimed_by.as_ref().map(|a| actor_json(world, a)),
         "pending": c.pending,
         "sources": sources_json(world, &c.sources),
-    })
+    });
+    set_date(&mut v, "date", Some(&c.date));
+    v
 }
 
 /// The `control --json` object of MISSION.md (plus `before` and `window` for uncertain answers).
 /// With `same_as`, the ids that links join with the place (itself
 /// included) when there are any: the answer rests on the events of all.
 pub fn control_json(world: &World, place: &PlaceId, a: &Holding) -> Value {
-    let name = world.place(place.as_str()).map_or(place.as_str(), |p| p.name.as_str());
     let mut v = holding_json(world, a);
-    v["place"] = json!({ "id": place.as_str(), "name": name });
+    v["place"] = place_json(world, place);
     let linked = world.linked_places(place);
     if !linked.is_empty() {
         v["same_as"] = json!(linked.iter().map(PlaceId::as_str).collect::<Vec<_>>());
@@ -160,23 +158,24 @@ pub(crate) fn holding_json(world: &World, a: &Holding) -> Value {
         "date": a.date.to_string(),
         "status": a.status.as_str(),
         "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-        "since": a.since.map(|d| d.to_string()),
         "candidates": a.candidates.iter().map(|c| candidate_json(world, c)).collect::<Vec<_>>(),
         "event": a.event.as_ref().map(|e| e.as_str()),
         "claim": a.claim.map(|c| c.as_str()),
         "sources": sources_json(world, &a.sources),
         "evidence_age_days": evidence_age_days(a),
     });
+    set_date(&mut v, "since", a.since.as_ref());
     let coverage = crate::coverage::coverage(world, a);
     v["beyond_coverage"] = Value::Bool(crate::coverage::beyond(coverage.as_ref(), a));
     v["covered_until"] = json!(coverage.map(|c| c.until.to_string()));
     if let Some(b) = &a.before {
-        v["before"] = json!({
+        let mut before = json!({
             "status": b.status.as_str(),
             "controller": b.controller.as_ref().map(|c| actor_json(world, c)),
-            "since": b.since.map(|d| d.to_string()),
             "event": b.event.as_ref().map(|e| e.as_str()),
         });
+        set_date(&mut before, "since", b.since.as_ref());
+        v["before"] = before;
     }
     if let Some((from, to)) = a.window {
         v["window"] = json!({ "earliest": from.to_string(), "latest": to.to_string() });
@@ -192,12 +191,8 @@ pub fn evidence_age_days(a: &Holding) -> Option<i64> {
 
 /// The control timeline of a place as JSON.
 pub fn history_json(world: &World, place: &PlaceId, lines: &[Line<'_>]) -> Value {
-    let p = world.place(place.as_str());
     object([
-        (
-            "place",
-            json!({ "id": place.as_str(), "name": p.map_or(place.as_str(), |p| p.name.as_str()) }),
-        ),
+        ("place", place_json(world, place)),
         ("events", Value::Array(timeline_json(world, lines))),
     ])
 }
@@ -223,6 +218,16 @@ pub(crate) fn timeline_json(world: &World, lines: &[Line<'_>]) -> Vec<Value> {
             let by = retracted_by.and_then(|r| world.replaced_by(r.as_str()));
             v["replaced_by"] = json!(by.map(|n| n.as_str()));
             v["sources"] = sources_json(world, &e.sources);
+            if let Some(date) = &e.date {
+                set_date(&mut v, "date", Some(date));
+            }
+            if let EventKind::Source { published, covers, .. } = &e.kind {
+                for (field, date) in [("published", published), ("covers", covers)] {
+                    if let Some(date) = date {
+                        set_date(&mut v, field, Some(date));
+                    }
+                }
+            }
             v
         })
         .collect()
@@ -279,17 +284,18 @@ fn dissolution_json(world: &World, d: &Dissolution) -> Value {
             _ => None,
         })
         .collect();
-    json!({
+    let mut v = json!({
         "actor": actor_json(world, &d.actor),
         "event": d.event.as_str(),
-        "date": d.date.to_string(),
         "settled": d.date.latest().to_string(),
         "into": d.into.as_ref().map(|a| actor_json(world, a)),
         "claim": d.claim.as_str(),
         "claimed_by": d.claimed_by.as_ref().map(|a| a.as_str()),
         "sources": sources_json(world, &d.sources),
         "later_events": later,
-    })
+    });
+    set_date(&mut v, "date", Some(&d.date));
+    v
 }
 
 /// `annals diff --json`: `{from, to, changes: [{change, date, settled, kind, source, target, event, claim, sources, cancelled}], dissolved: [...]}`:
@@ -301,7 +307,6 @@ pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Trans
         .map(|t| {
             let mut v = json!({
                 "change": if t.began { "began" } else { "ended" },
-                "date": t.date.to_string(),
                 "settled": t.settled.to_string(),
                 "kind": t.key.kind.as_str(),
                 "source": t.key.source.id(),
@@ -311,6 +316,7 @@ pub fn diff_json(world: &World, from: NaiveDate, to: NaiveDate, changes: &[Trans
                 "sources": sources_json(world, &t.sources),
                 "cancelled": t.cancelled,
             });
+            set_date(&mut v, "date", Some(&t.date));
             if let Some(q) = &t.key.qualifier {
                 let field =
                     if t.key.kind == RelationKind::AlliedWith { "alliance" } else { "operation" };
@@ -375,8 +381,8 @@ pub fn path_json(
 /// Every place with coordinates and who held it on `day`, as a GeoJSON
 /// FeatureCollection (RFC 7946: coordinates are longitude, latitude): the
 /// data of a control map. Each feature's properties: `id`, `name`, `kind`,
-/// `within`, and the `control` answer's `status`, `controller`, `since`,
-/// `claim` and `event`; with `same_as`, the ids of its set of linked places
+/// `within`, and the `control` answer's `status`, `controller`, `since`
+/// (with `since_earliest` and `since_latest`), `claim` and `event`; with `same_as`, the ids of its set of linked places
 /// (itself included), which it alone draws, under the id every answer uses.
 /// Places without coordinates are counted in `without_coordinates`, not
 /// drawn.
@@ -553,8 +559,8 @@ pub fn control_with_within(
 }
 
 /// The places directly within `place` that have control events, each with
-/// its answer on `day`: `[{place: {id, name}, status, controller, since,
-/// claim, event}]`, sorted by id. What `control` adds (as `within`) when
+/// its answer on `day`: `[{place: {id, kind, name}, status, controller,
+/// since (with its days), claim, event}]`, sorted by id. What `control` adds (as `within`) when
 /// the place itself has no control event: a town whose army camp changed
 /// hands, say.
 pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value> {
@@ -564,14 +570,15 @@ pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value>
         .filter_map(|p| {
             let a = world.control_answer(&p.id, day);
             rests_on_own_events(&a).then(|| {
-                json!({
-                    "place": { "id": p.id.as_str(), "name": p.name },
+                let mut v = json!({
+                    "place": place_json(world, &p.id),
                     "status": a.status.as_str(),
                     "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-                    "since": a.since.map(|d| d.to_string()),
                     "claim": a.claim.map(|c| c.as_str()),
                     "event": a.event.as_ref().map(|e| e.as_str()),
-                })
+                });
+                set_date(&mut v, "since", a.since.as_ref());
+                v
             })
         })
         .collect()

@@ -37,6 +37,7 @@ use annals_import::{read_jsonl, Catalog};
 use annals_log::Log;
 use chrono::{DateTime, Utc};
 
+pub use annals_export::vocab;
 pub use annals_import::Format;
 pub use dates::{parse_day_arg, parse_known_at, parse_on, On, Period};
 pub use error::{refused_lines_json, Asked, Detail, Error, ErrorKind, Unresolved};

@@ -3,12 +3,11 @@
 //! thousands of features of a large log straight to bytes instead of
 //! building (and dropping) a tree of JSON values.
 
-use std::borrow::Cow;
-
-use annals_model::ActorId;
 use annals_replay::World;
 use chrono::NaiveDate;
 use serde::Serialize;
+
+use crate::vocab::{days, EntityRef};
 
 /// A FeatureCollection (RFC 7946). Fields are declared in the order of
 /// their names, which is the order `serde_json::Value` objects print in,
@@ -43,7 +42,7 @@ struct Point {
 #[derive(Debug, Serialize)]
 struct Properties<'w> {
     claim: Option<&'static str>,
-    controller: Option<Actor<'w>>,
+    controller: Option<EntityRef<'w>>,
     event: Option<String>,
     id: &'w str,
     kind: Option<&'static str>,
@@ -53,26 +52,10 @@ struct Properties<'w> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     same_as: Vec<&'w str>,
     since: Option<String>,
+    since_earliest: Option<String>,
+    since_latest: Option<String>,
     status: &'static str,
     within: Option<&'w str>,
-}
-
-/// An actor as answers name it: `{id, name}`; one the log does not
-/// describe is named by its id.
-#[derive(Debug, Serialize)]
-struct Actor<'w> {
-    id: String,
-    name: Cow<'w, str>,
-}
-
-impl<'w> Actor<'w> {
-    fn of(world: &'w World, id: &ActorId) -> Actor<'w> {
-        let name = match world.actor(id.as_str()) {
-            Some(a) => Cow::Borrowed(a.name.as_str()),
-            None => Cow::Owned(id.as_str().to_string()),
-        };
-        Actor { id: id.as_str().to_string(), name }
-    }
 }
 
 /// Every place with coordinates and who held it on `day`: the answers of
@@ -87,18 +70,21 @@ pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
             continue;
         };
         let a = world.control_answer(&place.id, day);
+        let [since_earliest, since_latest] = days(a.since.as_ref());
         features.push(Feature {
             geometry: Point { coordinates: [lon, lat], kind: "Point" },
             id: place.id.as_str(),
             properties: Properties {
                 claim: a.claim.map(|c| c.as_str()),
-                controller: a.controller.as_ref().map(|c| Actor::of(world, c)),
+                controller: a.controller.as_ref().map(|c| EntityRef::actor(world, c)),
                 event: a.event.as_ref().map(|e| e.as_str().to_string()),
                 id: place.id.as_str(),
                 kind: place.kind.map(|k| k.as_str()),
                 name: &place.name,
                 same_as: world.linked_places(&place.id).iter().map(|p| p.as_str()).collect(),
                 since: a.since.map(|d| d.to_string()),
+                since_earliest,
+                since_latest,
                 status: a.status.as_str(),
                 within: place.within.as_ref().map(|w| w.as_str()),
             },

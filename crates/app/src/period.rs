@@ -11,7 +11,8 @@ use annals_replay::{Holding, World};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::answer::{actor_json, control_json, government_json, rests_on_own_events};
+use crate::answer::{actor_json, control_json, government_json, place_json, rests_on_own_events};
+use crate::vocab::set_date;
 use crate::{Annals, Error, Period};
 
 /// A stretch of a period over which the answer stays the same: its first
@@ -80,7 +81,7 @@ pub fn control_period_json(
     within: Vec<Value>,
 ) -> Value {
     let mut v = json!({
-        "place": control_json(world, place, &spans[0].answer)["place"],
+        "place": place_json(world, place),
         "period": period_json(period),
         "throughout": spans.len() == 1,
         "spans": spans_json(spans, |a| {
@@ -121,8 +122,9 @@ pub fn rests_on_nothing(spans: &[Span]) -> bool {
 }
 
 /// The places directly within `place` that have control events within
-/// `period`, each with its spans: `[{place: {id, name}, throughout, spans:
-/// [{from, to, status, controller, since, claim, event}]}]`, sorted by id.
+/// `period`, each with its spans: `[{place: {id, kind, name}, throughout,
+/// spans: [{from, to, status, controller, since (with its days), claim,
+/// event}]}]`, sorted by id.
 /// What `control` over a period adds (as `within`) when the place itself
 /// has no control event.
 pub fn within_period_json(world: &World, place: &PlaceId, period: &Period) -> Vec<Value> {
@@ -138,19 +140,20 @@ pub fn within_period_json(world: &World, place: &PlaceId, period: &Period) -> Ve
                 .iter()
                 .map(|s| {
                     let a = &s.answer;
-                    json!({
+                    let mut v = json!({
                         "from": s.from.to_string(),
                         "to": s.to.to_string(),
                         "status": a.status.as_str(),
                         "controller": a.controller.as_ref().map(|c| actor_json(world, c)),
-                        "since": a.since.map(|d| d.to_string()),
                         "claim": a.claim.map(|c| c.as_str()),
                         "event": a.event.as_ref().map(|e| e.as_str()),
-                    })
+                    });
+                    set_date(&mut v, "since", a.since.as_ref());
+                    v
                 })
                 .collect();
             Some(json!({
-                "place": { "id": p.id.as_str(), "name": p.name },
+                "place": place_json(world, &p.id),
                 "throughout": rows.len() == 1,
                 "spans": rows,
             }))

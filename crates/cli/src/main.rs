@@ -23,7 +23,10 @@ use chrono::{NaiveDate, Utc};
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return malformed(&err),
+    };
     let json = cli.json;
     match run(cli) {
         Ok(code) => code,
@@ -56,6 +59,24 @@ fn main() -> ExitCode {
             ExitCode::from(kind.map_or(1, |k| k.exit_code()))
         }
     }
+}
+
+/// A command line that does not parse: clap's message, or with `--json`
+/// anywhere on it, the JSON error of kind `usage` on standard error; exit
+/// code 2 either way. `--help` and `--version` print as clap prints them.
+fn malformed(err: &clap::Error) -> ExitCode {
+    let json = std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json");
+    if !err.use_stderr() || !json {
+        err.exit();
+    }
+    let message = err.render().to_string();
+    // clap's message is "error: what\n\nUsage: ...\n\nFor more information, ...".
+    let first = message.lines().next().unwrap_or_default();
+    let what = first.strip_prefix("error: ").unwrap_or(first);
+    let error = serde_json::json!({ "error": what, "kind": "usage" });
+    let mut stderr = annals_app::Visible(std::io::stderr().lock());
+    let _ = writeln!(stderr, "{error}");
+    ExitCode::from(annals_app::ErrorKind::Usage.exit_code())
 }
 
 /// `annals find`: the places and actors whose names contain `text`.
@@ -140,18 +161,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Synth { events, seed, output } => {
-            let file = std::fs::File::create(&output)
-                .with_context(|| format!("cannot create {}", output.display()))?;
-            let summary =
-                annals_synth::write_jsonl(&mut std::io::BufWriter::new(file), events, seed)
-                    .with_context(|| format!("cannot write {}", output.display()))?;
-            println!("wrote {} (seed {seed}): {summary}", output.display());
+            synth(events, seed, &output, json)?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
     }
     let wait = std::time::Duration::from_secs(cli.wait);
-    let mut annals = Annals::open_waiting(cli.db.as_ref(), now, Box::new(Terminal::new()), wait)?;
+    let terminal = Box::new(Terminal::new(json));
+    let mut annals = Annals::open_waiting(cli.db.as_ref(), now, terminal, wait)?;
     // Whatever is printed, the data's control characters are shown, not obeyed.
     let mut out = annals_app::Visible(std::io::stdout().lock());
     match cli.command {
@@ -206,10 +223,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let link = records::LinkArgs { ids, sources: source, note, suggest };
             records::link(&mut annals, link, json, now, &mut out)?
         }
-        Command::Serve { addr, token_file } => serve(annals, addr, token_file.as_deref())?,
+        Command::Serve { addr, token_file } => serve(annals, addr, token_file.as_deref(), json)?,
         query => ask(&annals, query, json, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `annals synth`: writes a synthetic log of `events` lines to `output`,
+/// and says so (with `json`, as `{file, seed, events, bytes}`).
+fn synth(events: u64, seed: u64, output: &Path, json: bool) -> Result<()> {
+    let file = std::fs::File::create(output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    let summary = annals_synth::write_jsonl(&mut std::io::BufWriter::new(file), events, seed)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    match json {
+        true => println!(
+            "{}",
+            serde_json::json!({
+                "file": output.display().to_string(), "seed": seed,
+                "events": summary.events, "bytes": summary.bytes,
+            })
+        ),
+        false => println!("wrote {} (seed {seed}): {summary}", output.display()),
+    }
+    Ok(())
 }
 
 /// The questions about the world on a date: printed as text, or as JSON.
@@ -293,8 +330,14 @@ impl KnownAt {
     }
 }
 
-/// `annals serve`: prints where it listens, and the token writes need.
-fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) -> Result<()> {
+/// `annals serve`: prints where it listens, and the token writes need
+/// (with `json`, as one JSON line: `{page, api, writes, token}`).
+fn serve(
+    annals: Annals,
+    addr: std::net::SocketAddr,
+    token_file: Option<&Path>,
+    json: bool,
+) -> Result<()> {
     let builtin = annals.is_builtin();
     let token = match token_file {
         _ if builtin => None,
@@ -310,6 +353,22 @@ fn serve(annals: Annals, addr: std::net::SocketAddr, token_file: Option<&Path>) 
     annals_server::serve(annals, options, |bound| {
         // Told once; a closed standard output must not stop the server.
         let mut out = std::io::stdout().lock();
+        if json {
+            let writes = match (&token, token_file) {
+                _ if builtin => "read_only",
+                (Some(_), None) => "token",
+                (Some(_), Some(_)) => "token_file",
+                (None, _) => "read_only",
+            };
+            let token = token.as_deref().filter(|_| token_file.is_none() && !builtin);
+            let line = serde_json::json!({
+                "page": format!("http://{bound}/"), "api": format!("http://{bound}/api/"),
+                "writes": writes, "token": token,
+            });
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+            return;
+        }
         let _ = writeln!(
             out,
             "annals: serving the page at http://{bound}/ and the API at http://{bound}/api/ (docs/API.md)"

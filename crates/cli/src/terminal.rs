@@ -4,14 +4,16 @@
 use annals_app::{Observer, Stage, Warning};
 
 /// What the application tells the user on the side: warnings on standard
-/// error, and an import's stage on a spinner there, drawn only when it is
-/// a terminal.
+/// error (with `--json`, each as one JSON line `{"warning": message}`),
+/// and an import's stage on a spinner there, drawn only when it is a
+/// terminal.
 pub struct Terminal {
     progress: indicatif::ProgressBar,
+    json: bool,
 }
 
 impl Terminal {
-    pub fn new() -> Terminal {
+    pub fn new(json: bool) -> Terminal {
         let progress = indicatif::ProgressBar::with_draw_target(
             None,
             indicatif::ProgressDrawTarget::stderr_with_hz(4),
@@ -20,13 +22,18 @@ impl Terminal {
             indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .expect("a valid template"),
         );
-        Terminal { progress }
+        Terminal { progress, json }
     }
 }
 
 impl Observer for Terminal {
     fn warn(&self, warning: &Warning) {
         self.progress.suspend(|| match warning {
+            _ if self.json => {
+                let text = warning.to_string();
+                let text = text.strip_prefix("warning: ").unwrap_or(&text);
+                eprintln!("{}", serde_json::json!({ "warning": text }));
+            }
             Warning::LeftOut(_) => eprintln!("annals export: {warning}"),
             _ => eprintln!("annals: {warning}"),
         });

@@ -30,7 +30,9 @@ pub fn graph_node_json(world: &World, node: &Node) -> Value {
 }
 
 /// One edge. Beyond the documented fields: `status` (`valid`, `contested` or
-/// `uncertain`), `claim`, and `alliance` or `operation` where they apply.
+/// `uncertain`), `claim`, and `alliance` or `operation` where they apply;
+/// `since` and `until` with their days, the sources cited in full
+/// ([`crate::vocab`]).
 pub fn edge_json(world: &World, e: &DatedEdge) -> Value {
     let mut o = Map::new();
     o.insert("kind".into(), json!(e.key.kind.as_str()));
@@ -44,16 +46,11 @@ pub fn edge_json(world: &World, e: &DatedEdge) -> Value {
         o.insert(field.into(), json!(q));
     }
     o.insert("status".into(), json!(e.status.as_str()));
-    o.insert("since".into(), json!(e.since.map(|d| d.to_string())));
-    o.insert("until".into(), json!(e.until.map(|d| d.to_string())));
+    crate::vocab::date_fields(&mut o, "since", e.since.as_ref());
+    crate::vocab::date_fields(&mut o, "until", e.until.as_ref());
     o.insert("events".into(), json!(e.events.iter().map(|id| id.as_str()).collect::<Vec<_>>()));
     o.insert("claim".into(), json!(e.claim.map(|c| c.as_str())));
-    let sources: Vec<Value> = e
-        .sources
-        .iter()
-        .map(|s| json!({ "id": s.as_str(), "title": world.source(s.as_str()).map(|i| i.title.as_str()) }))
-        .collect();
-    o.insert("sources".into(), Value::Array(sources));
+    o.insert("sources".into(), crate::vocab::sources_json(world, &e.sources));
     Value::Object(o)
 }
 
@@ -109,12 +106,13 @@ pub fn timeline_json(world: &World) -> Value {
 }
 
 fn stretch_json(s: &Stretch) -> Value {
-    json!({
+    let mut v = json!({
         "start": s.start.to_string(),
         "last": s.last.map(|d| d.to_string()),
         "status": s.edge.status.as_str(),
-        "since": s.edge.since.map(|d| d.to_string()),
-        "until": s.edge.until.map(|d| d.to_string()),
         "claim": s.edge.claim.map(|c| c.as_str()),
-    })
+    });
+    crate::vocab::set_date(&mut v, "since", s.edge.since.as_ref());
+    crate::vocab::set_date(&mut v, "until", s.edge.until.as_ref());
+    v
 }

@@ -14,6 +14,7 @@ pub mod graphml;
 pub mod identity;
 pub mod json;
 pub mod style;
+pub mod vocab;
 mod xml;
 
 use annals_replay::{DatedEdge, Node, World};
