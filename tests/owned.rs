@@ -5,9 +5,7 @@
 //! historian wrote; an export of imported data still imports into a new
 //! log.
 
-use std::process::Command;
-
-use super::{write, Db};
+use super::{annals, write, Db};
 
 const LAYOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/outside/acled-layout-test.csv");
 
@@ -26,11 +24,7 @@ fn owned_ids_a_hand_written_acled_entity_is_refused_and_an_export_of_acled_data_
             "{\"type\":\"source\",\"id\":\"acled:src.my-notes\",\"title\":\"My notes\",\"publisher\":\"Me\"}\n",
         ),
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(["--db", db.p(), "import", &file])
-        .env_remove("ANNALS_DB")
-        .output()
-        .unwrap();
+    let out = annals(&["--db", db.p(), "import", &file]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
@@ -114,11 +108,7 @@ fn owned_ids_a_hand_written_entity_in_any_importers_namespace_is_refused() {
     ];
     let text: String = cases.iter().map(|(line, ..)| format!("{line}\n")).collect();
     let file = write(dir.path(), "mine.jsonl", &text);
-    let out = Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(["--db", db.p(), "import", &file])
-        .env_remove("ANNALS_DB")
-        .output()
-        .unwrap();
+    let out = annals(&["--db", db.p(), "import", &file]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     for (n, (line, importer, prefix, why)) in cases.iter().enumerate() {

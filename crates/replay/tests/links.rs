@@ -88,15 +88,7 @@ proptest! {
     fn linked_places_answer_as_one_place_with_the_events_of_both(log in annals_testkit::world_log(), pair in prop::sample::subsequence(annals_testkit::PLACES, 2)) {
         let (keep, merge) = (PlaceId::new(pair[0]).unwrap(), PlaceId::new(pair[1]).unwrap());
         let mut linked = log.clone();
-        linked.push(Event {
-            id: annals_model::EventId::new("link").unwrap(),
-            date: None,
-            sources: vec![],
-            claim: annals_model::Claim::Reported,
-            claimed_by: None,
-            note: None,
-            kind: EventKind::SameAs { linked: Linked::Places(vec![keep.clone(), merge.clone()]) },
-        });
+        linked.push(link(Linked::Places(vec![keep.clone(), merge.clone()])));
         let moved: Vec<Event> = log.into_iter().map(|mut e| {
             match &mut e.kind {
                 EventKind::ControlTaken { place, .. } | EventKind::ControlLost { place, .. } | EventKind::Attack { place, .. } if *place == merge => *place = keep.clone(),
@@ -124,15 +116,7 @@ proptest! {
         pair.sort_by_key(|a| (a.len(), *a));
         let (keep, merge) = (ActorId::new(pair[0]).unwrap(), ActorId::new(pair[1]).unwrap());
         let mut linked = log.clone();
-        linked.push(Event {
-            id: annals_model::EventId::new("link").unwrap(),
-            date: None,
-            sources: vec![],
-            claim: annals_model::Claim::Reported,
-            claimed_by: None,
-            note: None,
-            kind: EventKind::SameAs { linked: Linked::Actors(vec![keep.clone(), merge.clone()]) },
-        });
+        linked.push(link(Linked::Actors(vec![keep.clone(), merge.clone()])));
         let (from, to) = (format!("\"{merge}\""), format!("\"{keep}\""));
         let mut moved: Vec<Event> = Vec::new();
         for e in log {
@@ -161,6 +145,11 @@ proptest! {
             prop_assert_eq!(linked.government(&keep, day), moved.government(&keep, day));
         }
     }
+}
+
+/// A `same_as` event, unsourced, that links `linked`.
+fn link(linked: Linked) -> Event {
+    annals_testkit::undated("link", EventKind::SameAs { linked })
 }
 
 /// Whether an event bears on who holds a place or governs a state.

@@ -265,15 +265,7 @@ pub fn nested_log() -> impl Strategy<Value = Vec<Event>> {
             lat: None,
             lon: None,
         };
-        let event = |id: &str, kind| Event {
-            id: EventId::new(id).unwrap(),
-            date: None,
-            sources: vec![],
-            claim: Claim::Reported,
-            claimed_by: None,
-            note: None,
-            kind,
-        };
+        let event = undated;
         log.insert(0, event(REGION, region));
         if let Some(i) = retract {
             let kind = EventKind::Retraction {
@@ -325,10 +317,9 @@ pub fn event() -> impl Strategy<Value = Event> {
         })
 }
 
-/// The entities every generated log starts from: sources, actors, places.
-pub fn entities() -> Vec<Event> {
-    let mut out = Vec::new();
-    let entity = |id: &str, kind: EventKind| Event {
+/// An undated, unsourced event (an entity, a link) with id `id`.
+pub fn undated(id: &str, kind: EventKind) -> Event {
+    Event {
         id: EventId::new(id).unwrap(),
         date: None,
         sources: vec![],
@@ -336,7 +327,13 @@ pub fn entities() -> Vec<Event> {
         claimed_by: None,
         note: None,
         kind,
-    };
+    }
+}
+
+/// The entities every generated log starts from: sources, actors, places.
+pub fn entities() -> Vec<Event> {
+    let mut out = Vec::new();
+    let entity = undated;
     for s in SOURCES {
         out.push(entity(
             s,
