@@ -429,8 +429,7 @@ pub fn places_json(world: &World, query: &str, limit: usize) -> Value {
 /// rows}]}` (`first`, `last`: the sequence numbers of the records appended,
 /// null when none were; `release`: the release the file is when it is a
 /// newer or older release of a dataset the log holds, else null;
-/// `newer_stored`: for an older release, the newest one the log holds, which
-/// with the other newer ones speaks for all the file's events not stored).
+/// `newer_stored`: for an older release, the newer one the log holds).
 pub fn imported_json(done: &crate::Imported) -> Value {
     let skipped: Vec<Value> = done
         .skipped

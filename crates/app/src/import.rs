@@ -43,13 +43,33 @@ pub struct Imported {
     /// whose releases the log holds (or an older one: see `newer_stored`).
     pub release: Option<String>,
     /// When the file is an older release than one the log holds: that
-    /// release. Only the events no newer release speaks for were stored.
+    /// release. Nothing was stored.
     pub newer_stored: Option<String>,
     /// The sequence numbers of the first and last appended record.
     pub seqs: Option<(u64, u64)>,
     /// What the file holds that annals does not model, by reason, with
     /// its count: never dropped silently.
     pub skipped: Vec<(String, usize)>,
+}
+
+impl Imported {
+    /// An import that stored nothing.
+    fn nothing(file: String, format: Format, detected: bool) -> Imported {
+        Imported {
+            file,
+            format,
+            detected,
+            appended: 0,
+            new: 0,
+            unchanged: 0,
+            revised: 0,
+            dropped: 0,
+            release: None,
+            newer_stored: None,
+            seqs: None,
+            skipped: Vec::new(),
+        }
+    }
 }
 
 impl Annals {
@@ -102,12 +122,20 @@ impl Annals {
         let mut index = self.place_index(false).ok();
         let mut first = self.check(&name, format, open, index.as_ref())?;
         let format = first.format;
-        // An older release revises nothing backwards: only what no newer
-        // release speaks for is stored, through its gaps.
-        let (mut plan, mut gaps, older) = match std::mem::replace(&mut first.mode, Mode::Plain) {
-            Mode::Plain => (None, None, None),
-            Mode::Newer(plan) => (Some(plan), None, None),
-            Mode::Older { release, newest, gaps } => (None, Some(gaps), Some((release, newest))),
+        let mut plan = match std::mem::replace(&mut first.mode, Mode::Plain) {
+            Mode::Plain => None,
+            Mode::Newer(plan) => Some(plan),
+            Mode::Older { release, newest } => {
+                // An older release revises nothing backwards: nothing is stored.
+                let imported = Imported {
+                    release: Some(release),
+                    newer_stored: Some(newest),
+                    skipped: first.checked.skipped,
+                    ..Imported::nothing(name, format, detected)
+                };
+                committed(&imported)?;
+                return Ok(imported);
+            }
         };
         self.observer.stage(Stage::Storing(first.checked.events));
         let origin = format!("import {name}");
@@ -136,17 +164,8 @@ impl Annals {
                 .map_err(|e| read_again(&name, e))
                 .and_then(|mut events| {
                     let to = Staging { log: &mut *log, name: &name, origin: &origin, now };
-                    let checksum = first.checked.checksum;
-                    match gaps.take() {
-                        Some(gaps) => {
-                            let mut filtered = gaps.filter(&mut events);
-                            to.store_release(&mut filtered, checksum, None, index.as_mut())
-                        }
-                        None => {
-                            let plan = plan.as_deref_mut();
-                            to.store_release(&mut events, checksum, plan, index.as_mut())
-                        }
-                    }
+                    let plan = plan.as_deref_mut();
+                    to.store_release(&mut events, first.checked.checksum, plan, index.as_mut())
                 }),
         };
         let outcome = stored.map_err(|e| match e {
@@ -166,11 +185,8 @@ impl Annals {
             unchanged: outcome.unchanged,
             revised: plan.as_ref().map_or(0, |p| p.revised),
             dropped: plan.as_ref().map_or(0, |p| p.dropped),
-            release: match &older {
-                Some((release, _)) => Some(release.clone()),
-                None => plan.as_ref().and_then(|p| p.release().map(str::to_string)),
-            },
-            newer_stored: older.map(|(_, newest)| newest),
+            release: plan.as_ref().and_then(|p| p.release().map(str::to_string)),
+            newer_stored: None,
             seqs: outcome.seqs,
             skipped: first.checked.skipped,
         };

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use annals_import::{LineError, Problem, Release, SecondPass};
+use annals_import::{LineError, Problem, Release};
 use annals_log::{Import, Log};
 use annals_model::{v1, Claim, Event, EventId, EventKind};
 use annals_replay::PlaceIndex;
@@ -52,9 +52,8 @@ impl Observed {
 pub(crate) enum Mode {
     /// As any file: every event new or stored with the same content.
     Plain,
-    /// An older release than `newest`, which the log holds: only what no
-    /// newer release speaks for is stored ([`Gaps`]).
-    Older { release: String, newest: String, gaps: Box<Gaps> },
+    /// An older release than `newest`, which the log holds: nothing is stored.
+    Older { release: String, newest: String },
     /// A newer release than every one the log holds of its dataset.
     Newer(Box<Plan>),
 }
@@ -97,7 +96,6 @@ pub(crate) fn decide(log: &Log, file: &str, observed: Observed) -> Result<Mode, 
         return plain(&observed);
     }
     let mut newest: Option<&Release> = None;
-    let mut newer = Vec::new();
     for other in &stored.releases {
         match release.newer_than(other) {
             None => return plain(&observed),
@@ -106,17 +104,12 @@ pub(crate) fn decide(log: &Log, file: &str, observed: Observed) -> Result<Mode, 
                 if newest.is_none_or(|n| other.newer_than(n) == Some(true)) {
                     newest = Some(other);
                 }
-                newer.push(other.clone());
             }
         }
     }
     if let Some(newest) = newest {
-        let mut skip: HashSet<String> = observed.conflicts.iter().map(|c| c.id.clone()).collect();
-        skip.insert(release.source.clone());
         let (release, newest) = (release.name().to_string(), newest.name().to_string());
-        let gaps =
-            Gaps { newer, skip, held: Vec::new(), by_id: HashMap::new(), about: HashMap::new() };
-        return Ok(Mode::Older { release, newest, gaps: Box::new(gaps) });
+        return Ok(Mode::Older { release, newest });
     }
     let plan = Plan::new(Some(release), stored);
     let others: Vec<&Conflict> =
@@ -125,119 +118,6 @@ pub(crate) fn decide(log: &Log, file: &str, observed: Observed) -> Result<Mode, 
         return refuse(others);
     }
     Ok(Mode::Newer(Box::new(plan)))
-}
-
-/// What an older release than one the log holds adds: the events no newer
-/// release of its dataset speaks for (ACLED's Mali export of 1997–2020
-/// after the one of 2017–2020 adds its events before 2017), never a change
-/// to what a newer one says. An event the log holds with other content is
-/// left as it is. The file's entities (and other undated records, such as
-/// identifiers) are stored only when an event stored names them, just
-/// before it, so a release that adds nothing stores nothing. Its release's
-/// source is never stored: the
-/// log holds a newer release of the dataset, which the file is not, and
-/// importing the file again must again find it older.
-#[derive(Debug)]
-pub(crate) struct Gaps {
-    newer: Vec<Release>,
-    /// Ids never stored from the file: those the log holds with other
-    /// content, and the release's source.
-    skip: HashSet<String>,
-    /// The undated records read, in file order, with the ids each names;
-    /// `None` once stored.
-    held: Vec<Option<(usize, Event, Vec<String>)>>,
-    /// Entity id → its record in `held`.
-    by_id: HashMap<String, usize>,
-    /// Id → the other undated records in `held` that name it (identifiers).
-    about: HashMap<String, Vec<usize>>,
-}
-
-impl Gaps {
-    /// Wraps the second reading of the file: it gives only what is stored.
-    pub(crate) fn filter<'p>(self, events: &'p mut dyn SecondPass) -> Filtered<'p> {
-        Filtered { gaps: self, events, ready: std::collections::VecDeque::new() }
-    }
-
-    /// Whether a newer release speaks for `event`.
-    fn covered(&self, event: &Event) -> bool {
-        self.newer.iter().any(|r| r.speaks_for(event))
-    }
-
-    /// Keeps an undated record until an event stored needs it.
-    fn hold(&mut self, line: usize, record: Event) {
-        let at = self.held.len();
-        let refs: Vec<String> = record.references().iter().map(|r| r.id.to_string()).collect();
-        if record.kind.is_entity() {
-            self.by_id.insert(record.id.as_str().to_string(), at);
-        } else {
-            for r in &refs {
-                self.about.entry(r.clone()).or_default().push(at);
-            }
-        }
-        self.held.push(Some((line, record, refs)));
-    }
-
-    /// Takes out of what is held, in file order, the undated records
-    /// `event` needs: the entities it names, those they name in turn (a
-    /// place's region), and the records about them (their identifiers).
-    fn needed_by(&mut self, event: &Event) -> Vec<(usize, Event)> {
-        let mut todo: Vec<String> = event.references().iter().map(|r| r.id.to_string()).collect();
-        let mut taken = Vec::new();
-        while let Some(id) = todo.pop() {
-            let own = self.by_id.get(&id).copied();
-            let about = self.about.get(&id).into_iter().flatten().copied();
-            for at in own.into_iter().chain(about) {
-                if let Some((line, record, refs)) = self.held[at].take() {
-                    todo.extend(refs);
-                    taken.push((at, line, record));
-                }
-            }
-        }
-        taken.sort_by_key(|(at, _, _)| *at);
-        taken.into_iter().map(|(_, line, record)| (line, record)).collect()
-    }
-}
-
-/// The second reading of an older release, through its [`Gaps`].
-pub(crate) struct Filtered<'p> {
-    gaps: Gaps,
-    events: &'p mut dyn SecondPass,
-    ready: std::collections::VecDeque<(usize, Event)>,
-}
-
-impl Iterator for Filtered<'_> {
-    type Item = Result<(usize, Event), annals_import::Refused>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(ready) = self.ready.pop_front() {
-                return Some(Ok(ready));
-            }
-            let (line, event) = match self.events.next()? {
-                Ok(read) => read,
-                Err(e) => return Some(Err(e)),
-            };
-            let gaps = &mut self.gaps;
-            if gaps.skip.contains(event.id.as_str()) {
-                continue;
-            }
-            if event.date.is_none() {
-                gaps.hold(line, event);
-                continue;
-            }
-            if gaps.covered(&event) {
-                continue;
-            }
-            self.ready.extend(gaps.needed_by(&event));
-            self.ready.push_back((line, event));
-        }
-    }
-}
-
-impl SecondPass for Filtered<'_> {
-    fn checksum(&self) -> u32 {
-        self.events.checksum()
-    }
 }
 
 /// What the log holds of a release's dataset.

@@ -706,17 +706,10 @@ pub fn within_period_text(
 pub fn report_import(out: &mut impl Write, done: &annals_app::Imported) -> std::io::Result<()> {
     let name = &done.file;
     if let (Some(release), Some(newest)) = (&done.release, &done.newer_stored) {
-        match done.seqs {
-            Some((first, last)) => writeln!(
-                out,
-                "imported {} events from {name} (records {first}..{last}): it is release {release}, and the log holds the newer release {newest} of its dataset, which speaks for the rest",
-                done.appended
-            )?,
-            None => writeln!(
-                out,
-                "nothing stored from {name}: it is release {release}, and the log holds the newer release {newest} of its dataset"
-            )?,
-        }
+        writeln!(
+            out,
+            "nothing stored from {name}: it is release {release}, and the log holds the newer release {newest} of its dataset"
+        )?;
         return out.flush();
     }
     match done.seqs {
