@@ -63,12 +63,8 @@ struct Properties<'w> {
 /// of linked places is one feature ([`World::mapped_places`]).
 pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
     let mut features = Vec::new();
-    let mut without = 0usize;
-    for (place, at) in world.mapped_places() {
-        let Some((lat, lon)) = at else {
-            without += 1;
-            continue;
-        };
+    let (located, without) = world.located_places();
+    for (place, (lat, lon)) in located {
         let a = world.control_answer(&place.id, day);
         let [since_earliest, since_latest] = days(a.since.as_ref());
         features.push(Feature {

@@ -31,12 +31,8 @@ pub fn timeline_geojson(world: &World) -> Value {
         }
     }
     let mut features = Vec::new();
-    let mut without = 0usize;
-    for (place, at) in world.mapped_places() {
-        let Some((lat, lon)) = at else {
-            without += 1;
-            continue;
-        };
+    let (located, without) = world.located_places();
+    for (place, (lat, lon)) in located {
         let mut base = json!({
             "id": place.id.as_str(),
             "name": place.name,

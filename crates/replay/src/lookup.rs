@@ -6,6 +6,9 @@ use annals_model::{ActorId, Entity, PlaceId};
 use crate::names::{linked, namesakes, resolve, Resolve};
 use crate::world::{ActorInfo, PlaceInfo, SourceInfo, World};
 
+/// A place a map draws, with its latitude and longitude.
+pub type Located<'w> = (&'w PlaceInfo, (f64, f64));
+
 impl World {
     pub fn source(&self, id: &str) -> Option<&SourceInfo> {
         self.sources.get(id)
@@ -65,6 +68,20 @@ impl World {
             let at = own.chain(set).find_map(|q| q.lat.zip(q.lon));
             (p, at)
         })
+    }
+
+    /// The places of [`World::mapped_places`] that have coordinates, with
+    /// them, and how many have none (a map cannot draw those).
+    pub fn located_places(&self) -> (Vec<Located<'_>>, usize) {
+        let mut without = 0;
+        let located = self
+            .mapped_places()
+            .filter_map(|(p, at)| {
+                without += usize::from(at.is_none());
+                at.map(|at| (p, at))
+            })
+            .collect();
+        (located, without)
     }
 
     /// The ids `same_as` links join with `actor`, as [`World::linked_places`].
