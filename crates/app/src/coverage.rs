@@ -33,8 +33,21 @@ pub fn coverage<'w>(world: &'w World, a: &Holding) -> Option<Coverage<'w>> {
         Some(e) => vec![e.as_str()],
         None => a.candidates.iter().map(|c| c.event.as_str()).collect(),
     };
+    // Only a source an event cites, or a release of one (its id begins
+    // with the cited id and `:`), can concern it; taken in id order, as a
+    // scan of every source would meet them.
+    let mut sources: Vec<&SourceInfo> = Vec::new();
+    for event in &events {
+        for cited in world.event_sources(event) {
+            sources.extend(world.source(cited.as_str()));
+            let family = format!("{}:", cited.as_str());
+            sources.extend(world.sources_under(&family).filter(|s| s.covers.is_some()));
+        }
+    }
+    sources.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    sources.dedup_by(|a, b| a.id == b.id);
     let mut best: Option<Coverage<'w>> = None;
-    for source in world.sources() {
+    for source in sources {
         let Some(covers) = source.covers else { continue };
         let release = Release::of_source(
             source.id.as_str(),

@@ -43,7 +43,7 @@ struct Point {
 struct Properties<'w> {
     claim: Option<&'static str>,
     controller: Option<EntityRef<'w>>,
-    event: Option<String>,
+    event: Option<&'w str>,
     id: &'w str,
     kind: Option<&'static str>,
     name: &'w str,
@@ -59,21 +59,22 @@ struct Properties<'w> {
 }
 
 /// Every place with coordinates and who held it on `day`: the answers of
-/// `control`, from the interval index when the world has built it. A set
+/// `control` (their headlines: no evidence is built), from the interval
+/// index when the world has built it. A set
 /// of linked places is one feature ([`World::mapped_places`]).
 pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
     let mut features = Vec::new();
     let (located, without) = world.located_places();
     for (place, (lat, lon)) in located {
-        let a = world.control_answer(&place.id, day);
+        let a = world.control_headline(&place.id, day);
         let [since_earliest, since_latest] = days(a.since.as_ref());
         features.push(Feature {
             geometry: Point { coordinates: [lon, lat], kind: "Point" },
             id: place.id.as_str(),
             properties: Properties {
                 claim: a.claim.map(|c| c.as_str()),
-                controller: a.controller.as_ref().map(|c| EntityRef::actor(world, c)),
-                event: a.event.as_ref().map(|e| e.as_str().to_string()),
+                controller: a.controller.map(|c| EntityRef::actor(world, c)),
+                event: a.event.map(|e| e.as_str()),
                 id: place.id.as_str(),
                 kind: place.kind.map(|k| k.as_str()),
                 name: &place.name,

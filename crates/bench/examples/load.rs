@@ -2,14 +2,15 @@
 //! binary (`cargo build --release` first; `ANNALS_BIN` to use another).
 //!
 //! ```text
-//! cargo run --release -p annals-bench --example load -- [--db LOG] [--seconds 30] [--readers 8] [--import 100000]
+//! cargo run --release -p annals-bench --example load -- [--db LOG] [--seconds 30] [--alone 10] [--readers 8] [--import 100000]
 //! ```
 //!
 //! 1. **Start**: the server on LOG (default: a fresh log of 100 000
 //!    synthetic events), timed from the process start to its first answer.
 //! 2. **Reads**: `--readers` clients for `--seconds`, each asking in turn for
 //!    a place's control, the map, the graph of a day and a place search;
-//!    latency per route (p50, p99, max) and errors.
+//!    latency per route (p50, p99, max) and errors; then each route alone
+//!    for `--alone` seconds (0: none), every client asking for it.
 //! 3. **Reads during an import**: the same clients while a file of
 //!    `--import` new synthetic events is posted to `/api/import`; then the
 //!    log is checked to hold every event (`annals verify`, records counted).
@@ -120,11 +121,16 @@ struct Tally {
     errors: Vec<String>,
 }
 
-/// `readers` clients asking in turn until `stop` (or `limit`).
+/// The routes the readers ask for, in turn.
+const ROUTES: [&str; 4] = ["control", "map", "graph", "places"];
+
+/// `readers` clients asking in turn for the routes of `mix` until `stop`
+/// (or `limit`).
 fn read_load(
     addr: &str,
     readers: usize,
     places: &[String],
+    mix: &[&'static str],
     stop: &AtomicBool,
     limit: Duration,
 ) -> Tally {
@@ -138,11 +144,12 @@ fn read_load(
                 while !stop.load(Ordering::Relaxed) && began.elapsed() < limit {
                     let place = &places[i % places.len()];
                     let year = 1998 + (i % 27);
-                    let (route, target): (&'static str, String) = match i % 4 {
-                        0 => ("control", format!("/api/control?place={place}&on={year}-06-01")),
-                        1 => ("map", format!("/api/map?on={year}-06-01")),
-                        2 => ("graph", format!("/api/graph?on={year}-06-01&kind=hostile_to")),
-                        _ => ("places", format!("/api/places?q={}", &place[..place.len().min(4)])),
+                    let route = mix[i % mix.len()];
+                    let target = match route {
+                        "control" => format!("/api/control?place={place}&on={year}-06-01"),
+                        "map" => format!("/api/map?on={year}-06-01"),
+                        "graph" => format!("/api/graph?on={year}-06-01&kind=hostile_to"),
+                        _ => format!("/api/places?q={}", &place[..place.len().min(4)]),
                     };
                     let t = Instant::now();
                     let reply = request(addr, "GET", &target, "", b"");
@@ -210,8 +217,15 @@ fn main() {
     println!("start: first answer {:.2} s after the process started", started.as_secs_f64());
     let never = AtomicBool::new(false);
     let limit = Duration::from_secs(seconds);
-    let tally = read_load(&server.addr, readers, &places, &never, limit);
+    let tally = read_load(&server.addr, readers, &places, &ROUTES, &never, limit);
     report(&format!("reads, {readers} clients, {seconds} s"), &tally, seconds as f64);
+    // Each route alone: its latency when every client asks for it.
+    let alone = number("--alone", 10);
+    for route in ROUTES.iter().filter(|_| alone > 0) {
+        let limit = Duration::from_secs(alone);
+        let tally = read_load(&server.addr, readers, &places, &[route], &never, limit);
+        report(&format!("{route} alone, {readers} clients, {alone} s"), &tally, alone as f64);
+    }
     drop(server);
 
     // Reads while an import of new events runs, on a log of its own.
@@ -251,8 +265,8 @@ fn main() {
             ["kidal", "gao", "timbuktu", "menaka", "bamba-camp", "tessalit", "anefis", "bourem"]
                 .map(String::from)
                 .to_vec();
-        let tally =
-            read_load(&server.addr, readers, &chronicle_places, &stop, Duration::from_secs(600));
+        let limit = Duration::from_secs(600);
+        let tally = read_load(&server.addr, readers, &chronicle_places, &ROUTES, &stop, limit);
         (writer.join().unwrap(), tally)
     });
     let took = began.elapsed().as_secs_f64();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use annals_model::{ActorId, PlaceId, SourceId};
+use annals_model::{ActorId, Claim, Date, EventId, PlaceId, SourceId};
 use chrono::NaiveDate;
 
 use crate::control::{
@@ -32,18 +32,68 @@ impl World {
     }
 
     pub(crate) fn holding(&self, facts: &[Fact], date: NaiveDate) -> Holding {
-        let mut state = State::UNKNOWN;
-        for group in groups(facts) {
-            if facts[group.start].latest <= date {
-                state = step(facts, state, group);
-            }
-        }
-        let window = (0..facts.len() as u32).filter(|&i| {
-            let f = &facts[i as usize];
-            f.earliest <= date && date < f.latest
-        });
-        let pending = pending(facts, &state, window);
+        let (state, pending) = fold(facts, date);
         self.answer(facts, state.kind, &state.group, &pending, date)
+    }
+
+    /// [`World::control`]'s status, controller, since, event and claim,
+    /// without its evidence: what a map shows of each place. From the
+    /// interval index when it is built, else folded.
+    pub fn control_headline(&self, place: &PlaceId, date: NaiveDate) -> Headline<'_> {
+        if let Some(index) = self.built_index() {
+            return index.control(place, date).headline();
+        }
+        let place = self.place_sets.representative(place);
+        let facts = self.control.get(place).map(Vec::as_slice).unwrap_or(&[]);
+        let (state, pending) = fold(facts, date);
+        self.headline(facts, state.kind, &state.group, &pending)
+    }
+
+    /// The headline of the answer [`World::answer`] gives for the same
+    /// state, found without building its candidates.
+    pub(crate) fn headline<'w>(
+        &'w self,
+        facts: &'w [Fact],
+        kind: Kind,
+        group: &[u32],
+        pending: &[u32],
+    ) -> Headline<'w> {
+        let mut headline = Headline::UNKNOWN;
+        if !pending.is_empty() {
+            // The settled answer moves into `before`, which a headline omits.
+            headline.status = Status::Uncertain;
+            return headline;
+        }
+        if kind == Kind::Unknown {
+            return headline;
+        }
+        // The deciding event as `answer_for` picks it among its sorted
+        // candidates: the least (claim, event), ties in candidate order.
+        let decider = group
+            .iter()
+            .map(|&i| (&facts[i as usize], &self.kept[facts[i as usize].record]))
+            .filter(|(f, _)| kind != Kind::Withdrawn || !f.taken)
+            .min_by(|(fa, a), (fb, b)| {
+                (a.claim, &a.id, &fa.actor, !fa.taken).cmp(&(b.claim, &b.id, &fb.actor, !fb.taken))
+            })
+            .expect("a state holds at least one event");
+        let (fact, kept) = decider;
+        headline.since = kept.date;
+        match kind {
+            Kind::Controlled => {
+                headline.status = Status::Controlled;
+                headline.controller = Some(&fact.actor);
+                headline.event = Some(&kept.id);
+                headline.claim = Some(kept.claim);
+            }
+            Kind::Withdrawn => {
+                headline.event = Some(&kept.id);
+                headline.claim = Some(kept.claim);
+            }
+            Kind::Contested => headline.status = Status::Contested,
+            Kind::Unknown => unreachable!("handled above"),
+        }
+        headline
     }
 
     /// The whole answer for a state and its pending events: what both
@@ -145,6 +195,57 @@ impl World {
             claimed_by: e.claimed_by.clone(),
             sources: e.sources.to_vec(),
             pending,
+        }
+    }
+}
+
+/// The state the settled facts of a timeline leave on `date`, and the
+/// pending facts that could change it.
+fn fold(facts: &[Fact], date: NaiveDate) -> (State, Vec<u32>) {
+    let mut state = State::UNKNOWN;
+    for group in groups(facts) {
+        if facts[group.start].latest <= date {
+            state = step(facts, state, group);
+        }
+    }
+    let window = (0..facts.len() as u32).filter(|&i| {
+        let f = &facts[i as usize];
+        f.earliest <= date && date < f.latest
+    });
+    let pending = pending(facts, &state, window);
+    (state, pending)
+}
+
+/// What a map shows of a [`Holding`]: its status, controller, since,
+/// deciding event and claim, borrowed from the world; equal to those
+/// fields of the whole answer ([`Headline::of`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Headline<'w> {
+    pub status: Status,
+    pub controller: Option<&'w ActorId>,
+    pub since: Option<Date>,
+    pub event: Option<&'w EventId>,
+    pub claim: Option<Claim>,
+}
+
+impl<'w> Headline<'w> {
+    /// No event settled, none pending.
+    pub const UNKNOWN: Headline<'static> = Headline {
+        status: Status::Unknown,
+        controller: None,
+        since: None,
+        event: None,
+        claim: None,
+    };
+
+    /// The headline of a whole answer.
+    pub fn of(holding: &'w Holding) -> Headline<'w> {
+        Headline {
+            status: holding.status,
+            controller: holding.controller.as_ref(),
+            since: holding.since,
+            event: holding.event.as_ref(),
+            claim: holding.claim,
         }
     }
 }

@@ -10,6 +10,7 @@ use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 
+use crate::answers::Headline;
 use crate::control::{Holding, Kind, Status};
 use crate::facts::Fact;
 use crate::timeline::{Interval, Intervals, Timeline};
@@ -109,6 +110,19 @@ impl<'a> Answer<'a> {
     /// The controller (or government) of a `Controlled` answer.
     pub fn controller(&self) -> Option<&'a ActorId> {
         self.interval.controller.map(|i| &self.facts[i as usize].actor)
+    }
+
+    /// The answer's status, controller, since, event and claim, without
+    /// building its evidence.
+    pub fn headline(&self) -> Headline<'a> {
+        match self.timeline {
+            Some(t) => {
+                let (group, pending) =
+                    (t.slice(self.interval.group), t.slice(self.interval.pending));
+                self.world.headline(self.facts, self.interval.kind, group, pending)
+            }
+            None => Headline::UNKNOWN,
+        }
     }
 
     /// The whole answer, as [`World::control`] gives it.

@@ -38,6 +38,7 @@ mod snapshot;
 mod timeline;
 mod world;
 
+pub use answers::Headline;
 pub use control::{Candidate, Change, Holding, Prior, Status};
 pub use dissolution::Dissolution;
 pub use graph::{DatedEdge, DatedGraph, EdgeStatus, Span, Stretch, Transition};

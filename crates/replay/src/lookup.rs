@@ -19,6 +19,19 @@ impl World {
         self.sources.values()
     }
 
+    /// The sources whose ids begin with `prefix`, in id order: the
+    /// releases of a dataset (`ucdp-acd:` gives `ucdp-acd:22.1`, …).
+    pub fn sources_under<'w, 'p>(
+        &'w self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = &'w SourceInfo> + use<'w, 'p> {
+        use std::ops::Bound;
+        self.sources
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(move |(id, _)| id.as_str().starts_with(prefix))
+            .map(|(_, info)| info)
+    }
+
     pub fn actor(&self, id: &str) -> Option<&ActorInfo> {
         self.actors.get(id)
     }

@@ -2,7 +2,7 @@
 //! dissolution as properties.
 
 use annals_model::{parse_day, ActorId, Claim, Date, Event, EventId, EventKind, SourceId};
-use annals_replay::{Anomaly, DatedEdge, Holding, Node, RelationKind, Status, World};
+use annals_replay::{Anomaly, DatedEdge, Headline, Holding, Node, RelationKind, Status, World};
 use annals_testkit::recorded as records;
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -206,6 +206,25 @@ fn grid() -> Vec<NaiveDate> {
     days
 }
 
+/// A map's headline of each place on the grid is its answer's, folded
+/// (before the interval index is built) and from the index.
+fn headlines_agree(w: &World) {
+    assert!(w.built_index().is_none());
+    for index in [false, true] {
+        for d in grid() {
+            for p in annals_testkit::PLACES {
+                let id = w.resolve_place(p).unwrap();
+                let answer = w.control(&id, d);
+                let headline = match index {
+                    false => w.control_headline(&id, d),
+                    true => w.index().control(&id, d).headline(),
+                };
+                assert_eq!(headline, Headline::of(&answer), "{p} on {d}, index {index}");
+            }
+        }
+    }
+}
+
 /// Every control and government answer and every graph on the grid.
 fn everything(w: &World) -> (Vec<Holding>, Vec<Vec<DatedEdge>>) {
     let mut answers = Vec::new();
@@ -260,6 +279,7 @@ proptest! {
         }
         let a = World::replay(records(log.clone()));
         let b = World::replay(records(annals_testkit::shuffled(log, seed)));
+        headlines_agree(&a);
         prop_assert_eq!(everything(&a), everything(&b));
         prop_assert_eq!(a.anomalies(), b.anomalies());
     }

@@ -1,7 +1,7 @@
 //! Control semantics, given / when / then, and the replay laws as properties.
 
 use annals_model::{parse_day, Event};
-use annals_replay::{Change, Holding, RelationKind, Status, World};
+use annals_replay::{Change, Headline, Holding, RelationKind, Status, World};
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
@@ -340,6 +340,7 @@ fn index_agrees(world: &World, log: &[Event]) -> Result<(), TestCaseError> {
                 place,
                 day
             );
+            prop_assert_eq!(quick.headline(), Headline::of(&reference), "{} on {}", place, day);
             prop_assert_eq!(quick.holding(), reference, "{} on {}", place, day);
         }
         let changes = index.control_changes(&id);
@@ -396,6 +397,9 @@ proptest! {
                 let id = folding.resolve_place(place).unwrap();
                 prop_assert_eq!(indexed.control_answer(&id, day), folding.control(&id, day));
                 prop_assert_eq!(folding.control_answer(&id, day), folding.control(&id, day));
+                let reference = folding.control(&id, day);
+                prop_assert_eq!(folding.control_headline(&id, day), Headline::of(&reference));
+                prop_assert_eq!(indexed.control_headline(&id, day), Headline::of(&reference));
             }
             for actor in annals_testkit::ACTORS {
                 let id = annals_model::ActorId::new(*actor).unwrap();
