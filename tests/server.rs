@@ -73,6 +73,19 @@ async fn every_query_route_answers_as_the_command_line_does() {
             &["diff", "--from", "2023-01-01", "--to", "2024-01-01"],
         ),
         ("/api/graph?on=2023-10-02", &["graph", "--on", "2023-10-02"]),
+        ("/api/map?on=2023-10-02", &["graph", "--on", "2023-10-02", "--format", "geojson"]),
+        (
+            "/api/map?on=2023-10-02&known_at=2026-01-01T00:00:00Z",
+            &[
+                "graph",
+                "--on",
+                "2023-10-02",
+                "--format",
+                "geojson",
+                "--known-at",
+                "2026-01-01T00:00:00Z",
+            ],
+        ),
         ("/api/blocs?on=2015-06-01", &["blocs", "--on", "2015-06-01"]),
         (
             "/api/path?from=cma&to=fama&on=2023-10-02",

@@ -3,6 +3,9 @@
 //! thousands of features of a large log straight to bytes instead of
 //! building (and dropping) a tree of JSON values.
 
+use std::collections::HashMap;
+
+use annals_model::{ActorId, PlaceId};
 use annals_replay::World;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -96,9 +99,123 @@ pub fn control_map(world: &World, day: NaiveDate) -> ControlMap<'_> {
     }
 }
 
+/// What the map of every day shares, written once per world: each drawn
+/// place's feature around the properties that depend on the day, and each
+/// actor as a controller is written. [`MapBase::write`] then prints the
+/// map of a day as [`control_map`] serialized does, byte for byte, with
+/// only the day's answers to write (a server keeps one with its world).
+#[derive(Debug)]
+pub struct MapBase {
+    places: Vec<Piece>,
+    without_coordinates: usize,
+    /// Each actor the log describes, as `{"id":…,"kind":…,"name":…}`.
+    actors: HashMap<ActorId, String>,
+}
+
+/// A drawn place's feature, less its day's answer: `head` runs to the
+/// value of `claim`, `middle` from after `event` to the value of `since`,
+/// `tail` from after `status` to the end.
+#[derive(Debug)]
+struct Piece {
+    place: PlaceId,
+    head: String,
+    middle: String,
+    tail: String,
+}
+
+impl MapBase {
+    pub fn new(world: &World) -> MapBase {
+        let (located, without_coordinates) = world.located_places();
+        let places = located
+            .into_iter()
+            .map(|(place, (lat, lon))| {
+                let id = json(&place.id.as_str());
+                let geometry = json(&Point { coordinates: [lon, lat], kind: "Point" });
+                let same_as: Vec<&str> =
+                    world.linked_places(&place.id).iter().map(|p| p.as_str()).collect();
+                let same_as = match same_as.is_empty() {
+                    true => String::new(),
+                    false => format!(",\"same_as\":{}", json(&same_as)),
+                };
+                let kind = json(&place.kind.map(|k| k.as_str()));
+                let name = json(&place.name.as_str());
+                let within = json(&place.within.as_ref().map(|w| w.as_str()));
+                Piece {
+                    place: place.id.clone(),
+                    head: format!(
+                        "{{\"geometry\":{geometry},\"id\":{id},\"properties\":{{\"claim\":"
+                    ),
+                    middle: format!(
+                        ",\"id\":{id},\"kind\":{kind},\"name\":{name}{same_as},\"since\":"
+                    ),
+                    tail: format!(",\"within\":{within}}},\"type\":\"Feature\"}}"),
+                }
+            })
+            .collect();
+        let actors =
+            world.actors().map(|a| (a.id.clone(), json(&EntityRef::actor(world, &a.id)))).collect();
+        MapBase { places, without_coordinates, actors }
+    }
+
+    /// The map of `day` as JSON: the bytes of [`control_map`] serialized.
+    /// `world` is the one this base was built from.
+    pub fn write(&self, world: &World, day: NaiveDate) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.places.len() * 400 + 128);
+        out.extend_from_slice(b"{\"date\":\"");
+        out.extend_from_slice(day.to_string().as_bytes());
+        out.extend_from_slice(b"\",\"features\":[");
+        for (i, piece) in self.places.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let a = world.control_headline(&piece.place, day);
+            out.extend_from_slice(piece.head.as_bytes());
+            write_json(&mut out, &a.claim.map(|c| c.as_str()));
+            out.extend_from_slice(b",\"controller\":");
+            match a.controller {
+                None => out.extend_from_slice(b"null"),
+                Some(c) => match self.actors.get(c) {
+                    Some(text) => out.extend_from_slice(text.as_bytes()),
+                    None => write_json(&mut out, &EntityRef::actor(world, c)),
+                },
+            }
+            out.extend_from_slice(b",\"event\":");
+            write_json(&mut out, &a.event.map(|e| e.as_str()));
+            out.extend_from_slice(piece.middle.as_bytes());
+            let [since_earliest, since_latest] = days(a.since.as_ref());
+            write_json(&mut out, &a.since.map(|d| d.to_string()));
+            out.extend_from_slice(b",\"since_earliest\":");
+            write_json(&mut out, &since_earliest);
+            out.extend_from_slice(b",\"since_latest\":");
+            write_json(&mut out, &since_latest);
+            out.extend_from_slice(b",\"status\":");
+            write_json(&mut out, &a.status.as_str());
+            out.extend_from_slice(piece.tail.as_bytes());
+        }
+        out.extend_from_slice(b"],\"type\":\"FeatureCollection\",\"without_coordinates\":");
+        out.extend_from_slice(self.without_coordinates.to_string().as_bytes());
+        out.push(b'}');
+        out
+    }
+}
+
+/// Appends `value` as compact JSON.
+fn write_json(out: &mut Vec<u8>, value: &impl Serialize) {
+    serde_json::to_writer(out, value).expect("a value of the map is JSON");
+}
+
+/// `value` as compact JSON text.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("a value of the map is JSON")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_day(text: &str) -> NaiveDate {
+        annals_model::parse_day(text).unwrap()
+    }
 
     fn chronicle() -> World {
         let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
@@ -122,6 +239,90 @@ mod tests {
         let drawn = world.mapped_places().filter(|(_, at)| at.is_some()).count();
         assert_eq!(map.features.len(), drawn);
         assert_eq!(map.without_coordinates, world.mapped_places().count() - drawn);
+    }
+
+    /// Every day on which some place's answer changes, the days either
+    /// side, and the ends of time: from the interval index of `world`.
+    fn days_that_matter(world: &World) -> Vec<NaiveDate> {
+        let (first, last) = world.date_span().unwrap();
+        let mut days = vec![first.pred_opt().unwrap(), last.succ_opt().unwrap()];
+        let (located, _) = world.located_places();
+        for (place, _) in located {
+            for &d in world.index().control_changes(&place.id) {
+                days.extend([d.pred_opt().unwrap(), d, d.succ_opt().unwrap()]);
+            }
+        }
+        days.sort();
+        days.dedup();
+        days
+    }
+
+    /// The base's bytes are the typed map's, folded and from the index.
+    fn base_writes_as_the_typed_map(world: &World, days: &[NaiveDate]) {
+        let base = MapBase::new(world);
+        for index in [false, true] {
+            if index {
+                world.index();
+            }
+            for &day in days {
+                let typed = serde_json::to_string(&control_map(world, day)).unwrap();
+                let written = String::from_utf8(base.write(world, day)).unwrap();
+                assert_eq!(written, typed, "{day}, index built: {index}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_base_writes_the_chronicles_map_of_every_day_as_the_typed_map_prints() {
+        let days = days_that_matter(&chronicle());
+        assert!(days.len() > 100);
+        let world = chronicle();
+        base_writes_as_the_typed_map(&world, &days);
+    }
+
+    #[test]
+    fn the_base_writes_a_synthetic_logs_map_as_the_typed_map_prints() {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let replay = || {
+            World::replay(annals_synth::events(20_000, 5).enumerate().map(|(i, event)| {
+                annals_model::Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event }
+            }))
+        };
+        let days: Vec<NaiveDate> = days_that_matter(&replay()).into_iter().step_by(37).collect();
+        let world = replay();
+        assert!(world.located_places().0.len() > 50);
+        base_writes_as_the_typed_map(&world, &days);
+    }
+
+    #[test]
+    fn the_base_writes_linked_places_once_with_their_ids() {
+        let lines = [
+            r#"{"type":"source","id":"s","title":"S"}"#,
+            r#"{"type":"actor","id":"a","name":"A \"the first\"","kind":"armed_group"}"#,
+            r#"{"type":"place","id":"p","name":"P","kind":"town","lat":16.5,"lon":-1.25}"#,
+            r#"{"type":"place","id":"gazetteer:p","name":"Pé","within":"p"}"#,
+            r#"{"type":"place","id":"q","name":"Q"}"#,
+            r#"{"type":"same_as","id":"link-p","places":["p","gazetteer:p"],"sources":["s"]}"#,
+            r#"{"type":"control_taken","id":"t1","place":"gazetteer:p","actor":"a","date":"2020-03","sources":["s"]}"#,
+            r#"{"type":"control_taken","id":"t2","place":"q","actor":"undescribed","date":"2020-03-04","sources":["s"]}"#,
+        ];
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let replay = || {
+            World::replay(lines.iter().enumerate().map(|(i, l)| annals_model::Recorded {
+                seq: i as u64 + 1,
+                recorded_at: t,
+                origin: None,
+                event: annals_model::v1::parse_line(l).unwrap().event,
+            }))
+        };
+        let world = replay();
+        let map = serde_json::to_value(control_map(&world, parse_day("2021-01-01"))).unwrap();
+        assert_eq!(
+            map["features"][0]["properties"]["same_as"],
+            serde_json::json!(["gazetteer:p", "p"])
+        );
+        let days = ["2019-12-31", "2020-03-01", "2020-03-31", "2020-04-01"].map(parse_day);
+        base_writes_as_the_typed_map(&world, &days);
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! binary (`cargo build --release` first; `ANNALS_BIN` to use another).
 //!
 //! ```text
-//! cargo run --release -p annals-bench --example load -- [--db LOG] [--seconds 30] [--alone 10] [--readers 8] [--import 100000]
+//! cargo run --release -p annals-bench --example load -- [--db LOG] [--seconds 30] [--alone 10] [--readers 8] [--import 100000] [--close]
 //! ```
 //!
 //! 1. **Start**: the server on LOG (default: a fresh log of 100 000
 //!    synthetic events), timed from the process start to its first answer.
 //! 2. **Reads**: `--readers` clients for `--seconds`, each asking in turn for
-//!    a place's control, the map, the graph of a day and a place search;
+//!    a place's control, the map, the graph of a day and a place search,
+//!    each over a connection it keeps open (`--close`: a new one per request);
 //!    latency per route (p50, p99, max) and errors; then each route alone
 //!    for `--alone` seconds (0: none), every client asking for it.
 //! 3. **Reads during an import**: the same clients while a file of
@@ -55,6 +56,74 @@ fn request(
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = raw.get(text_end + 4..).unwrap_or_default().to_vec();
     Ok(Reply { status, body })
+}
+
+/// A client's connection kept open between requests (HTTP/1.1
+/// keep-alive, as a browser keeps it), opened again when the server
+/// closes it. With `--close`, a fresh connection per request instead.
+struct Client {
+    addr: String,
+    stream: Option<BufReader<TcpStream>>,
+    close: bool,
+}
+
+impl Client {
+    fn new(addr: &str) -> Client {
+        Client {
+            addr: addr.to_string(),
+            stream: None,
+            close: std::env::args().any(|a| a == "--close"),
+        }
+    }
+
+    fn get(&mut self, target: &str) -> std::io::Result<Reply> {
+        if self.close {
+            return request(&self.addr, "GET", target, "", b"");
+        }
+        match self.try_get(target) {
+            Ok(reply) => Ok(reply),
+            // The server may close an idle connection: one retry on a new one.
+            Err(_) => {
+                self.stream = None;
+                self.try_get(target)
+            }
+        }
+    }
+
+    fn try_get(&mut self, target: &str) -> std::io::Result<Reply> {
+        if self.stream.is_none() {
+            let stream = TcpStream::connect(&self.addr)?;
+            stream.set_read_timeout(Some(Duration::from_secs(600)))?;
+            stream.set_nodelay(true)?;
+            self.stream = Some(BufReader::new(stream));
+        }
+        let reader = self.stream.as_mut().expect("connected above");
+        write!(reader.get_mut(), "GET {target} HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr)?;
+        let mut status = 0;
+        let mut length = None;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line)? == 0 {
+                return Err(std::io::Error::other("closed before the answer"));
+            }
+            let text = line.trim_end();
+            if text.is_empty() {
+                break;
+            }
+            if status == 0 {
+                status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+            } else if let Some((name, value)) = text.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let length = length.ok_or_else(|| std::io::Error::other("no content-length"))?;
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        Ok(Reply { status, body })
+    }
 }
 
 fn arg(name: &str) -> Option<String> {
@@ -140,6 +209,7 @@ fn read_load(
         for reader in 0..readers {
             let tally = &tally;
             scope.spawn(move || {
+                let mut client = Client::new(addr);
                 let mut i = reader;
                 while !stop.load(Ordering::Relaxed) && began.elapsed() < limit {
                     let place = &places[i % places.len()];
@@ -152,7 +222,7 @@ fn read_load(
                         _ => format!("/api/places?q={}", &place[..place.len().min(4)]),
                     };
                     let t = Instant::now();
-                    let reply = request(addr, "GET", &target, "", b"");
+                    let reply = client.get(&target);
                     let took = t.elapsed();
                     let mut tally = tally.lock().unwrap();
                     match reply {

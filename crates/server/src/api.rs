@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use annals_app::map::{control_map, MapBase};
 use annals_app::{
     answer, dated_graph, parse_day_arg, parse_known_at, resolve_actor, resolve_node, resolve_place,
     Asked, Error, ErrorKind, GraphQuery, Timeline,
@@ -78,6 +79,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Params<
 enum Reply {
     Json(Value),
     Text(String, &'static str),
+    Bytes(Vec<u8>, &'static str),
 }
 
 /// Runs `work` on a blocking thread within the request's time limit.
@@ -91,6 +93,9 @@ async fn run(
         Ok(Ok(Ok(Reply::Json(value)))) => Json(value).into_response(),
         Ok(Ok(Ok(Reply::Text(text, media)))) => {
             ([(header::CONTENT_TYPE, media)], text).into_response()
+        }
+        Ok(Ok(Ok(Reply::Bytes(bytes, media)))) => {
+            ([(header::CONTENT_TYPE, media)], bytes).into_response()
         }
         Ok(Ok(Err(e))) => error(&e),
         Ok(Err(_)) => problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the query failed"),
@@ -409,11 +414,18 @@ struct MapOn {
 async fn map(State(api): State<Api>, Params(q): Params<MapOn>) -> Response {
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
-        let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
-        // Written straight from the typed map: a tree of JSON values for
-        // thousands of places costs more to build and drop than to print.
-        let map = annals_app::map::control_map(&world, day);
-        Ok(Reply::Text(serde_json::to_string(&map).expect("a map is JSON"), "application/json"))
+        let bytes = match known(q.known_at.as_deref())? {
+            // The warm world's map base: only each place's answer is written.
+            None => {
+                let (world, base) = shared.world_and_map();
+                base.get_or_init(|| MapBase::new(&world)).write(&world, day)
+            }
+            Some(k) => {
+                let world = shared.annals().replay(Some(&k))?;
+                serde_json::to_vec(&control_map(&world, day)).expect("a map is JSON")
+            }
+        };
+        Ok(Reply::Bytes(bytes, "application/json"))
     })
     .await
 }

@@ -1,16 +1,21 @@
 //! What the server holds: the log, and the world replayed from it.
 
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use annals_app::map::MapBase;
 use annals_app::{Annals, Error};
 use annals_replay::World;
+
+/// The world as the log stands, and what its maps share, made on the
+/// first map asked for.
+type Warm = (Arc<World>, Arc<OnceLock<MapBase>>);
 
 /// The state every request shares. The world is replayed when the server
 /// starts and after each write, and swapped in whole: a request holds the
 /// world it started with (an `Arc`), so no reader waits for a replay.
 pub struct Shared {
     annals: RwLock<Annals>,
-    warm: RwLock<Arc<World>>,
+    warm: RwLock<Warm>,
     token: Option<String>,
 }
 
@@ -35,11 +40,17 @@ impl Shared {
         if spawned.is_err() {
             world.index();
         }
-        Ok(Shared { annals: RwLock::new(annals), warm: RwLock::new(world), token })
+        let warm = RwLock::new((world, Arc::default()));
+        Ok(Shared { annals: RwLock::new(annals), warm, token })
     }
 
     /// The world as the log stands.
     pub fn world(&self) -> Arc<World> {
+        self.warm.read().unwrap_or_else(PoisonError::into_inner).0.clone()
+    }
+
+    /// The world as the log stands, with the base of its maps.
+    pub fn world_and_map(&self) -> (Arc<World>, Arc<OnceLock<MapBase>>) {
         self.warm.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
@@ -57,7 +68,7 @@ impl Shared {
     /// index built (the old world answers meanwhile).
     pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
         let world = Arc::new(warmed(annals.replay(None)?));
-        *self.warm.write().unwrap_or_else(PoisonError::into_inner) = world;
+        *self.warm.write().unwrap_or_else(PoisonError::into_inner) = (world, Arc::default());
         Ok(())
     }
 
