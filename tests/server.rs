@@ -105,6 +105,40 @@ async fn every_query_route_answers_as_the_command_line_does() {
     }
 }
 
+/// Until the world is replayed, `control`, `government` and `history`
+/// answer from the place index, as the command line does; the other
+/// routes wait for the world.
+#[tokio::test]
+async fn before_the_world_is_replayed_answers_come_from_the_place_index() {
+    let annals = Annals::open(None, now(), Box::new(Silent)).unwrap();
+    let shared = Arc::new(Shared::starting(annals, None));
+    let api = router(Arc::clone(&shared), &Options::new("127.0.0.1:0".parse().unwrap()));
+    let pairs: &[(&str, &[&str])] = &[
+        (
+            "/api/control?place=bamba-camp&on=2023-10-02",
+            &["control", "bamba-camp", "--on", "2023-10-02"],
+        ),
+        ("/api/control?place=bamba&on=2023-10-02", &["control", "bamba", "--on", "2023-10-02"]),
+        ("/api/government?state=mali&on=2021-01-01", &["government", "mali", "--on", "2021-01-01"]),
+        ("/api/history?place=kidal", &["history", "kidal"]),
+    ];
+    for warm in [false, true] {
+        if warm {
+            shared.warm_up().unwrap();
+        }
+        for (uri, args) in pairs {
+            let (status, mut value) = get(&api, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {value}");
+            let mut expected = cli_json(args);
+            strip_recorded_at(&mut expected);
+            strip_recorded_at(&mut value);
+            assert_eq!(value, expected, "{uri}, world replayed: {warm}");
+        }
+        // Nothing above waited for (or made) the world.
+        assert_eq!(shared.world_if_warm().is_some(), warm);
+    }
+}
+
 fn strip_recorded_at(v: &mut Value) {
     match v {
         Value::Object(map) => {

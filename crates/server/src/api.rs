@@ -190,13 +190,12 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
-        let (place, world, found) = match &known_at {
-            None => {
-                let world = shared.world();
-                (resolve_place(&world, &q.place)?, world, None)
-            }
-            Some(k) => {
-                let (place, world, found) = shared.annals().control_world(&q.place, Some(k))?;
+        // The warm world; before the first replay is done, or for another
+        // `known_at`, the place index's world, as the command line answers.
+        let (place, world, found) = match (&known_at, shared.world_if_warm()) {
+            (None, Some(world)) => (resolve_place(&world, &q.place)?, world, None),
+            (k, _) => {
+                let (place, world, found) = shared.annals().control_world(&q.place, k.as_ref())?;
                 (place, Arc::new(world), Some(found))
             }
         };
@@ -227,13 +226,10 @@ async fn government(State(api): State<Api>, Params(q): Params<StateOn>) -> Respo
     run(api, move |shared| {
         let day = parse_day_arg("on", &q.on)?;
         let known_at = known(q.known_at.as_deref())?;
-        let (state, world) = match &known_at {
-            None => {
-                let world = shared.world();
-                (resolve_actor(&world, &q.state, Asked::State)?, world)
-            }
-            Some(k) => {
-                let (state, world) = shared.annals().government_world(&q.state, Some(k))?;
+        let (state, world) = match (&known_at, shared.world_if_warm()) {
+            (None, Some(world)) => (resolve_actor(&world, &q.state, Asked::State)?, world),
+            (k, _) => {
+                let (state, world) = shared.annals().government_world(&q.state, k.as_ref())?;
                 (state, Arc::new(world))
             }
         };

@@ -1,5 +1,6 @@
 //! `annals serve`: the HTTP API, answering from a world replayed once and
-//! kept warm in memory, and the web page at `/` that draws its answers
+//! kept warm in memory (and, while that first replay runs, from the place
+//! index for the questions it answers), and the web page at `/` that draws its answers
 //! (a map, a date slider, the relation graph, timelines; [`page`]).
 //!
 //! Every `GET /api/...` returns the same JSON value as the matching command
@@ -61,19 +62,31 @@ pub fn new_token() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Replays `annals` once, then serves it until the process is stopped.
+/// Serves `annals` until the process is stopped, replaying it once on a
+/// thread of its own while the first answers come from the place index.
 /// `ready` is called with the address bound (the port, if 0 was asked).
+/// A log that cannot be replayed stops the server with its error.
 pub fn serve(
     annals: Annals,
     options: Options,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), annals_app::Error> {
-    let shared = Arc::new(Shared::new(annals, options.token.clone())?);
+    let shared = Arc::new(Shared::starting(annals, options.token.clone()));
+    let (failed, failure) = tokio::sync::oneshot::channel();
+    let warming = Arc::clone(&shared);
+    std::thread::Builder::new().name("replay".into()).spawn(move || {
+        if let Err(e) = warming.warm_up() {
+            let _ = failed.send(e);
+        }
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.addr).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(shared, &options)).await
-    })?;
-    Ok(())
+        let serving = axum::serve(listener, router(shared, &options));
+        tokio::select! {
+            served = serving => Ok(served?),
+            Ok(e) = failure => Err(e),
+        }
+    })
 }

@@ -1,6 +1,8 @@
 //! What the server holds: the log, and the world replayed from it.
 
-use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{
+    Arc, Condvar, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 
 use annals_app::map::MapBase;
 use annals_app::{Annals, Error};
@@ -13,9 +15,14 @@ type Warm = (Arc<World>, Arc<OnceLock<MapBase>>);
 /// The state every request shares. The world is replayed when the server
 /// starts and after each write, and swapped in whole: a request holds the
 /// world it started with (an `Arc`), so no reader waits for a replay.
+/// Until the first replay is done, what needs the world waits for it, and
+/// `control`, `government` and `history` answer from the place index, as
+/// the command line does.
 pub struct Shared {
     annals: RwLock<Annals>,
-    warm: RwLock<Warm>,
+    warm: Mutex<Option<Warm>>,
+    /// Signalled when the first world is in.
+    warmed: Condvar,
     token: Option<String>,
 }
 
@@ -26,13 +33,32 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    /// Replays `annals` and keeps the world; `token` enables writes. The
-    /// world's interval index is built on a thread of its own while
-    /// the server starts answering: until it is there, control answers
-    /// are folded from the place's facts (the same answers, slower for a
-    /// busy place), and what needs the index waits for it.
+    /// Replays `annals` and keeps the world ([`Shared::warm_up`]); `token`
+    /// enables writes.
     pub fn new(annals: Annals, token: Option<String>) -> Result<Shared, Error> {
-        let world = Arc::new(annals.replay(None)?);
+        let shared = Shared::starting(annals, token);
+        shared.warm_up()?;
+        Ok(shared)
+    }
+
+    /// A server state whose world is not replayed yet: call
+    /// [`Shared::warm_up`], on a thread of its own, to replay it.
+    pub fn starting(annals: Annals, token: Option<String>) -> Shared {
+        Shared {
+            annals: RwLock::new(annals),
+            warm: Mutex::new(None),
+            warmed: Condvar::new(),
+            token,
+        }
+    }
+
+    /// Replays the log and keeps the world. Its interval index is built
+    /// on a thread of its own while the server answers: until it is there,
+    /// control answers are folded from the place's facts (the same
+    /// answers, slower for a busy place), and what needs the index waits
+    /// for it.
+    pub fn warm_up(&self) -> Result<(), Error> {
+        let world = Arc::new(self.annals().replay(None)?);
         let indexed = Arc::clone(&world);
         let spawned = std::thread::Builder::new().name("interval-index".into()).spawn(move || {
             indexed.index();
@@ -40,18 +66,32 @@ impl Shared {
         if spawned.is_err() {
             world.index();
         }
-        let warm = RwLock::new((world, Arc::default()));
-        Ok(Shared { annals: RwLock::new(annals), warm, token })
+        self.swap(world);
+        Ok(())
     }
 
-    /// The world as the log stands.
+    fn swap(&self, world: Arc<World>) {
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Some((world, Arc::default()));
+        self.warmed.notify_all();
+    }
+
+    /// The world as the log stands, once replayed (until then, this waits).
     pub fn world(&self) -> Arc<World> {
-        self.warm.read().unwrap_or_else(PoisonError::into_inner).0.clone()
+        self.world_and_map().0
     }
 
-    /// The world as the log stands, with the base of its maps.
+    /// The world if it is replayed, without waiting.
+    pub fn world_if_warm(&self) -> Option<Arc<World>> {
+        let warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        warm.as_ref().map(|(world, _)| Arc::clone(world))
+    }
+
+    /// The world as the log stands, with the base of its maps, once
+    /// replayed (until then, this waits).
     pub fn world_and_map(&self) -> (Arc<World>, Arc<OnceLock<MapBase>>) {
-        self.warm.read().unwrap_or_else(PoisonError::into_inner).clone()
+        let warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        let warm = self.warmed.wait_while(warm, |w| w.is_none());
+        warm.unwrap_or_else(PoisonError::into_inner).clone().expect("waited for the world")
     }
 
     /// The log, for reading (answers at `known_at`, timelines' records).
@@ -67,8 +107,7 @@ impl Shared {
     /// Replays the log again and swaps the new world in, its interval
     /// index built (the old world answers meanwhile).
     pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
-        let world = Arc::new(warmed(annals.replay(None)?));
-        *self.warm.write().unwrap_or_else(PoisonError::into_inner) = (world, Arc::default());
+        self.swap(Arc::new(warmed(annals.replay(None)?)));
         Ok(())
     }
 
