@@ -35,7 +35,7 @@ use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World
 
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{identity, node_id};
+use crate::{drawn_kind, identity, node_id};
 
 /// Above this many nodes a drawing is large: a comment (and the command
 /// line, on standard error) suggests `--around` or `--kind`.
@@ -274,7 +274,7 @@ fn write_member(
 }
 
 fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: &str) {
-    let style = node_style(world.node_kind(node));
+    let style = node_style(drawn_kind(world, node));
     let mut label: Vec<String> =
         wrap(&shorten(world.node_name(node)), WRAP).iter().map(|l| escape(l)).collect();
     label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));

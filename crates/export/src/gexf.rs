@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 
 use crate::style::{edge_style, node_style, Rgb};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, identity, node_id, node_kind, EDGE_FIELDS};
+use crate::{coordinates, drawn_kind, edge_fields, identity, node_id, EDGE_FIELDS};
 
 /// A stretch of days, the last one included (`None`: open-ended).
 type Spell = (NaiveDate, Option<NaiveDate>);
@@ -95,7 +95,7 @@ fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
         escape(&node_id(n)),
         escape(world.node_name(n)),
     );
-    if let Some(kind) = node_kind(world, n) {
+    if let Some(kind) = world.node_kind(n) {
         let _ = writeln!(w, "          <attvalue for=\"kind\" value=\"{kind}\"/>");
     }
     let _ = writeln!(w, "          <attvalue for=\"category\" value=\"{}\"/>", n.category());
@@ -119,7 +119,7 @@ fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
     if let Some(list) = when {
         spells(w, "        ", list);
     }
-    let style = node_style(world.node_kind(n));
+    let style = node_style(drawn_kind(world, n));
     color(w, "        ", style.fill);
     let _ = writeln!(w, "        <viz:shape value=\"{}\"/>\n      </node>", style.viz_shape);
 }

@@ -20,7 +20,7 @@ use annals_replay::{DatedGraph, World};
 
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, identity, node_id, node_kind, EDGE_FIELDS};
+use crate::{coordinates, drawn_kind, edge_fields, identity, node_id, EDGE_FIELDS};
 
 const NODE_KEYS: [(&str, &str); 6] = [
     ("name", "string"),
@@ -61,11 +61,11 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
         let (lat, lon) = coordinates(world, n).unzip();
         let values = [
             Some(world.node_name(n).to_string()),
-            node_kind(world, n).map(str::to_string),
+            world.node_kind(n).map(str::to_string),
             Some(n.category().to_string()),
             lat.map(|x| x.to_string()),
             lon.map(|x| x.to_string()),
-            Some(node_style(world.node_kind(n)).fill.hex()),
+            Some(node_style(drawn_kind(world, n)).fill.hex()),
         ];
         for ((k, _), v) in NODE_KEYS.iter().zip(values) {
             if let Some(v) = v {

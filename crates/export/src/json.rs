@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 pub fn node_json(world: &World, node: &Node) -> Value {
     json!({
         "id": crate::node_id(node),
-        "kind": crate::node_kind(world, node),
+        "kind": world.node_kind(node),
         "name": world.node_name(node),
         "category": node.category(),
     })

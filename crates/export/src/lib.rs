@@ -51,15 +51,10 @@ pub fn node_id(node: &Node) -> Cow<'_, str> {
     }
 }
 
-/// The kind the log declares of a node (`state`, `armed_group`, `town`,
-/// …), as every answer's `{id, kind, name}` gives it: `None` when it
-/// declares none, and for an agreement, whose `category` says what it is.
-pub fn node_kind(world: &World, node: &Node) -> Option<&'static str> {
-    match node {
-        Node::Actor(a) => world.actor(a.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
-        Node::Place(p) => world.place(p.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
-        Node::Agreement(_) => None,
-    }
+/// What a node is drawn as: its declared kind, else its category
+/// (`actor`, `place`, `agreement`), for [`style::node_style`].
+pub(crate) fn drawn_kind(world: &World, node: &Node) -> &'static str {
+    world.node_kind(node).unwrap_or(node.category())
 }
 
 /// The names of the edge attributes of the XML formats, in [`edge_fields`] order.
