@@ -122,9 +122,9 @@ fn gexf_and_graphml_carry_coordinates_styles_mutual_edges_and_line_breaks() {
     let (lat, lon) = (bamba["lat"].clone(), bamba["lon"].clone());
     assert!(lat.is_f64(), "the chronicle places the Bamba camp");
     for reader in ["gexf", "graphml"] {
-        let node = &read[reader]["nodes"]["place:bamba-camp"];
+        let node = &read[reader]["nodes"]["bamba-camp"];
         assert_eq!((&node["latitude"], &node["longitude"]), (&lat, &lon), "{reader}: {node}");
-        assert!(read[reader]["nodes"]["actor:cma"].get("latitude").is_none());
+        assert!(read[reader]["nodes"]["cma"].get("latitude").is_none());
     }
     // Symmetric relations are mutual: networkx reads both arcs of one edge.
     let gexf_edges = read["gexf"]["edges"].as_array().unwrap();
@@ -134,9 +134,9 @@ fn gexf_and_graphml_carry_coordinates_styles_mutual_edges_and_line_breaks() {
             .filter(|e| e[0] == a && e[1] == b && e[2]["relation"] == "hostile_to")
             .count()
     };
-    assert_eq!((arcs("actor:cma", "actor:fama"), arcs("actor:fama", "actor:cma")), (1, 1));
+    assert_eq!((arcs("cma", "fama"), arcs("fama", "cma")), (1, 1));
     // Colours and shapes as in DOT (networkx reads a node's `viz:`, not an edge's).
-    let viz = &read["gexf"]["nodes"]["place:bamba-camp"]["viz"];
+    let viz = &read["gexf"]["nodes"]["bamba-camp"]["viz"];
     assert_eq!(viz["color"], serde_json::json!({"r": 253, "g": 248, "b": 216, "a": 1.0}));
     let text = std::fs::read_to_string(&gexf).unwrap();
     assert!(text.contains("<viz:shape value=\"triangle\"/>") && text.contains("type=\"mutual\""));
@@ -161,8 +161,8 @@ fn gexf_and_graphml_carry_coordinates_styles_mutual_edges_and_line_breaks() {
         &[gexf.to_str().unwrap(), graphml.to_str().unwrap()],
     ))
     .unwrap();
-    assert_eq!(read["gexf"]["nodes"]["actor:junta"]["label"], "Comité \"de salut\"\nnational");
-    assert_eq!(read["graphml"]["nodes"]["actor:junta"]["name"], "Comité \"de salut\"\nnational");
+    assert_eq!(read["gexf"]["nodes"]["junta"]["label"], "Comité \"de salut\"\nnational");
+    assert_eq!(read["graphml"]["nodes"]["junta"]["name"], "Comité \"de salut\"\nnational");
 }
 
 /// Every edge of a dynamic GEXF as networkx reads it: `[id, source, target,
@@ -191,8 +191,8 @@ fn shown(g: &DatedGraph) -> Vec<(String, String)> {
             let key = format!(
                 "{} {} {} {}",
                 e.key.kind,
-                annals_export::node_key(&e.key.source),
-                annals_export::node_key(&e.key.target),
+                annals_export::node_id(&e.key.source),
+                annals_export::node_id(&e.key.target),
                 e.key.qualifier.as_deref().unwrap_or("")
             );
             (key, e.status.as_str().to_string())
@@ -271,7 +271,7 @@ fn every_closed_spell_ends_on_the_last_day_graph_on_shows_the_relation() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e[2] == "place:timbuktu" && e[3] == "controls")
+        .filter(|e| e[2] == "timbuktu" && e[3] == "controls")
         .filter(|e| {
             e[5].as_array().unwrap().iter().any(|s| {
                 s[0].as_str().unwrap() <= day && s[1].as_str().is_none_or(|end| day <= end)
@@ -285,7 +285,7 @@ fn every_closed_spell_ends_on_the_last_day_graph_on_shows_the_relation() {
         .unwrap()
         .iter()
         .filter(|e| e["target"] == "timbuktu")
-        .map(|e| format!("actor:{}", e["source"].as_str().unwrap()))
+        .map(|e| e["source"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(holders.len(), 1, "{holders:?}");
     assert_eq!(holders.into_iter().map(String::from).collect::<BTreeSet<_>>(), want);
@@ -342,8 +342,7 @@ fn geojson_of_a_day_and_over_time_is_valid_and_says_what_control_and_graph_say()
     assert_eq!(mapped, located, "every place with coordinates, and only those");
     let mut checked = 0;
     for r in rows.iter().filter(|r| !r[1].is_null()) {
-        let key =
-            format!("controls actor:{} place:{} ", r[1].as_str().unwrap(), r[0].as_str().unwrap());
+        let key = format!("controls {} {} ", r[1].as_str().unwrap(), r[0].as_str().unwrap());
         for d in [&r[3], &r[4]].into_iter().filter_map(|d| d.as_str()) {
             let d: NaiveDate = d.parse().unwrap();
             let g = shown(&world.graph_on(d));
@@ -374,7 +373,7 @@ const LINKED_LOG: &str = r#"{"type":"source","id":"s","title":"Field notes"}
 "#;
 
 /// A linked set is one node in every graph format, under the id its answers
-/// use (`category:id` in the XML formats and DOT, `id` in JSON), listing
+/// use (its node id in every format), listing
 /// its ids (`same_as`) and bearing the identifiers of all of them; GraphML
 /// and GEXF still validate, and networkx reads the links back.
 #[test]
@@ -418,13 +417,12 @@ fn graph_exports_draw_a_linked_set_once_with_its_ids_and_identifiers() {
     .unwrap();
     for reader in ["gexf", "graphml"] {
         let nodes = read[reader]["nodes"].as_object().unwrap();
-        // The same nodes as JSON's, each `category:id`.
+        // The same nodes as JSON's, under the same ids.
         let keys: Vec<&str> = nodes.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["actor:cma", "actor:fama", "place:bamba"], "{reader}");
+        assert_eq!(keys, ["bamba", "cma", "fama"], "{reader}");
         for n in &graph["nodes"].as_array().unwrap()[..] {
-            let key = format!("{}:{}", if n["id"] == "bamba" { "place" } else { "actor" }, n["id"]);
-            let key = key.replace('"', "");
-            let read = &nodes[&key];
+            let key = n["id"].as_str().unwrap();
+            let read = &nodes[key];
             let same_as = n["same_as"]
                 .as_array()
                 .map(|ids| ids.iter().map(|i| i.as_str().unwrap()).collect::<Vec<_>>().join(" "));
@@ -440,12 +438,12 @@ fn graph_exports_draw_a_linked_set_once_with_its_ids_and_identifiers() {
             .filter(|e| e[2]["relation"] == "controls")
             .map(|e| (e[0].as_str().unwrap(), e[1].as_str().unwrap()))
             .collect();
-        assert_eq!(edges, [("actor:fama", "place:bamba")], "{reader}");
+        assert_eq!(edges, [("fama", "bamba")], "{reader}");
     }
 
     // DOT: drawn once, the other id under its own, the identifiers in the tooltip.
     let dot = db.run(&[&on[..], &["--format", "dot"]].concat());
-    assert!(!dot.contains("\"actor:gazetteer:fama\""), "{dot}");
+    assert!(dot.contains("\"fama\" [") && !dot.contains("\"gazetteer:fama\""), "{dot}");
     // Graphviz writes hyphens in SVG text as `&#45;`.
     let svg = super::graph::render(&dot).replace("&#45;", "-");
     assert!(svg.contains(">(fama)</text>") && svg.contains(">= gazetteer:fama</text>"), "{svg}");
@@ -455,4 +453,155 @@ fn graph_exports_draw_a_linked_set_once_with_its_ids_and_identifiers() {
         ),
         "{svg}"
     );
+}
+
+/// An agreement whose slug is an actor's id (`algiers`, signed by the
+/// delegation `algiers`), an actor and a place without a declared kind, a
+/// membership, a hostility and a seizure.
+const NAMESAKE_LOG: &str = r#"{"type":"source","id":"s","title":"Field notes"}
+{"type":"actor","id":"algiers","name":"Algiers delegation"}
+{"type":"actor","id":"cma","name":"Coordination of Azawad Movements","kind":"coalition"}
+{"type":"actor","id":"mnla","name":"MNLA","kind":"armed_group"}
+{"type":"actor","id":"fama","name":"Malian Armed Forces","kind":"armed_force"}
+{"type":"place","id":"kidal","name":"Kidal","kind":"town","lat":18.44,"lon":1.41}
+{"type":"place","id":"anefis","name":"Anéfis"}
+{"type":"membership_began","id":"mnla-joins","member":"mnla","group":"cma","date":"2014-10-28","sources":["s"]}
+{"type":"hostilities_began","id":"cma-vs-fama","actors":["cma","fama"],"date":"2014-05-17","sources":["s"]}
+{"type":"control_taken","id":"cma-takes-kidal","place":"kidal","actor":"cma","date":"2014-05-21","sources":["s"]}
+{"type":"control_taken","id":"fama-takes-anefis","place":"anefis","actor":"fama","date":"2015-01-10","sources":["s"]}
+{"type":"agreement_signed","id":"algiers-signed","agreement":"algiers","name":"Algiers Agreement","signatories":["algiers","cma","fama"],"date":"2015-06-20","sources":["s"]}
+"#;
+
+/// GraphML's and GEXF's nodes `[id, kind, category]` (kind null when the
+/// node has none) and edges `[source, target, relation]`, read with
+/// Python's XML parser.
+const READ_XML_GRAPHS: &str = r#"
+import json, sys
+import xml.etree.ElementTree as ET
+G = "{http://graphml.graphdrawing.org/xmlns}"
+X = "{http://gexf.net/1.3}"
+out = {}
+root = ET.parse(sys.argv[1]).getroot()
+def data(e):
+    return {d.get("key"): d.text for d in e.findall(G + "data")}
+out["graphml"] = {
+    "nodes": [[n.get("id"), data(n).get("n_kind"), data(n).get("n_category")] for n in root.iter(G + "node")],
+    "edges": [[e.get("source"), e.get("target"), data(e)["e_relation"]] for e in root.iter(G + "edge")],
+}
+root = ET.parse(sys.argv[2]).getroot()
+def values(e):
+    return {v.get("for"): v.get("value") for v in e.iter(X + "attvalue")}
+out["gexf"] = {
+    "nodes": [[n.get("id"), values(n).get("kind"), values(n).get("category")] for n in root.iter(X + "node")],
+    "edges": [[e.get("source"), e.get("target"), values(e)["relation"]] for e in root.iter(X + "edge")],
+}
+print(json.dumps(out))
+"#;
+
+/// Graphviz's own reader (`gvpr`) of a DOT file: a line `node ID` per node
+/// and `edge TAIL HEAD COLOR` per edge.
+fn read_dot(file: &Path) -> String {
+    let program = r#"N{printf("node\t%s\n", $.name)} E{printf("edge\t%s\t%s\t%s\n", $.tail.name, $.head.name, $.color)}"#;
+    let out = Command::new("gvpr")
+        .arg(program)
+        .arg(file)
+        .output()
+        .expect("gvpr must be installed (it comes with graphviz; .ci/setup installs it)");
+    assert!(out.status.success(), "gvpr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+type Triples = BTreeSet<(String, String, String)>;
+
+fn triples(list: &Value, fields: [&str; 3]) -> Triples {
+    let text = |v: &Value| v.as_str().map_or("null".to_string(), str::to_string);
+    let at = |row: &Value, i: usize| match row {
+        Value::Array(a) => text(&a[i]),
+        _ => text(&row[fields[i]]),
+    };
+    list.as_array().unwrap().iter().map(|r| (at(r, 0), at(r, 1), at(r, 2))).collect()
+}
+
+/// One day's graph in JSON, GraphML, GEXF and DOT has the same node ids
+/// and the same edges (source, target, relation), an agreement under
+/// `agreement::SLUG` beside the actor of the same slug; JSON, GraphML and
+/// GEXF give each node the same `kind` (none where the log declares none)
+/// and `category`.
+#[test]
+fn every_graph_format_has_the_same_node_ids_and_edges() {
+    use annals_replay::{EdgeStatus, RelationKind};
+    let dir = tempfile::tempdir().unwrap();
+    let log = super::write(dir.path(), "namesake.jsonl", NAMESAKE_LOG);
+    let db = Db::with(&[&log]);
+    let on = ["graph", "--on", "2015-07-01"];
+
+    let graph = db.json(&on);
+    super::schema::validate(&[("graph", "graph with a namesake agreement".into(), graph.clone())]);
+    let nodes = triples(&graph["nodes"], ["id", "kind", "category"]);
+    let edges = triples(&graph["edges"], ["source", "target", "kind"]);
+    let row = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    let want_nodes: Triples = [
+        row("agreement::algiers", "null", "agreement"),
+        row("algiers", "null", "actor"),
+        row("anefis", "null", "place"),
+        row("cma", "coalition", "actor"),
+        row("fama", "armed_force", "actor"),
+        row("kidal", "town", "place"),
+        row("mnla", "armed_group", "actor"),
+    ]
+    .into();
+    assert_eq!(nodes, want_nodes, "{graph:#}");
+    let want_edges: Triples = [
+        row("algiers", "agreement::algiers", "signed"),
+        row("cma", "agreement::algiers", "signed"),
+        row("fama", "agreement::algiers", "signed"),
+        row("cma", "fama", "hostile_to"),
+        row("cma", "kidal", "controls"),
+        row("fama", "anefis", "controls"),
+        row("mnla", "cma", "member_of"),
+    ]
+    .into();
+    assert_eq!(edges, want_edges, "{graph:#}");
+
+    let (graphml, gexf, dot) =
+        (dir.path().join("g.graphml"), dir.path().join("g.gexf"), dir.path().join("g.dot"));
+    write(Some(&db), &[&on[..], &["--format", "graphml"]].concat(), &graphml);
+    write(Some(&db), &[&on[..], &["--format", "gexf"]].concat(), &gexf);
+    write(Some(&db), &[&on[..], &["--format", "dot"]].concat(), &dot);
+    valid_graphml(&graphml);
+    valid_gexf(&gexf);
+    let read: Value = serde_json::from_str(&python(
+        READ_XML_GRAPHS,
+        &[graphml.to_str().unwrap(), gexf.to_str().unwrap()],
+    ))
+    .unwrap();
+    for reader in ["graphml", "gexf"] {
+        assert_eq!(triples(&read[reader]["nodes"], ["", "", ""]), nodes, "{reader}");
+        assert_eq!(triples(&read[reader]["edges"], ["", "", ""]), edges, "{reader}");
+    }
+
+    // DOT names no relation: its colour, one per kind, says which.
+    let kind_of = |colour: &str| {
+        RelationKind::ALL
+            .into_iter()
+            .find(|k| {
+                annals_export::style::edge_style(*k, Some(EdgeStatus::Valid)).color.hex() == colour
+            })
+            .unwrap_or_else(|| panic!("no relation is drawn {colour}"))
+    };
+    let (mut dot_nodes, mut dot_edges) = (BTreeSet::new(), Triples::new());
+    for line in read_dot(&dot).lines() {
+        match line.split('\t').collect::<Vec<_>>()[..] {
+            ["node", id] => {
+                dot_nodes.insert(id.to_string());
+            }
+            ["edge", tail, head, colour] => {
+                dot_edges.insert(row(tail, head, kind_of(colour).as_str()));
+            }
+            _ => panic!("gvpr printed {line:?}"),
+        }
+    }
+    let ids: BTreeSet<String> = nodes.into_iter().map(|(id, _, _)| id).collect();
+    assert_eq!(dot_nodes, ids);
+    assert_eq!(dot_edges, edges);
 }

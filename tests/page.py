@@ -6,8 +6,10 @@
 BASE_URL is a running `annals serve` of the built-in chronicle. The script
 opens `/?on=2023-10-02&place=bamba-camp`, reads the place panel, moves the
 date slider, checks that the date and the map's data changed, and saves
-`page-2023-10-02.png` and `page-moved.png` in OUT_DIR; then it searches
-Timbuktu by its French name, opens its panel and an actor's from it.
+`page-2023-10-02.png` and `page-moved.png` in OUT_DIR (between the two, it
+taps an actor's node of the graph and a place's, which open their panels,
+and an agreement's, when one is drawn, which opens nothing); then it
+searches Timbuktu by its French name, opens its panel and an actor's from it.
 
 Exit status: 0 when every check passed; 1 when one failed (the message says
 which); 3 when the browser, its driver or Selenium is missing.
@@ -166,6 +168,49 @@ def search_and_pick(browser):
     return actor
 
 
+def graph_node(browser, category, other_than=None):
+    """The id of a node of the drawn graph of `category`, or None."""
+    return browser.execute_script(
+        """const [category, other] = arguments;
+        const n = window.annals.graph.cy.nodes().filter((n) => n.data('category') === category && n.id() !== other);
+        return n.nonempty() ? n[0].id() : null;""",
+        category,
+        other_than,
+    )
+
+
+def tap(browser, node_id):
+    """Taps node `node_id` of the graph, as a click does."""
+    browser.execute_script("window.annals.graph.cy.getElementById(arguments[0]).emit('tap');", node_id)
+
+
+def pick_in_graph(browser):
+    """Taps an actor's node, then a place's: each opens its panel under the
+    node's id; an agreement's node, when one is drawn, opens nothing."""
+    picked = {}
+    for category, field in (("actor", "data-actor"), ("place", "data-place")):
+        shown = attr(browser, "#panel", field)
+        node = wait_for(browser, f"a node of category {category} in the graph", lambda b: graph_node(b, category, shown))
+        tap(browser, node)
+        wait_for(browser, f"the panel of the {category} {node}", lambda b: attr(b, "#panel", field) == node)
+        view = browser.execute_script("return window.annals.view")
+        if view[category] != node:
+            fail(f"tapping the {category} {node} selected {view}")
+        picked[category] = node
+    agreement = graph_node(browser, "agreement")
+    if agreement:
+        if not agreement.startswith("agreement::"):
+            fail(f"an agreement's node id is {agreement!r}")
+        before = browser.execute_script("return JSON.stringify(window.annals.view)")
+        tap(browser, agreement)
+        time.sleep(0.3)
+        after = browser.execute_script("return JSON.stringify(window.annals.view)")
+        if after != before:
+            fail(f"tapping the agreement {agreement} changed the view from {before} to {after}")
+        picked["agreement"] = agreement
+    return picked
+
+
 def main():
     if len(sys.argv) != 3:
         fail("usage: page.py BASE_URL OUT_DIR", 2)
@@ -188,6 +233,7 @@ def main():
             wait_for(browser, "the graph", lambda b: "nodes" in b.find_element("id", "graph-note").text)
             time.sleep(0.3)  # the basemap and the graph's layout settle
             browser.save_screenshot(os.path.join(out, "page-2023-10-02.png"))
+            tapped = pick_in_graph(browser)
             day, after = move_slider(browser, before)
             time.sleep(0.3)
             browser.save_screenshot(os.path.join(out, "page-moved.png"))
@@ -207,6 +253,7 @@ def main():
                 "map_before": before,
                 "map_after": after,
                 "actor_from_timbuktu": actor,
+                "tapped_in_graph": tapped,
                 "seconds": round(time.monotonic() - started, 2),
                 "console": errors,
             }

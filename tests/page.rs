@@ -237,6 +237,9 @@ fn the_page_in_a_headless_browser_shows_bamba_and_plays_the_slider() {
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_ne!(report["moved_to"], "2023-10-02");
     assert_ne!(report["map_before"], report["map_after"]);
+    // Tapping a node of the graph opened the panel under the node's id.
+    let tapped = &report["tapped_in_graph"];
+    assert!(tapped["actor"].is_string() && tapped["place"].is_string(), "{report}");
     for shot in ["page-2023-10-02.png", "page-moved.png"] {
         let bytes = std::fs::read(out.join(shot)).unwrap();
         assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "{shot}");

@@ -23,6 +23,9 @@
 //! one node under the id its answers use, the others listed under it
 //! (`= acled:…`), its identifiers in other catalogues in its tooltip. A graph of more than
 //! [`LARGE_GRAPH`] nodes carries a comment saying how to draw less.
+//!
+//! Node ids are those of every graph format ([`crate::node_id`]); a group's
+//! cluster is `cluster_` and its id.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -32,7 +35,7 @@ use annals_replay::{DatedEdge, DatedGraph, EdgeStatus, Node, RelationKind, World
 
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{identity, node_key};
+use crate::{drawn_kind, identity, node_id};
 
 /// Above this many nodes a drawing is large: a comment (and the command
 /// line, on standard error) suggests `--around` or `--kind`.
@@ -255,7 +258,7 @@ fn write_member(
         return;
     }
     let name = world.node_name(node);
-    let _ = writeln!(w, "{pad}subgraph {} {{", quote(&format!("cluster_{}", node_key(node))));
+    let _ = writeln!(w, "{pad}subgraph {} {{", quote(&format!("cluster_{}", node_id(node))));
     let _ = writeln!(
         w,
         "{pad}  graph [label={}, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", color=\"#7a7a99\", fontsize=12];",
@@ -271,7 +274,7 @@ fn write_member(
 }
 
 fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: &str) {
-    let style = node_style(world.node_kind(node));
+    let style = node_style(drawn_kind(world, node));
     let mut label: Vec<String> =
         wrap(&shorten(world.node_name(node)), WRAP).iter().map(|l| escape(l)).collect();
     label.push(format!("<FONT POINT-SIZE=\"9\">({})</FONT>", escape(node.id())));
@@ -301,7 +304,7 @@ fn write_node(w: &mut String, world: &World, layout: &Layout, node: &Node, pad: 
     let _ = writeln!(
         w,
         "{pad}{} [label=<{}>, shape={}, style={}, fillcolor={}{peripheries}{tooltip}];",
-        quote(&node_key(node)),
+        quote(&node_id(node)),
         label.join("<BR/>"),
         style.dot_shape,
         quote(style.dot_style),
@@ -346,8 +349,8 @@ fn write_edge(
     let _ = writeln!(
         w,
         "  {} -> {} [{}];",
-        quote(&node_key(&e.key.source)),
-        quote(&node_key(&e.key.target)),
+        quote(&node_id(&e.key.source)),
+        quote(&node_id(&e.key.target)),
         attrs.join(", ")
     );
 }

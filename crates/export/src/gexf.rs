@@ -2,7 +2,8 @@
 //! (`mode="dynamic"`, `timeformat="date"`), so Gephi's timeline plays the
 //! conflict. Valid against GEXF 1.3's RELAX NG grammar (`fixtures/schemas/`).
 //!
-//! Node ids are `category:id`, as in GraphML. Places with coordinates carry
+//! Node ids are those of every graph format ([`crate::node_id`]), as in
+//! GraphML; so are `kind` (when the log declares one) and `category`. Places with coordinates carry
 //! `latitude` and `longitude` (Gephi's GeoLayout reads them); a linked set
 //! of ids, one node, carries `same_as` and its identifiers
 //! (`identifiers.SCHEME`), as in GraphML. Symmetric
@@ -27,7 +28,7 @@ use chrono::NaiveDate;
 
 use crate::style::{edge_style, node_style, Rgb};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, identity, node_key, EDGE_FIELDS};
+use crate::{coordinates, drawn_kind, edge_fields, identity, node_id, EDGE_FIELDS};
 
 /// A stretch of days, the last one included (`None`: open-ended).
 type Spell = (NaiveDate, Option<NaiveDate>);
@@ -88,15 +89,16 @@ fn spells(w: &mut String, pad: &str, list: &[Spell]) {
 }
 
 fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
-    let kind = world.node_kind(n);
     let _ = writeln!(
         w,
-        "      <node id=\"{}\" label=\"{}\">\n        <attvalues>\n          <attvalue for=\"kind\" value=\"{}\"/>\n          <attvalue for=\"category\" value=\"{}\"/>",
-        escape(&node_key(n)),
+        "      <node id=\"{}\" label=\"{}\">\n        <attvalues>",
+        escape(&node_id(n)),
         escape(world.node_name(n)),
-        escape(kind),
-        n.category()
     );
+    if let Some(kind) = world.node_kind(n) {
+        let _ = writeln!(w, "          <attvalue for=\"kind\" value=\"{kind}\"/>");
+    }
+    let _ = writeln!(w, "          <attvalue for=\"category\" value=\"{}\"/>", n.category());
     if let Some((lat, lon)) = coordinates(world, n) {
         let _ = writeln!(w, "          <attvalue for=\"latitude\" value=\"{lat}\"/>");
         let _ = writeln!(w, "          <attvalue for=\"longitude\" value=\"{lon}\"/>");
@@ -117,7 +119,7 @@ fn node(w: &mut String, world: &World, n: &Node, when: Option<&[Spell]>) {
     if let Some(list) = when {
         spells(w, "        ", list);
     }
-    let style = node_style(kind);
+    let style = node_style(drawn_kind(world, n));
     color(w, "        ", style.fill);
     let _ = writeln!(w, "        <viz:shape value=\"{}\"/>\n      </node>", style.viz_shape);
 }
@@ -129,8 +131,8 @@ fn edge_start(w: &mut String, i: usize, e: &DatedEdge, dynamic: bool) {
     let _ = writeln!(
         w,
         "      <edge id=\"{i}\" source=\"{}\" target=\"{}\" label=\"{}\"{mutual}>\n        <attvalues>",
-        escape(&node_key(&e.key.source)),
-        escape(&node_key(&e.key.target)),
+        escape(&node_id(&e.key.source)),
+        escape(&node_id(&e.key.target)),
         e.key.kind
     );
     for (k, v) in edge_fields(e) {

@@ -1,9 +1,10 @@
 //! The graph of one day as GraphML, for networkx, yEd, Gephi and igraph.
 //! Valid against the GraphML 1.0 XSD (`fixtures/schemas/`).
 //!
-//! Node ids are `category:id` (`actor:cma`, `place:bamba`,
-//! `agreement:algiers-agreement-2015`). Nodes carry `name`, `kind`,
-//! `category`, a `color` (`#rrggbb`, the DOT fill) and, for places that have
+//! Node ids are those of every graph format ([`crate::node_id`]: `cma`,
+//! `bamba`, `agreement::algiers-agreement-2015`). Nodes carry `name`,
+//! `kind` (when the log declares one), `category` (`actor`, `place` or
+//! `agreement`), a `color` (`#rrggbb`, the DOT fill) and, for places that have
 //! them, `latitude` and `longitude`; a node that links join with other ids
 //! (drawn once, under the id its answers use) carries `same_as`, the ids
 //! of its set joined with spaces, and each identifier its set bears in
@@ -19,7 +20,7 @@ use annals_replay::{DatedGraph, World};
 
 use crate::style::{edge_style, node_style};
 use crate::xml::escape;
-use crate::{coordinates, edge_fields, identity, node_key, EDGE_FIELDS};
+use crate::{coordinates, drawn_kind, edge_fields, identity, node_id, EDGE_FIELDS};
 
 const NODE_KEYS: [(&str, &str); 6] = [
     ("name", "string"),
@@ -56,16 +57,15 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
     }
     let _ = writeln!(w, "  <graph id=\"annals-{}\" edgedefault=\"directed\">", g.date);
     for n in nodes {
-        let _ = writeln!(w, "    <node id=\"{}\">", escape(&node_key(n)));
-        let kind = world.node_kind(n);
+        let _ = writeln!(w, "    <node id=\"{}\">", escape(&node_id(n)));
         let (lat, lon) = coordinates(world, n).unzip();
         let values = [
             Some(world.node_name(n).to_string()),
-            Some(kind.to_string()),
+            world.node_kind(n).map(str::to_string),
             Some(n.category().to_string()),
             lat.map(|x| x.to_string()),
             lon.map(|x| x.to_string()),
-            Some(node_style(kind).fill.hex()),
+            Some(node_style(drawn_kind(world, n)).fill.hex()),
         ];
         for ((k, _), v) in NODE_KEYS.iter().zip(values) {
             if let Some(v) = v {
@@ -87,8 +87,8 @@ pub fn graph_graphml(world: &World, g: &DatedGraph) -> String {
         let _ = writeln!(
             w,
             "    <edge id=\"e{i}\" source=\"{}\" target=\"{}\">",
-            escape(&node_key(&e.key.source)),
-            escape(&node_key(&e.key.target))
+            escape(&node_id(&e.key.source)),
+            escape(&node_id(&e.key.target))
         );
         for (k, v) in edge_fields(e) {
             if let Some(v) = v {

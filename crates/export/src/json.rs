@@ -1,15 +1,23 @@
-//! The graph as JSON: `{"date", "nodes": [{id, name, kind, same_as?,
-//! identifiers?}], "edges": [{kind, source, target, since, until, events,
-//! sources, ...}]}`.
+//! The graph as JSON: `{"date", "nodes": [{id, kind, name, category,
+//! same_as?, identifiers?}], "edges": [{kind, source, target, since, until,
+//! events, sources, ...}]}`, nodes and edges' ends under the ids of every
+//! graph format ([`crate::node_id`]).
 
 use std::collections::BTreeMap;
 
 use annals_replay::{DatedEdge, DatedGraph, Node, RelationKey, RelationKind, Span, Stretch, World};
 use serde_json::{json, Map, Value};
 
-/// `{id, name, kind}`; `kind` is the actor's or place's kind, or `agreement`.
+/// `{id, kind, name, category}`: an entity's `{id, kind, name}` (`kind`
+/// null when the log declares none, and for an agreement) under the node's
+/// id ([`crate::node_id`]), and `category`, `actor`, `place` or `agreement`.
 pub fn node_json(world: &World, node: &Node) -> Value {
-    json!({ "id": node.id(), "name": world.node_name(node), "kind": world.node_kind(node) })
+    json!({
+        "id": crate::node_id(node),
+        "kind": world.node_kind(node),
+        "name": world.node_name(node),
+        "category": node.category(),
+    })
 }
 
 /// A node of the graph: [`node_json`], with `same_as` (the ids of its set
@@ -36,8 +44,8 @@ pub fn graph_node_json(world: &World, node: &Node) -> Value {
 pub fn edge_json(world: &World, e: &DatedEdge) -> Value {
     let mut o = Map::new();
     o.insert("kind".into(), json!(e.key.kind.as_str()));
-    o.insert("source".into(), json!(e.key.source.id()));
-    o.insert("target".into(), json!(e.key.target.id()));
+    o.insert("source".into(), json!(crate::node_id(&e.key.source)));
+    o.insert("target".into(), json!(crate::node_id(&e.key.target)));
     if let Some(q) = &e.key.qualifier {
         let field = match e.key.kind {
             RelationKind::AlliedWith => "alliance",

@@ -17,6 +17,8 @@ pub mod style;
 pub mod vocab;
 mod xml;
 
+use std::borrow::Cow;
+
 use annals_replay::{DatedEdge, Node, World};
 
 pub use cite::{bibtex, csl_json};
@@ -27,10 +29,32 @@ pub use gexf::{graph_gexf, timeline_gexf};
 pub use graphml::graph_graphml;
 pub use json::{edge_json, graph_json, graph_node_json, node_json, timeline_json};
 
-/// The id of a node in DOT, GraphML and GEXF: `category:id`, so an agreement
-/// and an actor sharing a slug stay two nodes.
-pub fn node_key(node: &Node) -> String {
-    format!("{}:{}", node.category(), node.id())
+/// What starts the node id of an agreement ([`node_id`]).
+pub const AGREEMENT_PREFIX: &str = "agreement::";
+
+/// The id of a node in every graph format (JSON, GraphML, GEXF, DOT), and
+/// of an edge's ends: an actor's or a place's own id (`fama`, `bamba`), an
+/// agreement's slug after [`AGREEMENT_PREFIX`] (`agreement::algiers`).
+///
+/// An actor and a place never share an id: an entity's id is the id of
+/// the event that declares it, and event ids are unique in a log (import
+/// refuses a second event with an id, and a reference to an undeclared
+/// entity). An agreement is no entity but a slug that `agreement_signed`
+/// events name, which may be an actor's id; no id holds `::` (two joining
+/// characters in a row, [`annals_model::check_slug`]), so the prefixed
+/// slug is no entity's id, and it is still an XML name token (GraphML's
+/// type of ids).
+pub fn node_id(node: &Node) -> Cow<'_, str> {
+    match node {
+        Node::Agreement(a) => Cow::Owned(format!("{AGREEMENT_PREFIX}{a}")),
+        Node::Actor(_) | Node::Place(_) => Cow::Borrowed(node.id()),
+    }
+}
+
+/// What a node is drawn as: its declared kind, else its category
+/// (`actor`, `place`, `agreement`), for [`style::node_style`].
+pub(crate) fn drawn_kind(world: &World, node: &Node) -> &'static str {
+    world.node_kind(node).unwrap_or(node.category())
 }
 
 /// The names of the edge attributes of the XML formats, in [`edge_fields`] order.
@@ -88,4 +112,72 @@ pub(crate) fn merged<'e>(edges: impl IntoIterator<Item = &'e DatedEdge>) -> Date
     e.sources.sort();
     e.sources.dedup();
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use annals_model::{check_slug, ActorId, AgreementId, PlaceId};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn world(lines: &str) -> World {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let events = lines.lines().enumerate().map(|(i, l)| annals_model::Recorded {
+            seq: i as u64 + 1,
+            recorded_at: t,
+            origin: None,
+            event: annals_model::v1::parse_line(l).unwrap().event,
+        });
+        World::replay(events)
+    }
+
+    /// An XML name token (GraphML's type of ids), of ASCII characters.
+    fn nmtoken(s: &str) -> bool {
+        !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
+    }
+
+    proptest! {
+        /// No entity can take an agreement's node id: it is no id at all.
+        #[test]
+        fn an_agreement_node_id_is_never_an_entity_id(slug in "[a-z0-9]{1,6}([-_.:][a-z0-9]{1,6}){0,3}") {
+            let id = AgreementId::new(slug.as_str()).unwrap();
+            let agreement = node_id(&Node::Agreement(id)).into_owned();
+            prop_assert_eq!(agreement.to_string(), format!("agreement::{slug}"));
+            prop_assert!(check_slug(&agreement).is_err());
+            prop_assert!(nmtoken(&agreement));
+            let actor = Node::Actor(ActorId::new(slug.as_str()).unwrap());
+            prop_assert_eq!(node_id(&actor).to_string(), slug.clone());
+            let place = Node::Place(PlaceId::new(slug.as_str()).unwrap());
+            prop_assert_eq!(node_id(&place).to_string(), slug);
+        }
+    }
+
+    #[test]
+    fn a_node_has_its_declared_kind_or_none_and_its_category() {
+        let w = world(concat!(
+            "{\"type\":\"source\",\"id\":\"s\",\"title\":\"T\"}\n",
+            "{\"type\":\"actor\",\"id\":\"algiers\",\"name\":\"Delegation\"}\n",
+            "{\"type\":\"actor\",\"id\":\"cma\",\"name\":\"CMA\",\"kind\":\"coalition\"}\n",
+            "{\"type\":\"place\",\"id\":\"kidal\",\"name\":\"Kidal\",\"kind\":\"town\"}",
+        ));
+        let node = |n: Node| json::node_json(&w, &n).to_string();
+        let actor = |id: &str| Node::Actor(ActorId::new(id).unwrap());
+        assert_eq!(
+            node(actor("algiers")),
+            r#"{"category":"actor","id":"algiers","kind":null,"name":"Delegation"}"#
+        );
+        assert_eq!(
+            node(actor("cma")),
+            r#"{"category":"actor","id":"cma","kind":"coalition","name":"CMA"}"#
+        );
+        assert_eq!(
+            node(Node::Place(PlaceId::new("kidal").unwrap())),
+            r#"{"category":"place","id":"kidal","kind":"town","name":"Kidal"}"#
+        );
+        assert_eq!(
+            node(Node::Agreement(AgreementId::new("algiers").unwrap())),
+            r#"{"category":"agreement","id":"agreement::algiers","kind":null,"name":"algiers"}"#
+        );
+    }
 }

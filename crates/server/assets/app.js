@@ -5,7 +5,7 @@
 // cancels an older one of the same kind.
 
 import { ConflictMap } from './map.js';
-import { RelationGraph, category, edgeLegend } from './graph.js';
+import { RelationGraph, edgeLegend } from './graph.js';
 import { actorPanel, placePanel } from './panel.js';
 import {
   addStep, aborted, dayNumber, debounce, el, getJSON, isDay, isoDay, learnNames, nameOf, query,
@@ -26,7 +26,10 @@ const tooBig = new Set();
 let playing = false;
 
 const map = new ConflictMap($('map'), (id) => select('place', id, false));
-const graph = new RelationGraph($('graph'), (node) => select(node.category === 'place' ? 'place' : 'actor', node.ref, true));
+// A node's id is the actor's or the place's own; an agreement has no panel.
+const graph = new RelationGraph($('graph'), (node) => {
+  if (node.category === 'actor' || node.category === 'place') select(node.category, node.id, true);
+});
 $('graph-legend').replaceChildren(...edgeLegend());
 
 function status(text, error) {
@@ -328,4 +331,4 @@ refresh().then(() => {
 });
 
 // For the browser test and for people at the console.
-window.annals = { view, span, setDay, select, category, map, graph };
+window.annals = { view, span, setDay, select, map, graph };

@@ -9,15 +9,6 @@ import { actorColour, el } from './util.js';
 
 /* global cytoscape */
 
-const PLACE_KINDS = new Set(['country', 'region', 'town', 'base', 'site', 'place']);
-
-/** `actor`, `place` or `agreement`, from a node's kind. */
-export function category(kind) {
-  if (PLACE_KINDS.has(kind)) return 'place';
-  if (kind === 'agreement') return 'agreement';
-  return 'actor';
-}
-
 const SHAPES = {
   state: 'octagon',
   government: 'rectangle',
@@ -96,7 +87,11 @@ const STYLE = [
   { selector: 'edge.faded', style: { opacity: 0.25 } },
 ];
 
-/** The graph in `container`; `onPick(node)` gets `{id, kind, name, category}` of a clicked node. */
+/**
+ * The graph in `container`; `onPick(node)` gets `{id, kind, name, category}`
+ * of a clicked node: its id is the actor's or the place's own (an
+ * agreement's is `agreement::` and its slug).
+ */
 export class RelationGraph {
   constructor(container, onPick) {
     this.cy = cytoscape({ container, style: STYLE, minZoom: 0.05, maxZoom: 4 });
@@ -148,7 +143,7 @@ export class RelationGraph {
    * none); `fit`: zooms to them (to the whole graph when nothing is stressed).
    */
   stress(id, fit) {
-    const node = id ? this.cy.nodes().filter((n) => n.data('ref') === id) : this.cy.collection();
+    const node = id ? this.cy.getElementById(id) : this.cy.collection();
     let near = node.closedNeighborhood().union(node.descendants());
     if (near.nodes().length < 6) near = near.closedNeighborhood();
     near = near.union(near.ancestors());
@@ -183,29 +178,25 @@ function placeNewcomers(cy, before) {
   });
 }
 
-/** Cytoscape elements of a graph: nodes keyed by category and id, groups as parents. */
+/**
+ * Cytoscape elements of a graph: nodes under the ids of /api/graph (the same
+ * in every graph format, so an edge's ends are node ids as they are), groups
+ * as parents.
+ */
 export function elementsOf(graph) {
-  const byId = new Map();
-  const nodes = graph.nodes.map((n) => {
-    const cat = category(n.kind);
-    const key = `${cat}:${n.id}`;
-    if (!byId.has(n.id)) byId.set(n.id, key);
-    return {
-      group: 'nodes',
-      classes: cat,
-      data: {
-        id: key,
-        ref: n.id,
-        name: n.name,
-        kind: n.kind,
-        category: cat,
-        shape: SHAPES[n.kind] || 'ellipse',
-        colour: cat === 'actor' ? actorColour(n.id) : '#f0e68c',
-      },
-    };
-  });
+  const nodes = graph.nodes.map((n) => ({
+    group: 'nodes',
+    classes: n.category,
+    data: {
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      category: n.category,
+      shape: SHAPES[n.kind] || SHAPES[n.category] || 'ellipse',
+      colour: n.category === 'actor' ? actorColour(n.id) : '#f0e68c',
+    },
+  }));
   const keys = new Set(nodes.map((n) => n.data.id));
-  const endKey = (id, want) => (keys.has(`${want}:${id}`) ? `${want}:${id}` : byId.get(id));
   const parent = new Map();
   const holds = (group, node) => {
     for (let at = group; at; at = parent.get(at)) if (at === node) return true;
@@ -213,9 +204,8 @@ export function elementsOf(graph) {
   };
   const edges = [];
   graph.edges.forEach((e, i) => {
-    const source = endKey(e.source, 'actor');
-    const target = endKey(e.target, e.kind === 'controls' ? 'place' : e.kind === 'signed' ? 'agreement' : 'actor');
-    if (!source || !target) return;
+    const { source, target } = e;
+    if (!keys.has(source) || !keys.has(target)) return;
     const group = e.kind === 'member_of' && e.status === 'valid';
     if (group && !parent.has(source) && !holds(target, source)) {
       parent.set(source, target);

@@ -180,7 +180,6 @@ function relationRange(r, open) {
 function relationRows(rows, axis, on, onPick) {
   return rows.map((r) => {
     const range = relationRange(r, axis[1]);
-    const what = r.with.kind && ['country', 'region', 'town', 'base', 'site'].includes(r.with.kind) ? 'place' : 'actor';
     const dates = `${r.since || '?'} – ${r.until || ''}`;
     return el(
       'li',
@@ -189,7 +188,7 @@ function relationRows(rows, axis, on, onPick) {
       el(
         'div',
         { class: 'what' },
-        pick(what, r.with.id, r.with.name, onPick),
+        r.with.category === 'agreement' ? r.with.name : pick(r.with.category, r.with.id, r.with.name, onPick),
         r.alliance ? ` (${nameOf(r.alliance)})` : '',
         r.operation ? ` (${r.operation})` : '',
         ' ',
@@ -208,7 +207,7 @@ export function actorPanel(actor, government, on, onPick) {
   const day = dayNumber(on);
   const all = SECTIONS.flatMap(([key]) => actor.relations[key] || []);
   const axis = axisOf(all.map((r) => relationRange(r, day)), day);
-  const out = [el('h2', { class: 'title' }, a.name, ' ', el('span', { class: 'muted' }, `(${a.id}, ${a.kind})`))];
+  const out = [el('h2', { class: 'title' }, a.name, ' ', el('span', { class: 'muted' }, `(${a.id}, ${a.kind || a.category})`))];
   if (government) {
     out.push(...holdingSummary(government.now, onPick, 'governed by').slice(0, 1));
   }

@@ -268,14 +268,14 @@ impl World {
         name.unwrap_or(node.id())
     }
 
-    /// The kind of a node: the actor's or place's kind (`state`, `town`, ...),
-    /// `agreement`, or the bare category when the log gives no kind.
-    pub fn node_kind(&self, node: &Node) -> &'static str {
-        let kind = match node {
+    /// The kind the log declares of a node: the actor's or place's kind
+    /// (`state`, `town`, ...); `None` when it declares none, and for an
+    /// agreement, whose category ([`Node::category`]) says what it is.
+    pub fn node_kind(&self, node: &Node) -> Option<&'static str> {
+        match node {
             Node::Actor(a) => self.actor(a.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
             Node::Place(p) => self.place(p.as_str()).and_then(|i| i.kind).map(|k| k.as_str()),
             Node::Agreement(_) => None,
-        };
-        kind.unwrap_or(node.category())
+        }
     }
 }
