@@ -264,6 +264,16 @@ fn diff_reports_what_began_and_ended_with_events_in_date_order() {
         ]
     );
     assert_eq!(v["changes"][3]["sources"].as_array().unwrap().len(), 2);
+    // An agreement is named by its node id, as in every graph format.
+    let signed = db.json(&["diff", "--from", "2016-06-01", "--to", "2016-07-01"]);
+    let signed: Vec<String> = signed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "signed")
+        .map(|c| format!("{} {}", c["source"].as_str().unwrap(), c["target"].as_str().unwrap()))
+        .collect();
+    assert_eq!(signed, ["front agreement::peace-2016", "republic agreement::peace-2016"]);
     let text = db.run(&["diff", "--from", "2021-01-01", "--to", "2022-12-31"]);
     assert!(
         text.contains("ended member_of Bande de l'Est (east-band) → Front uni (\"FU\") (front)"),
