@@ -74,16 +74,10 @@ pub fn beyond(coverage: Option<&Coverage<'_>>, a: &Holding) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use annals_model::{parse_day, v1, PlaceId, Recorded};
+    use annals_model::{parse_day, PlaceId};
 
     fn world(lines: &[&str]) -> World {
-        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        World::replay(lines.iter().enumerate().map(|(i, l)| Recorded {
-            seq: i as u64 + 1,
-            recorded_at: t,
-            origin: None,
-            event: v1::parse_line(l).unwrap().event,
-        }))
+        World::replay(annals_testkit::recorded(annals_testkit::parse_lines(&lines.join("\n"))))
     }
 
     /// A dataset with two releases, another dataset's release that reaches

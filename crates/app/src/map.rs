@@ -218,14 +218,7 @@ mod tests {
     }
 
     fn chronicle() -> World {
-        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let lines = crate::CHRONICLE.lines().filter(|l| !l.trim().is_empty());
-        World::replay(lines.enumerate().map(|(i, l)| annals_model::Recorded {
-            seq: i as u64 + 1,
-            recorded_at: t,
-            origin: None,
-            event: annals_model::v1::parse_line(l).unwrap().event,
-        }))
+        World::replay(annals_testkit::recorded(annals_testkit::parse_lines(crate::CHRONICLE)))
     }
 
     #[test]
@@ -282,12 +275,8 @@ mod tests {
 
     #[test]
     fn the_base_writes_a_synthetic_logs_map_as_the_typed_map_prints() {
-        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let replay = || {
-            World::replay(annals_synth::events(20_000, 5).enumerate().map(|(i, event)| {
-                annals_model::Recorded { seq: i as u64 + 1, recorded_at: t, origin: None, event }
-            }))
-        };
+        let replay =
+            || World::replay(annals_testkit::recorded(annals_synth::events(20_000, 5).collect()));
         let days: Vec<NaiveDate> = days_that_matter(&replay()).into_iter().step_by(37).collect();
         let world = replay();
         assert!(world.located_places().0.len() > 50);
@@ -306,16 +295,8 @@ mod tests {
             r#"{"type":"control_taken","id":"t1","place":"gazetteer:p","actor":"a","date":"2020-03","sources":["s"]}"#,
             r#"{"type":"control_taken","id":"t2","place":"q","actor":"undescribed","date":"2020-03-04","sources":["s"]}"#,
         ];
-        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let replay = || {
-            World::replay(lines.iter().enumerate().map(|(i, l)| annals_model::Recorded {
-                seq: i as u64 + 1,
-                recorded_at: t,
-                origin: None,
-                event: annals_model::v1::parse_line(l).unwrap().event,
-            }))
-        };
-        let world = replay();
+        let world =
+            World::replay(annals_testkit::recorded(annals_testkit::parse_lines(&lines.join("\n"))));
         let map = serde_json::to_value(control_map(&world, parse_day("2021-01-01"))).unwrap();
         assert_eq!(
             map["features"][0]["properties"]["same_as"],

@@ -149,14 +149,7 @@ mod tests {
     use super::*;
 
     fn world(lines: &str) -> World {
-        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let events = lines.lines().enumerate().map(|(i, l)| annals_model::Recorded {
-            seq: i as u64 + 1,
-            recorded_at: t,
-            origin: None,
-            event: annals_model::v1::parse_line(l).unwrap().event,
-        });
-        World::replay(events)
+        World::replay(annals_testkit::recorded(annals_testkit::parse_lines(lines)))
     }
 
     #[test]
