@@ -200,11 +200,6 @@ impl Date {
     pub fn latest(&self) -> NaiveDate {
         self.end.unwrap_or(self.start).latest()
     }
-
-    /// True when the date denotes exactly one day.
-    pub fn is_single_day(&self) -> bool {
-        self.earliest() == self.latest()
-    }
 }
 
 impl FromStr for Date {
