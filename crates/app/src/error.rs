@@ -118,12 +118,20 @@ pub fn refused_lines_json(errors: &[LineError]) -> serde_json::Value {
     let lines: Vec<serde_json::Value> = errors
         .iter()
         .map(|e| {
-            serde_json::json!({
+            let mut line = serde_json::json!({
                 "file": e.file,
                 "line": e.line,
                 "kind": e.problem.kind(),
                 "problem": e.problem.to_string(),
-            })
+            });
+            if let annals_import::Problem::Stored { differences, .. } = &e.problem {
+                let differences: Vec<serde_json::Value> = differences
+                    .iter()
+                    .map(|d| serde_json::json!({"field": d.field, "stored": d.stored, "here": d.here}))
+                    .collect();
+                line["differences"] = differences.into();
+            }
+            line
         })
         .collect();
     serde_json::Value::Array(lines)
