@@ -360,9 +360,10 @@ impl fmt::Display for Unlike {
 pub enum Expected {
     /// `0 or 1`.
     Flag,
-    /// A whole number (a count, a year).
+    /// A whole number (a count, a year, a code).
     WholeNumber,
-    /// A number (of the Correlates of War's).
+    /// A number (a year, month or day of COW's, where negative numbers
+    /// code what is unknown).
     Number,
     /// A number of people (ACLED's fatalities).
     People,
