@@ -426,8 +426,9 @@ proptest! {
     }
 }
 
-/// Regression: a take on a day and a loss dated to that day's month tie on
-/// `earliest`; the take used to win for ever, leaving the actor in control.
+/// A take on a day and a loss dated to that day's month tie on `earliest`:
+/// the loss ends control after the month, and the take does not win for
+/// ever.
 #[test]
 fn a_withdrawal_in_the_month_of_the_seizure_ends_control_after_the_month() {
     let w = world(
