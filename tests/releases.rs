@@ -232,11 +232,11 @@ fn acled_mali_exports_import_as_releases_in_the_order_acled_made_them() {
     );
 }
 
-/// Regression: ATOP's member and alliance files are two tables of one
-/// release whose version cells read `4.01` and `4.0100002`; the second was
-/// taken for a newer release and would have dropped the first one's
-/// events (or, the other way round, stored nothing). A file that shares no
-/// event with the log is another part of the dataset, imported as any file.
+/// ATOP's member and alliance files are two tables of one release whose
+/// version cells read `4.01` and `4.0100002`; the second is no newer
+/// release, which would drop the first one's events (or, the other way
+/// round, store nothing). A file that shares no event with the log is
+/// another part of the dataset, imported as any file.
 #[test]
 fn two_tables_of_one_dataset_are_no_releases_of_each_other() {
     let (Some(member), Some(alliance)) =

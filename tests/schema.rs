@@ -110,7 +110,8 @@ fn every_json_output_of_the_command_line_follows_the_schema() {
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(
         &bad,
-        "{\"type\":\"actor\",\"id\":\"acled:x\",\"name\":\"X\",\"aliases\":[\"Y\"]}\nnot json\n",
+        "{\"type\":\"actor\",\"id\":\"acled:x\",\"name\":\"X\",\"aliases\":[\"Y\"]}\nnot json\n\
+         {\"type\":\"actor\",\"id\":\"a\",\"name\":\"B\",\"note\":\"n\"}\n",
     )
     .unwrap();
     let out = annals(&["--db", db, "import", bad.to_str().unwrap(), "--json"]);
@@ -118,7 +119,17 @@ fn every_json_output_of_the_command_line_follows_the_schema() {
     let error: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
     let kinds: Vec<&str> =
         error["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["owned_id", "not_json"], "{error}");
+    assert_eq!(kinds, ["owned_id", "not_json", "conflicting_content"], "{error}");
+    // The actor `a` is stored as `A`, without a note.
+    assert_eq!(
+        error["problems"][2]["differences"],
+        serde_json::json!([
+            {"field": "name", "stored": "\"A\"", "here": "\"B\""},
+            {"field": "note", "stored": null, "here": "\"n\""},
+        ]),
+        "{error}"
+    );
+    assert!(error["problems"][0].get("differences").is_none(), "{error}");
     assert_eq!(error["problems"][1]["line"], 2, "{error}");
     assert!(error["problems"][1]["problem"].as_str().unwrap().starts_with("not a JSON object"));
     items.push(("error", "a refused import".into(), error));

@@ -59,7 +59,7 @@ pub enum Error {
     Inconsistent(String),
     /// A retraction that cannot be made (no such event, already retracted …).
     #[error("{0}")]
-    Retract(String),
+    Retract(Unretractable),
     /// `export --skip-damaged` left damaged records out.
     #[error("export wrote {written} records and left out {damaged} damaged ones (named above); a record that refers to one of them will not import into a new log until that event is written again")]
     PartlyExported { written: u64, damaged: u64 },
@@ -118,12 +118,20 @@ pub fn refused_lines_json(errors: &[LineError]) -> serde_json::Value {
     let lines: Vec<serde_json::Value> = errors
         .iter()
         .map(|e| {
-            serde_json::json!({
+            let mut line = serde_json::json!({
                 "file": e.file,
                 "line": e.line,
                 "kind": e.problem.kind(),
                 "problem": e.problem.to_string(),
-            })
+            });
+            if let annals_import::Problem::Stored { differences, .. } = &e.problem {
+                let differences: Vec<serde_json::Value> = differences
+                    .iter()
+                    .map(|d| serde_json::json!({"field": d.field, "stored": d.stored, "here": d.here}))
+                    .collect();
+                line["differences"] = differences.into();
+            }
+            line
         })
         .collect();
     serde_json::Value::Array(lines)
@@ -187,6 +195,26 @@ pub enum ErrorKind {
     InUse,
     /// The disk or the operating system failed.
     Io,
+}
+
+/// Why a retraction cannot be made ([`Error::Retract`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unretractable {
+    /// No event of the log has the id.
+    #[error("no event with id `{0}` in the log; `annals log` lists the ids")]
+    NoSuchEvent(String),
+    /// The event is a retraction itself.
+    #[error("`{0}` is itself a retraction; retractions cannot be retracted (record a new event instead)")]
+    IsRetraction(String),
+    /// The event is retracted already, by the retraction `by` (the
+    /// smallest id, when several retract it).
+    #[error("`{id}` is already retracted by `{by}`")]
+    AlreadyRetracted { id: String, by: String },
+    /// A newer release revises an event, and the id of the revision (the
+    /// event's id with the release's suffix) is no valid id.
+    #[error("the revision of `{event}` needs an id: {error}")]
+    RevisionId { event: String, error: annals_model::IdError },
 }
 
 /// A cause known only as text: the line of a file that no longer reads as

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use annals_import::{owned_id_problem, Catalog, CheckedFile, Format, Problem, Refused, SecondPass};
+use annals_import::{
+    owned_id_problem, Catalog, CheckedFile, Difference, Format, Problem, Refused, SecondPass,
+};
 use annals_log::{Check, Log};
 use annals_model::{v1, Event, EventKind, RefKind};
 use annals_replay::PlaceIndex;
@@ -429,7 +431,7 @@ fn conflict(log: &Log, event: &Event) -> Result<Result<Check, Problem>, Error> {
 }
 
 /// The fields of format v1 in which two events differ, with both values.
-fn differences(stored: &Event, new: &Event) -> String {
+fn differences(stored: &Event, new: &Event) -> Vec<Difference> {
     let fields = |e: &Event| match serde_json::from_str(&v1::to_line(e)) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
@@ -438,24 +440,21 @@ fn differences(stored: &Event, new: &Event) -> String {
     let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
     keys.sort();
     keys.dedup();
-    let shown = |v: Option<&serde_json::Value>| {
-        v.map_or("not given".to_string(), |v| v1::excerpt(&v.to_string()).into_owned())
-    };
-    let diffs: Vec<String> = keys
-        .into_iter()
+    let shown = |v: Option<&serde_json::Value>| v.map(|v| v1::excerpt(&v.to_string()).into_owned());
+    keys.into_iter()
         .filter(|k| old.get(*k) != new.get(*k))
         .map(|k| {
             let (was, is) = (old.get(k), new.get(k));
-            let mut diff = format!("`{k}`: stored {}, here {}", shown(was), shown(is));
             // Texts that look the same: say what differs.
             let text = |v: Option<&serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
-            if let Some(why) = annals_model::normalization_difference(&text(was), &text(is)) {
-                diff.push_str(&format!(" ({why})"));
+            Difference {
+                field: k.clone(),
+                stored: shown(was),
+                here: shown(is),
+                normalization: annals_model::normalization_difference(&text(was), &text(is)),
             }
-            diff
         })
-        .collect();
-    diffs.join("; ")
+        .collect()
 }
 
 /// A set of line numbers, one bit each.

@@ -40,7 +40,7 @@ use chrono::{DateTime, Utc};
 pub use annals_export::vocab;
 pub use annals_import::Format;
 pub use dates::{parse_day_arg, parse_known_at, parse_on, On, Period};
-pub use error::{refused_lines_json, Asked, Detail, Error, ErrorKind, Unresolved};
+pub use error::{refused_lines_json, Asked, Detail, Error, ErrorKind, Unresolved, Unretractable};
 pub use export::Exported;
 pub use import::Imported;
 pub use link::{LinkAppended, NEAR_KM};

@@ -13,7 +13,7 @@ use crate::{Annals, Error, Warning};
 const SNAPSHOT_EVERY: u64 = 10_000;
 
 /// A place with this many control records keeps copies of them together
-/// in the log ([`Log::copy_records`]): a cold `control` of it then reads a
+/// in the log ([`Log::copy_groups`]): a cold `control` of it then reads a
 /// few values instead of a block per record (the busiest place of a 1M
 /// log rests on 40 000 records in 30 000 of its 62 500 blocks).
 const COPY_AT: usize = 4096;

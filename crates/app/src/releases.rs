@@ -14,7 +14,7 @@ use annals_log::{Import, Log};
 use annals_model::{v1, Claim, Event, EventId, EventKind};
 use annals_replay::PlaceIndex;
 
-use crate::Error;
+use crate::{Error, Unretractable};
 
 /// What the first pass of a dataset file saw that bears on releases.
 #[derive(Debug, Default)]
@@ -366,8 +366,8 @@ impl Plan {
         };
         for (mut event, replaces) in std::mem::take(&mut self.held) {
             let id = release.revision_id(event.id.as_str());
-            event.id = EventId::new(&id).map_err(|e| {
-                Error::Retract(format!("the revision of `{}` needs an id: {e}", event.id))
+            event.id = EventId::new(&id).map_err(|error| {
+                Error::Retract(Unretractable::RevisionId { event: event.id.to_string(), error })
             })?;
             if !event.sources.contains(&cite) {
                 event.sources.push(cite.clone());

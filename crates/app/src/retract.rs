@@ -3,7 +3,7 @@
 use annals_model::{v1, Claim, Event, EventId, EventKind};
 use chrono::{DateTime, Utc};
 
-use crate::{Annals, Error};
+use crate::{Annals, Error, Unretractable};
 
 /// A retraction appended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,12 +40,10 @@ impl Annals {
             .map_err(Error::Damaged)?
             .flatten()
         else {
-            return Err(Error::Retract(format!(
-                "no event with id `{target}` in the log; `annals log` lists the ids"
-            )));
+            return Err(Error::Retract(Unretractable::NoSuchEvent(target.to_string())));
         };
         if matches!(rec.event.kind, EventKind::Retraction { .. }) {
-            return Err(Error::Retract(format!("`{target}` is itself a retraction; retractions cannot be retracted (record a new event instead)")));
+            return Err(Error::Retract(Unretractable::IsRetraction(target.to_string())));
         }
         // The target is no retraction, so every retraction naming it
         // counts; as in replay, the smallest id is the one named.
@@ -55,7 +53,8 @@ impl Annals {
             earlier.extend(log.get(seq).map_err(Error::Damaged)?.map(|r| r.event.id));
         }
         if let Some(by) = earlier.iter().min() {
-            return Err(Error::Retract(format!("`{target}` is already retracted by `{by}`")));
+            let (id, by) = (target.to_string(), by.to_string());
+            return Err(Error::Retract(Unretractable::AlreadyRetracted { id, by }));
         }
         let mut event = Event {
             id: EventId::new("pending").expect("a slug"),

@@ -1,4 +1,4 @@
-//! The commands about the log itself: `log`, `verify` and `link`.
+//! The commands about the log itself: `log`, `verify`, `link` and `retract`.
 
 use std::io::Write;
 use std::mem::ManuallyDrop;

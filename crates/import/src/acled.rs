@@ -27,7 +27,7 @@ use rows::{is_hxl_tag_row, parse_row, Columns, Mapping, Row, Side};
 
 use crate::emit::{first_pass, second_pass_next, slug_id, Emitter, Known, Pass};
 use crate::records::{csv_reader, read_record, width_problem, without_bom, Crc, Errors, Text};
-use crate::{Catalog, LineError, Problem, Refused, SecondPass, Unit};
+use crate::{Catalog, Expected, LineError, Problem, Refused, SecondPass, Unit};
 
 /// The id of the `source` that stands for the ACLED dataset; every imported
 /// event cites it, next to the publications named in its `source` column.
@@ -440,8 +440,7 @@ impl Emitter<'_> {
         let line = row.line;
         let id = EventId::new(format!("acled:{}", row.event_id_cnty.to_ascii_lowercase()))
             .map_err(|_| {
-                let expected = "an ACLED event id (letters and digits)";
-                Problem::invalid("event_id_cnty", &row.event_id_cnty, expected)
+                Problem::invalid("event_id_cnty", &row.event_id_cnty, Expected::AcledEventId)
             })?;
 
         self.entity(line, RefKind::Source, ACLED_DATASET_SOURCE, || EventKind::Source {

@@ -55,7 +55,7 @@ pub use acled::{
 pub use format::Format;
 pub use formats::{check, detect, read, CheckedFile, Events, Imported, UnknownFormat};
 pub use owned::{namespaces, owned_id_problem, ACLED_NAMESPACE};
-pub use problem::{At, OwnedId, Problem, Unit, Unlike};
+pub use problem::{At, Difference, Expected, OwnedId, Problem, Unit, Unlike};
 pub use releases::{natural_order, Release};
 pub use state_codes::is_state_codes;
 

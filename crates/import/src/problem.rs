@@ -5,11 +5,10 @@
 //! as messages quote untrusted text ([`excerpt`]): short ones whole, long
 //! ones cut.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use annals_model::v1::{self, excerpt};
-use annals_model::{IdError, RefKind};
+use annals_model::{CalendarError, IdError, NormalizationDifference, RefKind};
 use chrono::NaiveDate;
 
 use crate::LineTooLong;
@@ -63,19 +62,19 @@ pub enum Problem {
     /// A UCDP actor without a name.
     #[error("UCDP actor {0} has no name")]
     Unnamed(String),
-    /// A value that is not what the column holds (`expected`: `0 or 1`).
+    /// A value that is not what the column holds.
     #[error("`{value}` is not {expected}")]
-    Invalid { value: String, expected: Cow<'static, str> },
+    Invalid { value: String, expected: Expected },
     /// A precision code outside the UCDP/PRIO scheme.
     #[error("`{0}` is not a precision code (1 to 7)")]
     PrecisionCode(u8),
     /// A value that is not a date in the format the column has; `why`,
     /// when the text has the format but names no day.
     #[error("`{value}` is not a date (expected {expected}){}", because(.why))]
-    NotADate { value: String, expected: &'static str, why: Option<String> },
+    NotADate { value: String, expected: &'static str, why: Option<CalendarError> },
     /// A year, month and day (as `text` shows them) that make no date.
     #[error("`{text}` is not a date: {why}")]
-    NoSuchDate { text: String, why: String },
+    NoSuchDate { text: String, why: CalendarError },
     /// A number that is no year annals can hold.
     #[error("{0} is no year")]
     NoYear(i64),
@@ -87,7 +86,7 @@ pub enum Problem {
     YearOutOfRange(i32),
     /// A date the model refuses (an interval that ends before it starts, …).
     #[error("{0}")]
-    Date(String),
+    Date(CalendarError),
     /// A value with nothing to make an id from (`letters`: `letters a-z or
     /// digits`).
     #[error("`{value}` has no {letters} to make an id from")]
@@ -146,8 +145,8 @@ pub enum Problem {
     EventIdTaken { id: String, kind: Option<RefKind> },
     /// An id the log holds with other content: `differences` lists the
     /// fields that differ, with both values.
-    #[error("event id `{id}` is already stored (record {seq}) with different content ({differences}); ids are permanent, so give the new event another id, or retract the old one")]
-    Stored { id: String, seq: u64, differences: String },
+    #[error("event id `{id}` is already stored (record {seq}) with different content ({}); ids are permanent, so give the new event another id, or retract the old one", joined(.differences))]
+    Stored { id: String, seq: u64, differences: Vec<Difference> },
     /// A retraction of an event already retracted.
     #[error("`{id}` is already retracted by `{by}`")]
     AlreadyRetracted { id: String, by: String },
@@ -253,17 +252,13 @@ impl Problem {
     }
 
     /// In column `column`: `value` is not `expected`.
-    pub(crate) fn invalid(
-        column: &str,
-        value: &str,
-        expected: impl Into<Cow<'static, str>>,
-    ) -> Problem {
+    pub(crate) fn invalid(column: &str, value: &str, expected: Expected) -> Problem {
         Problem::in_column(column, Problem::not(value, expected))
     }
 
     /// `value` is not `expected` (no column named).
-    pub(crate) fn not(value: &str, expected: impl Into<Cow<'static, str>>) -> Problem {
-        Problem::Invalid { value: quoted(value), expected: expected.into() }
+    pub(crate) fn not(value: &str, expected: Expected) -> Problem {
+        Problem::Invalid { value: quoted(value), expected }
     }
 
     /// In column `column`: `value` is not a date in the format `expected`.
@@ -358,6 +353,125 @@ impl fmt::Display for Unlike {
     }
 }
 
+/// What a column holds, where a value is not that ([`Problem::Invalid`]):
+/// its `Display` is the phrase the message ends with (`0 or 1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// `0 or 1`.
+    Flag,
+    /// A whole number (a count, a year, a code).
+    WholeNumber,
+    /// A number (a year, month or day of COW's, where negative numbers
+    /// code what is unknown).
+    Number,
+    /// A number of people (ACLED's fatalities).
+    People,
+    /// A latitude or longitude, not said which.
+    Coordinate,
+    Latitude,
+    Longitude,
+    /// A day as a number of days since 1899-12-30.
+    ExcelSerialDay,
+    AcledEventId,
+    AcledEventType,
+    AcledTimePrecision,
+    /// An ACLED actor type for the actor `actor` (as messages quote it).
+    AcledActorType {
+        actor: String,
+    },
+    GdeltEventId,
+    GdeltLocationType,
+    GdeltFeatureId,
+    CameoRootCode,
+    CameoActorCode,
+    UcdpId,
+    /// A UCDP actor id, for the actor `actor` when one is named (as
+    /// messages quote it).
+    UcdpActorId {
+        actor: Option<String>,
+    },
+    UcdpOrganizationCode,
+    AtopAllianceId,
+    CowCode,
+    PowellThyneOutcome,
+    ClineCoupId,
+    ClineEventType,
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Expected as E;
+        f.write_str(match self {
+            E::AcledActorType { actor } => {
+                return write!(
+                    f,
+                    "an ACLED actor type (1 state forces … 8 external/other forces) for `{actor}`"
+                )
+            }
+            E::UcdpActorId { actor: Some(actor) } => {
+                return write!(f, "a UCDP actor id (digits), for `{actor}`")
+            }
+            E::Flag => "0 or 1",
+            E::WholeNumber => "a whole number",
+            E::Number => "a number",
+            E::People => "a number of people",
+            E::Coordinate => "a coordinate in decimal degrees",
+            E::Latitude => "a latitude in decimal degrees",
+            E::Longitude => "a longitude in decimal degrees",
+            E::ExcelSerialDay => "an Excel serial day",
+            E::AcledEventId => "an ACLED event id (letters and digits)",
+            E::AcledEventType => "an ACLED event type this importer knows",
+            E::AcledTimePrecision => {
+                "an ACLED time precision (1 the day, 2 about that day, 3 only the month)"
+            }
+            E::GdeltEventId => "a GDELT event id (digits)",
+            E::GdeltLocationType => "a GDELT location type (0 to 5)",
+            E::GdeltFeatureId => "a GDELT feature id",
+            E::CameoRootCode => "a CAMEO root code (1 to 20)",
+            E::CameoActorCode => "a CAMEO actor code",
+            E::UcdpId => "a UCDP id (digits)",
+            E::UcdpActorId { actor: None } => "a UCDP actor id (digits)",
+            E::UcdpOrganizationCode => "a UCDP organization code (1, 2, 3)",
+            E::AtopAllianceId => "an ATOP alliance id (digits)",
+            E::CowCode => "a COW code",
+            E::PowellThyneOutcome => "a Powell & Thyne outcome (1 failed, 2 successful)",
+            E::ClineCoupId => "a Cline coup id (digits, maybe a letter)",
+            E::ClineEventType => "a Cline event type (coup, attempted, conspiracy)",
+        })
+    }
+}
+
+/// A field of format v1 in which an event differs from the stored event
+/// with its id ([`Problem::Stored`]). Values are JSON, quoted as messages
+/// quote untrusted text; `None` where the event does not give the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub field: String,
+    /// The stored event's value.
+    pub stored: Option<String>,
+    /// The new event's value.
+    pub here: Option<String>,
+    /// Set when both are texts that look the same: they differ only in
+    /// Unicode normalisation form.
+    pub normalization: Option<NormalizationDifference>,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "not given".to_string());
+        write!(f, "`{}`: stored {}, here {}", self.field, shown(&self.stored), shown(&self.here))?;
+        match &self.normalization {
+            Some(why) => write!(f, " ({why})"),
+            None => Ok(()),
+        }
+    }
+}
+
+fn joined(differences: &[Difference]) -> String {
+    differences.iter().map(Difference::to_string).collect::<Vec<_>>().join("; ")
+}
+
 /// A value from a file as a message quotes it.
 pub(crate) fn quoted(value: &str) -> String {
     excerpt(value).into_owned()
@@ -434,7 +548,7 @@ fn with_open_quote(open: &Option<(usize, usize)>) -> String {
     }
 }
 
-fn because(why: &Option<String>) -> String {
+fn because(why: &Option<CalendarError>) -> String {
     why.as_ref().map(|w| format!(": {w}")).unwrap_or_default()
 }
 
@@ -486,17 +600,78 @@ mod tests {
         }
     }
 
+    /// The phrases of [`Expected`] are part of messages scripts and
+    /// people read: each one, as messages print it.
+    #[test]
+    fn what_a_column_holds_reads_as_before() {
+        let cases = [
+            (Expected::Flag, "0 or 1"),
+            (Expected::Latitude, "a latitude in decimal degrees"),
+            (Expected::UcdpActorId { actor: None }, "a UCDP actor id (digits)"),
+            (
+                Expected::UcdpActorId { actor: Some("Boko Haram".into()) },
+                "a UCDP actor id (digits), for `Boko Haram`",
+            ),
+            (
+                Expected::AcledActorType { actor: "Militia".into() },
+                "an ACLED actor type (1 state forces … 8 external/other forces) for `Militia`",
+            ),
+        ];
+        for (expected, phrase) in cases {
+            let p = Problem::invalid("c", "x", expected);
+            assert_eq!(p.to_string(), format!("column `c`: `x` is not {phrase}"));
+            assert_eq!(p.kind(), "bad_value");
+        }
+    }
+
+    /// A stored event's differences read as one list: each field with
+    /// both values, `not given` where one lacks it, and what differs in
+    /// texts that look the same.
+    #[test]
+    fn the_differences_of_a_stored_event_read_as_a_list() {
+        let differences = vec![
+            Difference {
+                field: "actor".into(),
+                stored: Some("\"Me\u{301}naka\"".into()),
+                here: Some("\"Ménaka\"".into()),
+                normalization: annals_model::normalization_difference("Me\u{301}naka", "Ménaka"),
+            },
+            Difference {
+                field: "note".into(),
+                stored: None,
+                here: Some("\"x\"".into()),
+                normalization: None,
+            },
+        ];
+        let p = Problem::Stored { id: "e1".into(), seq: 4, differences };
+        assert_eq!(
+            p.to_string(),
+            "event id `e1` is already stored (record 4) with different content (`actor`: stored \
+             \"Me\u{301}naka\", here \"Ménaka\" (the same text in another Unicode normalisation \
+             form: U+0065 U+0301 against U+00E9); `note`: stored not given, here \"x\"); ids are \
+             permanent, so give the new event another id, or retract the old one"
+        );
+        assert_eq!(p.kind(), "conflicting_content");
+    }
+
     #[test]
     fn a_problem_in_a_column_has_the_kind_of_the_problem() {
         let p = Problem::in_columns(
             &["year", "month", "day"],
-            Problem::NoSuchDate { text: "1968-2-30".into(), why: "no".into() },
+            Problem::NoSuchDate {
+                text: "1968-2-30".into(),
+                why: CalendarError::NoSuchDay { year: 1968, month: 2, day: 30, last: 29 },
+            },
         );
-        assert_eq!(p.to_string(), "columns `year`, `month`, `day`: `1968-2-30` is not a date: no");
+        assert_eq!(
+            p.to_string(),
+            "columns `year`, `month`, `day`: `1968-2-30` is not a date: \
+             day 30 does not exist in 1968-02 (it has 29 days)"
+        );
         assert_eq!(p.kind(), "bad_date");
         assert!(Problem::KINDS.contains(&p.kind()));
         let long = "x".repeat(500);
-        let p = Problem::invalid("coup", &long, "an outcome");
+        let p = Problem::invalid("coup", &long, Expected::Flag);
         assert!(p.to_string().len() < 120, "{p}");
         assert_eq!(p.kind(), "bad_value");
     }

@@ -18,7 +18,7 @@ use crate::emit::{first_pass, second_pass_next, Emitter, Known, Pass};
 use crate::records::{
     csv_reader_with, read_record, width_problem, without_bom, Crc, Errors, Record, Text,
 };
-use crate::{Catalog, Problem, Refused, SecondPass, Unit};
+use crate::{Catalog, Expected, Problem, Refused, SecondPass, Unit};
 
 /// One dataset's mapping from records to events.
 pub(crate) trait Dataset {
@@ -316,7 +316,7 @@ impl<'a> Row<'a> {
 
 /// `v` as a whole number of column `column`.
 pub(crate) fn parse_number<T: std::str::FromStr>(column: &str, v: &str) -> Result<T, Problem> {
-    v.parse().map_err(|_| Problem::invalid(column, v, "a whole number"))
+    v.parse().map_err(|_| Problem::invalid(column, v, Expected::WholeNumber))
 }
 
 /// Where a dataset's mapping puts what it makes of a record.

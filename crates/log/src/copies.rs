@@ -1,7 +1,7 @@
 //! Copies of records kept together: the bytes of chosen committed records
 //! (those a busy place's answers rest on), laid end to end in pieces, so
 //! that a reader that wants them all reads a few hundred values instead of
-//! every block they lie in. Pure: no I/O. See `Log::copy_records` and
+//! every block they lie in. Pure: no I/O. See `Log::copy_groups` and
 //! docs/FORMAT.md ("Copies").
 //!
 //! A piece is `[1: format][CRC-32 of the bytes after this field: u32 LE]

@@ -8,23 +8,19 @@ use crate::store::{Batch, Value};
 use crate::{codec, copies, DecodeError, Error, Log};
 
 impl Log {
-    /// Keeps copies of the committed records `seqs` (ascending) together
-    /// under `name`, so that [`Log::copies`] reads them from a few hundred
-    /// small values instead of the blocks they lie in: the records after the
-    /// last one already copied are added, when there are at least `at_least`
-    /// of them, in pieces of at most [`copies::PIECE_BYTES`] (the last piece,
-    /// if not half full, is rewritten with them), in one sled batch. A group
-    /// whose meta value or last piece is damaged is rebuilt from all of
-    /// `seqs`. Copies are derived data, like snapshots: a record's bytes
-    /// never change once committed, so a copy stays true, and `verify`
-    /// compares every copy with its record. Returns how many records were
-    /// copied. `name` is a slug.
-    pub fn copy_records(&self, name: &str, seqs: &[u64], at_least: usize) -> Result<usize, Error> {
-        self.copy_groups(&[(name, seqs)], at_least)
-    }
-
-    /// [`Log::copy_records`] for several groups at once, `(name, seqs)`
-    /// each: the records to copy are read in one pass over the stretch of
+    /// Keeps copies of committed records together, for each group `(name,
+    /// seqs)` (`seqs` ascending, `name` a slug), so that [`Log::copies`]
+    /// reads them from a few hundred small values instead of the blocks
+    /// they lie in: the records after the last one already copied are
+    /// added, when there are at least `at_least` of them, in pieces of at
+    /// most [`copies::PIECE_BYTES`] (the last piece, if not half full, is
+    /// rewritten with them). A group whose meta value or last piece is
+    /// damaged is rebuilt from all of its `seqs`. Copies are derived data,
+    /// like snapshots: a record's bytes never change once committed, so a
+    /// copy stays true, and `verify` compares every copy with its record.
+    /// Returns how many records were copied.
+    ///
+    /// The records to copy are read in one pass over the stretch of
     /// the log they span (a scan reads sled's pages in order; looking each
     /// record up read them at random: 20 s instead of 2 s for 1.6M records
     /// of a 10M log). Pieces numbered from the group's count on are stored
@@ -164,8 +160,14 @@ impl Log {
         Ok((pieces, encoder, new))
     }
 
+    /// [`Log::copy_groups`] of one group.
+    #[cfg(feature = "testing")]
+    pub fn copy_records(&self, name: &str, seqs: &[u64], at_least: usize) -> Result<usize, Error> {
+        self.copy_groups(&[(name, seqs)], at_least)
+    }
+
     /// Removes the copies `name` (damaged ones, say): readers then read
-    /// those records from the log, and the next [`Log::copy_records`]
+    /// those records from the log, and the next [`Log::copy_groups`]
     /// copies them again.
     pub fn remove_copies(&self, name: &str) -> Result<(), Error> {
         let mut batch = Batch::default();
@@ -177,7 +179,7 @@ impl Log {
         Ok(())
     }
 
-    /// The records copied under `name` ([`Log::copy_records`]), in sequence
+    /// The records copied under `name` ([`Log::copy_groups`]), in sequence
     /// order; none if there are no copies. Each is checked by its checksum
     /// and decoded as when read from the log; a damaged group is an error,
     /// and the log still holds every record it copied.

@@ -50,7 +50,7 @@ pub enum Error {
     /// A chunk of the id index that is not a whole number of entries.
     #[error("the id index chunk under key {0:?} is damaged; run `annals verify`")]
     BadChunk(Vec<u8>),
-    /// A group of copies of records ([`Log::copy_records`]) is damaged.
+    /// A group of copies of records ([`Log::copy_groups`]) is damaged.
     #[error("the copies of the records of `{name}` are damaged: {problem}")]
     BadCopies { name: String, problem: String },
     /// One append holds the same event id twice with different content.

@@ -130,7 +130,7 @@ pub struct Log {
     meta: store::Tree,
     tree: store::Tree,
     snapshots: store::Tree,
-    /// Copies of records kept together ([`Log::copy_records`]).
+    /// Copies of records kept together ([`Log::copy_groups`]).
     copies: store::Tree,
     /// One past the commit mark: what readers see ends before it.
     next_seq: u64,

@@ -10,7 +10,7 @@ use crate::{codec, copies, index, DecodeError, Error, Log};
 pub struct Integrity {
     pub records: u64,
     pub ids: u64,
-    /// Records kept as copies ([`Log::copy_records`]), each checked.
+    /// Records kept as copies ([`Log::copy_groups`]), each checked.
     pub copies: u64,
     /// Pieces of copies left by a copy that did not finish (a crash): no
     /// reader sees them, and the next copy of their group replaces them.
@@ -281,7 +281,7 @@ impl Log {
         Ok(())
     }
 
-    /// Checks every group of copies ([`Log::copy_records`]): its meta value,
+    /// Checks every group of copies ([`Log::copy_groups`]): its meta value,
     /// pieces numbered from 0 without gaps, each whole, records in order up
     /// to the last the meta value names, and each copy the same bytes (and
     /// shared time and origin) as the record in the log. A group's keys are

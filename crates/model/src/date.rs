@@ -59,9 +59,31 @@ pub struct DateError {
 }
 
 impl DateError {
-    fn new(input: &str, reason: impl Into<String>) -> DateError {
-        DateError { input: input.to_string(), reason: reason.into() }
+    fn new(input: &str, reason: impl ToString) -> DateError {
+        DateError { input: input.to_string(), reason: reason.to_string() }
     }
+}
+
+/// Why a year, month and day (or two points of an interval) make no date:
+/// what [`Point::new`] and [`Date::new`] refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalendarError {
+    /// A year past 9999.
+    #[error("year {0} has more than four digits")]
+    YearTooLong(u16),
+    /// A day given without its month.
+    #[error("a day needs a month")]
+    DayWithoutMonth,
+    /// A month outside 1 to 12.
+    #[error("month {0} does not exist")]
+    NoSuchMonth(u8),
+    /// A day past the end of its month, which has `last` days.
+    #[error("day {day} does not exist in {year:04}-{month:02} (it has {last} days)")]
+    NoSuchDay { year: u16, month: u8, day: u8, last: u8 },
+    /// An interval whose end lies wholly before its start.
+    #[error("the interval ends before it starts")]
+    EndsBeforeStart,
 }
 
 impl Point {
@@ -71,24 +93,22 @@ impl Point {
         month: Option<u8>,
         day: Option<u8>,
         qualifier: Qualifier,
-    ) -> Result<Point, String> {
+    ) -> Result<Point, CalendarError> {
         if year > 9999 {
-            return Err(format!("year {year} has more than four digits"));
+            return Err(CalendarError::YearTooLong(year));
         }
         if day.is_some() && month.is_none() {
-            return Err("a day needs a month".to_string());
+            return Err(CalendarError::DayWithoutMonth);
         }
         if let Some(m) = month {
             if !(1..=12).contains(&m) {
-                return Err(format!("month {m} does not exist"));
+                return Err(CalendarError::NoSuchMonth(m));
             }
         }
         if let (Some(m), Some(d)) = (month, day) {
             if NaiveDate::from_ymd_opt(i32::from(year), u32::from(m), u32::from(d)).is_none() {
                 let last = last_day_of_month(year, m);
-                return Err(format!(
-                    "day {d} does not exist in {year:04}-{m:02} (it has {last} days)"
-                ));
+                return Err(CalendarError::NoSuchDay { year, month: m, day: d, last });
             }
         }
         Ok(Point { year, month, day, qualifier })
@@ -155,10 +175,10 @@ impl Date {
     }
 
     /// A point date, or an interval `start/end` (which must not run backwards).
-    pub fn new(start: Point, end: Option<Point>) -> Result<Date, String> {
+    pub fn new(start: Point, end: Option<Point>) -> Result<Date, CalendarError> {
         if let Some(end) = end {
             if end.latest() < start.earliest() {
-                return Err("the interval ends before it starts".to_string());
+                return Err(CalendarError::EndsBeforeStart);
             }
         }
         Ok(Date { start, end })
@@ -179,11 +199,6 @@ impl Date {
     /// The last day the date may denote.
     pub fn latest(&self) -> NaiveDate {
         self.end.unwrap_or(self.start).latest()
-    }
-
-    /// True when the date denotes exactly one day.
-    pub fn is_single_day(&self) -> bool {
-        self.earliest() == self.latest()
     }
 }
 
@@ -238,7 +253,7 @@ fn parse_point(s: &str) -> Result<Point, String> {
     }
     let month = (fields.len() >= 2).then_some(numbers[1] as u8);
     let day = (fields.len() == 3).then_some(numbers[2] as u8);
-    Point::new(numbers[0], month, day, qualifier)
+    Point::new(numbers[0], month, day, qualifier).map_err(|e| e.to_string())
 }
 
 impl fmt::Display for Point {

@@ -17,11 +17,11 @@ pub mod states;
 mod text;
 pub mod v1;
 
-pub use date::{parse_day, Date, DateError, Point, Precision, Qualifier};
+pub use date::{parse_day, CalendarError, Date, DateError, Point, Precision, Qualifier};
 pub use event::{
     is_coordinate, ActorKind, Claim, CoupOutcome, Entity, Event, EventKind, Fatalities, IdScheme,
     Linked, PlaceKind, Recorded, RefKind, Reference, ID_SCHEMES, LATITUDE_LIMIT, LONGITUDE_LIMIT,
 };
 pub use id::{check_slug, ActorId, AgreementId, EventId, IdError, Interner, PlaceId, SourceId};
 pub use known::{KnownAt, KnownAtError};
-pub use text::{normalization_difference, normalize_name};
+pub use text::{normalization_difference, normalize_name, NormalizationDifference};

@@ -61,13 +61,15 @@ pub fn excerpt(text: &str) -> Cow<'_, str> {
 ///
 /// ```
 /// use annals_model::normalization_difference;
+/// let d = normalization_difference("Ménaka", "Me\u{301}naka").unwrap();
+/// assert_eq!((&d.first[..], &d.second[..]), (&['é'][..], &['e', '\u{301}'][..]));
 /// assert_eq!(
-///     normalization_difference("Ménaka", "Me\u{301}naka").as_deref(),
-///     Some("the same text in another Unicode normalisation form: U+00E9 against U+0065 U+0301")
+///     d.to_string(),
+///     "the same text in another Unicode normalisation form: U+00E9 against U+0065 U+0301"
 /// );
 /// assert_eq!(normalization_difference("Gao", "Kidal"), None);
 /// ```
-pub fn normalization_difference(first: &str, second: &str) -> Option<String> {
+pub fn normalization_difference(first: &str, second: &str) -> Option<NormalizationDifference> {
     if first == second || !first.nfc().eq(second.nfc()) {
         return None;
     }
@@ -75,19 +77,39 @@ pub fn normalization_difference(first: &str, second: &str) -> Option<String> {
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let suffix =
         a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
-    let points = |chars: &[char]| {
-        let mut shown: Vec<String> =
-            chars.iter().take(8).map(|c| format!("U+{:04X}", *c as u32)).collect();
-        if chars.len() > 8 {
-            shown.push("…".to_string());
-        }
-        shown.join(" ")
-    };
-    Some(format!(
-        "the same text in another Unicode normalisation form: {} against {}",
-        points(&a[prefix..a.len() - suffix]),
-        points(&b[prefix..b.len() - suffix])
-    ))
+    Some(NormalizationDifference {
+        first: a[prefix..a.len() - suffix].to_vec(),
+        second: b[prefix..b.len() - suffix].to_vec(),
+    })
+}
+
+/// What differs between two texts that are the same in Unicode's composed
+/// form ([`normalization_difference`]): the code points of each between
+/// their common start and end. Its `Display` names the first eight of
+/// each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NormalizationDifference {
+    pub first: Vec<char>,
+    pub second: Vec<char>,
+}
+
+impl std::fmt::Display for NormalizationDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let points = |chars: &[char]| {
+            let mut shown: Vec<String> =
+                chars.iter().take(8).map(|c| format!("U+{:04X}", *c as u32)).collect();
+            if chars.len() > 8 {
+                shown.push("…".to_string());
+            }
+            shown.join(" ")
+        };
+        write!(
+            f,
+            "the same text in another Unicode normalisation form: {} against {}",
+            points(&self.first),
+            points(&self.second)
+        )
+    }
 }
 
 #[cfg(test)]

@@ -202,7 +202,8 @@ impl<'w> HoldingIndex<'w> {
         self.intervals.government.get(state)
     }
 
-    /// The days on which some control answer of `place` changes, ascending.
+    /// The days on which some control answer of `place` changes, ascending:
+    /// between two of them, every day's answer is the same.
     pub fn control_changes(&self, place: &PlaceId) -> &'w [NaiveDate] {
         self.intervals
             .control
@@ -214,5 +215,30 @@ impl<'w> HoldingIndex<'w> {
     pub fn size(&self) -> (usize, usize) {
         let timelines = self.intervals.control.values().chain(self.intervals.government.values());
         timelines.fold((0, 0), |(n, bytes), t| (n + t.intervals.len(), bytes + t.bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::World;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        /// The days a place's control answer changes on ascend, without
+        /// repeats: `control` finds a day's interval by binary search
+        /// among them.
+        #[test]
+        fn the_days_a_control_answer_changes_on_ascend(log in annals_testkit::control_log()) {
+            let world = World::replay(annals_testkit::recorded(log));
+            let index = world.index();
+            for place in annals_testkit::PLACES {
+                let id = world.resolve_place(place).unwrap();
+                let changes = index.control_changes(&id);
+                prop_assert!(changes.windows(2).all(|w| w[0] < w[1]), "{:?}", changes);
+            }
+        }
     }
 }

@@ -111,14 +111,6 @@ impl World {
         namesakes(place, names, &self.place_names, &self.place_sets)
     }
 
-    /// The actors that share a name or alias with `actor` but are not
-    /// linked to it, as [`World::place_namesakes`].
-    pub fn actor_namesakes(&self, actor: &ActorId) -> Vec<ActorId> {
-        let info = self.actors.get(self.actor_sets.representative(actor));
-        let names = info.map(|i| (&i.name, &i.aliases));
-        namesakes(actor, names, &self.actor_names, &self.actor_sets)
-    }
-
     /// The identifiers of an actor or a place in other catalogues, from
     /// its live `identifiers` events, sorted: (scheme, value).
     pub fn identifiers(&self, entity: &Entity) -> &[(String, String)] {

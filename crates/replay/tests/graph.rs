@@ -243,8 +243,8 @@ fn diff_lists_what_began_and_ended_in_date_order() {
     let cancelled: Vec<bool> = diff.iter().map(|t| t.cancelled).collect();
     assert_eq!(cancelled, [false, false, true, true, false]);
     assert_eq!(diff[1].sources.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["s2"]);
-    // A regression: a seizure and withdrawal of one day were invisible to
-    // a diff, since no relation holds before or after them.
+    // A seizure and withdrawal of one day show in a diff, though no
+    // relation holds before or after them.
     let around = w.diff(day("2023-09-30"), day("2023-10-02"));
     let events: Vec<(&str, bool, bool)> =
         around.iter().map(|t| (t.event.as_str(), t.began, t.cancelled)).collect();

@@ -343,8 +343,6 @@ fn index_agrees(world: &World, log: &[Event]) -> Result<(), TestCaseError> {
             prop_assert_eq!(quick.headline(), Headline::of(&reference), "{} on {}", place, day);
             prop_assert_eq!(quick.holding(), reference, "{} on {}", place, day);
         }
-        let changes = index.control_changes(&id);
-        prop_assert!(changes.windows(2).all(|w| w[0] < w[1]), "days ascending: {:?}", changes);
     }
     for actor in annals_testkit::ACTORS {
         let id = annals_model::ActorId::new(*actor).unwrap();
@@ -432,8 +430,9 @@ proptest! {
     }
 }
 
-/// Regression: a take on a day and a loss dated to that day's month tie on
-/// `earliest`; the take used to win for ever, leaving the actor in control.
+/// A take on a day and a loss dated to that day's month tie on `earliest`:
+/// the loss ends control after the month, and the take does not win for
+/// ever.
 #[test]
 fn a_withdrawal_in_the_month_of_the_seizure_ends_control_after_the_month() {
     let w = world(

@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
-use annals_model::v1::excerpt;
-use annals_model::{is_coordinate, Date, Point, Qualifier, LATITUDE_LIMIT, LONGITUDE_LIMIT};
+use annals_model::{
+    is_coordinate, CalendarError, Date, Point, Qualifier, LATITUDE_LIMIT, LONGITUDE_LIMIT,
+};
 
 use crate::problem::quoted;
 use crate::records::Record;
-use crate::Problem;
+use crate::{Expected, Problem};
 
 /// Columns every layout has.
 pub(crate) const REQUIRED: [&str; 15] = [
@@ -215,10 +216,8 @@ pub(crate) fn parse_row(columns: &Columns, record: &Record) -> Result<Row, Probl
     let date = parse_date(required("event_date")?, precision)?;
     let event_type = required("event_type")?.to_string();
     let sub_event_type = columns.optional(record, "sub_event_type").map(str::to_string);
-    let mapping =
-        mapping(&event_type, sub_event_type.as_deref().unwrap_or("")).ok_or_else(|| {
-            Problem::invalid("event_type", &event_type, "an ACLED event type this importer knows")
-        })?;
+    let mapping = mapping(&event_type, sub_event_type.as_deref().unwrap_or(""))
+        .ok_or_else(|| Problem::invalid("event_type", &event_type, Expected::AcledEventType))?;
     let side = parse_side(columns, record, "actor1", "inter1", "assoc_actor_1")?
         .ok_or_else(|| Problem::EmptyColumn { column: "actor1".to_string() })?;
     let side2 = if columns.monadic {
@@ -226,18 +225,18 @@ pub(crate) fn parse_row(columns: &Columns, record: &Record) -> Result<Row, Probl
     } else {
         parse_side(columns, record, "actor2", "inter2", "assoc_actor_2")?
     };
-    let coordinate = |c: &str, limit: f64| -> Result<f64, Problem> {
+    let coordinate = |c: &str, limit: f64, expected: Expected| -> Result<f64, Problem> {
         let v = required(c)?;
         match v.parse::<f64>() {
             Ok(x) if is_coordinate(x, limit) => Ok(x),
-            _ => Err(Problem::invalid(c, v, format!("a {c} in decimal degrees"))),
+            _ => Err(Problem::invalid(c, v, expected)),
         }
     };
-    let lat = coordinate("latitude", LATITUDE_LIMIT)?;
-    let lon = coordinate("longitude", LONGITUDE_LIMIT)?;
+    let lat = coordinate("latitude", LATITUDE_LIMIT, Expected::Latitude)?;
+    let lon = coordinate("longitude", LONGITUDE_LIMIT, Expected::Longitude)?;
     let fatalities = {
         let v = required("fatalities")?;
-        v.parse::<u64>().map_err(|_| Problem::invalid("fatalities", v, "a number of people"))?
+        v.parse::<u64>().map_err(|_| Problem::invalid("fatalities", v, Expected::People))?
     };
     let sources = get("source")
         .split(';')
@@ -288,10 +287,7 @@ pub(crate) fn parse_side(
         };
     }
     let inter_code = parse_inter(code).ok_or_else(|| {
-        let expected = format!(
-            "an ACLED actor type (1 state forces … 8 external/other forces) for `{}`",
-            excerpt(name)
-        );
+        let expected = Expected::AcledActorType { actor: quoted(name) };
         Problem::invalid(inter, code, expected)
     })?;
     Ok(Some(Side {
@@ -338,7 +334,7 @@ pub(crate) const MONTHS: [&str; 12] = [
 /// `event_date` (`2014-12-24` or `24 December 2014`) at ACLED's `time_precision`:
 /// 1 the day, 2 about that day (`~`), 3 only the month.
 pub(crate) fn parse_date(text: &str, precision: &str) -> Result<Date, Problem> {
-    let not_a_date_because = |why: Option<String>| {
+    let not_a_date_because = |why: Option<CalendarError>| {
         let expected = "YYYY-MM-DD or a day like `22 February 2019`";
         let not_a_date = Problem::NotADate { value: quoted(text), expected, why };
         Problem::in_column("event_date", not_a_date)
@@ -379,11 +375,7 @@ pub(crate) fn parse_date(text: &str, precision: &str) -> Result<Date, Problem> {
         "2" => Point::new(year, Some(month), Some(day), Qualifier::Approximate),
         "3" => Point::new(year, Some(month), None, Qualifier::Exact),
         other => {
-            return Err(Problem::invalid(
-                "time_precision",
-                other,
-                "an ACLED time precision (1 the day, 2 about that day, 3 only the month)",
-            ))
+            return Err(Problem::invalid("time_precision", other, Expected::AcledTimePrecision))
         }
     };
     let point = point.map_err(|why| not_a_date_because(Some(why)))?;

@@ -20,7 +20,7 @@ use crate::dates::ymd;
 use crate::emit::noted_entity;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 pub(crate) const ATOP: DatasetSource = DatasetSource {
     id: "atop",
@@ -47,7 +47,7 @@ fn obligations(row: &Row<'_>) -> Result<String, Problem> {
         match row.get(column) {
             "" | "0" => {}
             "1" => set.push(meaning),
-            other => return Err(Problem::invalid(column, other, "0 or 1")),
+            other => return Err(Problem::invalid(column, other, Expected::Flag)),
         }
     }
     Ok(if set.is_empty() { "none of the five ATOP codes".to_string() } else { set.join(", ") })
@@ -56,7 +56,7 @@ fn obligations(row: &Row<'_>) -> Result<String, Problem> {
 /// The pact of ATOP alliance `atopid`, created if the log lacks it.
 fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, Problem> {
     if atopid.is_empty() || !atopid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Problem::invalid("atopid", atopid, "an ATOP alliance id (digits)"));
+        return Err(Problem::invalid("atopid", atopid, Expected::AtopAllianceId));
     }
     let id = format!("atop-{atopid}");
     out.entity(RefKind::Actor, &id, || {
@@ -77,7 +77,8 @@ fn pact(out: &mut Out<'_, '_>, atopid: &str) -> Result<ActorId, Problem> {
 /// A member by its COW code: a state of the catalogue, or an actor
 /// labelled with ATOP's code when the code is none (ATOP's `8152`).
 fn member(out: &mut Out<'_, '_>, column: &str, code: &str) -> Result<ActorId, Problem> {
-    let number: u16 = code.parse().map_err(|_| Problem::invalid(column, code, "a COW code"))?;
+    let number: u16 =
+        code.parse().map_err(|_| Problem::invalid(column, code, Expected::CowCode))?;
     if let Some(state) = states::by_cow(number) {
         return out.state(state);
     }

@@ -11,7 +11,7 @@ use super::{labelled_actor, state_of, Scheme};
 use crate::dates::ymd;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 /// Powell & Thyne's dataset, cited by every coup whatever the release.
 pub(crate) const POWELL_THYNE: DatasetSource = DatasetSource {
@@ -54,13 +54,7 @@ impl Dataset for PowellThyne {
         let outcome = match row.text("coup")? {
             "1" => CoupOutcome::Failed,
             "2" => CoupOutcome::Successful,
-            other => {
-                return Err(Problem::invalid(
-                    "coup",
-                    other,
-                    "a Powell & Thyne outcome (1 failed, 2 successful)",
-                ))
-            }
+            other => return Err(Problem::invalid("coup", other, Expected::PowellThyneOutcome)),
         };
         let key = format!("{}-{date}", state.id);
         let perpetrator = labelled_actor(
@@ -174,11 +168,7 @@ impl Dataset for Cline {
         let coup_id = row.text("coup_id")?;
         let key = crate::emit::slug(coup_id);
         if key.is_empty() || key != coup_id.to_ascii_lowercase() {
-            return Err(Problem::invalid(
-                "coup_id",
-                coup_id,
-                "a Cline coup id (digits, maybe a letter)",
-            ));
+            return Err(Problem::invalid("coup_id", coup_id, Expected::ClineCoupId));
         }
         let (state, unknown_code) = state_of(
             Scheme::Cow,
@@ -192,13 +182,7 @@ impl Dataset for Cline {
             "coup" => (CoupOutcome::Successful, "coup", "perpetrators"),
             "attempted" => (CoupOutcome::Failed, "attempted coup", "perpetrators"),
             "conspiracy" => (CoupOutcome::Conspiracy, "coup plot", "conspirators"),
-            other => {
-                return Err(Problem::invalid(
-                    "event_type",
-                    other,
-                    "a Cline event type (coup, attempted, conspiracy)",
-                ))
-            }
+            other => return Err(Problem::invalid("event_type", other, Expected::ClineEventType)),
         };
         let perpetrator = labelled_actor(
             out,
@@ -236,7 +220,7 @@ fn flags(row: &Row<'_>, label: &str, list: &[(&str, &str)]) -> Result<String, Pr
         match row.get(column) {
             "" | "0" => {}
             "1" => set.push(*meaning),
-            other => return Err(Problem::invalid(column, other, "0 or 1")),
+            other => return Err(Problem::invalid(column, other, Expected::Flag)),
         }
     }
     Ok(match set.is_empty() {

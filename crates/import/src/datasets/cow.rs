@@ -16,7 +16,7 @@ use crate::emit::{noted_entity, slug};
 use crate::records::Text;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
-use crate::{At, Problem};
+use crate::{At, Expected, Problem};
 
 pub(crate) const COW: DatasetSource = DatasetSource {
     id: "cow-intrastate",
@@ -255,7 +255,7 @@ fn date(row: &Row<'_>, which: &str, spell: &str) -> Result<Option<Date>, Problem
             Ok(n) if n > 0 => Ok(Some(n)),
             Ok(_) => Ok(None),
             Err(_) if v.is_empty() => Ok(None),
-            Err(_) => Err(Problem::invalid(&column(part), v, "a number")),
+            Err(_) => Err(Problem::invalid(&column(part), v, Expected::Number)),
         }
     };
     let Some(year) = known("year")? else { return Ok(None) };

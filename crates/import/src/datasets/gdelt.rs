@@ -15,7 +15,7 @@ use crate::dates::ymd;
 use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 pub(crate) const GDELT: DatasetSource = DatasetSource {
     id: "gdelt",
@@ -89,13 +89,13 @@ impl Dataset for Gdelt {
         let sources = GDELT.cited(out)?;
         let id = row.text("globaleventid")?;
         if !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Problem::invalid("globaleventid", id, "a GDELT event id (digits)"));
+            return Err(Problem::invalid("globaleventid", id, Expected::GdeltEventId));
         }
         let date = day(row)?;
         self.coverage.year(date.start().year(), row.line);
         let root: usize = row.number("eventrootcode")?;
         let label = ROOTS.get(root.wrapping_sub(1)).ok_or_else(|| {
-            Problem::invalid("eventrootcode", &root.to_string(), "a CAMEO root code (1 to 20)")
+            Problem::invalid("eventrootcode", &root.to_string(), Expected::CameoRootCode)
         })?;
         if !(18..=20).contains(&root) {
             out.skip(&format!("CAMEO {root:02}: {label}"));
@@ -154,7 +154,7 @@ fn actor(row: &Row<'_>, out: &mut Out<'_, '_>, prefix: &str) -> Result<Option<Ac
     }
     let key = slug(code);
     if key.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Problem::invalid(&format!("{prefix}code"), code, "a CAMEO actor code"));
+        return Err(Problem::invalid(&format!("{prefix}code"), code, Expected::CameoActorCode));
     }
     let kind = match row.optional(&format!("{prefix}type1code"), NA) {
         Some("MIL" | "COP" | "SPY") => ActorKind::ArmedForce,
@@ -194,7 +194,7 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, Proble
         "4" | "3" => (feature_id(row)?, PlaceKind::Town),
         "5" | "2" => (feature_id(row)?, PlaceKind::Region),
         other => {
-            return Err(Problem::invalid("actiongeo_type", other, "a GDELT location type (0 to 5)"))
+            return Err(Problem::invalid("actiongeo_type", other, Expected::GdeltLocationType))
         }
     };
     let within = match state {
@@ -206,7 +206,7 @@ fn place(row: &Row<'_>, out: &mut Out<'_, '_>) -> Result<Option<PlaceId>, Proble
             None => Ok(None),
             Some(v) => match v.parse::<f64>() {
                 Ok(x) if is_coordinate(x, limit) => Ok(Some(x)),
-                _ => Err(Problem::invalid(column, v, "a coordinate in decimal degrees")),
+                _ => Err(Problem::invalid(column, v, Expected::Coordinate)),
             },
         }
     };
@@ -240,7 +240,7 @@ fn feature_id(row: &Row<'_>) -> Result<String, Problem> {
         None => ("", feature),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Problem::invalid("actiongeo_featureid", feature, "a GDELT feature id"));
+        return Err(Problem::invalid("actiongeo_featureid", feature, Expected::GdeltFeatureId));
     }
     Ok(format!("gdelt:geo.{sign}{}", digits.to_ascii_lowercase()))
 }

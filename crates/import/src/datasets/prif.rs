@@ -14,7 +14,7 @@ use crate::dates::{excel_day, precise};
 use crate::emit::{noted_entity, slug};
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 pub(crate) const PRIF: DatasetSource = DatasetSource {
     id: "prif-hmi",
@@ -114,12 +114,12 @@ impl Dataset for Prif {
 fn day(row: &Row<'_>, column: &str, precision: &str) -> Result<Option<Date>, Problem> {
     let Some(serial) = row.optional(column, MISSING) else { return Ok(None) };
     let serial: f64 =
-        serial.parse().map_err(|_| Problem::invalid(column, serial, "an Excel serial day"))?;
+        serial.parse().map_err(|_| Problem::invalid(column, serial, Expected::ExcelSerialDay))?;
     let whole = serial.trunc() as i64;
     let day = (serial.fract() == 0.0 && serial.is_finite())
         .then(|| excel_day(whole))
         .flatten()
-        .ok_or_else(|| Problem::invalid(column, &serial.to_string(), "an Excel serial day"))?;
+        .ok_or_else(|| Problem::invalid(column, &serial.to_string(), Expected::ExcelSerialDay))?;
     let code = row.optional_number::<u8>(precision, MISSING)?;
     precise(day, code).map_err(|e| Problem::in_column(precision, e))
 }

@@ -28,9 +28,9 @@ pub enum InvalidValue {
     /// A code of a date's qualifier beyond those known.
     #[error("date qualifier code {0}")]
     DateQualifier(u8),
-    /// A date the model refuses, in its words.
+    /// A date the model refuses.
     #[error("{0}")]
-    Date(String),
+    Date(annals_model::CalendarError),
     /// An id that is not a slug.
     #[error("{0}")]
     Id(#[from] annals_model::IdError),

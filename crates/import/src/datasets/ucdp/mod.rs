@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use annals_model::states::{self, State};
-use annals_model::v1::excerpt;
 use annals_model::{
     ActorId, ActorKind, Claim, Date, Entity, Event, EventId, EventKind, Fatalities, RefKind,
     SourceId,
@@ -22,7 +21,7 @@ use crate::emit::noted_entity;
 use crate::problem::quoted;
 use crate::sources::{Coverage, DatasetSource};
 use crate::table::{Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 mod names;
 mod other;
@@ -138,7 +137,7 @@ pub(crate) fn side(
     }
     for id in &ids {
         if !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Problem::invalid(ids_column, id, "a UCDP actor id (digits)"));
+            return Err(Problem::invalid(ids_column, id, Expected::UcdpActorId { actor: None }));
         }
     }
     let parties = ids.iter().map(|id| {
@@ -178,7 +177,7 @@ pub(crate) fn actor(
     sources: &[SourceId],
 ) -> Result<ActorId, Problem> {
     if ucdp_id.is_empty() || !ucdp_id.bytes().all(|b| b.is_ascii_digit()) {
-        let expected = format!("a UCDP actor id (digits), for `{}`", excerpt(name));
+        let expected = Expected::UcdpActorId { actor: Some(quoted(name)) };
         return Err(Problem::not(ucdp_id, expected));
     }
     if name.trim().is_empty() {

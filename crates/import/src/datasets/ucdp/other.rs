@@ -14,7 +14,7 @@ use crate::emit::noted_entity;
 use crate::problem::quoted;
 use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 pub(crate) const NON_STATE: DatasetSource = DatasetSource {
     id: "ucdp-nonstate",
@@ -39,7 +39,7 @@ fn org_kind(code: &str) -> Result<ActorKind, Problem> {
         // 2: supporters of a political party; 3: organized along ethnic or
         // religious lines. Neither is an armed group by UCDP's own terms.
         "2" | "3" => Ok(ActorKind::Other),
-        other => Err(Problem::invalid("org", other, "a UCDP organization code (1, 2, 3)")),
+        other => Err(Problem::invalid("org", other, Expected::UcdpOrganizationCode)),
     }
 }
 
@@ -109,7 +109,7 @@ impl Dataset for NonState {
                 let prec = row.optional_number("ep_end_prec", &[])?;
                 precise(day, prec).map_err(|e| Problem::in_column("ep_end_prec", e))?
             }
-            other => return Err(Problem::invalid("ep_end", other, "0 or 1")),
+            other => return Err(Problem::invalid("ep_end", other, Expected::Flag)),
         };
         let deaths = deaths(
             row,
@@ -242,7 +242,7 @@ impl Dataset for OneSided {
                 }
             }
             "0" => actor(out, row.text("actor_id")?, name, ActorKind::ArmedGroup, &sources)?,
-            other => return Err(Problem::invalid("is_government_actor", other, "0 or 1")),
+            other => return Err(Problem::invalid("is_government_actor", other, Expected::Flag)),
         };
         let place = location(row, out)?;
         let deaths = deaths(

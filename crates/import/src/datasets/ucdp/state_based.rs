@@ -15,7 +15,7 @@ use crate::dates::{parse_iso_day, precise, years};
 use crate::problem::quoted;
 use crate::sources::DatasetSource;
 use crate::table::{Dataset, Out, Row};
-use crate::Problem;
+use crate::{Expected, Problem};
 
 pub(crate) const ACD: DatasetSource = DatasetSource {
     id: "ucdp-acd",
@@ -60,7 +60,7 @@ fn conflict_id<'a>(row: &Row<'a>, column: &str) -> Result<&'a str, Problem> {
     if id.bytes().all(|b| b.is_ascii_digit()) {
         Ok(id)
     } else {
-        Err(Problem::invalid(column, id, "a UCDP id (digits)"))
+        Err(Problem::invalid(column, id, Expected::UcdpId))
     }
 }
 
@@ -111,7 +111,7 @@ impl Dataset for Acd {
                 }
                 None => Some(years(year, year)?),
             }),
-            other => return Err(Problem::invalid("ep_end", other, "0 or 1")),
+            other => return Err(Problem::invalid("ep_end", other, Expected::Flag)),
         };
         for pa in &a {
             for pb in &b {
