@@ -58,26 +58,51 @@ impl World {
         group: &[u32],
         pending: &[u32],
     ) -> Headline<'w> {
+        let decider = match pending.is_empty() {
+            true => self.decider(facts, kind, group),
+            false => None,
+        };
+        self.headline_of(facts, kind, !pending.is_empty(), decider.map(|d| d as u32))
+    }
+
+    /// The deciding fact of a state (an index into `facts`), as
+    /// `answer_for` picks it among its sorted candidates: the least
+    /// (claim, event), ties in candidate order; `None` for `Unknown`.
+    pub(crate) fn decider(&self, facts: &[Fact], kind: Kind, group: &[u32]) -> Option<usize> {
+        if kind == Kind::Unknown {
+            return None;
+        }
+        let decider = group
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| kind != Kind::Withdrawn || !facts[i].taken)
+            .min_by(|&i, &j| {
+                let (fa, fb) = (&facts[i], &facts[j]);
+                let (a, b) = (&self.kept[fa.record], &self.kept[fb.record]);
+                (a.claim, &a.id, &fa.actor, !fa.taken).cmp(&(b.claim, &b.id, &fb.actor, !fb.taken))
+            })
+            .expect("a state holds at least one event");
+        Some(decider)
+    }
+
+    /// The headline of a state whose deciding fact is `decider`, with or
+    /// without `pending` facts.
+    pub(crate) fn headline_of<'w>(
+        &'w self,
+        facts: &'w [Fact],
+        kind: Kind,
+        pending: bool,
+        decider: Option<u32>,
+    ) -> Headline<'w> {
         let mut headline = Headline::UNKNOWN;
-        if !pending.is_empty() {
+        if pending {
             // The settled answer moves into `before`, which a headline omits.
             headline.status = Status::Uncertain;
             return headline;
         }
-        if kind == Kind::Unknown {
-            return headline;
-        }
-        // The deciding event as `answer_for` picks it among its sorted
-        // candidates: the least (claim, event), ties in candidate order.
-        let decider = group
-            .iter()
-            .map(|&i| (&facts[i as usize], &self.kept[facts[i as usize].record]))
-            .filter(|(f, _)| kind != Kind::Withdrawn || !f.taken)
-            .min_by(|(fa, a), (fb, b)| {
-                (a.claim, &a.id, &fa.actor, !fa.taken).cmp(&(b.claim, &b.id, &fb.actor, !fb.taken))
-            })
-            .expect("a state holds at least one event");
-        let (fact, kept) = decider;
+        let Some(decider) = decider else { return headline };
+        let fact = &facts[decider as usize];
+        let kept = &self.kept[fact.record];
         headline.since = kept.date;
         match kind {
             Kind::Controlled => {
@@ -91,7 +116,7 @@ impl World {
                 headline.claim = Some(kept.claim);
             }
             Kind::Contested => headline.status = Status::Contested,
-            Kind::Unknown => unreachable!("handled above"),
+            Kind::Unknown => unreachable!("an unknown state has no decider"),
         }
         headline
     }

@@ -52,8 +52,8 @@ impl Intervals {
     fn build(world: &World) -> Intervals {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         Intervals {
-            control: timelines(world.control.iter().collect(), threads),
-            government: timelines(world.governments.iter().collect(), threads),
+            control: timelines(world, world.control.iter().collect(), threads),
+            government: timelines(world, world.governments.iter().collect(), threads),
         }
     }
 }
@@ -64,26 +64,38 @@ impl Intervals {
 /// thread is left with the long ones at the end. The timelines do not
 /// depend on the order they are built in.
 fn timelines<K: Clone + Eq + Hash + Send + Sync>(
+    world: &World,
     mut all: Vec<(&K, &Vec<Fact>)>,
     threads: usize,
 ) -> HashMap<K, Timeline> {
+    // Each interval's deciding fact, as `World::headline` picks it, so
+    // that a map's headline is read, not searched for.
+    let build = |facts: &[Fact]| {
+        let mut timeline = Timeline::build(facts);
+        let deciders = timeline.intervals.iter().map(|interval| {
+            let group = timeline.slice(interval.group);
+            world.decider(facts, interval.kind, group).map_or(u32::MAX, |i| i as u32)
+        });
+        timeline.deciders = deciders.collect();
+        timeline
+    };
     let threads = threads.min(all.len()).max(1);
     if threads == 1 {
-        return all.into_iter().map(|(k, facts)| (k.clone(), Timeline::build(facts))).collect();
+        return all.into_iter().map(|(k, facts)| (k.clone(), build(facts))).collect();
     }
     all.sort_unstable_by_key(|(_, facts)| std::cmp::Reverse(facts.len()));
     let next = AtomicUsize::new(0);
-    let build = || {
+    let take = || {
         let mut built = Vec::new();
         while let Some((k, facts)) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
-            built.push(((*k).clone(), Timeline::build(facts)));
+            built.push(((*k).clone(), build(facts)));
         }
         built
     };
     std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads).map(|_| scope.spawn(build)).collect();
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(take)).collect();
         let mut timelines = HashMap::with_capacity(all.len());
-        timelines.extend(build());
+        timelines.extend(take());
         for other in others {
             timelines.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
@@ -99,6 +111,8 @@ pub struct Answer<'a> {
     facts: &'a [Fact],
     timeline: Option<&'a Timeline>,
     interval: &'a Interval,
+    /// The position of `interval` in its timeline.
+    position: usize,
     date: NaiveDate,
 }
 
@@ -116,6 +130,12 @@ impl<'a> Answer<'a> {
     /// building its evidence.
     pub fn headline(&self) -> Headline<'a> {
         match self.timeline {
+            // The deciding fact as the index found it.
+            Some(t) if !t.deciders.is_empty() => {
+                let pending = self.interval.pending.0 != self.interval.pending.1;
+                let decider = Some(t.deciders[self.position]).filter(|&d| d != u32::MAX);
+                self.world.headline_of(self.facts, self.interval.kind, pending, decider)
+            }
             Some(t) => {
                 let (group, pending) =
                     (t.slice(self.interval.group), t.slice(self.interval.pending));
@@ -190,8 +210,9 @@ impl<'w> HoldingIndex<'w> {
         timeline: Option<&'w Timeline>,
         date: NaiveDate,
     ) -> Answer<'w> {
-        let interval = timeline.map_or(&Interval::NOTHING, |t| t.at(date));
-        Answer { world: self.world, facts, timeline, interval, date }
+        let position = timeline.map_or(0, |t| t.interval_at(date));
+        let interval = timeline.map_or(&Interval::NOTHING, |t| &t.intervals[position]);
+        Answer { world: self.world, facts, timeline, interval, position, date }
     }
 
     pub(crate) fn control_timeline(&self, place: &PlaceId) -> Option<&'w Timeline> {

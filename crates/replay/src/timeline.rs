@@ -71,6 +71,10 @@ pub(crate) struct Timeline {
     /// Each interval holding a settling day (some fact's `latest`), with the
     /// first such day, in order.
     pub(crate) settles: Vec<(u32, NaiveDate)>,
+    /// Per interval, the fact that decides its answer (`u32::MAX`: none),
+    /// for a control or government timeline of the interval index
+    /// (`index::timelines`); empty otherwise.
+    pub(crate) deciders: Vec<u32>,
 }
 
 impl Timeline {
@@ -83,6 +87,7 @@ impl Timeline {
             reach: Vec::with_capacity(facts.len()),
             actors: Vec::with_capacity(facts.len()),
             settles: Vec::new(),
+            deciders: Vec::new(),
         };
         let mut numbers: HashMap<&ActorId, u32> = HashMap::new();
         for f in facts {
@@ -277,16 +282,13 @@ impl Timeline {
         &self.pool[start as usize..end as usize]
     }
 
-    pub(crate) fn at(&self, date: NaiveDate) -> &Interval {
-        &self.intervals[self.interval_at(date)]
-    }
-
     pub(crate) fn bytes(&self) -> usize {
         self.days.capacity() * std::mem::size_of::<NaiveDate>()
             + self.intervals.capacity() * std::mem::size_of::<Interval>()
             + (self.pool.capacity() + self.closing.capacity() + self.actors.capacity()) * 4
             + self.reach.capacity() * std::mem::size_of::<NaiveDate>()
             + self.settles.capacity() * std::mem::size_of::<(u32, NaiveDate)>()
+            + self.deciders.capacity() * 4
     }
 }
 
