@@ -175,30 +175,16 @@ impl World {
             .candidates
             .sort_by_key(|c| (c.actor.clone(), c.change == Change::Lost, c.claim, c.event.clone()));
         answer.sources = sorted_sources(&answer.candidates);
-        // The deciding event: the best attested (confirmed before reported before
-        // claimed before disputed), then the smallest id.
-        let decider = answer
-            .candidates
-            .iter()
-            .filter(|c| kind != Kind::Withdrawn || c.change == Change::Lost)
-            .min_by(|a, b| (a.claim, &a.event).cmp(&(b.claim, &b.event)))
-            .expect("a state holds at least one event");
-        answer.since = Some(decider.date);
-        match kind {
-            Kind::Controlled => {
-                answer.status = Status::Controlled;
-                answer.controller = Some(decider.actor.clone());
-                answer.event = Some(decider.event.clone());
-                answer.claim = Some(decider.claim);
-            }
-            Kind::Withdrawn => {
-                answer.status = Status::Unknown;
-                answer.event = Some(decider.event.clone());
-                answer.claim = Some(decider.claim);
-            }
-            Kind::Contested => answer.status = Status::Contested,
-            Kind::Unknown => unreachable!("handled above"),
-        }
+        // The deciding event: the best attested (confirmed before reported
+        // before claimed before disputed), then the smallest id; the
+        // headline says what it decides.
+        let decider = self.decider(facts, kind, group).map(|d| d as u32);
+        let headline = self.headline_of(facts, kind, false, decider);
+        answer.status = headline.status;
+        answer.controller = headline.controller.cloned();
+        answer.since = headline.since;
+        answer.event = headline.event.cloned();
+        answer.claim = headline.claim;
         answer
     }
 

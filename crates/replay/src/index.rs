@@ -130,16 +130,11 @@ impl<'a> Answer<'a> {
     /// building its evidence.
     pub fn headline(&self) -> Headline<'a> {
         match self.timeline {
-            // The deciding fact as the index found it.
-            Some(t) if !t.deciders.is_empty() => {
+            // The deciding fact as the index found it when it was built.
+            Some(t) => {
                 let pending = self.interval.pending.0 != self.interval.pending.1;
                 let decider = Some(t.deciders[self.position]).filter(|&d| d != u32::MAX);
                 self.world.headline_of(self.facts, self.interval.kind, pending, decider)
-            }
-            Some(t) => {
-                let (group, pending) =
-                    (t.slice(self.interval.group), t.slice(self.interval.pending));
-                self.world.headline(self.facts, self.interval.kind, group, pending)
             }
             None => Headline::UNKNOWN,
         }
