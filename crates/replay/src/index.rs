@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
-use hashbrown::HashMap;
 
 use crate::answers::Headline;
 use crate::control::{Holding, Kind, Status};
 use crate::facts::Fact;
+use crate::keyed::Keyed;
 use crate::timeline::{Interval, Intervals, Timeline};
 use crate::world::World;
 
@@ -52,22 +52,22 @@ impl Intervals {
     fn build(world: &World) -> Intervals {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         Intervals {
-            control: timelines(world, world.control.iter().collect(), threads),
-            government: timelines(world, world.governments.iter().collect(), threads),
+            control: timelines(world, &world.control, threads),
+            government: timelines(world, &world.governments, threads),
         }
     }
 }
 
-/// The timeline of each list of facts, built on up to `threads` threads.
-/// Each thread takes the next list left, the longest first (places follow
-/// a Zipf law: the busiest holds a large share of the facts), so no
-/// thread is left with the long ones at the end. The timelines do not
-/// depend on the order they are built in.
-fn timelines<K: Clone + Eq + Hash + Send + Sync>(
+/// The timeline of each list of facts, in the order of their numbers,
+/// built on up to `threads` threads. Each thread takes the next list left,
+/// the longest first (places follow a Zipf law: the busiest holds a large
+/// share of the facts), so no thread is left with the long ones at the
+/// end. The timelines do not depend on the order they are built in.
+fn timelines<K: Clone + Eq + Hash + Sync>(
     world: &World,
-    mut all: Vec<(&K, &Vec<Fact>)>,
+    lists: &Keyed<K, Vec<Fact>>,
     threads: usize,
-) -> HashMap<K, Timeline> {
+) -> Vec<Timeline> {
     // Each interval's deciding fact, as `World::headline` picks it, so
     // that a map's headline is read, not searched for.
     let build = |facts: &[Fact]| {
@@ -79,28 +79,30 @@ fn timelines<K: Clone + Eq + Hash + Send + Sync>(
         timeline.deciders = deciders.collect();
         timeline
     };
-    let threads = threads.min(all.len()).max(1);
+    let threads = threads.min(lists.len()).max(1);
     if threads == 1 {
-        return all.into_iter().map(|(k, facts)| (k.clone(), build(facts))).collect();
+        return lists.values().map(|facts| build(facts)).collect();
     }
+    let mut all: Vec<(usize, &Vec<Fact>)> = lists.values().enumerate().collect();
     all.sort_unstable_by_key(|(_, facts)| std::cmp::Reverse(facts.len()));
     let next = AtomicUsize::new(0);
     let take = || {
         let mut built = Vec::new();
-        while let Some((k, facts)) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
-            built.push(((*k).clone(), build(facts)));
+        while let Some(&(i, facts)) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
+            built.push((i, build(facts)));
         }
         built
     };
-    std::thread::scope(|scope| {
+    let mut built = std::thread::scope(|scope| {
         let others: Vec<_> = (1..threads).map(|_| scope.spawn(take)).collect();
-        let mut timelines = HashMap::with_capacity(all.len());
-        timelines.extend(take());
+        let mut built = take();
         for other in others {
-            timelines.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            built.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
-        timelines
-    })
+        built
+    });
+    built.sort_unstable_by_key(|&(i, _)| i);
+    built.into_iter().map(|(_, timeline)| timeline).collect()
 }
 
 /// An answer from the index: its status and controller without building
@@ -184,19 +186,73 @@ impl World {
     }
 }
 
+/// A place as the interval index numbers it ([`HoldingIndex::place_key`]),
+/// for asking about it on many days without looking it up each time.
+/// It is valid only with the index (the world) it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlaceKey(u32);
+
+impl PlaceKey {
+    /// A place without control facts.
+    const NONE: PlaceKey = PlaceKey(u32::MAX);
+}
+
 impl<'w> HoldingIndex<'w> {
     /// Who controlled `place` on `date`: the answer of [`World::control`].
     pub fn control(&self, place: &PlaceId, date: NaiveDate) -> Answer<'w> {
+        self.control_at(self.place_key(place), date)
+    }
+
+    /// The key of `place` (or of its set of linked places) in this index.
+    pub fn place_key(&self, place: &PlaceId) -> PlaceKey {
         let place = self.world.place_sets.representative(place);
-        let facts = self.world.control.get(place).map_or(&[][..], Vec::as_slice);
-        self.answer(facts, self.intervals.control.get(place), date)
+        self.world.control.position(place).map_or(PlaceKey::NONE, |i| PlaceKey(i as u32))
+    }
+
+    /// [`HoldingIndex::control`] of the place `key` names: no lookup, a
+    /// binary search of its days.
+    pub fn control_at(&self, key: PlaceKey, date: NaiveDate) -> Answer<'w> {
+        match key {
+            PlaceKey::NONE => self.answer(&[], None, date),
+            PlaceKey(i) => {
+                let facts = self.world.control.at(i as usize).1;
+                self.answer(facts, Some(&self.intervals.control[i as usize]), date)
+            }
+        }
+    }
+
+    /// The answers of the place `key` names, one per interval of its
+    /// timeline: the day the interval starts on (none for the first, which
+    /// holds before any fact) and its headline. The days are those of
+    /// [`HoldingIndex::control_changes`]; on every day of an interval,
+    /// [`HoldingIndex::control_at`] gives its headline.
+    pub fn control_headlines(
+        &self,
+        key: PlaceKey,
+    ) -> impl Iterator<Item = (Option<NaiveDate>, Headline<'w>)> + use<'w> {
+        let (world, intervals) = (self.world, self.intervals);
+        let timeline = (key != PlaceKey::NONE).then(|| &intervals.control[key.0 as usize]);
+        let facts = timeline.map_or(&[][..], |_| world.control.at(key.0 as usize).1.as_slice());
+        let count = timeline.map_or(1, |t| t.intervals.len());
+        (0..count).map(move |position| {
+            let interval = timeline.map_or(&Interval::NOTHING, |t| &t.intervals[position]);
+            let start = position.checked_sub(1).map(|i| timeline.expect("a day").days[i]);
+            let date = start.unwrap_or(NaiveDate::MIN);
+            let answer = Answer { world, facts, timeline, interval, position, date };
+            (start, answer.headline())
+        })
     }
 
     /// Who governed `state` on `date`: the answer of [`World::government`].
     pub fn government(&self, state: &ActorId, date: NaiveDate) -> Answer<'w> {
         let state = self.world.actor_sets.representative(state);
-        let facts = self.world.governments.get(state).map_or(&[][..], Vec::as_slice);
-        self.answer(facts, self.intervals.government.get(state), date)
+        match self.world.governments.position(state) {
+            Some(i) => {
+                let facts = self.world.governments.at(i).1;
+                self.answer(facts, Some(&self.intervals.government[i]), date)
+            }
+            None => self.answer(&[], None, date),
+        }
     }
 
     fn answer(
@@ -210,26 +266,26 @@ impl<'w> HoldingIndex<'w> {
         Answer { world: self.world, facts, timeline, interval, position, date }
     }
 
+    /// The timeline of `place`, which names its set's representative.
     pub(crate) fn control_timeline(&self, place: &PlaceId) -> Option<&'w Timeline> {
-        self.intervals.control.get(place)
+        self.world.control.position(place).map(|i| &self.intervals.control[i])
     }
 
+    /// The timeline of `state`, which names its set's representative.
     pub(crate) fn government_timeline(&self, state: &ActorId) -> Option<&'w Timeline> {
-        self.intervals.government.get(state)
+        self.world.governments.position(state).map(|i| &self.intervals.government[i])
     }
 
     /// The days on which some control answer of `place` changes, ascending:
     /// between two of them, every day's answer is the same.
     pub fn control_changes(&self, place: &PlaceId) -> &'w [NaiveDate] {
-        self.intervals
-            .control
-            .get(self.world.place_sets.representative(place))
-            .map_or(&[], |t| &t.days)
+        let place = self.world.place_sets.representative(place);
+        self.control_timeline(place).map_or(&[], |t| &t.days)
     }
 
     /// Intervals held, and the heap bytes they take (for the benchmarks).
     pub fn size(&self) -> (usize, usize) {
-        let timelines = self.intervals.control.values().chain(self.intervals.government.values());
+        let timelines = self.intervals.control.iter().chain(&self.intervals.government);
         timelines.fold((0, 0), |(n, bytes), t| (n + t.intervals.len(), bytes + t.bytes()))
     }
 }

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeSet;
 
-use annals_model::{ActorId, PlaceId};
+use annals_model::ActorId;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 
@@ -297,6 +297,8 @@ impl Timeline {
 /// and kept, since a replayed world never changes.
 #[derive(Debug, Default)]
 pub(crate) struct Intervals {
-    pub(crate) control: HashMap<PlaceId, Timeline>,
-    pub(crate) government: HashMap<ActorId, Timeline>,
+    /// In the order of `World::control`'s numbers.
+    pub(crate) control: Vec<Timeline>,
+    /// In the order of `World::governments`' numbers.
+    pub(crate) government: Vec<Timeline>,
 }

@@ -12,6 +12,7 @@ use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
 use crate::facts::{Dissolved, Fact, Kept, Tag};
+use crate::keyed::Keyed;
 use crate::links::Sets;
 
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
@@ -157,11 +158,11 @@ pub struct World {
     pub(crate) place_names: BTreeMap<String, BTreeSet<PlaceId>>,
     pub(crate) actor_names: BTreeMap<String, BTreeSet<ActorId>>,
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
-    pub(crate) control: HashMap<PlaceId, Vec<Fact>>,
+    pub(crate) control: Keyed<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
     pub(crate) timeline: HashMap<PlaceId, Vec<usize>>,
     /// Government facts per state (`government`, successful `coup`), sorted like `control`.
-    pub(crate) governments: HashMap<ActorId, Vec<Fact>>,
+    pub(crate) governments: Keyed<ActorId, Vec<Fact>>,
     /// Every `government` and `coup` event per state, retracted ones included.
     pub(crate) state_timeline: HashMap<ActorId, Vec<usize>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
@@ -266,7 +267,7 @@ impl World {
                 let taken = matches!(kind, EventKind::ControlTaken { .. });
                 match date {
                     Some(date) => {
-                        push(&mut self.control, place, Fact::new(date, taken, actor, index));
+                        self.control.push(place, Fact::new(date, taken, actor, index));
                         if taken {
                             let key = KeyRef {
                                 kind: RelationKind::Controls,
@@ -344,7 +345,7 @@ impl World {
         push(&mut self.state_timeline, state, index);
         match date {
             Some(date) if changes_government => {
-                push(&mut self.governments, state, Fact::new(date, true, actor, index));
+                self.governments.push(state, Fact::new(date, true, actor, index));
                 let key = KeyRef {
                     kind: RelationKind::Governs,
                     source: NodeRef::Actor(actor),

@@ -343,6 +343,18 @@ fn index_agrees(world: &World, log: &[Event]) -> Result<(), TestCaseError> {
             prop_assert_eq!(quick.headline(), Headline::of(&reference), "{} on {}", place, day);
             prop_assert_eq!(quick.holding(), reference, "{} on {}", place, day);
         }
+        // The headline of each interval, listed once, is each day's in it.
+        let key = index.place_key(&id);
+        let listed: Vec<_> = index.control_headlines(key).collect();
+        let starts: Vec<NaiveDate> = listed.iter().filter_map(|(start, _)| *start).collect();
+        prop_assert_eq!(&starts[..], index.control_changes(&id));
+        prop_assert!(listed[0].0.is_none());
+        for &day in &days {
+            let at = listed.partition_point(|(start, _)| start.is_none_or(|s| s <= day)) - 1;
+            prop_assert_eq!(listed[at].1, index.control_at(key, day).headline());
+            let reference = world.control(&id, day);
+            prop_assert_eq!(listed[at].1, Headline::of(&reference));
+        }
     }
     for actor in annals_testkit::ACTORS {
         let id = annals_model::ActorId::new(*actor).unwrap();

@@ -414,7 +414,7 @@ async fn map(State(api): State<Api>, Params(q): Params<MapOn>) -> Response {
             // The warm world's map base: only each place's answer is written.
             None => {
                 let (world, base) = shared.world_and_map();
-                base.get_or_init(|| MapBase::new(&world)).write(&world, day)
+                base.get_or_init(|| MapBase::new(&world)).write(day)
             }
             Some(k) => {
                 let world = shared.annals().replay(Some(&k))?;

@@ -8,8 +8,8 @@ use annals_app::map::MapBase;
 use annals_app::{Annals, Error};
 use annals_replay::World;
 
-/// The world as the log stands, and what its maps share, made on the
-/// first map asked for.
+/// The world as the log stands, and what its maps share (made with the
+/// world's interval index, or on the first map asked for).
 type Warm = (Arc<World>, Arc<OnceLock<MapBase>>);
 
 /// The state every request shares. The world is replayed when the server
@@ -52,26 +52,27 @@ impl Shared {
         }
     }
 
-    /// Replays the log and keeps the world. Its interval index is built
-    /// on a thread of its own while the server answers: until it is there,
-    /// control answers are folded from the place's facts (the same
-    /// answers, slower for a busy place), and what needs the index waits
-    /// for it.
+    /// Replays the log and keeps the world. Its interval index and the
+    /// base of its maps are built on a thread of their own while the
+    /// server answers: until they are there, control answers are folded
+    /// from the place's facts (the same answers, slower for a busy place),
+    /// and what needs the index or the base waits for it.
     pub fn warm_up(&self) -> Result<(), Error> {
         let world = Arc::new(self.annals().replay(None)?);
-        let indexed = Arc::clone(&world);
+        let map: Arc<OnceLock<MapBase>> = Arc::default();
+        let (indexed, based) = (Arc::clone(&world), Arc::clone(&map));
         let spawned = std::thread::Builder::new().name("interval-index".into()).spawn(move || {
-            indexed.index();
+            based.get_or_init(|| MapBase::new(&indexed));
         });
         if spawned.is_err() {
             world.index();
         }
-        self.swap(world);
+        self.swap(world, map);
         Ok(())
     }
 
-    fn swap(&self, world: Arc<World>) {
-        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Some((world, Arc::default()));
+    fn swap(&self, world: Arc<World>, map: Arc<OnceLock<MapBase>>) {
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Some((world, map));
         self.warmed.notify_all();
     }
 
@@ -105,9 +106,12 @@ impl Shared {
     }
 
     /// Replays the log again and swaps the new world in, its interval
-    /// index built (the old world answers meanwhile).
+    /// index and the base of its maps built (the old world answers
+    /// meanwhile).
     pub fn refresh(&self, annals: &Annals) -> Result<(), Error> {
-        self.swap(Arc::new(warmed(annals.replay(None)?)));
+        let world = Arc::new(annals.replay(None)?);
+        let map = Arc::new(OnceLock::from(MapBase::new(&world)));
+        self.swap(world, map);
         Ok(())
     }
 
@@ -118,13 +122,6 @@ impl Shared {
             _ => false,
         }
     }
-}
-
-/// `world` with its interval index built, so that control answers (one
-/// place, the map) read intervals instead of folding timelines.
-fn warmed(world: World) -> World {
-    world.index();
-    world
 }
 
 /// Compares two byte strings in a time that depends on their lengths only.

@@ -76,10 +76,10 @@ impl World {
                 })
             }
         };
-        for (place, facts) in &self.control {
+        for (place, facts) in self.control.iter() {
             scan(facts, &holder_key(RelationKind::Controls, Node::Place(place.clone())));
         }
-        for (state, facts) in &self.governments {
+        for (state, facts) in self.governments.iter() {
             scan(facts, &holder_key(RelationKind::Governs, Node::Actor(state.clone())));
         }
         for (_, relation) in self.temporal.relations() {

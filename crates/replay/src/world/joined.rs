@@ -56,9 +56,9 @@ impl World {
             return;
         }
         let (a, p) = (&self.actor_sets, &self.place_sets);
-        links::merge_keys(&mut self.control, |k| p.representative(k).clone());
+        self.control.merge_keys(|k| p.representative(k).clone());
         links::merge_keys(&mut self.timeline, |k| p.representative(k).clone());
-        links::merge_keys(&mut self.governments, |k| a.representative(k).clone());
+        self.governments.merge_keys(|k| a.representative(k).clone());
         links::merge_keys(&mut self.state_timeline, |k| a.representative(k).clone());
         let facts = self.control.values_mut().chain(self.governments.values_mut());
         links::rename_actors(facts.flatten(), a);
