@@ -564,8 +564,7 @@ pub fn control_with_within(
 /// hands, say.
 pub fn within_json(world: &World, place: &PlaceId, day: NaiveDate) -> Vec<Value> {
     world
-        .places()
-        .filter(|p| p.within.as_ref() == Some(place))
+        .places_within(place)
         .filter_map(|p| {
             let a = world.control_answer(&p.id, day);
             rests_on_own_events(&a).then(|| {

@@ -129,8 +129,7 @@ pub fn rests_on_nothing(spans: &[Span]) -> bool {
 /// has no control event.
 pub fn within_period_json(world: &World, place: &PlaceId, period: &Period) -> Vec<Value> {
     world
-        .places()
-        .filter(|p| p.within.as_ref() == Some(place))
+        .places_within(place)
         .filter_map(|p| {
             let spans = spans(period, |day| world.control(&p.id, day));
             if rests_on_nothing(&spans) {

@@ -426,6 +426,23 @@ fn warm_annals(
             black_box(map)
         })
     });
+    // The same, with each place's key in the index found once, as a
+    // process that keeps its world (a server's map) holds them.
+    let keys: Vec<_> = places.iter().map(|p| (*p, index.place_key(p))).collect();
+    group.bench_function(BenchmarkId::new("annals_warm_map_keyed", n), |b| {
+        b.iter(|| {
+            let day = q[i % q.len()].1;
+            i += 1;
+            let map: Vec<_> = keys
+                .iter()
+                .map(|&(p, key)| {
+                    let answer = index.control_at(key, day);
+                    (p, answer.status(), answer.controller())
+                })
+                .collect();
+            black_box(map)
+        })
+    });
     group.bench_function(BenchmarkId::new("annals_warm_history", n), |b| {
         b.iter(|| {
             let place = &q[i % q.len()].0;

@@ -2,6 +2,7 @@
 //! make several ids one, and the identifiers they bear elsewhere.
 
 use annals_model::{ActorId, Entity, PlaceId};
+use hashbrown::HashMap;
 
 use crate::names::{linked, namesakes, resolve, Resolve};
 use crate::world::{ActorInfo, PlaceInfo, SourceInfo, World};
@@ -43,6 +44,23 @@ impl World {
     /// All places, sorted by id.
     pub fn places(&self) -> impl Iterator<Item = &PlaceInfo> {
         self.places.values()
+    }
+
+    /// The places directly within `place` (whose `within` names it),
+    /// sorted by id. The first call gathers them for every place.
+    pub fn places_within(&self, place: &PlaceId) -> impl Iterator<Item = &PlaceInfo> {
+        let within = self.within.get_or_init(|| {
+            let mut within: HashMap<PlaceId, Vec<PlaceId>> = HashMap::new();
+            // In id order, so each list is sorted.
+            for p in self.places.values() {
+                if let Some(parent) = &p.within {
+                    within.entry(parent.clone()).or_default().push(p.id.clone());
+                }
+            }
+            within
+        });
+        let ids = within.get(place).map_or(&[][..], Vec::as_slice);
+        ids.iter().filter_map(|id| self.places.get(id))
     }
 
     /// All actors, sorted by id.

@@ -192,6 +192,9 @@ pub struct World {
     pub(crate) place_sets: Sets<PlaceId>,
     /// The interval index, once asked for ([`World::index`]).
     pub(crate) intervals: std::sync::OnceLock<crate::timeline::Intervals>,
+    /// The places directly within each place, sorted, once asked for
+    /// ([`World::places_within`]).
+    pub(crate) within: std::sync::OnceLock<HashMap<PlaceId, Vec<PlaceId>>>,
 }
 
 impl World {

@@ -147,6 +147,29 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The places within a place are those whose `within` names it, in
+    /// id order, with the place records retracted left out.
+    #[test]
+    fn the_places_within_a_place_are_those_that_name_it(log in annals_testkit::nested_log()) {
+        let world = World::replay(records(log));
+        let mut parents: Vec<PlaceId> = world.places().map(|p| p.id.clone()).collect();
+        parents.push(PlaceId::new(annals_testkit::REGION).unwrap());
+        parents.push(PlaceId::new("nowhere").unwrap());
+        for parent in &parents {
+            let listed: Vec<&str> = world.places_within(parent).map(|p| p.id.as_str()).collect();
+            let scanned: Vec<&str> = world
+                .places()
+                .filter(|p| p.within.as_ref() == Some(parent))
+                .map(|p| p.id.as_str())
+                .collect();
+            prop_assert_eq!(listed, scanned, "within {}", parent);
+        }
+    }
+}
+
 /// A `same_as` event, unsourced, that links `linked`.
 fn link(linked: Linked) -> Event {
     annals_testkit::undated("link", EventKind::SameAs { linked })
