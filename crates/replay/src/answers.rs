@@ -203,8 +203,8 @@ impl World {
             },
             date: e.date.expect("control facts are dated"),
             claim: e.claim,
-            claimed_by: e.claimed_by.clone(),
-            sources: e.sources.to_vec(),
+            claimed_by: self.claimant(e).cloned(),
+            sources: self.cited(e).to_vec(),
             pending,
         }
     }

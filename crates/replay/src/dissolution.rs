@@ -259,8 +259,8 @@ impl World {
                     event: k.id.clone(),
                     date: k.date.expect("dissolutions are dated"),
                     claim: k.claim,
-                    claimed_by: k.claimed_by.clone(),
-                    sources: k.sources.to_vec(),
+                    claimed_by: self.claimant(k).cloned(),
+                    sources: self.cited(k).to_vec(),
                 }
             })
             .collect()

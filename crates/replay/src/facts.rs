@@ -1,7 +1,7 @@
 //! What replay keeps of the events: the facts of holder timelines, and of
 //! each event what dates, orders, retracts and cites it.
 
-use annals_model::{ActorId, Claim, Date, EventId, SourceId};
+use annals_model::{ActorId, Claim, Date, EventId};
 use chrono::NaiveDate;
 
 /// One fact of a holder timeline (a place's control, a state's government, or
@@ -42,10 +42,19 @@ pub(crate) struct Kept {
     pub seq: u64,
     pub id: EventId,
     pub date: Option<Date>,
-    pub sources: Box<[SourceId]>,
-    pub claimed_by: Option<ActorId>,
+    /// The sources it cites: a number of `World::source_lists` (most
+    /// events cite one of a few lists; `World::cited` reads it).
+    pub sources: u32,
+    /// The party whose claim it is: a number of `World::claimants`, or
+    /// [`Kept::UNCLAIMED`] (`World::claimant` reads it).
+    pub claimed_by: u32,
     pub claim: Claim,
     pub tag: Tag,
+}
+
+impl Kept {
+    /// `claimed_by` of an event that names no claimant.
+    pub const UNCLAIMED: u32 = u32::MAX;
 }
 
 /// The few kinds of event replay tells apart after reading them.

@@ -70,6 +70,26 @@ impl<K: Hash + Eq + Clone, V> Keyed<K, V> {
         &mut self.values[at]
     }
 
+    /// The number of `key`, which is given an entry (with the default
+    /// value) if it has none.
+    pub(crate) fn intern(&mut self, key: K) -> usize
+    where
+        V: Default,
+    {
+        match self.position(&key) {
+            Some(i) => i,
+            None => {
+                self.get_or_insert_with(&key, V::default);
+                self.keys.len() - 1
+            }
+        }
+    }
+
+    /// The key numbered `i`.
+    pub(crate) fn key(&self, i: usize) -> &K {
+        &self.keys[i]
+    }
+
     /// The entry numbered `i`.
     pub(crate) fn at(&self, i: usize) -> (&K, &V) {
         (&self.keys[i], &self.values[i])

@@ -138,9 +138,14 @@ pub struct World {
     pub(crate) kept: Vec<Kept>,
     /// Positions in `kept` by event id, hashed with `hasher` on the kept
     /// ids, so the index holds no copy of an id.
-    by_id: HashTable<usize>,
+    by_id: HashTable<u32>,
     hasher: DefaultHashBuilder,
     pub(crate) sources: BTreeMap<SourceId, SourceInfo>,
+    /// Each list of sources some event cites, once: an event keeps its
+    /// list's number (4 bytes, where a list of its own took about 50).
+    pub(crate) source_lists: Keyed<Box<[SourceId]>, ()>,
+    /// Each actor some event is claimed by (`claimed_by`), once.
+    claimants: Keyed<ActorId, ()>,
     pub(crate) actors: BTreeMap<ActorId, ActorInfo>,
     pub(crate) places: BTreeMap<PlaceId, PlaceInfo>,
     /// The ids of `sources`, `actors` and `places`, for checking references
@@ -211,7 +216,7 @@ impl World {
         // Growing the id table rehashes every id it holds (their text is
         // read again from `kept`): a tenth of `add` at 1M events.
         let (kept, hasher) = (&world.kept, &world.hasher);
-        world.by_id.reserve(expected, |&i: &usize| hasher.hash_one(kept[i].id.as_str()));
+        world.by_id.reserve(expected, |&i: &u32| hasher.hash_one(kept[i as usize].id.as_str()));
         for rec in records {
             world.add(rec);
         }
@@ -312,7 +317,8 @@ impl World {
             },
             kind => self.relate(&id, date, &kind, index),
         }
-        let sources = sources.into_boxed_slice();
+        let sources = number(self.source_lists.intern(sources.into_boxed_slice()));
+        let claimed_by = claimed_by.map_or(Kept::UNCLAIMED, |c| number(self.claimants.intern(c)));
         self.kept.push(Kept { seq, id, date, sources, claimed_by, claim, tag });
     }
 
@@ -320,9 +326,11 @@ impl World {
     /// later record answers for it, as a map insert would.
     fn index_id(&mut self, id: &EventId, index: usize) {
         let (kept, hasher) = (&self.kept, &self.hasher);
-        let rehash = |&i: &usize| hasher.hash_one(kept[i].id.as_str());
+        let rehash = |&i: &u32| hasher.hash_one(kept[i as usize].id.as_str());
         let text = id.as_str();
-        match self.by_id.entry(hasher.hash_one(text), |&i| kept[i].id.as_str() == text, rehash) {
+        let same = |&i: &u32| kept[i as usize].id.as_str() == text;
+        let index = number(index);
+        match self.by_id.entry(hasher.hash_one(text), same, rehash) {
             Entry::Occupied(mut slot) => {
                 *slot.get_mut() = index;
                 self.anomalies.push(Anomaly::DuplicateId { id: id.clone() });
@@ -627,12 +635,23 @@ impl World {
     /// The position in `kept` of event `id`.
     fn position(&self, id: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
-        self.by_id.find(hash, |&i| self.kept[i].id.as_str() == id).copied()
+        let found = self.by_id.find(hash, |&i| self.kept[i as usize].id.as_str() == id);
+        found.map(|&i| i as usize)
     }
 
     /// The sources event `id` cites (none for an unknown id).
     pub fn event_sources(&self, id: &str) -> &[SourceId] {
-        self.kept(id).map_or(&[], |k| &k.sources)
+        self.kept(id).map_or(&[], |k| self.cited(k))
+    }
+
+    /// The party a kept event is claimed by, if any.
+    pub(crate) fn claimant(&self, kept: &Kept) -> Option<&ActorId> {
+        (kept.claimed_by != Kept::UNCLAIMED).then(|| self.claimants.key(kept.claimed_by as usize))
+    }
+
+    /// The sources a kept event cites.
+    pub(crate) fn cited(&self, kept: &Kept) -> &[SourceId] {
+        self.source_lists.key(kept.sources as usize)
     }
 
     /// The new version that `retraction`, a revision, names (`replaced_by`).
@@ -709,4 +728,9 @@ fn push<K: Clone + Eq + Hash, V>(map: &mut HashMap<K, Vec<V>>, key: &K, value: V
             map.insert(key.clone(), vec![value]);
         }
     }
+}
+
+/// A position as a `u32` (what the world keeps per event).
+fn number(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 of a kind")
 }

@@ -48,6 +48,28 @@ fn a_settled_seizure_gives_control_since_its_date() {
 }
 
 #[test]
+fn a_claim_names_its_claimant_in_the_evidence_and_a_report_none() {
+    let w = world(
+        r#"{"type":"control_taken","id":"t1","place":"p","actor":"a","date":"2023-01-15","sources":["s1"],"claim":"claimed","claimed_by":"a"}
+{"type":"control_taken","id":"t2","place":"p","actor":"b","date":"2023-03-15","sources":["s1"],"claim":"claimed","claimed_by":"b"}
+{"type":"control_taken","id":"t3","place":"p","actor":"a","date":"2023-05-15","sources":["s2"]}
+{"type":"actor_dissolved","id":"d1","actor":"b","date":"2023-04-01","sources":["s2"],"claim":"claimed","claimed_by":"a"}"#,
+    );
+    let claimants = |day| {
+        let a = on(&w, day);
+        a.candidates
+            .iter()
+            .map(|c| c.claimed_by.as_ref().map(|c| c.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(claimants("2023-02-01"), [Some("a".to_string())]);
+    assert_eq!(claimants("2023-03-20"), [Some("b".to_string())]);
+    assert_eq!(claimants("2023-06-01"), [None]);
+    let dissolutions = w.dissolutions("b");
+    assert_eq!(dissolutions[0].claimed_by.as_ref().map(|c| c.as_str()), Some("a"));
+}
+
+#[test]
 fn the_date_span_runs_from_the_earliest_day_to_the_latest_of_every_dated_event() {
     assert_eq!(world("").date_span(), None);
     let w = world(

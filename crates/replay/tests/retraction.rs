@@ -55,6 +55,9 @@ fn a_retracted_source_is_cited_by_no_answer_and_events_count_on_their_other_sour
         (Status::Controlled, Some("a"))
     );
     assert_eq!(sources(&p), ["s2"]);
+    let cited = |id: &str| w.event_sources(id).iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!((cited("t1"), cited("t2")), (vec!["s2".to_string()], vec![]));
+    assert_eq!(before.event_sources("t2"), [SourceId::new("s1").unwrap()]);
     // t2 rested on s1 alone: it no longer counts, as if retracted by r1.
     let q = on(&w, "q", "2023-02-01");
     assert_eq!((q.status, q.event), (Status::Unknown, None));

@@ -69,7 +69,7 @@ impl World {
                         event: e.id.clone(),
                         date: e.date.expect("relation facts are dated"),
                         claim: e.claim,
-                        sources: e.sources.to_vec(),
+                        sources: self.cited(e).to_vec(),
                         cancelled: false,
                     });
                 }

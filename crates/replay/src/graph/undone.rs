@@ -59,7 +59,7 @@ impl World {
                             event: e.id.clone(),
                             date: e.date.expect("timeline facts are dated"),
                             claim: e.claim,
-                            sources: e.sources.to_vec(),
+                            sources: self.cited(e).to_vec(),
                             cancelled: true,
                         });
                     }

@@ -106,14 +106,16 @@ impl World {
         self.ids.forget_named();
         let mut all = std::mem::take(&mut self.kept);
         for kept in &mut all {
-            if !kept.sources.iter().any(|s| source_retraction(s).is_some()) {
+            let cited = self.source_lists.key(kept.sources as usize);
+            if !cited.iter().any(|s| source_retraction(s).is_some()) {
                 continue;
             }
             let (gone, left): (Vec<SourceId>, Vec<SourceId>) =
-                kept.sources.iter().cloned().partition(|s| source_retraction(s).is_some());
-            kept.sources = left.into_boxed_slice();
+                cited.iter().cloned().partition(|s| source_retraction(s).is_some());
+            let none_left = left.is_empty();
+            kept.sources = super::number(self.source_lists.intern(left.into_boxed_slice()));
             let counts = kept.tag != Tag::Retraction && !self.entity_ids_hold(kept.id.as_str());
-            if kept.sources.is_empty() && counts {
+            if none_left && counts {
                 let first = gone.iter().min().expect("one was retracted");
                 let retraction = source_retraction(first).expect("retracted");
                 if !self.retracted.contains_key(&kept.id) {
