@@ -78,7 +78,7 @@ impl World {
             .filter(|&i| kind != Kind::Withdrawn || !facts[i].taken)
             .min_by(|&i, &j| {
                 let (fa, fb) = (&facts[i], &facts[j]);
-                let (a, b) = (&self.kept[fa.record], &self.kept[fb.record]);
+                let (a, b) = (&self.kept[fa.record as usize], &self.kept[fb.record as usize]);
                 (a.claim, &a.id, &fa.actor, !fa.taken).cmp(&(b.claim, &b.id, &fb.actor, !fb.taken))
             })
             .expect("a state holds at least one event");
@@ -102,7 +102,7 @@ impl World {
         }
         let Some(decider) = decider else { return headline };
         let fact = &facts[decider as usize];
-        let kept = &self.kept[fact.record];
+        let kept = &self.kept[fact.record as usize];
         headline.since = kept.date;
         match kind {
             Kind::Controlled => {
@@ -189,7 +189,7 @@ impl World {
     }
 
     fn candidate(&self, fact: &Fact, pending: bool) -> Candidate {
-        let e = &self.kept[fact.record];
+        let e = &self.kept[fact.record as usize];
         Candidate {
             actor: fact.actor.clone(),
             change: if fact.taken { Change::Taken } else { Change::Lost },

@@ -69,17 +69,17 @@ impl World {
         let mut list: Vec<Dissolved> = std::mem::take(&mut self.dissolutions);
         {
             let (kept, retracted) = (&self.kept, &self.retracted);
-            list.retain(|d| !retracted.contains_key(&kept[d.record].id));
+            list.retain(|d| !retracted.contains_key(&kept[d.record as usize].id));
             list.sort_by(|a, b| {
-                let (x, y) = (&kept[a.record], &kept[b.record]);
+                let (x, y) = (&kept[a.record as usize], &kept[b.record as usize]);
                 let date = |k: &Kept| k.date.map(|d| (d.earliest(), d.latest()));
                 (date(x), &x.id).cmp(&(date(y), &y.id))
             });
         }
-        let mut dropped: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let mut dropped: BTreeSet<(u32, usize)> = BTreeSet::new();
         for (n, d) in list.iter().enumerate() {
             let kept = &self.kept;
-            let Some(date) = kept[d.record].date else { continue };
+            let Some(date) = kept[d.record as usize].date else { continue };
             let window = Closing { d, earliest: date.earliest(), latest: date.latest() };
             // A successor dissolved before cannot inherit.
             let when = (date.earliest(), date.latest());
@@ -88,7 +88,9 @@ impl World {
                 let heir = sets.representative(s);
                 !list[..n].iter().any(|p| {
                     sets.representative(&p.actor) == heir
-                        && kept[p.record].date.is_some_and(|pd| (pd.earliest(), pd.latest()) < when)
+                        && kept[p.record as usize]
+                            .date
+                            .is_some_and(|pd| (pd.earliest(), pd.latest()) < when)
                 })
             });
             if d.into.is_some() && heir.is_none() {
@@ -105,9 +107,9 @@ impl World {
                 d.actor.clone()
             };
             self.anomalies.push(Anomaly::AfterDissolution {
-                event: self.kept[record].id.clone(),
+                event: self.kept[record as usize].id.clone(),
                 actor,
-                dissolution: self.kept[d.record].id.clone(),
+                dissolution: self.kept[d.record as usize].id.clone(),
             });
         }
         for d in list {
@@ -120,11 +122,11 @@ impl World {
         &mut self,
         c: &Closing<'_>,
         heir: Option<&ActorId>,
-        dropped: &mut BTreeSet<(usize, usize)>,
+        dropped: &mut BTreeSet<(u32, usize)>,
         n: usize,
     ) {
         let (kept, retracted, sets) = (&self.kept, &self.retracted, &self.actor_sets);
-        let live = |f: &Fact| !retracted.contains_key(&kept[f.record].id);
+        let live = |f: &Fact| !retracted.contains_key(&kept[f.record as usize].id);
         let actor = &c.d.actor;
         // Every id linked with the actor is the actor: its holdings end too.
         let rep = sets.representative(actor);
@@ -215,14 +217,9 @@ impl World {
 
     /// Ends every relation the actor is an end of, other than `controls`
     /// and `governs` (which follow its timelines).
-    fn close_relations(
-        &mut self,
-        c: &Closing<'_>,
-        dropped: &mut BTreeSet<(usize, usize)>,
-        n: usize,
-    ) {
+    fn close_relations(&mut self, c: &Closing<'_>, dropped: &mut BTreeSet<(u32, usize)>, n: usize) {
         let (kept, retracted, sets) = (&self.kept, &self.retracted, &self.actor_sets);
-        let live = |f: &Fact| !retracted.contains_key(&kept[f.record].id);
+        let live = |f: &Fact| !retracted.contains_key(&kept[f.record as usize].id);
         let rep = sets.representative(&c.d.actor);
         let is_actor = |n: &Node| matches!(n, Node::Actor(a) if sets.representative(a) == rep);
         for (key, facts) in self.relation_facts.iter_mut() {
@@ -240,7 +237,7 @@ impl World {
                 continue;
             }
             let Node::Actor(source) = &key.source else { continue };
-            let date = kept[c.d.record].date.expect("dissolutions are dated");
+            let date = kept[c.d.record as usize].date.expect("dissolutions are dated");
             facts.push(Fact::new(date, false, source, c.d.record));
         }
     }
@@ -252,7 +249,7 @@ impl World {
             .into_iter()
             .flatten()
             .map(|d| {
-                let k = &self.kept[d.record];
+                let k = &self.kept[d.record as usize];
                 Dissolution {
                     actor: d.actor.clone(),
                     into: d.into.clone(),
@@ -280,7 +277,7 @@ fn drop_after(
     mine: impl Fn(&Fact) -> bool,
     c: &Closing<'_>,
     live: &impl Fn(&Fact) -> bool,
-    dropped: &mut BTreeSet<(usize, usize)>,
+    dropped: &mut BTreeSet<(u32, usize)>,
     n: usize,
 ) -> bool {
     let mut before = false;

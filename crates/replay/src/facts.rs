@@ -16,11 +16,11 @@ pub(crate) struct Fact {
     pub inherits: bool,
     pub actor: ActorId,
     /// Index into `World::kept`.
-    pub record: usize,
+    pub record: u32,
 }
 
 impl Fact {
-    pub(crate) fn new(date: Date, taken: bool, actor: &ActorId, record: usize) -> Fact {
+    pub(crate) fn new(date: Date, taken: bool, actor: &ActorId, record: u32) -> Fact {
         Fact {
             earliest: date.earliest(),
             latest: date.latest(),
@@ -72,7 +72,7 @@ pub(crate) enum Tag {
 /// in `World::kept`, the actor it ends and its successor.
 #[derive(Clone, Debug)]
 pub(crate) struct Dissolved {
-    pub record: usize,
+    pub record: u32,
     pub actor: ActorId,
     pub into: Option<ActorId>,
 }

@@ -165,15 +165,15 @@ pub struct World {
     /// Control facts per place, sorted by (earliest, latest, event id); retracted ones removed.
     pub(crate) control: Keyed<PlaceId, Vec<Fact>>,
     /// Every control and attack event per place, retracted ones included.
-    pub(crate) timeline: HashMap<PlaceId, Vec<usize>>,
+    pub(crate) timeline: HashMap<PlaceId, Vec<u32>>,
     /// Government facts per state (`government`, successful `coup`), sorted like `control`.
     pub(crate) governments: Keyed<ActorId, Vec<Fact>>,
     /// Every `government` and `coup` event per state, retracted ones included.
-    pub(crate) state_timeline: HashMap<ActorId, Vec<usize>>,
+    pub(crate) state_timeline: HashMap<ActorId, Vec<u32>>,
     /// Opening and closing facts per relation, while replaying; moved into `temporal`.
     pub(crate) relation_facts: HashMap<RelationKey, Vec<Fact>>,
     /// `agreement_ended` without signatories: it closes every signatory's edge.
-    agreement_ends: Vec<(AgreementId, usize)>,
+    agreement_ends: Vec<(AgreementId, u32)>,
     /// Agreement names, from the earliest signing that gives one.
     agreements: BTreeMap<AgreementId, (Option<NaiveDate>, EventId, String)>,
     /// The temporal graph of every relation.
@@ -225,7 +225,7 @@ impl World {
     }
 
     fn add(&mut self, rec: Recorded) {
-        let index = self.kept.len();
+        let index = number(self.kept.len());
         self.check_references(&rec.event);
         let Recorded { seq, event, .. } = rec;
         let Event { id, date, sources, claim, claimed_by, note: _, kind } = event;
@@ -307,9 +307,9 @@ impl World {
                 }
                 self.retractions.push((id.clone(), retracts));
             }
-            EventKind::SameAs { linked } => self.same_as.push((index, linked)),
+            EventKind::SameAs { linked } => self.same_as.push((index as usize, linked)),
             EventKind::Identifiers { entity, ids } => {
-                self.identifier_events.push((index, entity, ids))
+                self.identifier_events.push((index as usize, entity, ids))
             }
             EventKind::ActorDissolved { actor, into } => match date {
                 Some(_) => self.dissolutions.push(Dissolved { record: index, actor, into }),
@@ -324,12 +324,11 @@ impl World {
 
     /// Indexes event `id` at `index`; a repeated id is an anomaly, and the
     /// later record answers for it, as a map insert would.
-    fn index_id(&mut self, id: &EventId, index: usize) {
+    fn index_id(&mut self, id: &EventId, index: u32) {
         let (kept, hasher) = (&self.kept, &self.hasher);
         let rehash = |&i: &u32| hasher.hash_one(kept[i as usize].id.as_str());
         let text = id.as_str();
         let same = |&i: &u32| kept[i as usize].id.as_str() == text;
-        let index = number(index);
         match self.by_id.entry(hasher.hash_one(text), same, rehash) {
             Entry::Occupied(mut slot) => {
                 *slot.get_mut() = index;
@@ -351,7 +350,7 @@ impl World {
         state: &ActorId,
         actor: &ActorId,
         changes_government: bool,
-        index: usize,
+        index: u32,
     ) {
         push(&mut self.state_timeline, state, index);
         match date {
@@ -404,7 +403,7 @@ impl World {
     }
 
     /// Records the opening or closing facts of the relations an event states.
-    fn relate(&mut self, id: &EventId, date: Option<Date>, kind: &EventKind, index: usize) {
+    fn relate(&mut self, id: &EventId, date: Option<Date>, kind: &EventKind, index: u32) {
         let Some(date) = date else {
             self.anomalies.push(Anomaly::Undated { event: id.clone() });
             return;
@@ -512,7 +511,7 @@ impl World {
         let kept = &self.kept;
         let retracted = &self.retracted;
         for facts in self.control.values_mut().chain(self.governments.values_mut()) {
-            facts.retain(|f| !retracted.contains_key(&kept[f.record].id));
+            facts.retain(|f| !retracted.contains_key(&kept[f.record as usize].id));
             facts.sort_by(|a, b| fact_order(kept, a, b));
         }
         for entries in self.timeline.values_mut().chain(self.state_timeline.values_mut()) {
@@ -520,14 +519,14 @@ impl World {
             let mut keyed: Vec<_> = entries
                 .iter()
                 .map(|&i| {
-                    let date = kept[i].date;
+                    let date = kept[i as usize].date;
                     (date.map(|d| d.earliest()), date.map(|d| d.latest()), i)
                 })
                 .collect();
             keyed.sort_unstable_by(|a, b| {
                 (a.0, a.1)
                     .cmp(&(b.0, b.1))
-                    .then_with(|| (&kept[a.2].id, a.2).cmp(&(&kept[b.2].id, b.2)))
+                    .then_with(|| (&kept[a.2 as usize].id, a.2).cmp(&(&kept[b.2 as usize].id, b.2)))
             });
             entries.clear();
             entries.extend(keyed.into_iter().map(|(_, _, i)| i));
@@ -539,7 +538,7 @@ impl World {
     fn finish_relations(&mut self) {
         let kept = &self.kept;
         let retracted = &self.retracted;
-        let live = |i: usize| !retracted.contains_key(&kept[i].id);
+        let live = |i: u32| !retracted.contains_key(&kept[i as usize].id);
         let mut relations = std::mem::take(&mut self.relation_facts);
         // The signatories of each agreement, found once (not once per ending).
         let mut signed: HashMap<AgreementId, Vec<RelationKey>> = HashMap::new();
@@ -549,7 +548,7 @@ impl World {
             }
         }
         for (agreement, index) in std::mem::take(&mut self.agreement_ends) {
-            let date = kept[index].date.expect("relation facts are dated");
+            let date = kept[index as usize].date.expect("relation facts are dated");
             for key in signed.get(&agreement).into_iter().flatten() {
                 let Node::Actor(signatory) = &key.source else { continue };
                 let facts = relations.get_mut(key).expect("collected from these relations");
@@ -560,7 +559,8 @@ impl World {
             let had_opening = facts.iter().any(|f| f.taken);
             facts.retain(|f| live(f.record));
             if !had_opening {
-                let mut ids: Vec<&EventId> = facts.iter().map(|f| &kept[f.record].id).collect();
+                let mut ids: Vec<&EventId> =
+                    facts.iter().map(|f| &kept[f.record as usize].id).collect();
                 ids.sort();
                 ids.dedup();
                 for id in ids {
@@ -688,12 +688,12 @@ impl World {
         self.entries(self.state_timeline.get(self.actor_sets.representative(state)))
     }
 
-    fn entries(&self, list: Option<&Vec<usize>>) -> Vec<HistoryEntry<'_>> {
+    fn entries(&self, list: Option<&Vec<u32>>) -> Vec<HistoryEntry<'_>> {
         list.map(|entries| {
             entries
                 .iter()
                 .map(|&i| {
-                    let Kept { seq, id, .. } = &self.kept[i];
+                    let Kept { seq, id, .. } = &self.kept[i as usize];
                     HistoryEntry { seq: *seq, event: id, retracted_by: self.retracted.get(id) }
                 })
                 .collect()
@@ -707,7 +707,7 @@ impl World {
 fn fact_order(kept: &[Kept], a: &Fact, b: &Fact) -> std::cmp::Ordering {
     (a.earliest, a.latest)
         .cmp(&(b.earliest, b.latest))
-        .then_with(|| kept[a.record].id.cmp(&kept[b.record].id))
+        .then_with(|| kept[a.record as usize].id.cmp(&kept[b.record as usize].id))
 }
 
 /// Adds a fact to a relation, copying the key's ids only the first time.

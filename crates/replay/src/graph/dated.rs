@@ -119,7 +119,7 @@ impl World {
     ) -> Option<EventId> {
         let ends = |f: &&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
         let fact = settled.clone().find(ends).or_else(|| settled.next())?;
-        Some(self.kept[fact.record].id.clone())
+        Some(self.kept[fact.record as usize].id.clone())
     }
 
     pub(crate) fn holding_for<'c>(
@@ -208,7 +208,7 @@ impl World {
             f.latest > date && ((!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor))
         };
         let fact = timeline.iter().find(ends)?;
-        self.kept[fact.record].date
+        self.kept[fact.record as usize].date
     }
 }
 

@@ -35,7 +35,7 @@ impl World {
                     continue;
                 }
                 // Per actor: its best opening and its best closing in the group.
-                let mut ends: BTreeMap<&ActorId, [Option<usize>; 2]> = BTreeMap::new();
+                let mut ends: BTreeMap<&ActorId, [Option<u32>; 2]> = BTreeMap::new();
                 for f in &facts[group] {
                     let slot = &mut ends.entry(&f.actor).or_default()[usize::from(!f.taken)];
                     if slot.is_none_or(|r| self.attested(f.record) < self.attested(r)) {
@@ -51,7 +51,7 @@ impl World {
                         continue;
                     }
                     for (record, began) in [(opened, true), (closed, false)] {
-                        let e = &self.kept[record];
+                        let e = &self.kept[record as usize];
                         out.push(Transition {
                             key: key.clone(),
                             began,
@@ -91,8 +91,8 @@ impl World {
     }
 
     /// How well an event is attested, best first: its claim, then its id.
-    fn attested(&self, record: usize) -> (annals_model::Claim, &str) {
-        let k = &self.kept[record];
+    fn attested(&self, record: u32) -> (annals_model::Claim, &str) {
+        let k = &self.kept[record as usize];
         (k.claim, k.id.as_str())
     }
 }

@@ -73,7 +73,8 @@ impl World {
         let facts = self.control.values_mut().chain(self.governments.values_mut());
         facts.for_each(links::dedup_facts);
         for (key, facts) in links::merge_relations(&mut self.relation_facts, a, p) {
-            let mut ids: Vec<&EventId> = facts.iter().map(|f| &self.kept[f.record].id).collect();
+            let mut ids: Vec<&EventId> =
+                facts.iter().map(|f| &self.kept[f.record as usize].id).collect();
             ids.sort();
             ids.dedup();
             let relation = format!("{} {} → {}", key.kind, key.source, key.target);
