@@ -71,15 +71,17 @@ impl<K: Hash + Eq + Clone, V> Keyed<K, V> {
     }
 
     /// The number of `key`, which is given an entry (with the default
-    /// value) if it has none.
-    pub(crate) fn intern(&mut self, key: K) -> usize
+    /// value) if it has none: `owned` makes the key to keep, only then.
+    pub(crate) fn intern<Q>(&mut self, key: &Q, owned: impl FnOnce(&Q) -> K) -> usize
     where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
         V: Default,
     {
-        match self.position(&key) {
+        match self.position(key) {
             Some(i) => i,
             None => {
-                self.get_or_insert_with(&key, V::default);
+                self.get_or_insert_with(&owned(key), V::default);
                 self.keys.len() - 1
             }
         }

@@ -317,8 +317,9 @@ impl World {
             },
             kind => self.relate(&id, date, &kind, index),
         }
-        let sources = number(self.source_lists.intern(sources.into_boxed_slice()));
-        let claimed_by = claimed_by.map_or(Kept::UNCLAIMED, |c| number(self.claimants.intern(c)));
+        let sources = number(self.source_lists.intern(sources.as_slice(), |s| Box::from(s)));
+        let claimed_by =
+            claimed_by.map_or(Kept::UNCLAIMED, |c| number(self.claimants.intern(&c, Clone::clone)));
         self.kept.push(Kept { seq, id, date, sources, claimed_by, claim, tag });
     }
 
