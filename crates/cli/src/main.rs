@@ -275,7 +275,7 @@ fn ask(
             let actor = Node::Actor(
                 annals_app::resolve_actor(&world, &actor, Asked::Actor).map_err(not_found)?,
             );
-            let graph = world.graph_on(day);
+            let graph = world.graph_of_node(day, &actor);
             if json {
                 print_json(&mut out, &answer::actor_relations_json(&world, &graph, &actor))?;
             } else {

@@ -279,7 +279,7 @@ async fn actor(State(api): State<Api>, Params(q): Params<ActorOn>) -> Response {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
         let actor = annals_replay::Node::Actor(resolve_actor(&world, &q.actor, Asked::Actor)?);
-        let graph = world.graph_on(day);
+        let graph = world.graph_of_node(day, &actor);
         Ok(Reply::Json(answer::actor_relations_json(&world, &graph, &actor)))
     })
     .await
