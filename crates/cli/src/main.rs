@@ -299,7 +299,8 @@ fn ask(
         Command::Blocs { on, kind, known } => {
             let (day, world) = dated(annals, &on, &known)?;
             let kinds = kinds(&kind, &[RelationKind::AlliedWith, RelationKind::MemberOf]);
-            let graph = world.graph_on(day);
+            // Blocs are tied by edges of their kinds alone.
+            let graph = world.graph_of_kinds(day, &kinds);
             let blocs = graph.blocs(&kinds);
             if json {
                 print_json(&mut out, &answer::blocs_json(&world, day, &kinds, &blocs))?;

@@ -359,7 +359,8 @@ async fn blocs(State(api): State<Api>, Params(q): Params<BlocsOn>) -> Response {
         if kinds.is_empty() {
             kinds = vec![RelationKind::AlliedWith, RelationKind::MemberOf];
         }
-        let graph = world.graph_on(day);
+        // Blocs are tied by edges of their kinds alone.
+        let graph = world.graph_of_kinds(day, &kinds);
         Ok(Reply::Json(answer::blocs_json(&world, day, &kinds, &graph.blocs(&kinds))))
     })
     .await

@@ -95,7 +95,8 @@ fn days(world: &World) -> Vec<NaiveDate> {
 }
 
 /// The new graphs equal the reference on every day, for every kind, for
-/// every node, in `world` as it is.
+/// every node, and the blocs of a graph of some kinds are those of the
+/// whole graph, in `world` as it is.
 fn agrees(world: &World) -> Result<(), TestCaseError> {
     let nodes: Vec<Node> = world.temporal.graph.node_weights().cloned().collect();
     for day in days(world) {
@@ -104,6 +105,13 @@ fn agrees(world: &World) -> Result<(), TestCaseError> {
         for kind in RelationKind::ALL {
             let only = world.graph_of_kinds(day, &[kind]);
             prop_assert_eq!(shown(&only), shown(&world.graph_by_every_relation(day, &[kind])));
+        }
+        // A bloc is tied by edges of its kinds alone: the graph of those
+        // kinds has the blocs of the whole graph.
+        let ties = [RelationKind::AlliedWith, RelationKind::MemberOf];
+        for kinds in [&ties[..], &RelationKind::ALL, &[RelationKind::Controls]] {
+            let only = world.graph_of_kinds(day, kinds);
+            prop_assert_eq!(only.blocs(kinds), reference.blocs(kinds), "on {}", day);
         }
         for node in &nodes {
             let mine = world.graph_of_node(day, node);
