@@ -77,6 +77,83 @@ impl World {
         self.day_graph(date, edges)
     }
 
+    /// [`World::graph_of_kinds`] and then [`DatedGraph::retain_around`]
+    /// `center` and `depth`: the nodes within `depth` edges of the day of
+    /// `center` (which stays even without edges) and every edge among
+    /// them, judging only the relations of the nodes reached.
+    pub fn graph_around(
+        &self,
+        date: NaiveDate,
+        kinds: &[RelationKind],
+        center: &Node,
+        depth: usize,
+    ) -> DatedGraph {
+        let graph = &self.temporal.graph;
+        let wanted = |kind: &RelationKind| kinds.is_empty() || kinds.contains(kind);
+        let mut day = Day::new(self, date);
+        // Each relation judged once: its edge on the day, if it holds.
+        let mut judged: HashMap<EdgeIndex, Option<DatedEdge>> = HashMap::new();
+        let mut judge = |n: NodeIndex, near: &dyn Fn(NodeIndex) -> bool| {
+            let mut reached = Vec::new();
+            let incident = graph.edges_directed(n, Direction::Outgoing);
+            for e in incident.chain(graph.edges_directed(n, Direction::Incoming)) {
+                let other = if e.source() == n { e.target() } else { e.source() };
+                if !wanted(&e.weight().key.kind) || !near(other) {
+                    continue;
+                }
+                let edge = judged
+                    .entry(e.id())
+                    .or_insert_with(|| day.edge(e.weight(), e.source(), e.target()));
+                if edge.is_some() {
+                    reached.push(other);
+                }
+            }
+            reached
+        };
+        // Breadth first from `center`: the distance of each node reached.
+        let mut distance: HashMap<NodeIndex, usize> = HashMap::new();
+        let mut frontier: Vec<NodeIndex> = self.temporal.node(center).into_iter().collect();
+        distance.extend(frontier.iter().map(|&n| (n, 0)));
+        for d in 1..=depth {
+            let mut next = Vec::new();
+            for n in frontier {
+                for m in judge(n, &|_| true) {
+                    if !distance.contains_key(&m) {
+                        distance.insert(m, d);
+                        next.push(m);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        // The edges among the nodes at the last distance (or among them and
+        // nearer ones) are judged last; every other edge of a node reached
+        // is judged already.
+        for n in frontier {
+            judge(n, &|m| distance.contains_key(&m));
+        }
+        let mut kept: Vec<(EdgeIndex, DatedEdge)> = judged
+            .into_iter()
+            .filter_map(|(id, edge)| Some((id, edge?)))
+            .filter(|(id, _)| {
+                let (s, t) = graph.edge_endpoints(*id).expect("an edge of the graph");
+                distance.contains_key(&s) && distance.contains_key(&t)
+            })
+            .collect();
+        // In the temporal graph's order, as `graph_of_kinds` adds them.
+        kept.sort_unstable_by_key(|(id, _)| *id);
+        let edges = kept.into_iter().map(|(id, edge)| {
+            let (s, t) = graph.edge_endpoints(id).expect("an edge of the graph");
+            (s, t, edge)
+        });
+        let mut dated = self.day_graph(date, edges.collect());
+        if dated.graph.node_count() == 0 {
+            let n = dated.graph.add_node(center.clone());
+            dated.index.insert(center.clone(), n);
+        }
+        dated
+    }
+
     /// The dated graph of `edges`, given by their ends in the temporal graph:
     /// its nodes are those ends, added in the temporal graph's (sorted) order.
     fn day_graph(

@@ -1,8 +1,8 @@
 //! The construction of a day's graph that judges every relation of the
 //! temporal graph, copies every node and drops the isolated ones: slow
 //! (it costs what the whole temporal graph costs), plain, and kept as the
-//! reference [`World::graph_of_kinds`] and [`World::graph_of_node`] are
-//! held equal to on every day of generated logs.
+//! reference [`World::graph_of_kinds`], [`World::graph_of_node`] and
+//! [`World::graph_around`] are held equal to on every day of generated logs.
 
 use annals_model::{ActorId, PlaceId};
 use chrono::NaiveDate;
@@ -77,6 +77,10 @@ fn shown(g: &DatedGraph) -> (Vec<Node>, Vec<DatedEdge>) {
     (nodes, g.edges().into_iter().cloned().collect())
 }
 
+fn copy(g: &DatedGraph) -> DatedGraph {
+    DatedGraph { date: g.date, graph: g.graph.clone(), index: g.index.clone() }
+}
+
 /// The days to look at: every day some fact of the log begins or settles
 /// on, the days around them, and a day before and after everything.
 fn days(world: &World) -> Vec<NaiveDate> {
@@ -95,16 +99,18 @@ fn days(world: &World) -> Vec<NaiveDate> {
 }
 
 /// The new graphs equal the reference on every day, for every kind, for
-/// every node, and the blocs of a graph of some kinds are those of the
+/// every node and its neighbourhoods, and the blocs of a graph of some kinds are those of the
 /// whole graph, in `world` as it is.
 fn agrees(world: &World) -> Result<(), TestCaseError> {
     let nodes: Vec<Node> = world.temporal.graph.node_weights().cloned().collect();
-    for day in days(world) {
+    for (d, day) in days(world).into_iter().enumerate() {
         let reference = world.graph_by_every_relation(day, &[]);
         prop_assert_eq!(shown(&world.graph_on(day)), shown(&reference), "on {}", day);
         for kind in RelationKind::ALL {
             let only = world.graph_of_kinds(day, &[kind]);
-            prop_assert_eq!(shown(&only), shown(&world.graph_by_every_relation(day, &[kind])));
+            let mut want = copy(&reference);
+            want.retain_kinds(&[kind]);
+            prop_assert_eq!(shown(&only), shown(&want));
         }
         // A bloc is tied by edges of its kinds alone: the graph of those
         // kinds has the blocs of the whole graph.
@@ -113,17 +119,32 @@ fn agrees(world: &World) -> Result<(), TestCaseError> {
             let only = world.graph_of_kinds(day, kinds);
             prop_assert_eq!(only.blocs(kinds), reference.blocs(kinds), "on {}", day);
         }
-        for node in &nodes {
+        let few = [RelationKind::AlliedWith, RelationKind::HostileTo, RelationKind::Controls];
+        let mut of_few = copy(&reference);
+        of_few.retain_kinds(&few);
+        let nobody = Node::Actor(ActorId::new("nobody").expect("an id"));
+        for (i, node) in nodes.iter().chain([&nobody]).enumerate() {
             let mine = world.graph_of_node(day, node);
             let want: Vec<&DatedEdge> = reference.edges_of(node);
             prop_assert_eq!(mine.edges_of(node), want, "{} on {}", node, day);
+            // One depth (0 to 2) and one set of kinds per node and day, in turn.
+            let turn = i + d;
+            let depth = turn % 3;
+            let (kinds, whole) = match turn % 2 {
+                0 => (&[][..], &reference),
+                _ => (&few[..], &of_few),
+            };
+            let mut want = copy(whole);
+            want.retain_around(node, depth);
+            let mine = world.graph_around(day, kinds, node, depth);
+            prop_assert_eq!(shown(&mine), shown(&want), "{} {} on {}", node, depth, day);
         }
     }
     Ok(())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(120))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// The graph of a day, of some kinds, and of one node is what judging
     /// every relation gives: the same nodes, and the same edges with the
