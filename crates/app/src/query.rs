@@ -192,13 +192,15 @@ pub fn dated_graph(
     day: NaiveDate,
     query: &GraphQuery<'_>,
 ) -> Result<(DatedGraph, String), Error> {
-    let mut graph = world.graph_of_kinds(day, query.kinds);
     let mut title = format!("annals: relations on {day}");
-    if let Some(around) = query.around {
-        let center = resolve_node(world, around)?;
-        graph.retain_around(&center, query.depth);
-        title.push_str(&format!(" around {}", world.node_name(&center)));
-    }
+    let graph = match query.around {
+        Some(around) => {
+            let center = resolve_node(world, around)?;
+            title.push_str(&format!(" around {}", world.node_name(&center)));
+            world.graph_around(day, query.kinds, &center, query.depth)
+        }
+        None => world.graph_of_kinds(day, query.kinds),
+    };
     Ok((graph, title))
 }
 

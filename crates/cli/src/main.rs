@@ -275,7 +275,7 @@ fn ask(
             let actor = Node::Actor(
                 annals_app::resolve_actor(&world, &actor, Asked::Actor).map_err(not_found)?,
             );
-            let graph = world.graph_on(day);
+            let graph = world.graph_of_node(day, &actor);
             if json {
                 print_json(&mut out, &answer::actor_relations_json(&world, &graph, &actor))?;
             } else {
@@ -299,7 +299,8 @@ fn ask(
         Command::Blocs { on, kind, known } => {
             let (day, world) = dated(annals, &on, &known)?;
             let kinds = kinds(&kind, &[RelationKind::AlliedWith, RelationKind::MemberOf]);
-            let graph = world.graph_on(day);
+            // Blocs are tied by edges of their kinds alone.
+            let graph = world.graph_of_kinds(day, &kinds);
             let blocs = graph.blocs(&kinds);
             if json {
                 print_json(&mut out, &answer::blocs_json(&world, day, &kinds, &blocs))?;

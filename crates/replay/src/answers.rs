@@ -212,7 +212,7 @@ impl World {
 
 /// The state the settled facts of a timeline leave on `date`, and the
 /// pending facts that could change it.
-fn fold(facts: &[Fact], date: NaiveDate) -> (State, Vec<u32>) {
+pub(crate) fn fold(facts: &[Fact], date: NaiveDate) -> (State, Vec<u32>) {
     let mut state = State::UNKNOWN;
     for group in groups(facts) {
         if facts[group.start].latest <= date {

@@ -238,6 +238,11 @@ impl Temporal {
         t
     }
 
+    /// The index of `node`, if it is in the graph.
+    pub(crate) fn node(&self, node: &Node) -> Option<NodeIndex> {
+        self.index.get(node).copied()
+    }
+
     pub(crate) fn relations(&self) -> impl Iterator<Item = (EdgeIndex, &Relation)> {
         (&self.graph).edge_references().map(|e| (e.id(), e.weight()))
     }

@@ -291,7 +291,7 @@ async fn actor(State(api): State<Api>, Params(q): Params<ActorOn>) -> Response {
         let day = parse_day_arg("on", &q.on)?;
         let world = world_at(shared, known(q.known_at.as_deref())?.as_ref())?;
         let actor = annals_replay::Node::Actor(resolve_actor(&world, &q.actor, Asked::Actor)?);
-        let graph = world.graph_on(day);
+        let graph = world.graph_of_node(day, &actor);
         Ok(Reply::Json(answer::actor_relations_json(&world, &graph, &actor)))
     })
     .await
@@ -371,7 +371,8 @@ async fn blocs(State(api): State<Api>, Params(q): Params<BlocsOn>) -> Response {
         if kinds.is_empty() {
             kinds = vec![RelationKind::AlliedWith, RelationKind::MemberOf];
         }
-        let graph = world.graph_on(day);
+        // Blocs are tied by edges of their kinds alone.
+        let graph = world.graph_of_kinds(day, &kinds);
         Ok(Reply::Json(answer::blocs_json(&world, day, &kinds, &graph.blocs(&kinds))))
     })
     .await

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use annals_model::{ActorId, Claim, Date, EventId, PlaceId, SourceId};
+use annals_model::{ActorId, Claim, Date, EventId, SourceId};
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -58,42 +58,10 @@ pub struct DatedGraph {
     pub(crate) index: HashMap<Node, NodeIndex>,
 }
 
-/// Per-query cache of holder answers, so a place's timeline is folded once.
-#[derive(Default)]
-pub(crate) struct Holdings {
-    control: HashMap<PlaceId, Holding>,
-    government: HashMap<ActorId, Holding>,
-}
-
 impl World {
     /// Every relation the log knows, each with its key: the temporal graph's edges.
     pub fn relations(&self) -> impl Iterator<Item = &RelationKey> {
         self.temporal.relations().map(|(_, r)| &r.key)
-    }
-
-    /// The graph of the relations that hold (or may hold: uncertain) on `date`.
-    /// Nodes are the ends of those edges.
-    pub fn graph_on(&self, date: NaiveDate) -> DatedGraph {
-        self.graph_of_kinds(date, &[])
-    }
-
-    /// [`World::graph_on`] with only the relations of `kinds` (all when
-    /// empty): what `graph_on` and then [`DatedGraph::retain_kinds`] give,
-    /// without judging the relations of other kinds first (on a large log,
-    /// most edges are `controls`).
-    pub fn graph_of_kinds(&self, date: NaiveDate, kinds: &[RelationKind]) -> DatedGraph {
-        let mut cache = Holdings::default();
-        let wanted = |kind: &RelationKind| kinds.is_empty() || kinds.contains(kind);
-        let graph = self.temporal.graph.filter_map(
-            |_, node| Some(node.clone()),
-            |_, relation| match wanted(&relation.key.kind) {
-                true => self.edge_on(relation, date, &mut cache),
-                false => None,
-            },
-        );
-        let mut dated = DatedGraph { date, graph, index: HashMap::new() };
-        dated.drop_isolated();
-        dated
     }
 
     /// The timeline an edge is judged on: its own facts, or for `controls` and
@@ -120,40 +88,6 @@ impl World {
         let ends = |f: &&Fact| (!f.taken && &f.actor == actor) || (f.taken && &f.actor != actor);
         let fact = settled.clone().find(ends).or_else(|| settled.next())?;
         Some(self.kept[fact.record as usize].id.clone())
-    }
-
-    pub(crate) fn holding_for<'c>(
-        &self,
-        relation: &Relation,
-        date: NaiveDate,
-        cache: &'c mut Holdings,
-    ) -> std::borrow::Cow<'c, Holding> {
-        use std::borrow::Cow;
-        match (&relation.key.kind, &relation.key.target) {
-            (RelationKind::Controls, Node::Place(p)) => Cow::Borrowed(
-                cache.control.entry(p.clone()).or_insert_with(|| self.control_answer(p, date)),
-            ),
-            (RelationKind::Governs, Node::Actor(s)) => Cow::Borrowed(
-                cache
-                    .government
-                    .entry(s.clone())
-                    .or_insert_with(|| self.government_answer(s, date)),
-            ),
-            _ => Cow::Owned(self.holding(&relation.facts, date)),
-        }
-    }
-
-    /// One relation on `date`, or `None` if it does not hold.
-    pub(crate) fn edge_on(
-        &self,
-        relation: &Relation,
-        date: NaiveDate,
-        cache: &mut Holdings,
-    ) -> Option<DatedEdge> {
-        let actor = source_actor(relation)?;
-        let h = self.holding_for(relation, date, cache);
-        let status = edge_status(&h, actor)?;
-        Some(self.edge(relation, &h, actor, status, self.timeline_of(relation), date))
     }
 
     /// The edge of `actor` in the answer `h` on `date`; `later` is a suffix of

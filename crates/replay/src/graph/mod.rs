@@ -15,6 +15,9 @@
 
 mod algo;
 mod dated;
+mod day;
+#[cfg(test)]
+mod oracle;
 mod stretches;
 mod sweep;
 mod undone;
