@@ -199,7 +199,7 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
         // The warm world; before the first replay is done, or for another
         // `known_at`, the place index's world, as the command line answers.
         let (place, world, found) = match (&known_at, shared.world_if_warm()) {
-            (None, Some(world)) => return warm_control(&world, &q),
+            (None, Some(world)) => return warm_control(&world, &q.place, day),
             (k, _) => shared.annals().control_world(&q.place, k.as_ref())?,
         };
         let holding = world.control_answer(&place, day);
@@ -214,9 +214,8 @@ async fn control(State(api): State<Api>, Params(q): Params<PlaceOn>) -> Response
 
 /// `control`'s answer from the warm world, without the log: a reader
 /// never waits for a write.
-fn warm_control(world: &World, q: &PlaceOn) -> Result<Reply, Error> {
-    let day = parse_day_arg("on", &q.on)?;
-    let place = resolve_place(world, &q.place)?;
+fn warm_control(world: &World, place: &str, day: chrono::NaiveDate) -> Result<Reply, Error> {
+    let place = resolve_place(world, place)?;
     let holding = world.control_answer(&place, day);
     let within = answer::within(world, &place, &holding);
     let value = answer::control_with_within(world, &place, &holding, within);
