@@ -215,7 +215,7 @@ impl<'w> HoldingIndex<'w> {
         match key {
             PlaceKey::NONE => self.answer(&[], None, date),
             PlaceKey(i) => {
-                let facts = self.world.control.at(i as usize).1;
+                let facts = self.world.control.value(i as usize);
                 self.answer(facts, Some(&self.intervals.control[i as usize]), date)
             }
         }
@@ -232,7 +232,7 @@ impl<'w> HoldingIndex<'w> {
     ) -> impl Iterator<Item = (Option<NaiveDate>, Headline<'w>)> + use<'w> {
         let (world, intervals) = (self.world, self.intervals);
         let timeline = (key != PlaceKey::NONE).then(|| &intervals.control[key.0 as usize]);
-        let facts = timeline.map_or(&[][..], |_| world.control.at(key.0 as usize).1.as_slice());
+        let facts = timeline.map_or(&[][..], |_| world.control.value(key.0 as usize).as_slice());
         let count = timeline.map_or(1, |t| t.intervals.len());
         (0..count).map(move |position| {
             let interval = timeline.map_or(&Interval::NOTHING, |t| &t.intervals[position]);
@@ -248,7 +248,7 @@ impl<'w> HoldingIndex<'w> {
         let state = self.world.actor_sets.representative(state);
         match self.world.governments.position(state) {
             Some(i) => {
-                let facts = self.world.governments.at(i).1;
+                let facts = self.world.governments.value(i);
                 self.answer(facts, Some(&self.intervals.government[i]), date)
             }
             None => self.answer(&[], None, date),

@@ -61,7 +61,7 @@ impl<K: Hash + Eq + Clone, V> Keyed<K, V> {
             hashbrown::hash_table::Entry::Occupied(slot) => *slot.get() as usize,
             hashbrown::hash_table::Entry::Vacant(slot) => {
                 let at = self.keys.len();
-                slot.insert(u32::try_from(at).expect("fewer than 2^32 entries"));
+                slot.insert(number(at));
                 self.keys.push(key.clone());
                 self.values.push(new());
                 at
@@ -72,17 +72,17 @@ impl<K: Hash + Eq + Clone, V> Keyed<K, V> {
 
     /// The number of `key`, which is given an entry (with the default
     /// value) if it has none: `owned` makes the key to keep, only then.
-    pub(crate) fn intern<Q>(&mut self, key: &Q, owned: impl FnOnce(&Q) -> K) -> usize
+    pub(crate) fn intern<Q>(&mut self, key: &Q, owned: impl FnOnce(&Q) -> K) -> u32
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
         V: Default,
     {
         match self.position(key) {
-            Some(i) => i,
+            Some(i) => number(i),
             None => {
                 self.get_or_insert_with(&owned(key), V::default);
-                self.keys.len() - 1
+                number(self.keys.len() - 1)
             }
         }
     }
@@ -92,9 +92,9 @@ impl<K: Hash + Eq + Clone, V> Keyed<K, V> {
         &self.keys[i]
     }
 
-    /// The entry numbered `i`.
-    pub(crate) fn at(&self, i: usize) -> (&K, &V) {
-        (&self.keys[i], &self.values[i])
+    /// The value numbered `i`.
+    pub(crate) fn value(&self, i: usize) -> &V {
+        &self.values[i]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -135,6 +135,11 @@ impl<K: Hash + Eq + Clone, T> Keyed<K, Vec<T>> {
     }
 }
 
+/// A position as a `u32`: what the world keeps per event and per entry.
+pub(crate) fn number(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 of a kind")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +156,7 @@ mod tests {
         assert_eq!(map.position("c"), Some(2));
         assert_eq!(map.position("d"), None);
         assert_eq!(map.get("a"), Some(&vec![1, 4]));
-        assert_eq!(map.at(0), (&"b".to_string(), &vec![0, 2]));
+        assert_eq!((map.key(0), map.value(0)), (&"b".to_string(), &vec![0, 2]));
         let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["b", "a", "c"]);
     }

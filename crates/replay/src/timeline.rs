@@ -195,10 +195,24 @@ impl Timeline {
     /// its settled events leave (the state before the window, when it is
     /// uncertain); `None` if it is not.
     pub(crate) fn held_by(&self, i: usize, who: u32) -> Option<Status> {
+        let holds = self.holders(i).iter().any(|&f| self.actors[f as usize] == who);
+        holds.then_some(self.intervals[i].status)
+    }
+
+    /// The facts of the holders the settled events of interval `i` leave
+    /// (none unless it is controlled or contested).
+    fn holders(&self, i: usize) -> &[u32] {
         let interval = &self.intervals[i];
-        let holds = matches!(interval.kind, Kind::Controlled | Kind::Contested)
-            && self.slice(interval.group).iter().any(|&f| self.actors[f as usize] == who);
-        holds.then_some(interval.status)
+        match interval.kind {
+            Kind::Controlled | Kind::Contested => self.slice(interval.group),
+            Kind::Unknown | Kind::Withdrawn => &[],
+        }
+    }
+
+    /// The facts whose actors may have an edge in interval `i`: the
+    /// holders' ([`Timeline::held_by`]) and the pending ones.
+    pub(crate) fn may_hold_facts(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        self.holders(i).iter().chain(self.slice(self.intervals[i].pending)).copied()
     }
 
     /// Every interval after the first (which holds before any fact, so no
@@ -213,8 +227,7 @@ impl Timeline {
     /// among the holders the settled events leave, or one of its facts is
     /// pending. (Whether it has one is the whole answer's to say.)
     pub(crate) fn may_hold(&self, i: usize, who: u32) -> bool {
-        self.held_by(i, who).is_some()
-            || self.slice(self.intervals[i].pending).iter().any(|&f| self.actors[f as usize] == who)
+        self.may_hold_facts(i).any(|f| self.actors[f as usize] == who)
     }
 
     /// The facts settled on `day` (`latest == day`), in timeline order.

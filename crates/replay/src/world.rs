@@ -12,7 +12,7 @@ use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
 use crate::facts::{Dissolved, Fact, Kept, Tag};
-use crate::keyed::Keyed;
+use crate::keyed::{number, Keyed};
 use crate::links::Sets;
 
 use crate::relations::{KeyRef, Node, NodeRef, RelationKey, RelationKind, Temporal};
@@ -317,9 +317,9 @@ impl World {
             },
             kind => self.relate(&id, date, &kind, index),
         }
-        let sources = number(self.source_lists.intern(sources.as_slice(), |s| Box::from(s)));
+        let sources = self.source_lists.intern(sources.as_slice(), |s| Box::from(s));
         let claimed_by =
-            claimed_by.map_or(Kept::UNCLAIMED, |c| number(self.claimants.intern(&c, Clone::clone)));
+            claimed_by.map_or(Kept::UNCLAIMED, |c| self.claimants.intern(&c, Clone::clone));
         self.kept.push(Kept { seq, id, date, sources, claimed_by, claim, tag });
     }
 
@@ -729,9 +729,4 @@ fn push<K: Clone + Eq + Hash, V>(map: &mut HashMap<K, Vec<V>>, key: &K, value: V
             map.insert(key.clone(), vec![value]);
         }
     }
-}
-
-/// A position as a `u32` (what the world keeps per event).
-fn number(i: usize) -> u32 {
-    u32::try_from(i).expect("fewer than 2^32 of a kind")
 }

@@ -229,13 +229,8 @@ impl<'w> Holder<'w> {
         }?;
         let facts = world.timeline_of(relation);
         let interval = timeline.interval_at(date);
-        let state = &timeline.intervals[interval];
-        let holders = match state.kind {
-            Kind::Controlled | Kind::Contested => timeline.slice(state.group),
-            Kind::Unknown | Kind::Withdrawn => &[],
-        };
-        let who = holders.iter().chain(timeline.slice(state.pending));
-        let nodes = who.map(|&f| Node::Actor(facts[f as usize].actor.clone()));
+        let who = timeline.may_hold_facts(interval);
+        let nodes = who.map(|f| Node::Actor(facts[f as usize].actor.clone()));
         let mut may_hold: Vec<NodeIndex> =
             nodes.filter_map(|node| world.temporal.node(&node)).collect();
         may_hold.sort_unstable();

@@ -113,8 +113,7 @@ impl World {
             let (gone, left): (Vec<SourceId>, Vec<SourceId>) =
                 cited.iter().cloned().partition(|s| source_retraction(s).is_some());
             let none_left = left.is_empty();
-            kept.sources =
-                super::number(self.source_lists.intern(left.as_slice(), |s| Box::from(s)));
+            kept.sources = self.source_lists.intern(left.as_slice(), |s| Box::from(s));
             let counts = kept.tag != Tag::Retraction && !self.entity_ids_hold(kept.id.as_str());
             if none_left && counts {
                 let first = gone.iter().min().expect("one was retracted");
